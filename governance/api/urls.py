@@ -1,0 +1,51 @@
+from django.urls import NoReverseMatch, path, reverse
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from governance.api import views
+
+# Collections of the other apps, listed on the API root once their URLs exist.
+_OTHER_ROOT_LINKS = [
+    ("systems", "api-systems"),
+    ("models", "api-models"),
+    ("datasets", "api-datasets"),
+    ("model-versions", "api-model-versions"),
+    ("dataset-versions", "api-dataset-versions"),
+    ("lineage", "api-lineage"),
+    ("responsibilities", "api-responsibilities"),
+    ("schedules", "api-schedules"),
+    ("checks", "api-checks"),
+    ("reports", "api-reports"),
+]
+
+
+def extra_root_links() -> list[tuple[str, str]]:
+    available = []
+    for key, name in _OTHER_ROOT_LINKS:
+        try:
+            reverse(name)
+        except NoReverseMatch:
+            continue
+        available.append((key, name))
+    return available
+
+
+urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", views.TokenObtainView.as_view(), name="api-auth-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("tokens/", views.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="api-token-detail"),
+    path("users/", views.UserListView.as_view(), name="api-users"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="api-user-detail"),
+    path("teams/", views.TeamListView.as_view(), name="api-teams"),
+    path("audit-events/", views.AuditEventListView.as_view(), name="api-audit-events"),
+    path(
+        "audit-events/export/", views.AuditEventExportView.as_view(), name="api-audit-events-export"
+    ),
+    path(
+        "audit-events/verify/", views.AuditEventVerifyView.as_view(), name="api-audit-events-verify"
+    ),
+    path("jobs/<int:pk>/", views.BackgroundJobView.as_view(), name="api-job-detail"),
+]

@@ -1,0 +1,49 @@
+"""The Celery application, configured for reliability before speed.
+
+Tasks are acknowledged after they finish (``acks_late``) and re-queued when a worker dies
+(``reject_on_worker_lost``), each worker reserves one task at a time, and the Redis visibility
+timeout is longer than the longest hard time limit so a running task is never handed to a
+second worker. Heavy analysis (SHAP, fairness, reports) and light work (notifications,
+webhooks, bookkeeping) use separate queues so one slow explanation cannot delay an e-mail.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+
+app = Celery("governance")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+def _configure() -> None:
+    from django.conf import settings
+
+    prefix = settings.CELERY_QUEUE_PREFIX
+    light, heavy = f"{prefix}light", f"{prefix}analysis"
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.CELERY_LIGHT_SOFT_LIMIT,
+        task_time_limit=settings.CELERY_LIGHT_HARD_LIMIT,
+        broker_transport_options={"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        task_default_queue=light,
+        task_queues=(Queue(light), Queue(heavy)),
+        task_routes={"analysis.*": {"queue": heavy}},
+        task_track_started=False,
+        task_ignore_result=True,
+        worker_max_tasks_per_child=200,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        timezone="UTC",
+        enable_utc=True,
+    )
+
+
+_configure()
+app.autodiscover_tasks()

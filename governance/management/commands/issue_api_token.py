@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.models import User
+from governance.services.tokens import api_token_issue
+
+
+class Command(BaseCommand):
+    help = "Issue an API token for a user and print it once (only its hash is stored)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="command-line token")
+        parser.add_argument("--expires-in-days", type=int, default=None)
+
+    def handle(self, *args, username, name, expires_in_days, **options):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username!r}")
+        if not user.is_active:
+            raise CommandError(f"user {username!r} is deactivated")
+        issued = api_token_issue(user=user, name=name, expires_in_days=expires_in_days)
+        self.stdout.write(issued.raw)

@@ -1,0 +1,60 @@
+"""Reads of the governance app; each takes the acting user and narrows by role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from governance.models import ApiToken, AuditEvent, BackgroundJob, Role, Team, User
+
+
+def user_list(*, actor: User) -> QuerySet[User]:
+    if actor.role != Role.ADMIN:
+        return User.objects.none()
+    return User.objects.prefetch_related("teams").order_by("username")
+
+
+def team_list(*, actor: User) -> QuerySet[Team]:
+    if actor.role == Role.ADMIN:
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=actor.team_ids())
+
+
+def api_token_list(*, actor: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=actor)
+
+
+def audit_event_list(
+    *,
+    actor: User,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    if actor.role not in (Role.ADMIN, Role.AUDITOR):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.all()
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if target_id:
+        events = events.filter(target_id=target_id)
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if action:
+        events = events.filter(action__startswith=action)
+    if since:
+        events = events.filter(created_at__gte=since)
+    if until:
+        events = events.filter(created_at__lt=until)
+    return events.order_by("-sequence")
+
+
+def background_job_get(*, actor: User, job_id: int) -> BackgroundJob:
+    jobs = BackgroundJob.objects.all()
+    if actor.role != Role.ADMIN:
+        jobs = jobs.filter(requested_by=actor)
+    return jobs.get(pk=job_id)
