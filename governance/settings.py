@@ -152,6 +152,9 @@ else:
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite cannot treat NULLs as equal in a unique constraint; the lineage service checks for
+# duplicate edges itself under its lock, so the constraint only matters on PostgreSQL.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # --- cache, throttling ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -213,6 +216,11 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024**3)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+# Data files up to this size are profiled and scanned before the upload answers; larger ones
+# in a worker (the dataset version shows profile_status "pending" meanwhile).
+PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)
+# Parquet pages can expand enormously; refuse files whose declared uncompressed size is above.
+MAX_UNCOMPRESSED_DATA_BYTES = env_int("MAX_UNCOMPRESSED_DATA_BYTES", 4 * 1024**3)
 
 # --- security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from governance.errors import ServiceError
+
 
 class ApiError(exceptions.APIException):
     """An error with an explicit status, code and message, raised from views or services."""
@@ -23,20 +25,6 @@ class ApiError(exceptions.APIException):
         self.status_code = status_code
         self.code = code
         self.message = message
-        self.extra = extra
-
-
-class ServiceError(Exception):
-    """A refusal from a service (domain rule), turned into a 4xx by the API and the UI."""
-
-    status_code = 400
-
-    def __init__(self, code: str, message: str, *, status_code: int | None = None, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
         self.extra = extra
 
 

@@ -1,0 +1,436 @@
+"""One input and one output serializer per endpoint; they validate, never act.
+
+Status, owner, hash and format fields are output-only: clients cannot set them.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from governance.models import Team
+from registry.api.fields import JSONTextField
+from registry.models import (
+    AISystem,
+    Column,
+    ColumnRole,
+    Dataset,
+    DatasetVersion,
+    EdgeKind,
+    Model,
+    ModelTask,
+    ModelVersion,
+    PIIFlag,
+    PIIStatus,
+)
+from registry.services.systems import SYSTEM_FIELDS
+
+LABEL = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z"
+DOC_FIELDS = sorted(SYSTEM_FIELDS - {"name"})
+
+
+# --- systems --------------------------------------------------------------------------------
+class SystemSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = AISystem
+        fields = ["id", "team", "name", *DOC_FIELDS, "created_by", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SystemCreateSerializer(serializers.Serializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    name = serializers.CharField(max_length=200)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in DOC_FIELDS:
+            fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+        return fields
+
+
+class SystemUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in DOC_FIELDS:
+            fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+        return fields
+
+
+# --- models ---------------------------------------------------------------------------------
+class ModelSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="system.team.slug", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Model
+        fields = [
+            "id",
+            "system",
+            "team",
+            "name",
+            "description",
+            "task",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ModelCreateSerializer(serializers.Serializer):
+    system = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    task = serializers.ChoiceField(
+        choices=ModelTask.choices, default=ModelTask.BINARY_CLASSIFICATION
+    )
+
+
+class ModelUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    task = serializers.ChoiceField(choices=ModelTask.choices, required=False)
+
+
+# --- model versions -------------------------------------------------------------------------
+class ArtefactSerializer(serializers.Serializer):
+    sha256 = serializers.CharField(source="artefact.sha256")
+    size = serializers.IntegerField(source="artefact.size")
+    format = serializers.CharField(source="artefact_format")
+    framework = serializers.CharField()
+    safe = serializers.BooleanField(source="artefact_safe")
+    trusted = serializers.BooleanField(source="artefact_trusted")
+    filename = serializers.CharField(source="artefact_filename")
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    model_name = serializers.CharField(source="model.name", read_only=True)
+    system = serializers.IntegerField(source="model.system_id", read_only=True)
+    team = serializers.CharField(source="model.system.team.slug", read_only=True)
+    artefact = serializers.SerializerMethodField()
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, default=None
+    )
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id",
+            "model",
+            "model_name",
+            "system",
+            "team",
+            "version",
+            "status",
+            "artefact",
+            "created_by",
+            "created_at",
+            "submitted_by",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ArtefactSerializer)
+    def get_artefact(self, obj):
+        return ArtefactSerializer(obj).data
+
+
+class LineageLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EdgeKind.choices)
+    dataset_version = serializers.IntegerField(min_value=1, required=False)
+    model_version = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("dataset_version")) == bool(attrs.get("model_version")):
+            raise serializers.ValidationError(
+                "Give exactly one of dataset_version or model_version."
+            )
+        return attrs
+
+
+class ModelVersionRegisterSerializer(serializers.Serializer):
+    version = serializers.RegexField(LABEL, help_text="Unique per model, e.g. 1.4.0")
+    artefact = serializers.FileField(allow_empty_file=True, use_url=False)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    hyperparameters = JSONTextField(required=False, expect=dict, default=dict)
+    declared_metrics = JSONTextField(required=False, expect=dict, default=dict)
+    code_commit = serializers.RegexField(
+        r"^[0-9a-fA-F]{7,64}\Z", required=False, allow_blank=True, default=""
+    )
+    environment_lock = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200000
+    )
+    lineage = JSONTextField(
+        required=False,
+        expect=list,
+        default=list,
+        help_text='[{"kind": "trained_on", "dataset_version": 12}]',
+    )
+
+    def validate_lineage(self, value):
+        links = LineageLinkSerializer(data=value, many=True)
+        links.is_valid(raise_exception=True)
+        return links.validated_data
+
+
+class ModelVersionUpdateSerializer(serializers.Serializer):
+    description = serializers.CharField(required=False, allow_blank=True)
+    hyperparameters = serializers.DictField(required=False)
+    declared_metrics = serializers.DictField(required=False)
+    code_commit = serializers.RegexField(r"^[0-9a-fA-F]{7,64}\Z", required=False, allow_blank=True)
+    environment_lock = serializers.CharField(required=False, allow_blank=True, max_length=200000)
+
+
+class TrustSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+# --- datasets -------------------------------------------------------------------------------
+class DatasetSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "team",
+            "name",
+            "description",
+            "origin",
+            "collection_method",
+            "labelling",
+            "cleaning",
+            "licence",
+            "legal_basis",
+            "retention",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DatasetCreateSerializer(serializers.Serializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    origin = serializers.CharField(required=False, allow_blank=True)
+    collection_method = serializers.CharField(required=False, allow_blank=True)
+    labelling = serializers.CharField(required=False, allow_blank=True)
+    cleaning = serializers.CharField(required=False, allow_blank=True)
+    licence = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    retention = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DatasetUpdateSerializer(DatasetCreateSerializer):
+    team = None
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class DatasetVersionSerializer(serializers.ModelSerializer):
+    dataset_name = serializers.CharField(source="dataset.name", read_only=True)
+    team = serializers.CharField(source="dataset.team.slug", read_only=True)
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = DatasetVersion
+        fields = [
+            "id",
+            "dataset",
+            "dataset_name",
+            "team",
+            "version",
+            "description",
+            "sha256",
+            "size",
+            "data_format",
+            "original_filename",
+            "row_count",
+            "profile_status",
+            "profile_error",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PIIFlagSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    special_category = serializers.BooleanField(source="is_special_category", read_only=True)
+
+    class Meta:
+        model = PIIFlag
+        fields = [
+            "id",
+            "category",
+            "special_category",
+            "detector",
+            "confidence",
+            "evidence",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+
+class ColumnSerializer(serializers.ModelSerializer):
+    pii_flags = PIIFlagSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Column
+        fields = [
+            "name",
+            "position",
+            "dtype",
+            "role",
+            "is_sensitive",
+            "sensitive_suggestion",
+            "statistics",
+            "pii_flags",
+        ]
+        read_only_fields = fields
+
+
+class DatasetVersionDetailSerializer(DatasetVersionSerializer):
+    columns = ColumnSerializer(many=True, read_only=True)
+
+    class Meta(DatasetVersionSerializer.Meta):
+        fields = [*DatasetVersionSerializer.Meta.fields, "columns"]
+        read_only_fields = fields
+
+
+class DatasetVersionRegisterSerializer(serializers.Serializer):
+    version = serializers.RegexField(LABEL)
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    column_roles = JSONTextField(
+        required=False,
+        expect=dict,
+        default=dict,
+        help_text='{"credit_risk": "target", "id": "identifier"}',
+    )
+    sensitive_columns = JSONTextField(
+        required=False,
+        expect=list,
+        default=None,
+        allow_null=True,
+        help_text='["sex", "age"]; omit to accept the automatic suggestions',
+    )
+
+    def validate_column_roles(self, value):
+        bad = {k: v for k, v in value.items() if v not in ColumnRole.values}
+        if bad:
+            raise serializers.ValidationError(
+                f"Unknown roles {bad}; use one of {', '.join(ColumnRole.values)}."
+            )
+        return {str(k): str(v) for k, v in value.items()}
+
+    def validate_sensitive_columns(self, value):
+        if value is not None and not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("List column names as strings.")
+        return value
+
+
+class PIIDecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    status = serializers.ChoiceField(choices=PIIStatus.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ColumnUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ColumnRole.choices, required=False)
+    is_sensitive = serializers.BooleanField(required=False)
+    pii_flags = PIIDecisionSerializer(many=True, required=False)
+    pii_status = serializers.ChoiceField(
+        choices=PIIStatus.choices,
+        required=False,
+        help_text="Apply to every PII flag of the column.",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, attrs):
+        if not ({"role", "is_sensitive", "pii_flags", "pii_status"} & set(attrs)):
+            raise serializers.ValidationError("Nothing to change.")
+        return attrs
+
+
+# --- lineage --------------------------------------------------------------------------------
+class NodeRefSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["dataset_version", "model_version"])
+    id = serializers.IntegerField(min_value=1)
+
+
+class LineageEdgeCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EdgeKind.choices)
+    upstream = NodeRefSerializer()
+    downstream = NodeRefSerializer()
+
+
+class LineageEdgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    upstream = NodeRefSerializer()
+    downstream = NodeRefSerializer()
+
+
+class ModelVersionDetailSerializer(ModelVersionSerializer):
+    class Meta(ModelVersionSerializer.Meta):
+        fields = [
+            *ModelVersionSerializer.Meta.fields,
+            "description",
+            "hyperparameters",
+            "declared_metrics",
+            "code_commit",
+            "environment_lock",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LineageSummarySerializer(serializers.Serializer):
+    upstream = serializers.ListField(child=serializers.DictField())
+    downstream_count = serializers.IntegerField()
+
+
+class PersonalDataSerializer(serializers.Serializer):
+    has_personal_data = serializers.BooleanField()
+    confirmed = serializers.IntegerField()
+    suspected = serializers.IntegerField()
+    special_categories = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(child=serializers.DictField())
+
+
+class ModelVersionFullSerializer(ModelVersionDetailSerializer):
+    """Output of GET model-versions/{id}/: the version plus what its review needs."""
+
+    lineage = LineageSummarySerializer(read_only=True)
+    personal_data = PersonalDataSerializer(read_only=True)
+    governance = serializers.DictField(read_only=True, allow_null=True)
+
+    class Meta(ModelVersionDetailSerializer.Meta):
+        fields = [
+            *ModelVersionDetailSerializer.Meta.fields,
+            "lineage",
+            "personal_data",
+            "governance",
+        ]
+        read_only_fields = fields
+
+
+class LineageGraphSerializer(serializers.Serializer):
+    root = serializers.DictField()
+    nodes = serializers.ListField(child=serializers.DictField())
+    edges = LineageEdgeSerializer(many=True)

@@ -1,0 +1,729 @@
+"""Recognise model artefacts and data files from their content.
+
+Artefacts are untrusted input: a pickle runs arbitrary code when it is loaded, so nothing here
+ever deserialises one. The file name is ignored on purpose, because an uploader controls it
+and a pickle renamed ``model.onnx`` must still be treated as a pickle.
+
+Every detector reads a bounded prefix (and, where the format keeps its tail at the end, a
+bounded suffix) so that classifying a multi-gigabyte upload costs a few hundred kilobytes of
+I/O. The one exception is ONNX, whose top-level protobuf fields are walked by seeking over
+their payloads; that is a handful of reads, whatever the size of the graph.
+
+This module imports nothing from Django so that it can run in the web process, in workers
+and in plain unit tests alike.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import io
+import lzma
+import pickletools
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = [
+    "ARTEFACT_FORMATS",
+    "SAFE_FORMATS",
+    "ArtefactFormat",
+    "DataFormatError",
+    "detect_artefact_format",
+    "detect_data_format",
+    "sniff_csv_delimiter",
+]
+
+ARTEFACT_FORMATS = (
+    "onnx",
+    "xgboost_json",
+    "xgboost_ubj",
+    "lightgbm_text",
+    "skops",
+    "pickle",
+    "joblib",
+    "cloudpickle",
+    "unknown",
+)
+#: Formats a worker may load without running code from the file.
+SAFE_FORMATS = frozenset({"onnx", "xgboost_json", "xgboost_ubj", "lightgbm_text", "skops"})
+
+#: How much of a file the cheap detectors look at.
+PREFIX_BYTES = 256 * 1024
+SUFFIX_BYTES = 4 * 1024
+#: Upper bound on decompressed bytes inspected inside a compressed joblib file; enough for
+#: the class names at the start of the pickle stream, small enough to defuse a zip bomb.
+DECOMPRESSED_PREFIX_BYTES = 256 * 1024
+#: Upper bound on the pickle opcodes walked; the framework's globals come first.
+MAX_PICKLE_OPCODES = 20_000
+
+
+@dataclass(frozen=True)
+class ArtefactFormat:
+    """What an artefact is, which library made it, and whether loading it is safe.
+
+    ``safe`` is False for the pickle family and for anything unrecognised: loading either
+    could run code, so workers refuse them unless an admin has trusted that artefact.
+    """
+
+    format: str
+    framework: str
+    safe: bool
+    detail: str
+
+
+class DataFormatError(ValueError):
+    """A data upload that cannot be read; ``code`` is machine-readable, ``message`` is not.
+
+    The message never quotes cell contents, because those may hold personal data and error
+    messages end up in logs and API responses.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# Artefacts
+# --------------------------------------------------------------------------------------------
+
+
+def detect_artefact_format(path: str | Path) -> ArtefactFormat:
+    """Classify a model artefact by its bytes, never by its name, without deserialising it."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        return _unknown("empty file")
+    with path.open("rb") as fh:
+        head = fh.read(PREFIX_BYTES)
+        if size > len(head):
+            # Overlapping the head is harmless and keeps a key that straddles it whole.
+            fh.seek(max(size - SUFFIX_BYTES, 0))
+            tail = fh.read(SUFFIX_BYTES)
+        else:
+            tail = head[-SUFFIX_BYTES:]
+        fh.seek(0)
+
+        if head.startswith(b"PK\x03\x04"):
+            return _detect_zip(path)
+        if head.startswith(b"tree\nversion=v") or head.startswith(b"tree\r\nversion=v"):
+            return _detect_lightgbm(head)
+        xgb_json = _detect_xgboost_json(head, tail)
+        if xgb_json is not None:
+            return xgb_json
+        if head[:1] == b"{" and _looks_like_xgboost_ubj(head):
+            return ArtefactFormat(
+                "xgboost_ubj", "xgboost", True, "XGBoost model in Universal Binary JSON"
+            )
+        compressed = _detect_compressed_joblib(fh, head)
+        if compressed is not None:
+            return compressed
+        pickled = _classify_pickle(head, complete=size <= len(head))
+        if pickled is not None:
+            return pickled
+        onnx = _detect_onnx(fh, size)
+        if onnx is not None:
+            return onnx
+    return _unknown("content matches no supported artefact format")
+
+
+def _unknown(detail: str) -> ArtefactFormat:
+    return ArtefactFormat("unknown", "unknown", False, detail)
+
+
+# --- LightGBM and XGBoost -------------------------------------------------------------------
+
+
+def _detect_lightgbm(head: bytes) -> ArtefactFormat:
+    first_lines = head[:200].decode("ascii", errors="replace").splitlines()
+    version = first_lines[1].partition("=")[2] if len(first_lines) > 1 else "?"
+    return ArtefactFormat(
+        "lightgbm_text", "lightgbm", True, f"LightGBM text model, format {version}"
+    )
+
+
+_XGB_VERSION_RE = re.compile(rb'"version"\s*:\s*\[\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\]')
+
+
+def _detect_xgboost_json(head: bytes, tail: bytes) -> ArtefactFormat | None:
+    """XGBoost writes ``{"learner": {...}, "version": [x, y, z]}``.
+
+    Keys come out sorted, so ``learner`` opens the file and ``version`` closes it; a 2 GB
+    model is recognised from its first and last few kilobytes without parsing the trees.
+    """
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{"):
+        return None
+    if not re.match(rb'\{\s*"learner"\s*:\s*\{', text) and b'"learner"' not in text[:4096]:
+        return None
+    version = _XGB_VERSION_RE.search(tail) or _XGB_VERSION_RE.search(head)
+    if version is None:
+        return None
+    markers = b'"gradient_booster"' in head or b'"learner_model_param"' in head
+    # A large model may keep those markers beyond the prefix; then learner+version suffice.
+    if not markers and len(head) < PREFIX_BYTES:
+        return None
+    dotted = ".".join(part.decode() for part in version.groups())
+    return ArtefactFormat(
+        "xgboost_json", "xgboost", True, f"XGBoost JSON model written by XGBoost {dotted}"
+    )
+
+
+def _looks_like_xgboost_ubj(head: bytes) -> bool:
+    """Check for a UBJSON object whose first key is ``learner`` or ``version``.
+
+    UBJSON keys are written as an integer-type marker, a length and the bytes, with no
+    ``S`` marker; XGBoost uses int64 (``L``) lengths, other writers may use shorter ones.
+    """
+    match = re.match(rb"\{(?:[iUIlL])", head)
+    if match is None:
+        return False
+    for marker, width in ((b"i", 1), (b"U", 1), (b"I", 2), (b"l", 4), (b"L", 8)):
+        for key in (b"learner", b"version"):
+            length = len(key).to_bytes(width, "big")
+            if head.startswith(b"{" + marker + length + key):
+                return b"learner" in head[:4096]
+    return False
+
+
+# --- zip containers: skops, and pickles hidden in zips ---------------------------------------
+
+_SKOPS_MODULE_RE = re.compile(rb'"__module__"\s*:\s*"([A-Za-z0-9_.]+)"')
+_SKOPS_CLASS_RE = re.compile(rb'"__class__"\s*:\s*"([A-Za-z0-9_.]+)"')
+
+
+def _detect_zip(path: Path) -> ArtefactFormat:
+    """Tell skops archives from other zips by their members; zipfile reads only the index."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if "schema.json" in names:
+                with archive.open("schema.json") as member:
+                    schema_head = member.read(64 * 1024)
+                module = _SKOPS_MODULE_RE.search(schema_head)
+                cls = _SKOPS_CLASS_RE.search(schema_head)
+                module_name = module.group(1).decode() if module else "?"
+                class_name = cls.group(1).decode() if cls else "?"
+                framework = _framework_for_modules([module_name]) if module else "unknown"
+                if framework == "unknown" and module:
+                    framework = module_name.split(".")[0]
+                return ArtefactFormat(
+                    "skops",
+                    framework,
+                    True,
+                    f"skops archive of {module_name}.{class_name} ({len(infos)} members)",
+                )
+            pickled = sorted(n for n in names if n.endswith(("data.pkl", ".pkl", ".pickle")))
+            if pickled:
+                # PyTorch's torch.save format: a zip whose data.pkl is an ordinary pickle.
+                framework = "pytorch" if any(n.endswith("data.pkl") for n in pickled) else None
+                with archive.open(pickled[0]) as member:
+                    inner = _classify_pickle(member.read(PREFIX_BYTES), complete=False)
+                if framework is None:
+                    framework = inner.framework if inner else "unknown"
+                return ArtefactFormat(
+                    "pickle",
+                    framework,
+                    False,
+                    f"zip archive containing a pickle ({pickled[0]}); loading it runs code",
+                )
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return _unknown(f"zip archive that cannot be read: {type(exc).__name__}")
+    return _unknown("zip archive without schema.json (not a skops file)")
+
+
+# --- pickle family -------------------------------------------------------------------------
+
+#: Top-level module name -> framework label. The first ML framework named in the pickle
+#: stream wins, because the outermost object's class is written first.
+_FRAMEWORK_MODULES = {
+    "sklearn": "sklearn",
+    "xgboost": "xgboost",
+    "lightgbm": "lightgbm",
+    "catboost": "catboost",
+    "torch": "pytorch",
+    "tensorflow": "tensorflow",
+    "keras": "keras",
+    "statsmodels": "statsmodels",
+    "imblearn": "sklearn",
+    "skops": "sklearn",
+}
+
+_STRING_OPCODES = frozenset(
+    {
+        "SHORT_BINUNICODE",
+        "BINUNICODE",
+        "BINUNICODE8",
+        "UNICODE",
+        "STRING",
+        "BINSTRING",
+        "SHORT_BINSTRING",
+    }
+)
+_MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_GET_OPCODES = frozenset({"GET", "BINGET", "LONG_BINGET"})
+_PUT_OPCODES = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
+
+
+def _framework_for_modules(modules: list[str]) -> str:
+    for module in modules:
+        framework = _FRAMEWORK_MODULES.get(module.split(".")[0])
+        if framework is not None:
+            return framework
+    return "unknown"
+
+
+def _pickle_globals(data: bytes) -> tuple[list[str], int, bool]:
+    """Walk pickle opcodes (never executing them) and return the modules they import.
+
+    Returns ``(modules, opcode_count, reached_stop)``. ``STACK_GLOBAL`` takes its module
+    and name from the stack, so strings pushed, memoised and fetched again are tracked with
+    a small shadow stack; that is enough for the class references picklers write.
+    Parsing stops at the first malformed opcode: joblib writes raw array bytes between
+    pickle frames, and a bounded prefix ends mid-stream.
+    """
+    modules: list[str] = []
+    shadow: list[str | None] = []
+    memo: dict[int, str | None] = {}
+    count = 0
+    stopped = False
+    try:
+        for opcode, arg, _pos in pickletools.genops(io.BytesIO(data)):
+            count += 1
+            name = opcode.name
+            if name in _STRING_OPCODES:
+                shadow.append(arg if isinstance(arg, str) else None)
+            elif name in _GET_OPCODES:
+                shadow.append(memo.get(arg))
+            elif name == "MEMOIZE":
+                memo[len(memo)] = shadow[-1] if shadow else None
+            elif name in _PUT_OPCODES:
+                memo[arg] = shadow[-1] if shadow else None
+            elif name == "GLOBAL" or name == "INST":
+                module = str(arg).split(" ", 1)[0]
+                if not _MODULE_NAME_RE.fullmatch(module):
+                    # Text that happens to start with "c" parses as GLOBAL; a real pickle
+                    # always names an importable module.
+                    break
+                modules.append(module)
+                shadow.append(None)
+            elif name == "STACK_GLOBAL":
+                if len(shadow) >= 2 and isinstance(shadow[-2], str):
+                    modules.append(shadow[-2])
+                del shadow[-2:]
+                shadow.append(None)
+            elif name in {"FRAME", "PROTO"}:
+                pass
+            elif name == "STOP":
+                stopped = True
+                break
+            else:
+                shadow.append(None)
+            if len(shadow) > 64:
+                del shadow[:-16]
+            if count >= MAX_PICKLE_OPCODES:
+                break
+    except (ValueError, EOFError, KeyError, UnicodeDecodeError, IndexError):
+        pass
+    return modules, count, stopped
+
+
+def _classify_pickle(
+    data: bytes, *, complete: bool, compression: str | None = None
+) -> ArtefactFormat | None:
+    """Decide whether ``data`` (a prefix of the file, or all of it) is a pickle and whose.
+
+    Protocol 2+ pickles open with ``PROTO n``. Older protocols have no magic, so they are
+    accepted only if the opcodes parse cleanly for a while and import something: random
+    bytes rarely form even eight valid opcodes in a row.
+    """
+    if not data:
+        return None
+    has_proto = data[0] == 0x80 and len(data) > 1 and 2 <= data[1] <= 5
+    modules, count, stopped = _pickle_globals(data)
+    if has_proto and not (stopped or count >= 4):
+        return None
+    if not has_proto:
+        plausible = (stopped and complete and count >= 2) or (count >= 8 and modules)
+        if not plausible:
+            return None
+    unique_modules = list(dict.fromkeys(modules))
+    framework = _framework_for_modules(unique_modules)
+    protocol = data[1] if has_proto else 0
+    shown = ", ".join(unique_modules[:6]) or "none seen"
+    how = f"{compression}-compressed " if compression else ""
+    if any(m.split(".")[0] == "cloudpickle" for m in unique_modules):
+        fmt = "cloudpickle"
+    elif any(m.split(".")[0] == "joblib" for m in unique_modules) or compression:
+        fmt = "joblib"
+    else:
+        fmt = "pickle"
+    return ArtefactFormat(
+        fmt,
+        framework,
+        False,
+        f"{how}pickle stream (protocol {protocol}) importing {shown}; loading it runs code",
+    )
+
+
+def _drain(decompress: Callable[[bytes, int], bytes], raw: BinaryIO) -> bytes:
+    """Feed compressed chunks until DECOMPRESSED_PREFIX_BYTES are out, never more.
+
+    Each call is told how much output it may produce, so a decompression bomb costs at
+    most the bounded prefix in memory.
+    """
+    out = bytearray()
+    while len(out) < DECOMPRESSED_PREFIX_BYTES:
+        chunk = raw.read(16 * 1024)
+        if not chunk:
+            break
+        out += decompress(chunk, DECOMPRESSED_PREFIX_BYTES - len(out))
+    return bytes(out[:DECOMPRESSED_PREFIX_BYTES])
+
+
+def _decompress_prefix(kind: str, raw: BinaryIO) -> bytes:
+    raw.seek(0)
+    if kind in {"zlib", "gzip"}:
+        # wbits 47 auto-detects zlib and gzip headers.
+        decompressor = zlib.decompressobj(47)
+        return _drain(decompressor.decompress, raw)
+    if kind == "joblib-zlib":
+        # joblib < 0.10: "ZF", the hex length padded to 19 characters, then a zlib stream.
+        raw.seek(2 + 19)
+        decompressor = zlib.decompressobj()
+        return _drain(decompressor.decompress, raw)
+    if kind == "bz2":
+        bz = bz2.BZ2Decompressor()
+        return _drain(lambda chunk, limit: bz.decompress(chunk, limit), raw)
+    if kind in {"xz", "lzma"}:
+        lz = lzma.LZMADecompressor(lzma.FORMAT_XZ if kind == "xz" else lzma.FORMAT_ALONE)
+        return _drain(lambda chunk, limit: lz.decompress(chunk, limit), raw)
+    if kind == "lz4":
+        try:
+            import lz4.frame
+        except ImportError:
+            return b""
+        frame = lz4.frame.LZ4FrameDecompressor()
+        return _drain(lambda chunk, limit: frame.decompress(chunk, max_length=limit), raw)
+    return b""
+
+
+#: joblib's compressors write standard containers; ``ZF`` marks joblib's own pre-0.10 zlib
+#: format.
+_COMPRESSION_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x04\x22\x4d\x18", "lz4"),
+    (b"ZF0x", "joblib-zlib"),
+)
+
+
+def _compression_kind(head: bytes) -> str | None:
+    for magic, kind in _COMPRESSION_MAGIC:
+        if head.startswith(magic):
+            return kind
+    # zlib: CMF 0x78 and a header checksum that is a multiple of 31.
+    if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
+        return "zlib"
+    # lzma "alone" format: properties byte 0x5d then a little-endian dictionary size.
+    if head.startswith(b"\x5d\x00\x00"):
+        return "lzma"
+    return None
+
+
+def _detect_compressed_joblib(raw: BinaryIO, head: bytes) -> ArtefactFormat | None:
+    """Recognise joblib's compressed dumps and look inside a bounded decompressed prefix."""
+    kind = _compression_kind(head)
+    if kind is None:
+        return None
+    try:
+        inner = _decompress_prefix(kind, raw)
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, RuntimeError):
+        inner = b""
+    label = "zlib" if kind == "joblib-zlib" else kind
+    if not inner:
+        if kind == "lz4" and head[4:5]:
+            return ArtefactFormat(
+                "joblib",
+                "unknown",
+                False,
+                "lz4-compressed stream (joblib's lz4 compression); contents not inspected",
+            )
+        return None
+    classified = _classify_pickle(
+        inner, complete=len(inner) < DECOMPRESSED_PREFIX_BYTES, compression=label
+    )
+    if classified is None:
+        return None
+    return classified
+
+
+# --- ONNX ----------------------------------------------------------------------------------
+
+#: ModelProto field number -> expected wire type (0 varint, 2 length-delimited).
+_ONNX_MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2}
+_MAX_ONNX_TOP_LEVEL_FIELDS = 10_000
+
+
+def _read_varint(fh: BinaryIO) -> int | None:
+    result = 0
+    for shift in range(0, 70, 7):
+        byte = fh.read(1)
+        if not byte:
+            return None
+        result |= (byte[0] & 0x7F) << shift
+        if not byte[0] & 0x80:
+            return result
+    return None
+
+
+def _parse_varint(buf: bytes, pos: int) -> tuple[int, int] | None:
+    result = 0
+    for shift in range(0, 70, 7):
+        if pos >= len(buf):
+            return None
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+    return None
+
+
+def _iter_message(buf: bytes) -> Iterator[tuple[int, int, int | bytes]]:
+    """Yield (field, wire_type, value) of a small protobuf message; stops on malformed data."""
+    pos = 0
+    while pos < len(buf):
+        parsed = _parse_varint(buf, pos)
+        if parsed is None:
+            return
+        key, pos = parsed
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            parsed = _parse_varint(buf, pos)
+            if parsed is None:
+                return
+            value, pos = parsed
+            yield field, wire, value
+        elif wire == 2:
+            parsed = _parse_varint(buf, pos)
+            if parsed is None or parsed[1] + parsed[0] > len(buf):
+                return
+            length, pos = parsed
+            yield field, wire, buf[pos : pos + length]
+            pos += length
+        else:
+            return
+
+
+def _detect_onnx(fh: BinaryIO, size: int) -> ArtefactFormat | None:
+    """Walk the top-level fields of an ONNX ModelProto without reading the graph.
+
+    Accepts the file only if every top-level field is one ModelProto defines with the right
+    wire type, lengths land exactly on the end of the file, ``ir_version`` is plausible and
+    a graph is present. Random bytes essentially never satisfy all of that.
+    """
+    fh.seek(0)
+    fields: dict[int, list[bytes | int]] = {}
+    pos = 0
+    seen = 0
+    while pos < size:
+        key = _read_varint(fh)
+        if key is None:
+            return None
+        field, wire = key >> 3, key & 7
+        if _ONNX_MODEL_FIELDS.get(field) != wire:
+            return None
+        if wire == 0:
+            value = _read_varint(fh)
+            if value is None:
+                return None
+            fields.setdefault(field, []).append(value)
+        else:
+            length = _read_varint(fh)
+            if length is None:
+                return None
+            start = fh.tell()
+            if start + length > size:
+                return None
+            if field in {2, 3, 4, 8} and length <= 4096:
+                fields.setdefault(field, []).append(fh.read(length))
+            else:
+                fields.setdefault(field, []).append(b"")
+                fh.seek(start + length)
+        pos = fh.tell()
+        seen += 1
+        if seen > _MAX_ONNX_TOP_LEVEL_FIELDS:
+            return None
+    ir_versions = fields.get(1, [])
+    if len(ir_versions) != 1 or not isinstance(ir_versions[0], int):
+        return None
+    ir_version = ir_versions[0]
+    if not 1 <= ir_version <= 100 or 7 not in fields:
+        return None
+    try:
+        producer = b"".join(v for v in fields.get(2, []) if isinstance(v, bytes)).decode()
+        producer_version = b"".join(v for v in fields.get(3, []) if isinstance(v, bytes)).decode()
+    except UnicodeDecodeError:
+        return None
+    opsets = []
+    for raw_opset in fields.get(8, []):
+        if not isinstance(raw_opset, bytes):
+            continue
+        domain, version = "ai.onnx", None
+        for sub_field, _wire, value in _iter_message(raw_opset):
+            if sub_field == 1 and isinstance(value, bytes):
+                domain = value.decode(errors="replace") or "ai.onnx"
+            elif sub_field == 2 and isinstance(value, int):
+                version = value
+        opsets.append(f"{domain}={version}")
+    producer_text = f"{producer} {producer_version}".strip() or "unknown producer"
+    detail = f"ONNX model, IR version {ir_version}, produced by {producer_text}"
+    if opsets:
+        detail += f", opsets {', '.join(opsets)}"
+    return ArtefactFormat("onnx", "onnx", True, detail)
+
+
+# --------------------------------------------------------------------------------------------
+# Data files
+# --------------------------------------------------------------------------------------------
+
+_PARQUET_MAGIC = b"PAR1"
+_CSV_SAMPLE_BYTES = 64 * 1024
+_CANDIDATE_DELIMITERS = ",;\t|"
+
+
+def detect_data_format(path: str | Path) -> str:
+    """Return ``"parquet"`` or ``"csv"`` for a data upload, or raise DataFormatError.
+
+    Parquet needs its magic at both ends: a file that starts like Parquet but lacks the
+    footer was cut short in transit, and saying so beats a cryptic reader error later.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise DataFormatError("empty_file", "The file is empty.")
+    with path.open("rb") as fh:
+        head = fh.read(_CSV_SAMPLE_BYTES)
+        fh.seek(max(size - 4, 0))
+        tail = fh.read(4)
+    if head.startswith(_PARQUET_MAGIC):
+        if size >= 12 and tail == _PARQUET_MAGIC:
+            return "parquet"
+        raise DataFormatError(
+            "truncated_parquet",
+            "The file starts like Parquet but has no Parquet footer; it was probably cut short.",
+        )
+    for magic, what in (
+        (b"PK\x03\x04", "a zip archive"),
+        (b"\x1f\x8b", "gzip-compressed"),
+        (b"BZh", "bzip2-compressed"),
+        (b"\xfd7zXZ\x00", "xz-compressed"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+        (b"ARROW1", "an Arrow IPC file"),
+        (b"\x89HDF", "an HDF5 file"),
+    ):
+        if head.startswith(magic):
+            raise DataFormatError(
+                "unsupported_format", f"The file is {what}; upload CSV or Parquet."
+            )
+    if b"\x00" in head:
+        # No text encoding a user would call CSV puts NUL bytes in a file: it is binary
+        # (an image, a spreadsheet, a model), and "not UTF-8" would send them the wrong way.
+        raise DataFormatError(
+            "unsupported_format", "The file is binary, not CSV text; upload CSV or Parquet."
+        )
+    text = _decode_utf8_prefix(head, complete=size <= len(head))
+    _sniff_delimiter(text)
+    return "csv"
+
+
+def sniff_csv_delimiter(path: str | Path) -> str:
+    """Return the delimiter of a CSV file, checking on the way that its start is UTF-8 text."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise DataFormatError("empty_file", "The file is empty.")
+    with path.open("rb") as fh:
+        head = fh.read(_CSV_SAMPLE_BYTES)
+    return _sniff_delimiter(_decode_utf8_prefix(head, complete=size <= len(head)))
+
+
+def _decode_utf8_prefix(head: bytes, *, complete: bool) -> str:
+    """Decode a prefix, tolerating a multi-byte character cut at the sample's edge."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+        offset_shift = 3
+    else:
+        offset_shift = 0
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not complete and exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            text = head[: exc.start].decode("utf-8")
+        else:
+            raise DataFormatError(
+                "not_utf8",
+                f"The file is not valid UTF-8 (first bad byte at offset "
+                f"{exc.start + offset_shift}); save it as UTF-8.",
+            ) from None
+    if "\x00" in text:
+        raise DataFormatError(
+            "unsupported_format", "The file holds binary data; upload CSV or Parquet."
+        )
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Find the delimiter of CSV text, or raise ``unsupported_format``/``empty_file``.
+
+    ``csv.Sniffer`` is tried first; a one-column file has no delimiter to sniff, so a
+    sample whose lines all lack every candidate delimiter is accepted as one column.
+    JSON and JSON Lines are refused explicitly because commas make them sniff as CSV.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise DataFormatError("empty_file", "The file holds only whitespace.")
+    if stripped[0] in "{[":
+        raise DataFormatError(
+            "unsupported_format", "The file looks like JSON; upload CSV or Parquet."
+        )
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    # Drop a last line that may have been cut by the sample boundary.
+    sample_lines = lines[:-1] if len(lines) > 2 else lines
+    sample = "\n".join(sample_lines[:200])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=_CANDIDATE_DELIMITERS)
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ""
+    if delimiter and delimiter in sample_lines[0]:
+        return delimiter
+    counts = {
+        d: [len(next(csv.reader([line], delimiter=d))) for line in sample_lines[:200]]
+        for d in _CANDIDATE_DELIMITERS
+    }
+    # The sniffer gives up on ragged files; a delimiter that splits the header and most
+    # rows alike is still the right one, and the profiler then names the ragged rows.
+    plausible = [
+        d for d, c in counts.items() if c[0] > 1 and sum(n == c[0] for n in c) >= 0.5 * len(c)
+    ]
+    if plausible:
+        return max(plausible, key=lambda d: counts[d][0])
+    if all(max(c) == 1 for c in counts.values()):
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample)
+        if sample and printable / len(sample) > 0.99:
+            return ","
+    raise DataFormatError(
+        "unsupported_format",
+        "The file is text but not recognisable as delimited data (CSV, semicolon- or "
+        "tab-separated).",
+    )

@@ -1,0 +1,45 @@
+from registry.models.blobs import Blob, blob_path
+from registry.models.datasets import (
+    SPECIAL_CATEGORIES,
+    Column,
+    ColumnRole,
+    Dataset,
+    DatasetVersion,
+    PIIFlag,
+    PIIStatus,
+    ProfileStatus,
+    ProfilingJob,
+)
+from registry.models.lineage import ALLOWED_ENDPOINTS, EdgeKind, LineageEdge
+from registry.models.models import (
+    IMMUTABLE_AFTER_SUBMIT,
+    Model,
+    ModelTask,
+    ModelVersion,
+    VersionStatus,
+)
+from registry.models.systems import DOCUMENTATION_FIELDS, AISystem
+
+__all__ = [
+    "ALLOWED_ENDPOINTS",
+    "DOCUMENTATION_FIELDS",
+    "IMMUTABLE_AFTER_SUBMIT",
+    "SPECIAL_CATEGORIES",
+    "AISystem",
+    "Blob",
+    "Column",
+    "ColumnRole",
+    "Dataset",
+    "DatasetVersion",
+    "EdgeKind",
+    "LineageEdge",
+    "Model",
+    "ModelTask",
+    "ModelVersion",
+    "PIIFlag",
+    "PIIStatus",
+    "ProfileStatus",
+    "ProfilingJob",
+    "VersionStatus",
+    "blob_path",
+]

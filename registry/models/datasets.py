@@ -1,0 +1,190 @@
+"""Datasets, their versions (content-addressed data files), columns and PII flags."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from governance.models import Team, TrackedJob
+from governance.permissions import team_scoped_queryset
+from registry.models.blobs import Blob
+
+
+class Dataset(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="datasets")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    origin = models.TextField(blank=True, help_text="Where the data comes from.")
+    collection_method = models.TextField(blank=True)
+    labelling = models.TextField(blank=True)
+    cleaning = models.TextField(blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    legal_basis = models.CharField(max_length=200, blank=True, help_text="GDPR Art. 6 basis.")
+    retention = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset("team").as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="uniq_dataset_name_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProfileStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class DatasetVersion(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="dataset_versions")
+    data_format = models.CharField(max_length=16)
+    original_filename = models.CharField(max_length=255, blank=True)
+    row_count = models.BigIntegerField(null=True, blank=True)
+    profile_status = models.CharField(
+        max_length=16, choices=ProfileStatus.choices, default=ProfileStatus.PENDING
+    )
+    profile_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset("dataset__team").as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "version"], name="uniq_version_per_dataset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name} {self.version}"
+
+
+class ColumnRole(models.TextChoices):
+    FEATURE = "feature", "Feature"
+    TARGET = "target", "Target"
+    PREDICTION = "prediction", "Prediction"
+    SCORE = "score", "Score"
+    IDENTIFIER = "identifier", "Identifier"
+    IGNORED = "ignored", "Ignored"
+
+
+class Column(models.Model):
+    dataset_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="columns"
+    )
+    name = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()
+    dtype = models.CharField(max_length=32)
+    statistics = models.JSONField(default=dict, blank=True)
+    role = models.CharField(max_length=16, choices=ColumnRole.choices, default=ColumnRole.FEATURE)
+    is_sensitive = models.BooleanField(default=False)
+    sensitive_suggestion = models.CharField(
+        max_length=32, blank=True, help_text="Protected attribute this column likely holds."
+    )
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset(
+        "dataset_version__dataset__team",
+        writer_roles=("data_scientist", "compliance_officer"),
+    ).as_manager()
+
+    class Meta:
+        ordering = ["dataset_version_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset_version", "name"], name="uniq_column_per_dataset_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PIIStatus(models.TextChoices):
+    SUSPECTED = "suspected", "Suspected"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+# GDPR Art. 9 special categories; the rest are direct identifiers.
+SPECIAL_CATEGORIES = frozenset(
+    {
+        "racial_ethnic_origin",
+        "religion",
+        "health",
+        "sex_life_orientation",
+        "political_opinion",
+        "union_membership",
+        "biometric",
+        "genetic",
+    }
+)
+
+
+class PIIFlag(models.Model):
+    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="pii_flags")
+    category = models.CharField(max_length=40)
+    detector = models.CharField(max_length=60)
+    confidence = models.FloatField()
+    evidence = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=16, choices=PIIStatus.choices, default=PIIStatus.SUSPECTED, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset(
+        "column__dataset_version__dataset__team",
+        writer_roles=("data_scientist", "compliance_officer"),
+    ).as_manager()
+
+    class Meta:
+        ordering = ["column_id", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["column", "category"], name="uniq_flag_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column.name}: {self.category} ({self.status})"
+
+    @property
+    def is_special_category(self) -> bool:
+        return self.category in SPECIAL_CATEGORIES
+
+
+class ProfilingJob(TrackedJob):
+    """Schema, statistics and PII scan of one dataset version, run in a worker for big files."""
+
+    dataset_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.CASCADE, related_name="profiling_jobs"
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return f"profiling of {self.dataset_version_id} ({self.status})"

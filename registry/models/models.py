@@ -1,0 +1,140 @@
+"""Models and their versions. A version is immutable once submitted: a change is a new version."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from governance.permissions import team_scoped_queryset
+from registry.models.blobs import Blob
+from registry.models.systems import AISystem
+
+
+class ModelTask(models.TextChoices):
+    BINARY_CLASSIFICATION = "binary_classification", "Binary classification"
+    MULTICLASS_CLASSIFICATION = "multiclass_classification", "Multiclass classification"
+    REGRESSION = "regression", "Regression"
+    OTHER = "other", "Other"
+
+
+class Model(models.Model):
+    system = models.ForeignKey(AISystem, on_delete=models.PROTECT, related_name="models")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    task = models.CharField(
+        max_length=32, choices=ModelTask.choices, default=ModelTask.BINARY_CLASSIFICATION
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset("system__team").as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "name"], name="uniq_model_name_per_system")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def team_id(self) -> int:
+        return self.system.team_id
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    DEPLOYED = "deployed", "Deployed"
+    RETIRED = "retired", "Retired"
+
+
+# Everything a reviewer's approval rests on; frozen from submission on.
+IMMUTABLE_AFTER_SUBMIT = (
+    "model_id",
+    "version",
+    "artefact_id",
+    "artefact_format",
+    "framework",
+    "hyperparameters",
+    "declared_metrics",
+    "code_commit",
+    "environment_lock",
+    "description",
+    "created_by_id",
+)
+
+
+class ModelVersion(models.Model):
+    model = models.ForeignKey(Model, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=24, choices=VersionStatus.choices, default=VersionStatus.DRAFT, db_index=True
+    )
+    artefact = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="model_versions")
+    artefact_format = models.CharField(max_length=32)
+    framework = models.CharField(max_length=32, blank=True)
+    artefact_safe = models.BooleanField(
+        default=False, help_text="Loadable without running code from the file."
+    )
+    artefact_trusted = models.BooleanField(
+        default=False, help_text="An admin allowed workers to load this pickle-family file."
+    )
+    artefact_filename = models.CharField(max_length=255, blank=True)
+    hyperparameters = models.JSONField(default=dict, blank=True)
+    declared_metrics = models.JSONField(default=dict, blank=True)
+    code_commit = models.CharField(max_length=64, blank=True)
+    environment_lock = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = team_scoped_queryset("model__system__team").as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "version"], name="uniq_version_per_model")
+        ]
+        indexes = [models.Index(fields=["model", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.model.name} {self.version}"
+
+    def save(self, *args, **kwargs):
+        # Defence in depth behind the services: nothing may rewrite a submitted version.
+        if self.pk is not None:
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values(*IMMUTABLE_AFTER_SUBMIT, "status")
+                .first()
+            )
+            if stored and stored["status"] != VersionStatus.DRAFT:
+                changed = [f for f in IMMUTABLE_AFTER_SUBMIT if stored[f] != getattr(self, f)]
+                if changed:
+                    raise ValueError(
+                        f"model version {self.pk} is submitted; cannot change {', '.join(changed)}"
+                    )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != VersionStatus.DRAFT

@@ -1,0 +1,70 @@
+"""AI systems: the use case the AI Act classifies, and the human-written documentation of it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from governance.models import Team
+from governance.permissions import team_scoped_queryset
+
+# Sections of the technical documentation that a person writes (AI_ACT.md section 5). Empty
+# ones print as "not provided" in reports, so they stay separate fields, never one blob.
+DOCUMENTATION_FIELDS = [
+    ("intended_purpose", "Intended purpose"),
+    ("deployment_context", "Deployment context"),
+    ("provider_name", "Provider"),
+    ("interactions", "Interactions with other systems"),
+    ("distribution_forms", "Forms of distribution"),
+    ("hardware", "Hardware"),
+    ("user_interface", "User interface"),
+    ("instructions_for_use", "Instructions for use"),
+    ("human_oversight", "Human oversight measures"),
+    ("risk_management", "Risk management"),
+    ("standards_applied", "Standards applied"),
+    ("post_market_plan", "Post-market monitoring plan"),
+    ("declaration_of_conformity", "EU declaration of conformity"),
+    ("cybersecurity_measures", "Cybersecurity measures"),
+    ("transparency_notice", "Transparency notice (Art. 50)"),
+]
+
+SystemQuerySet = team_scoped_queryset("team")
+
+
+class AISystem(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="systems")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    intended_purpose = models.TextField(blank=True)
+    deployment_context = models.TextField(blank=True)
+    provider_name = models.CharField(max_length=200, blank=True)
+    interactions = models.TextField(blank=True)
+    distribution_forms = models.TextField(blank=True)
+    hardware = models.TextField(blank=True)
+    user_interface = models.TextField(blank=True)
+    instructions_for_use = models.TextField(blank=True)
+    human_oversight = models.TextField(blank=True)
+    risk_management = models.TextField(blank=True)
+    standards_applied = models.TextField(blank=True)
+    post_market_plan = models.TextField(blank=True)
+    declaration_of_conformity = models.TextField(blank=True)
+    cybersecurity_measures = models.TextField(blank=True)
+    transparency_notice = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SystemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="uniq_system_name_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,200 @@
+"""Reads of the registry. Every one takes the acting user and narrows with visible_to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from governance.models import User
+from governance.permissions import VIEW
+from registry import lineage
+from registry.models import (
+    AISystem,
+    Column,
+    Dataset,
+    DatasetVersion,
+    Model,
+    ModelVersion,
+    PIIFlag,
+    PIIStatus,
+)
+
+
+def system_list(*, actor: User, action: str = VIEW) -> QuerySet[AISystem]:
+    return AISystem.objects.visible_to(actor, action).select_related("team", "created_by")
+
+
+def model_list(*, actor: User, action: str = VIEW) -> QuerySet[Model]:
+    return Model.objects.visible_to(actor, action).select_related("system__team", "created_by")
+
+
+def model_version_list(*, actor: User, action: str = VIEW) -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.visible_to(actor, action).select_related(
+        "model__system__team", "artefact", "created_by", "submitted_by"
+    )
+
+
+def dataset_list(*, actor: User, action: str = VIEW) -> QuerySet[Dataset]:
+    return Dataset.objects.visible_to(actor, action).select_related("team", "created_by")
+
+
+def dataset_version_list(*, actor: User, action: str = VIEW) -> QuerySet[DatasetVersion]:
+    return DatasetVersion.objects.visible_to(actor, action).select_related(
+        "dataset__team", "blob", "created_by"
+    )
+
+
+def dataset_version_detail(*, actor: User) -> QuerySet[DatasetVersion]:
+    flags = PIIFlag.objects.select_related("decided_by").order_by("category")
+    columns = Column.objects.order_by("position").prefetch_related(
+        Prefetch("pii_flags", queryset=flags)
+    )
+    return dataset_version_list(actor=actor).prefetch_related(Prefetch("columns", queryset=columns))
+
+
+def column_get(*, actor: User, dataset_version_id: int, name: str, action: str = VIEW) -> Column:
+    return (
+        Column.objects.visible_to(actor, action)
+        .select_related("dataset_version__dataset")
+        .prefetch_related("pii_flags")
+        .get(dataset_version_id=dataset_version_id, name=name)
+    )
+
+
+def _node_dict(obj) -> dict[str, Any]:
+    if isinstance(obj, DatasetVersion):
+        return {
+            "type": "dataset_version",
+            "id": obj.pk,
+            "name": obj.dataset.name,
+            "version": obj.version,
+            "parent_id": obj.dataset_id,
+            "team_id": obj.dataset.team_id,
+        }
+    return {
+        "type": "model_version",
+        "id": obj.pk,
+        "name": obj.model.name,
+        "version": obj.version,
+        "parent_id": obj.model_id,
+        "status": obj.status,
+    }
+
+
+@dataclass
+class LineageGraph:
+    root: dict[str, Any]
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+
+
+def lineage_graph(*, actor: User, root: ModelVersion | DatasetVersion) -> LineageGraph:
+    """Upstream and downstream of ``root`` at any depth: two CTE queries and one fetch.
+
+    Nodes the actor may not see (another team's) are shown as ``hidden`` stubs, so the
+    graph's shape is honest without leaking names.
+    """
+    node = ("m", root.pk) if isinstance(root, ModelVersion) else ("d", root.pk)
+    up_ids = [row[0] for row in lineage.upstream_rows(node)]
+    down_ids = [row[0] for row in lineage.downstream_rows(node)]
+    edges = list(lineage.edges_with_nodes(set(up_ids) | set(down_ids)))
+    visible_teams = (
+        None if actor.role in ("admin", "auditor", "compliance_officer") else set(actor.team_ids())
+    )
+    graph = LineageGraph(root=_node_dict(root))
+    seen: dict[tuple[str, int], dict[str, Any]] = {node: {**graph.root, "direction": "root"}}
+    up_set = set(up_ids)
+    for edge in edges:
+        direction = "upstream" if edge.pk in up_set else "downstream"
+        for obj, key in (
+            (edge.upstream, edge.upstream_node),
+            (edge.downstream, edge.downstream_node),
+        ):
+            if key in seen:
+                continue
+            info = _node_dict(obj)
+            team_id = obj.dataset.team_id if key[0] == "d" else None
+            if visible_teams is not None and key[0] == "d" and team_id not in visible_teams:
+                info = {"type": info["type"], "id": obj.pk, "hidden": True}
+            info["direction"] = direction
+            seen[key] = info
+        graph.edges.append(
+            {
+                "id": edge.pk,
+                "kind": edge.kind,
+                "upstream": {
+                    "type": "dataset_version" if edge.upstream_node[0] == "d" else "model_version",
+                    "id": edge.upstream_node[1],
+                },
+                "downstream": {
+                    "type": "dataset_version"
+                    if edge.downstream_node[0] == "d"
+                    else "model_version",
+                    "id": edge.downstream_node[1],
+                },
+            }
+        )
+    graph.nodes = list(seen.values())
+    return graph
+
+
+def upstream_pii(*, model_version: ModelVersion) -> list[PIIFlag]:
+    """Personal data flows downstream: every open PII flag of every dataset version upstream."""
+    dv_ids = lineage.upstream_dataset_version_ids(("m", model_version.pk))
+    if not dv_ids:
+        return []
+    return list(
+        PIIFlag.objects.filter(column__dataset_version_id__in=dv_ids)
+        .exclude(status=PIIStatus.DISMISSED)
+        .select_related("column__dataset_version__dataset")
+        .order_by("column__dataset_version_id", "column__position", "category")
+    )
+
+
+def pii_summary(flags: list[PIIFlag]) -> dict[str, Any]:
+    """The inherited personal-data summary shown with a model version."""
+    from registry.models import SPECIAL_CATEGORIES
+
+    return {
+        "has_personal_data": bool(flags),
+        "confirmed": sum(1 for f in flags if f.status == PIIStatus.CONFIRMED),
+        "suspected": sum(1 for f in flags if f.status == PIIStatus.SUSPECTED),
+        "special_categories": sorted(
+            {f.category for f in flags if f.category in SPECIAL_CATEGORIES}
+        ),
+        "categories": sorted({f.category for f in flags}),
+        "flags": [
+            {
+                "id": f.pk,
+                "dataset_version": f.column.dataset_version_id,
+                "dataset": f.column.dataset_version.dataset.name,
+                "dataset_version_label": f.column.dataset_version.version,
+                "column": f.column.name,
+                "category": f.category,
+                "status": f.status,
+                "confidence": f.confidence,
+                "detector": f.detector,
+            }
+            for f in flags
+        ],
+    }
+
+
+def impact_model_versions(
+    *, actor: User, dataset_version: DatasetVersion
+) -> QuerySet[ModelVersion]:
+    """Every model version downstream of a dataset version, at any depth."""
+    ids = lineage.downstream_model_version_ids(("d", dataset_version.pk))
+    return model_version_list(actor=actor).filter(pk__in=ids)
+
+
+def dataset_version_pii_counts(qs: QuerySet[DatasetVersion]) -> QuerySet[DatasetVersion]:
+    return qs.annotate(
+        open_pii_flags=Count(
+            "columns__pii_flags",
+            filter=~Q(columns__pii_flags__status=PIIStatus.DISMISSED),
+            distinct=True,
+        )
+    )

