@@ -280,6 +280,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "role" or "status" field with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "governance.models.accounts.Role.choices",
+        "JobStatusEnum": "governance.models.jobs.JobStatus.choices",
+        "ColumnRoleEnum": "registry.models.datasets.ColumnRole.choices",
+        "PIIStatusEnum": "registry.models.datasets.PIIStatus.choices",
+        "ProfileStatusEnum": "registry.models.datasets.ProfileStatus.choices",
+        "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -301,6 +310,13 @@ CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "governance@localhost")
+
+# --- notifications and webhooks -------------------------------------------------------------
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Approvals due for re-certification within this many days notify their people once.
+APPROVAL_EXPIRY_WARNING_DAYS = env_int("APPROVAL_EXPIRY_WARNING_DAYS", 14)
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
