@@ -916,9 +916,12 @@ def _date_of_birth_checks(
     share_dates = len(parsed) / len(texts)
     plausible = [(d, t) for d, t in parsed if d.year >= 1900 and d <= today]
     if hinted:
-        share = len(plausible) / len(texts)
-        example = plausible[0][1] if plausible else None
-        return [_ValueCheck("date_of_birth", "birth_date_range", share, len(plausible), example)]
+        # With a birth-date column name any past date counts: archives, genealogy and
+        # historical registers hold birth dates of people born long before 1900.
+        past = [(d, t) for d, t in parsed if d <= today]
+        share = len(past) / len(texts)
+        example = past[0][1] if past else None
+        return [_ValueCheck("date_of_birth", "birth_date_range", share, len(past), example)]
     if len(parsed) < MIN_VALUES_FOR_VALUE_ONLY or share_dates < VALUE_SHARE_THRESHOLD:
         return []
     ages = sorted((today - d).days / 365.25 for d, _ in plausible)
