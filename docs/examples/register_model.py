@@ -2,7 +2,7 @@
 
 Run `make run`, then: .venv/bin/python docs/examples/register_model.py [http://127.0.0.1:8000]
 """
-import io, sys, requests, pandas as pd, xgboost as xgb  # noqa: E401
+import io, sys, requests, pandas as pd, xgboost as xgb
 
 API = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000") + "/api/v1"
 login = {"username": "scientist", "password": "scientist-demo-2026"}
