@@ -1,0 +1,76 @@
+"""Helpers for benchmarks: a real server process on loopback and memory readings."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """High-water mark of a process's resident memory, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@contextmanager
+def embedded_server(workers: int = 1, extra_env: dict | None = None):
+    """gunicorn on a fresh embedded stack (SQLite, in-process tasks) in a temporary folder."""
+    var = tempfile.mkdtemp(prefix="bench-")
+    env = {**os.environ, "GOVERNANCE_VAR_DIR": var, "DEBUG": "false", **(extra_env or {})}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    py = sys.executable
+    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "manage.py", "seed_demo", "--users-only"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [py, "-m", "gunicorn", "governance.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--timeout", "600"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/healthz/", timeout=10).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def token(url: str, username: str = "scientist", password: str = "scientist-demo-2026") -> str:
+    response = requests.post(f"{url}/api/v1/auth/token/",
+                             json={"username": username, "password": password}, timeout=30)
+    response.raise_for_status()
+    return response.json()["token"]
