@@ -17,7 +17,7 @@ import uuid
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.common import children, embedded_server, peak_rss_mb, token  # noqa: E402
+from bench.common import children, embedded_server, peak_rss_mb, token
 
 CHUNK = 1024 * 1024
 
@@ -101,7 +101,8 @@ def main() -> None:
         assert body_json["artefact"]["sha256"] == digest.hexdigest(), "hash mismatch"
         total = body_json["artefact"]["size"]
         print("upload benchmark (one gunicorn worker, loopback, streamed multipart)")
-        print(f"  artefact size           {total / CHUNK:10.1f} MB  ({body_json['artefact']['format']})")
+        fmt = body_json["artefact"]["format"]
+        print(f"  artefact size           {total / CHUNK:10.1f} MB  ({fmt})")
         print(f"  wall time               {elapsed:10.2f} s")
         print(f"  throughput              {total / CHUNK / elapsed:10.1f} MB/s")
         print(f"  worker peak RSS before  {rss_before:10.1f} MB")
