@@ -35,10 +35,13 @@ def artefact_chunks(size: int):
 
 def multipart(fields: dict[str, str], size: int, boundary: str, digest):
     for name, value in fields.items():
-        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-               f"{value}\r\n").encode()
-    yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"artefact\"; "
-           f"filename=\"big.txt\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        ).encode()
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="artefact"; '
+        f'filename="big.txt"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
     for chunk in artefact_chunks(size):
         digest.update(chunk)
         yield chunk
@@ -79,20 +82,31 @@ def main() -> None:
     with embedded_server() as (url, proc):
         headers = {"Authorization": f"Bearer {token(url)}"}
         team = requests.get(f"{url}/api/v1/me/", headers=headers, timeout=30).json()["teams"][0]
-        system = requests.post(f"{url}/api/v1/systems/", headers=headers, timeout=30,
-                               json={"team": team, "name": "bench"}).json()
-        model = requests.post(f"{url}/api/v1/models/", headers=headers, timeout=30,
-                              json={"system": system["id"], "name": "big"}).json()
+        system = requests.post(
+            f"{url}/api/v1/systems/",
+            headers=headers,
+            timeout=30,
+            json={"team": team, "name": "bench"},
+        ).json()
+        model = requests.post(
+            f"{url}/api/v1/models/",
+            headers=headers,
+            timeout=30,
+            json={"system": system["id"], "name": "big"},
+        ).json()
         worker = children(proc.pid)[0]
         rss_before = peak_rss_mb(worker)
         boundary = uuid.uuid4().hex
         digest = hashlib.sha256()
         fields = {"version": "1.0"}
-        body = StreamBody(multipart(fields, size, boundary, digest),
-                          body_length(fields, size, boundary))
+        body = StreamBody(
+            multipart(fields, size, boundary, digest), body_length(fields, size, boundary)
+        )
         started = time.perf_counter()
         response = requests.post(
-            f"{url}/api/v1/models/{model['id']}/versions/", data=body, timeout=900,
+            f"{url}/api/v1/models/{model['id']}/versions/",
+            data=body,
+            timeout=900,
             headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
         )
         elapsed = time.perf_counter() - started

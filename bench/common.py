@@ -44,13 +44,31 @@ def embedded_server(workers: int = 1, extra_env: dict | None = None):
     env.pop("REDIS_URL", None)
     py = sys.executable
     subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([py, "manage.py", "seed_demo", "--users-only"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [py, "manage.py", "seed_demo", "--users-only"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     proc = subprocess.Popen(
-        [py, "-m", "gunicorn", "governance.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "600"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            py,
+            "-m",
+            "gunicorn",
+            "governance.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "600",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -70,7 +88,8 @@ def embedded_server(workers: int = 1, extra_env: dict | None = None):
 
 
 def token(url: str, username: str = "scientist", password: str = "scientist-demo-2026") -> str:
-    response = requests.post(f"{url}/api/v1/auth/token/",
-                             json={"username": username, "password": password}, timeout=30)
+    response = requests.post(
+        f"{url}/api/v1/auth/token/", json={"username": username, "password": password}, timeout=30
+    )
     response.raise_for_status()
     return response.json()["token"]
