@@ -198,3 +198,11 @@ def dataset_version_pii_counts(qs: QuerySet[DatasetVersion]) -> QuerySet[Dataset
             distinct=True,
         )
     )
+
+
+def visible_teams(*, actor: User):
+    from governance.models import CROSS_TEAM_READERS, Team
+
+    if actor.role in CROSS_TEAM_READERS:
+        return Team.objects.order_by("name")
+    return Team.objects.filter(pk__in=actor.team_ids()).order_by("name")

@@ -103,7 +103,9 @@ class Column(models.Model):
 
     objects = team_scoped_queryset(
         "dataset_version__dataset__team",
-        writer_roles=("data_scientist", "compliance_officer"),
+        writer_roles=("data_scientist",),
+        # Compliance officers judge personal data across every team.
+        cross_team_writer_roles=("admin", "compliance_officer"),
     ).as_manager()
 
     class Meta:
@@ -158,7 +160,8 @@ class PIIFlag(models.Model):
 
     objects = team_scoped_queryset(
         "column__dataset_version__dataset__team",
-        writer_roles=("data_scientist", "compliance_officer"),
+        writer_roles=("data_scientist",),
+        cross_team_writer_roles=("admin", "compliance_officer"),
     ).as_manager()
 
     class Meta:
@@ -169,6 +172,10 @@ class PIIFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.column.name}: {self.category} ({self.status})"
+
+    @property
+    def category_label(self) -> str:
+        return self.category.replace("_", " ").capitalize()
 
     @property
     def is_special_category(self) -> bool:

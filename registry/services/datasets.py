@@ -253,6 +253,7 @@ def _store_profile(dv, profile, hits, params, suggest) -> None:
         if dv.profile_status == ProfileStatus.READY:
             return
         columns = []
+        flagged = {h.column for h in hits}
         for cp in profile.columns:
             suggestion = suggest(cp.name) or ""
             if explicit_sensitive is None:
@@ -261,6 +262,10 @@ def _store_profile(dv, profile, hits, params, suggest) -> None:
                 sensitive = cp.name in explicit_sensitive
             stats = cp.to_dict() if hasattr(cp, "to_dict") else dict(cp.__dict__)
             stats.pop("sample_values", None)  # raw values may be personal data: never stored
+            if cp.name in flagged:
+                # Top values and extremes of a personal-data column are personal data
+                # themselves; the registry keeps only their shape.
+                stats.update(top_values=[], min=None, max=None, redacted=True)
             columns.append(
                 Column(
                     dataset_version=dv,

@@ -242,18 +242,32 @@ def test_missing_blob_fails_the_profile_with_a_reason(
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_profiles_a_large_file(celery_worker_process, scientist, dataset, api,
-                                           german_csv_bytes):
+def test_real_worker_profiles_a_large_file(
+    celery_worker_process, scientist, dataset, api, german_csv_bytes
+):
     from tests.conftest import wait_for
 
     with override_settings(PROFILE_INLINE_MAX_BYTES=1000):
         response = post_version(api(scientist), dataset.pk, "g.csv", german_csv_bytes)
     assert response.status_code == 201
     assert response.json()["profile_status"] == "pending"
-    dv = wait_for(lambda: DatasetVersion.objects.filter(
-        pk=response.json()["id"], profile_status=ProfileStatus.READY).first(), timeout=90)
+    dv = wait_for(
+        lambda: DatasetVersion.objects.filter(
+            pk=response.json()["id"], profile_status=ProfileStatus.READY
+        ).first(),
+        timeout=90,
+    )
     assert dv.row_count == 1000
     detail = api(scientist).get(f"/api/v1/dataset-versions/{dv.pk}/").json()
     assert {c["name"] for c in detail["columns"] if c["is_sensitive"]} >= {"sex", "age"}
     job = dv.profiling_jobs.get()
     assert job.worker.startswith("test-") and job.attempts == 1
+
+
+def test_personal_data_columns_keep_no_raw_values(scientist, dataset, api):
+    response = post_version(api(scientist), dataset.pk, "people.csv", people_csv())
+    columns = {c["name"]: c for c in response.json()["columns"]}
+    email = columns["email"]["statistics"]
+    assert email["redacted"] is True and email["top_values"] == [] and email["min"] is None
+    assert "@" not in str(columns["email"]["statistics"])
+    assert columns["income"]["statistics"]["max"] is not None

@@ -16,7 +16,10 @@ def test_readme_example_registers_and_reads_lineage(live_server):
     call_command("seed_demo", "--users-only")
     out = subprocess.run(
         [sys.executable, "docs/examples/register_model.py", live_server.url],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert out.returncode == 0, out.stderr
     lines = dict(line.split(": ", 1) for line in out.stdout.strip().splitlines())
@@ -26,7 +29,8 @@ def test_readme_example_registers_and_reads_lineage(live_server):
     assert "date_of_birth" in lines["inherited personal data"]
     assert "trained_on" in lines["lineage"]
     code_lines = [
-        line for line in (ROOT / "docs/examples/register_model.py").read_text().splitlines()
+        line
+        for line in (ROOT / "docs/examples/register_model.py").read_text().splitlines()
         if line.strip() and not line.startswith(('"""', "Run `make run`", "Register a system"))
     ]
     assert len(code_lines) < 30
