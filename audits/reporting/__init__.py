@@ -1,0 +1,1 @@
+"""PDF reports: rendering (no models) lives here; Report rows and tasks live beside it."""

@@ -1,0 +1,76 @@
+"""Turn a report snapshot into HTML (Django templates in templates/reports/) and PDF.
+
+The snapshot is plain JSON: everything a report shows is in it, so rendering needs no
+database and regenerating from a stored snapshot reproduces the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from audits.reporting.render import render_pdf
+
+TEMPLATE_VERSION = "2026.11-1"
+
+KIND_LABELS = {
+    "annex_iv": "Technical documentation (EU AI Act, Annex IV)",
+    "model_card": "Model card",
+    "audit": "Audit report",
+    "inventory": "AI system inventory register",
+}
+
+# Section headings of the full Annex IV document (AI_ACT.md section 5), in order. Tests read
+# the PDF back and look for each one.
+ANNEX_IV_FULL_SECTIONS = [
+    ("s1", "1 General description of the AI system"),
+    ("s2", "2 Development process and design"),
+    ("s3", "3 Monitoring, functioning and control"),
+    ("s4", "4 Performance metrics and thresholds"),
+    ("s5", "5 Risk management system (Art. 9)"),
+    ("s6", "6 Changes over the lifecycle"),
+    ("s7", "7 Harmonised standards and specifications applied"),
+    ("s8", "8 EU declaration of conformity (Art. 47)"),
+    ("s9", "9 Post-market monitoring plan (Art. 72)"),
+]
+ANNEX_IV_SHORT_SECTIONS = [
+    ("s-short", "Classification and transparency (short technical documentation)")
+]
+APPENDICES = [
+    ("sa", "Appendix A: Model card"),
+    ("sb", "Appendix B: Datasheets"),
+    ("sc", "Appendix C: Logging and retention (Art. 12, 19)"),
+    ("sd", "Appendix D: Incidents and reporting deadlines (Art. 73)"),
+    ("se", "Appendix E: Hash manifest"),
+]
+
+
+def _context(kind: str, snapshot: dict[str, Any], charts: dict[str, str]) -> dict[str, Any]:
+    s = copy.deepcopy(snapshot)
+    s["kind_label"] = KIND_LABELS[kind]
+    s.setdefault("template_version", TEMPLATE_VERSION)
+    if kind == "annex_iv":
+        body = ANNEX_IV_FULL_SECTIONS if s.get("full") else ANNEX_IV_SHORT_SECTIONS
+        s["sections"] = [{"anchor": a, "title": t} for a, t in body + APPENDICES]
+    # Charts are referenced by blob hash in the snapshot and embedded as data URIs here.
+    for key in ("fairness", "explainability"):
+        block = s.get(key) or {}
+        for chart in block.get("charts", []):
+            chart["data_uri"] = charts.get(chart.get("sha256", ""), "")
+    return {"s": s}
+
+
+def render_report_html(
+    kind: str, snapshot: dict[str, Any], charts: dict[str, str] | None = None
+) -> str:
+    if kind not in KIND_LABELS:
+        raise ValueError(f"unknown report kind {kind!r}")
+    return render_to_string(f"reports/{kind}.html", _context(kind, snapshot, charts or {}))
+
+
+def render_report_pdf(
+    kind: str, snapshot: dict[str, Any], charts: dict[str, str] | None = None
+) -> bytes:
+    return render_pdf(render_report_html(kind, snapshot, charts))
