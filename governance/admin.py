@@ -55,3 +55,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 @admin.register(BackgroundJob)
 class BackgroundJobAdmin(admin.ModelAdmin):
     list_display = ["kind", "status", "progress", "queued_at", "finished_at"]
+
+
+from governance import admin_domain  # noqa: E402,F401  (registers the domain models)

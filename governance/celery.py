@@ -42,6 +42,14 @@ def _configure() -> None:
         worker_cancel_long_running_tasks_on_connection_loss=True,
         timezone="UTC",
         enable_utc=True,
+        beat_schedule={
+            # Re-certification: approvals are also checked at read time, this only notifies
+            # people and moves overdue versions back to review.
+            "approvals-expire": {
+                "task": "governance.approvals_expire",
+                "schedule": 3600.0,
+            },
+        },
     )
 
 

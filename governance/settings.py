@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "PIIStatusEnum": "registry.models.datasets.PIIStatus.choices",
         "ProfileStatusEnum": "registry.models.datasets.ProfileStatus.choices",
         "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
+        "RaciRoleEnum": "governance.models.responsibilities.Raci.choices",
     },
 }
 

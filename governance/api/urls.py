@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from governance.api import views
+from governance.api import admin_views, review_views, views
 
 # Collections of the other apps, listed on the API root once their URLs exist.
 _OTHER_ROOT_LINKS = [
@@ -12,6 +12,9 @@ _OTHER_ROOT_LINKS = [
     ("dataset-versions", "api-dataset-versions"),
     ("lineage", "api-lineage"),
     ("responsibilities", "api-responsibilities"),
+    ("policies", "api-policies"),
+    ("deployments", "api-deployments"),
+    ("notifications", "api-notifications"),
     ("schedules", "api-schedules"),
     ("checks", "api-checks"),
     ("reports", "api-reports"),
@@ -48,4 +51,64 @@ urlpatterns = [
         "audit-events/verify/", views.AuditEventVerifyView.as_view(), name="api-audit-events-verify"
     ),
     path("jobs/<int:pk>/", views.BackgroundJobView.as_view(), name="api-job-detail"),
+    # --- classification, policies, responsibilities, reviews, deployments, notifications
+    path(
+        "systems/<int:pk>/classification/",
+        review_views.ClassificationView.as_view(),
+        name="api-system-classification",
+    ),
+    path(
+        "systems/<int:pk>/classifications/",
+        review_views.ClassificationHistoryView.as_view(),
+        name="api-system-classifications",
+    ),
+    path(
+        "classification-questionnaire/",
+        review_views.QuestionnaireView.as_view(),
+        name="api-classification-questionnaire",
+    ),
+    path("policies/", admin_views.PolicyListView.as_view(), name="api-policies"),
+    path("policies/<int:pk>/", admin_views.PolicyDetailView.as_view(), name="api-policy-detail"),
+    path(
+        "responsibilities/",
+        admin_views.ResponsibilityListView.as_view(),
+        name="api-responsibilities",
+    ),
+    path(
+        "responsibilities/<int:pk>/",
+        admin_views.ResponsibilityDetailView.as_view(),
+        name="api-responsibility-detail",
+    ),
+    path(
+        "model-versions/<int:pk>/submit/",
+        review_views.SubmitView.as_view(),
+        name="api-model-version-submit",
+    ),
+    path(
+        "model-versions/<int:pk>/decisions/",
+        review_views.DecisionListView.as_view(),
+        name="api-model-version-decisions",
+    ),
+    path(
+        "model-versions/<int:pk>/gate/",
+        review_views.GateView.as_view(),
+        name="api-model-version-gate",
+    ),
+    path(
+        "model-versions/<int:pk>/deployments/",
+        review_views.VersionDeploymentsView.as_view(),
+        name="api-model-version-deployments",
+    ),
+    path("deployments/", review_views.DeploymentListView.as_view(), name="api-deployments"),
+    path("notifications/", admin_views.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        admin_views.NotificationReadAllView.as_view(),
+        name="api-notifications-read",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        admin_views.NotificationReadView.as_view(),
+        name="api-notification-read",
+    ),
 ]

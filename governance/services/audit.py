@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,63 +121,178 @@ class ChainVerification:
         }
 
 
-def _rows(chunk_size: int) -> Iterator[dict[str, Any]]:
-    columns = ("id", "hash", *HASHED_FIELDS)
-    yield from AuditEvent.objects.order_by("sequence").values(*columns).iterator(chunk_size)
+_COLUMNS = ("id", "hash", *HASHED_FIELDS)
 
 
-def audit_chain_verify(*, chunk_size: int = 5000, progress=None) -> ChainVerification:
-    """Walk the whole chain in order and name the first row that does not fit.
+def _verify_range(first: int, last: int, chunk_size: int, progress=None, total: int = 0):
+    """Check events with ``first <= sequence <= last``.
 
-    A row whose content changed no longer matches its hash; a deleted row leaves a gap in the
-    sequence and a ``prev_hash`` that points at nothing; a deleted tail is caught by the chain
-    head, which remembers the last sequence and hash written.
+    Returns (verdict or None, prev_hash of the first row, hash of the last row, rows checked).
+    The caller checks that consecutive ranges link up.
     """
-    expected_prev = GENESIS_HASH
-    expected_sequence = 1
+    rows = (
+        AuditEvent.objects.filter(sequence__gte=first, sequence__lte=last)
+        .order_by("sequence")
+        .values_list(*_COLUMNS)
+        .iterator(chunk_size)
+    )
+    expected_sequence = first
+    expected_prev: str | None = None
+    first_prev: str | None = None
     checked = 0
-    total = AuditEvent.objects.count() if progress else 0
-    for row in _rows(chunk_size):
+    for values in rows:
+        row = dict(zip(_COLUMNS, values, strict=True))
+        if first_prev is None:
+            # The linkage to the previous range is checked by the caller, at this row.
+            first_prev = (row["prev_hash"], row["sequence"], row["id"])
         if row["sequence"] != expected_sequence:
-            return ChainVerification(
-                False,
+            return (
+                ChainVerification(
+                    False,
+                    checked,
+                    row["sequence"],
+                    row["id"],
+                    f"sequence jumps from {expected_sequence - 1} to {row['sequence']}: "
+                    f"{row['sequence'] - expected_sequence} event(s) missing before this row",
+                ),
+                first_prev,
+                expected_prev,
                 checked,
-                row["sequence"],
-                row["id"],
-                f"sequence jumps from {expected_sequence - 1} to {row['sequence']}: "
-                f"{row['sequence'] - expected_sequence} event(s) missing before this row",
             )
-        if row["prev_hash"] != expected_prev:
-            return ChainVerification(
-                False,
+        if expected_prev is not None and row["prev_hash"] != expected_prev:
+            return (
+                ChainVerification(
+                    False,
+                    checked,
+                    row["sequence"],
+                    row["id"],
+                    "prev_hash does not match the hash of the previous event",
+                ),
+                first_prev,
+                expected_prev,
                 checked,
-                row["sequence"],
-                row["id"],
-                "prev_hash does not match the hash of the previous event",
             )
         if event_hash(row) != row["hash"]:
-            return ChainVerification(
-                False,
+            return (
+                ChainVerification(
+                    False,
+                    checked,
+                    row["sequence"],
+                    row["id"],
+                    "content does not match its hash: the row was altered",
+                ),
+                first_prev,
+                expected_prev,
                 checked,
-                row["sequence"],
-                row["id"],
-                "content does not match its hash: the row was altered",
             )
         expected_prev = row["hash"]
         expected_sequence += 1
         checked += 1
         if progress and checked % 50000 == 0:
             progress(checked / max(total, 1), f"{checked} of {total} events checked")
+    if expected_sequence != last + 1:
+        return (
+            ChainVerification(
+                False,
+                checked,
+                expected_sequence,
+                None,
+                f"events #{expected_sequence} to #{last} were deleted: the chain head records "
+                "more events than the table holds",
+            ),
+            first_prev,
+            expected_prev,
+            checked,
+        )
+    return None, first_prev, expected_prev, checked
+
+
+def _verify_range_in_child(args):
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's connection
+    try:
+        return _verify_range(*args)
+    finally:
+        connections.close_all()
+
+
+def _ranges(last_sequence: int, parts: int) -> list[tuple[int, int]]:
+    size = -(-last_sequence // parts)
+    return [
+        (start, min(start + size - 1, last_sequence)) for start in range(1, last_sequence + 1, size)
+    ]
+
+
+def audit_chain_verify(
+    *,
+    chunk_size: int = 5000,
+    progress=None,
+    workers: int | None = None,
+    parallel_from: int = 200_000,
+) -> ChainVerification:
+    """Walk the whole chain in order and name the first row that does not fit.
+
+    A row whose content changed no longer matches its hash; a deleted row leaves a gap in the
+    sequence and a ``prev_hash`` that points at nothing; a deleted tail is caught by the chain
+    head, which remembers the last sequence and hash written. Long chains are split into
+    ranges checked by parallel processes (one per core); the ranges must link up.
+    """
+    import multiprocessing
+    import os
+
+    from django.db import connections
+
     head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (
-        head.last_sequence != expected_sequence - 1 or head.last_hash != expected_prev
-    ):
+    last = max(
+        head.last_sequence if head else 0,
+        AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0,
+    )
+    if workers is None:
+        workers = os.cpu_count() or 1
+    # Celery's prefork children are daemons and may not fork; small chains are not worth it.
+    if multiprocessing.current_process().daemon or last < parallel_from:
+        workers = 1
+    ranges = _ranges(last, workers) if last else []
+    if workers > 1 and len(ranges) > 1:
+        connections.close_all()
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(len(ranges)) as pool:
+            results = pool.map(_verify_range_in_child, [(a, b, chunk_size) for a, b in ranges])
+    else:
+        total = last if progress else 0
+        results = [_verify_range(a, b, chunk_size, progress, total) for a, b in ranges]
+    checked = 0
+    expected_prev = GENESIS_HASH
+    for verdict, first_row, last_hash, count in results:
+        if first_row is not None:
+            prev_hash, sequence, row_id = first_row
+            at_first_row = verdict is not None and verdict.first_broken_sequence == sequence
+            if prev_hash != expected_prev and not at_first_row:
+                return ChainVerification(
+                    False,
+                    checked,
+                    sequence,
+                    row_id,
+                    "prev_hash does not match the hash of the previous event",
+                )
+        if verdict is not None:
+            return ChainVerification(
+                False,
+                checked + verdict.checked,
+                verdict.first_broken_sequence,
+                verdict.first_broken_id,
+                verdict.reason,
+            )
+        checked += count
+        expected_prev = last_hash if last_hash is not None else expected_prev
+    if head is not None and (head.last_sequence != checked or head.last_hash != expected_prev):
         return ChainVerification(
             False,
             checked,
-            expected_sequence,
+            checked + 1,
             None,
-            f"chain ends at #{expected_sequence - 1} but #{head.last_sequence} was written: "
+            f"chain ends at #{checked} but #{head.last_sequence} was written: "
             "the last events were deleted",
         )
     return ChainVerification(True, checked)

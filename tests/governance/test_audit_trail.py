@@ -217,3 +217,19 @@ def test_verification_in_a_background_job(auditor, api, django_capture_on_commit
     job = client.get(f"/api/v1/jobs/{started.json()['id']}/").json()
     assert job["status"] == "succeeded"
     assert job["result"]["ok"] is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_finds_the_same_break():
+    _record(30)
+    assert audit_chain_verify(workers=3, parallel_from=1).ok
+    rows = list(AuditEvent.objects.order_by("sequence"))
+    victim = rows[17]
+    _raw("UPDATE governance_auditevent SET action = 'forged' WHERE id = %s", (victim.pk,))
+    parallel = audit_chain_verify(workers=3, parallel_from=1)
+    serial = audit_chain_verify(workers=1)
+    assert not parallel.ok
+    assert parallel.first_broken_sequence == serial.first_broken_sequence == victim.sequence
+    _raw("DELETE FROM governance_auditevent WHERE id = %s", (rows[10].pk,))
+    assert audit_chain_verify(workers=3, parallel_from=1).first_broken_sequence == rows[11].sequence

@@ -1,0 +1,120 @@
+"""Governance fixtures: classified systems, an accountable owner, versions ready for review."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.models import Policy, Raci, Role
+from governance.requirements import check_run_model
+from governance.services.classification import risk_classification_record
+from governance.services.policies import policy_update
+from governance.services.responsibilities import responsibility_assign
+from registry.models import PIIFlag, PIIStatus
+from registry.services.datasets import pii_flag_decide
+from registry.services.systems import system_update
+from tests.factories import UserFactory
+from tests.registry import conftest as registry_fixtures
+
+# The registry's fixtures (real German Credit data and a real XGBoost model), shared here.
+german_csv_bytes = registry_fixtures.german_csv_bytes
+xgb_json_bytes = registry_fixtures.xgb_json_bytes
+system = registry_fixtures.system
+model = registry_fixtures.model
+dataset = registry_fixtures.dataset
+dataset_version = registry_fixtures.dataset_version
+model_version = registry_fixtures.model_version
+
+BASE = {
+    "q0-ai-system": "yes",
+    "q0-exclusions": ["none"],
+    "q1-role": "provider",
+    "q2-prohibited-practices": ["none"],
+    "q3-annex-i": "no",
+    "q4-annex-iii": ["none"],
+    "q6-transparency": ["none"],
+    "q7-gpai": "no",
+}
+# Consumer credit scoring profiles applicants: Annex III 5(b), no Art. 6(3) way out.
+CREDIT_SCORING = {**BASE, "q4-annex-iii": ["credit-scoring"], "q5-profiling": "yes"}
+SPAM_FILTER = dict(BASE)
+CHATBOT = {**BASE, "q6-transparency": ["interacts"]}
+SOCIAL_SCORING = {**BASE, "q2-prohibited-practices": ["social-scoring"]}
+
+
+@pytest.fixture
+def owner(team):
+    """The accountable owner (RACI A) of the credit system: a team member who built nothing."""
+    return UserFactory(role=Role.DATA_SCIENTIST, teams=[team], username="owner1")
+
+
+@pytest.fixture
+def officer2(team):
+    return UserFactory(role=Role.COMPLIANCE_OFFICER, teams=[team], username="officer2")
+
+
+def classify(system, answers, actor):
+    return risk_classification_record(actor=actor, system=system, answers=answers)
+
+
+def satisfy_required_checks(model_version, tier: str, admin) -> None:
+    """Make the tier's required checks hold for this version.
+
+    Until the audits app provides CheckRun, the policy of the tier is overridden with
+    required_checks=[] (the override is itself an audited policy edit). Once CheckRun exists,
+    passing runs are recorded instead.
+    """
+    CheckRun = check_run_model()
+    policy = Policy.objects.get(tier=tier)
+    if CheckRun is None:
+        policy_update(actor=admin, policy=policy, required_checks=[])
+        return
+    from django.utils import timezone
+
+    for kind in policy.required_checks:
+        CheckRun.objects.create(
+            model_version=model_version,
+            kind=kind,
+            status="succeeded",
+            passed=True,
+            result_sha256="0" * 64,
+            finished_at=timezone.now(),
+        )
+
+
+def resolve_pii(model_version, actor) -> list[PIIFlag]:
+    """Dismiss every suspected flag upstream (the reviewers looked and found no personal
+    data in them); returns the flags dismissed."""
+    from registry.selectors import upstream_pii
+
+    flags = [
+        f for f in upstream_pii(model_version=model_version) if f.status == PIIStatus.SUSPECTED
+    ]
+    for flag in flags:
+        pii_flag_decide(actor=actor, flag=flag, status=PIIStatus.DISMISSED, comment="checked")
+    return flags
+
+
+@pytest.fixture
+def pii_flag(model_version, dataset_version):
+    """A suspected flag on the training data's ``sex`` column, raised by a reviewer: German
+    Credit has no direct identifiers, so the scanner itself flags nothing."""
+    column = dataset_version.columns.get(name="sex")
+    return PIIFlag.objects.create(
+        column=column, category="sex", detector="reviewer", confidence=0.9
+    )
+
+
+@pytest.fixture
+def high_risk_version(admin_user, officer, scientist, owner, system, model_version, pii_flag):
+    """A high-risk credit-scoring version whose evidence is complete, ready to submit."""
+    classify(system, CREDIT_SCORING, officer)
+    satisfy_required_checks(model_version, "high_risk", admin_user)
+    system_update(
+        actor=scientist,
+        system=system,
+        human_oversight="A credit officer reviews every declined application.",
+        post_market_plan="Monthly drift and fairness runs on production decisions.",
+    )
+    resolve_pii(model_version, officer)
+    responsibility_assign(actor=admin_user, user=owner, role=Raci.ACCOUNTABLE, target=system)
+    return model_version
