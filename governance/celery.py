@@ -55,3 +55,5 @@ def _configure() -> None:
 
 _configure()
 app.autodiscover_tasks()
+# Reports live in a sub-package of the audits app; its tasks module is found explicitly.
+app.autodiscover_tasks(["audits.reporting"])

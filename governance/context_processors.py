@@ -34,4 +34,14 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_items": items, "role_label": Role(user.role).label}
+    return {"nav_items": items, "role_label": Role(user.role).label, **notification_badge(request)}
+
+
+def notification_badge(request):
+    """The signed-in user's unread notification count for the top bar: one query."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from governance.queues import unread_notification_count
+
+    return {"unread_notifications": unread_notification_count(actor=user)}

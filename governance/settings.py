@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "PIIStatusEnum": "registry.models.datasets.PIIStatus.choices",
         "ProfileStatusEnum": "registry.models.datasets.ProfileStatus.choices",
         "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
+        "EdgeKindEnum": "registry.models.lineage.EdgeKind.choices",
+        "CheckKindEnum": "audits.models.checks.CheckKind.choices",
+        "ReportKindEnum": "audits.models.reports.ReportKind.choices",
         "RaciRoleEnum": "governance.models.responsibilities.Raci.choices",
     },
 }

@@ -158,6 +158,22 @@ def _extra_sections(request, mv) -> dict:
         governance_summary = None
     if governance_summary is not None:
         sections["governance"] = governance_summary(actor=request.user, model_version=mv)
+        from governance.views_review import review_sections
+
+        sections.update(review_sections(request, mv))
+    try:
+        from audits.reporting.services import REPORT_ROLES
+    except ImportError:
+        return sections
+    if request.user.role in REPORT_ROLES:
+        from audits.reporting.api import report_queryset
+
+        sections["reports"] = (
+            report_queryset(request.user)
+            .filter(model_version=mv)
+            .select_related("model_version__model", "requested_by")
+        )
+        sections["can_report"] = True
     return sections
 
 

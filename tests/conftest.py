@@ -38,6 +38,25 @@ def _clean_state(request):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table after them, including the questionnaire and the
+    default policies that migration 0004 seeds; put them back (the seed is idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from governance.models import Policy
+
+    if not Policy.objects.exists():
+        from importlib import import_module
+
+        import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
+
+
 def pytest_collection_modifyitems(config, items):
     skip_worker = pytest.mark.skip(reason="needs PostgreSQL + Redis (second pass of make test)")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (second pass of make test)")

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from audits.reporting.render import render_pdf
+from audits.reporting.render import render_pdf, render_pdf_pages
 
 TEMPLATE_VERSION = "2026.11-1"
 
@@ -74,3 +74,9 @@ def render_report_pdf(
     kind: str, snapshot: dict[str, Any], charts: dict[str, str] | None = None
 ) -> bytes:
     return render_pdf(render_report_html(kind, snapshot, charts))
+
+
+def render_report_pdf_pages(
+    kind: str, snapshot: dict[str, Any], charts: dict[str, str] | None = None
+) -> tuple[bytes, int]:
+    return render_pdf_pages(render_report_html(kind, snapshot, charts))

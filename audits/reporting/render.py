@@ -29,15 +29,19 @@ def _fetcher():
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-def render_pdf(html: str) -> bytes:
-    """Render ``html`` (which carries its own dcterms.created/modified meta) to PDF bytes."""
+def render_pdf_pages(html: str) -> tuple[bytes, int]:
+    """Render ``html`` (which carries its own dcterms.created/modified meta): PDF and pages."""
     from weasyprint import HTML
 
     document = HTML(
         string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=_fetcher()
     ).render()
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    return document.write_pdf(pdf_identifier=identifier)
+    return document.write_pdf(pdf_identifier=identifier), len(document.pages)
+
+
+def render_pdf(html: str) -> bytes:
+    return render_pdf_pages(html)[0]
 
 
 def sha256_hex(data: bytes) -> str:

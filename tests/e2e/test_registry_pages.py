@@ -20,7 +20,7 @@ def demo(db):
     from tests.registry.test_api_datasets import people_csv
 
     scientist = User.objects.get(username="scientist")
-    dv = DatasetVersion.objects.get()
+    dv = DatasetVersion.objects.get(version="2024-01")
     raw = dataset_version_register(
         actor=scientist,
         dataset=dv.dataset,

@@ -21,7 +21,12 @@ DEMO_USERS = [
 ]
 
 # Apps add demo content by exposing ``seed(team, users, stdout)`` in these modules.
-DEMO_MODULES = ["registry.demo", "governance.demo_governance", "audits.demo"]
+DEMO_MODULES = [
+    "registry.demo",
+    "governance.demo_governance",
+    "audits.demo",
+    "governance.demo_review",
+]
 
 
 class Command(BaseCommand):

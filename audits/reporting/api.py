@@ -1,0 +1,234 @@
+"""REST endpoints for reports: request (202), status, download, evidence pack, verify."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.urls import path
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audits.models.reports import Report, ReportKind
+from audits.reporting import services
+from governance.api.errors import ApiError
+from governance.models import Role
+from governance.permissions import role_permission
+from registry import selectors as registry_selectors
+
+ReportRoles = role_permission(Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "kind",
+            "model_version",
+            "audit_run",
+            "status",
+            "progress",
+            "progress_message",
+            "error_code",
+            "error_message",
+            "sha256",
+            "size",
+            "pages",
+            "template_version",
+            "snapshot_sha256",
+            "generated_at",
+            "render_seconds",
+            "requested_by",
+            "queued_at",
+            "finished_at",
+            "retention_until",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str | None:
+        return f"/api/v1/reports/{obj.pk}/download/" if obj.sha256 else None
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    audit_run = serializers.IntegerField(min_value=1, required=False)
+
+
+class VerifySerializer(serializers.Serializer):
+    report = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    stored_file_intact = serializers.BooleanField()
+    regenerated_sha256 = serializers.CharField()
+    identical = serializers.BooleanField()
+
+
+def report_queryset(user):
+    """Reports the user may see: those about objects visible to them, and inventories."""
+    from django.db.models import Q
+
+    visible_versions = registry_selectors.model_version_list(actor=user).values("pk")
+    return Report.objects.filter(
+        Q(model_version__in=visible_versions) | Q(model_version__isnull=True)
+    ).select_related("requested_by")
+
+
+def _report(request, pk):
+    report = report_queryset(request.user).filter(pk=pk).first()
+    if report is None:
+        raise ApiError(404, "not_found", f"No report {pk}, or you may not see it.")
+    return report
+
+
+class ModelVersionReportsView(generics.ListAPIView):
+    """GET the reports of a model version; POST {kind} queues one (202)."""
+
+    serializer_class = ReportSerializer
+    permission_classes = [ReportRoles]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Report.objects.none()
+        mv = self._version()
+        return report_queryset(self.request.user).filter(model_version=mv)
+
+    def _version(self):
+        mv = (
+            registry_selectors.model_version_list(actor=self.request.user)
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if mv is None:
+            raise ApiError(404, "not_found", "No such model version, or you may not see it.")
+        return mv
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    def post(self, request, pk: int):
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        if kind not in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD):
+            raise ApiError(
+                400,
+                "invalid_kind",
+                "A model version has annex_iv and model_card "
+                "reports; audit reports come from audit runs, the inventory from "
+                "POST reports/.",
+            )
+        report = services.report_request(
+            actor=request.user, kind=kind, model_version=self._version()
+        )
+        report.refresh_from_db()
+        return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportListView(generics.ListAPIView):
+    """Every report you may see; POST {kind: inventory} or {kind: audit, audit_run} queues one."""
+
+    serializer_class = ReportSerializer
+    permission_classes = [ReportRoles]
+    filterset_fields = {"kind": ["exact"], "status": ["exact"], "model_version": ["exact"]}
+    ordering_fields = ["queued_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Report.objects.none()
+        return report_queryset(self.request.user)
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    def post(self, request):
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        audit_run = None
+        if kind == ReportKind.AUDIT:
+            from audits.models import AuditRun
+
+            audit_run = AuditRun.objects.filter(pk=data.validated_data.get("audit_run")).first()
+            if audit_run is None:
+                raise ApiError(400, "audit_run_required", "Give the id of an existing audit run.")
+        elif kind != ReportKind.INVENTORY:
+            raise ApiError(
+                400,
+                "invalid_kind",
+                "Model-version reports are requested at model-versions/{id}/reports/.",
+            )
+        report = services.report_request(actor=request.user, kind=kind, audit_run=audit_run)
+        report.refresh_from_db()
+        return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportDetailView(APIView):
+    permission_classes = [ReportRoles]
+
+    @extend_schema(responses=ReportSerializer)
+    def get(self, request, pk: int):
+        return Response(ReportSerializer(_report(request, pk)).data)
+
+
+def _file_response(body: bytes, name: str, ctype: str, sha256: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-SHA256"] = sha256
+    return response
+
+
+class ReportDownloadView(APIView):
+    """The PDF. Every download is an audit event."""
+
+    permission_classes = [ReportRoles]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        report = _report(request, pk)
+        body, name, ctype = services.report_download(actor=request.user, report=report)
+        return _file_response(body, name, ctype, report.sha256)
+
+
+class EvidencePackView(APIView):
+    """A zip: the PDF, the snapshot JSON and a manifest of every hash the report used."""
+
+    permission_classes = [ReportRoles]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        report = _report(request, pk)
+        body, name, ctype = services.report_download(
+            actor=request.user, report=report, what="evidence_pack"
+        )
+        import hashlib
+
+        return _file_response(body, name, ctype, hashlib.sha256(body).hexdigest())
+
+
+class ReportVerifyView(APIView):
+    """Re-render from the stored snapshot and say whether the bytes are identical."""
+
+    permission_classes = [ReportRoles]
+
+    @extend_schema(request=None, responses=VerifySerializer)
+    def post(self, request, pk: int):
+        return Response(services.report_verify(report=_report(request, pk)))
+
+
+urlpatterns = [
+    path(
+        "model-versions/<int:pk>/reports/",
+        ModelVersionReportsView.as_view(),
+        name="api-model-version-reports",
+    ),
+    path("reports/", ReportListView.as_view(), name="api-reports"),
+    path("reports/<int:pk>/", ReportDetailView.as_view(), name="api-report-detail"),
+    path("reports/<int:pk>/download/", ReportDownloadView.as_view(), name="api-report-download"),
+    path(
+        "reports/<int:pk>/evidence-pack/",
+        EvidencePackView.as_view(),
+        name="api-report-evidence-pack",
+    ),
+    path("reports/<int:pk>/verify/", ReportVerifyView.as_view(), name="api-report-verify"),
+]

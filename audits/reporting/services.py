@@ -1,0 +1,295 @@
+"""Requesting, generating, verifying and downloading reports."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import time
+import zipfile
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from audits.models.reports import Report, ReportKind
+from governance.errors import Forbidden, ServiceError
+from governance.jobs import JobFailed, job_progress, job_succeed, tracked_job
+from governance.models import Role, User
+from governance.services.audit import audit_event_record, canonical_json
+from governance.tasks import enqueue_on_commit
+from registry.models import Blob, ModelVersion
+from registry.storage import blob_store, incoming_dir
+
+logger = logging.getLogger(__name__)
+
+REPORT_ROLES = (Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so an evidence pack's bytes depend on content only
+
+
+def _require_report_role(actor: User) -> None:
+    if actor.role not in REPORT_ROLES:
+        raise Forbidden(
+            "report_role",
+            "Only auditors, compliance officers and admins may generate or download reports.",
+        )
+
+
+@transaction.atomic
+def report_request(
+    *, actor: User, kind: str, model_version: ModelVersion | None = None, audit_run=None
+) -> Report:
+    """Queue a report. ``annex_iv`` and ``model_card`` need a model version, ``audit`` an
+    audit run, ``inventory`` neither."""
+    _require_report_role(actor)
+    if kind not in ReportKind.values:
+        raise ServiceError(
+            "invalid_kind",
+            f"Unknown report kind {kind!r}; use one of {', '.join(ReportKind.values)}.",
+        )
+    if kind in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD) and model_version is None:
+        raise ServiceError("model_version_required", f"A {kind} report is about a model version.")
+    if kind == ReportKind.AUDIT and audit_run is None:
+        raise ServiceError("audit_run_required", "An audit report is about an audit run.")
+    report = Report.objects.create(
+        kind=kind, model_version=model_version, audit_run=audit_run, requested_by=actor
+    )
+    audit_event_record(
+        actor=actor,
+        action="report.requested",
+        target=report,
+        payload={
+            "kind": kind,
+            "model_version": getattr(model_version, "pk", None),
+            "audit_run": getattr(audit_run, "pk", None),
+        },
+    )
+    from audits.reporting.tasks import render_report_task
+
+    enqueue_on_commit(render_report_task, report.pk)
+    return report
+
+
+@transaction.atomic
+def report_request_scheduled(*, audit_run) -> Report:
+    """The audit report a scheduled audit asks for; nobody requested it by hand."""
+    existing = Report.objects.filter(kind=ReportKind.AUDIT, audit_run=audit_run).first()
+    if existing is not None:
+        return existing
+    report = Report.objects.create(kind=ReportKind.AUDIT, audit_run=audit_run, requested_by=None)
+    audit_event_record(
+        actor=None,
+        action="report.requested",
+        target=report,
+        payload={"kind": "audit", "audit_run": audit_run.pk, "scheduled": True},
+    )
+    from audits.reporting.tasks import render_report_task
+
+    enqueue_on_commit(render_report_task, report.pk)
+    return report
+
+
+def report_waiting_for_checks(report_id: int) -> bool:
+    """An audit report waits until every check its audit run queued has finished."""
+    from audits.models import CheckRun
+
+    report = Report.objects.filter(pk=report_id).only("kind", "audit_run_id").first()
+    if report is None or report.kind != ReportKind.AUDIT or report.audit_run_id is None:
+        return False
+    return CheckRun.objects.filter(
+        audit_run_id=report.audit_run_id, status__in=["queued", "running"]
+    ).exists()
+
+
+def _chart_uris(snapshot: dict) -> dict[str, str]:
+    """Chart PNGs referenced by hash in the snapshot, read from the blob store."""
+    shas = {
+        c["sha256"]
+        for key in ("fairness", "explainability")
+        for c in ((snapshot.get(key) or {}).get("charts") or [])
+    }
+    uris = {}
+    for blob in Blob.objects.filter(sha256__in=shas):
+        if blob.path.exists():
+            uris[blob.sha256] = (
+                "data:image/png;base64," + base64.b64encode(blob.path.read_bytes()).decode()
+            )
+    return uris
+
+
+def render_from_snapshot(kind: str, snapshot: dict) -> bytes:
+    return render_from_snapshot_pages(kind, snapshot)[0]
+
+
+def render_from_snapshot_pages(kind: str, snapshot: dict) -> tuple[bytes, int]:
+    from audits.reporting.documents import render_report_pdf_pages
+
+    return render_report_pdf_pages(kind, snapshot, _chart_uris(snapshot))
+
+
+def build_snapshot(report: Report, at) -> dict:
+    from audits.reporting import snapshot as snap
+
+    actor = report.requested_by
+    if report.kind == ReportKind.INVENTORY:
+        return snap.inventory_snapshot(actor=actor, at=at)
+    if report.kind == ReportKind.AUDIT:
+        return snap.audit_run_snapshot(audit_run=report.audit_run, actor=actor, at=at)
+    return snap.model_version_snapshot(
+        kind=report.kind, model_version=report.model_version, actor=actor, at=at
+    )
+
+
+def _store_pdf(pdf: bytes):
+    import hashlib
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(dir=incoming_dir(), prefix="report-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(pdf)
+    return blob_store(
+        temp_path=path, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), detected_format="pdf"
+    ).blob
+
+
+def report_generate(*, report_id: int, task=None) -> None:
+    """Build the snapshot, render, store (idempotent: a finished report is left alone)."""
+    from audits.reporting.documents import TEMPLATE_VERSION
+
+    with tracked_job(Report, report_id, task=task) as report:
+        if report is None:
+            return
+        if report.model_version_id is None and report.kind in ("annex_iv", "model_card"):
+            raise JobFailed("input_missing", "The model version of this report is gone.")
+        at = timezone.now().replace(microsecond=0)
+        job_progress(report, 0.1, "collecting evidence")
+        snapshot = build_snapshot(report, at)
+        job_progress(report, 0.4, "rendering PDF")
+        started = time.perf_counter()
+        pdf, pages = render_from_snapshot_pages(report.kind, snapshot)
+        elapsed = time.perf_counter() - started
+        blob = _store_pdf(pdf)
+        with transaction.atomic():
+            job_succeed(
+                report,
+                file=blob,
+                sha256=blob.sha256,
+                size=blob.size,
+                pages=pages,
+                template_version=TEMPLATE_VERSION,
+                snapshot=snapshot,
+                snapshot_sha256=snapshot["input_hash"],
+                generated_at=at,
+                render_seconds=round(elapsed, 3),
+                retention_until=date.fromisoformat(snapshot["retention_until"]),
+            )
+            audit_event_record(
+                actor=report.requested_by,
+                action="report.generated",
+                target=report,
+                payload={
+                    "kind": report.kind,
+                    "sha256": blob.sha256,
+                    "input_hash": snapshot["input_hash"],
+                },
+            )
+            _notify_ready(report)
+
+
+def _notify_ready(report: Report) -> None:
+    try:
+        from governance.services.notifications import notify
+    except ImportError:  # pragma: no cover
+        return
+    target = report.model_version or report.audit_run or report
+    notify(
+        event="report_ready",
+        target=target,
+        message=f"{report.get_kind_display()} #{report.pk} is ready.",
+        payload={"report": report.pk, "sha256": report.sha256},
+        recipients=[report.requested_by],
+    )
+
+
+def report_verify(*, report: Report) -> dict:
+    """Re-render from the stored snapshot and compare: proof that nothing changed."""
+    if not report.sha256:
+        raise ServiceError("report_not_ready", "The report has not been generated yet.")
+    stored_ok = report.file.path.exists() and _sha(report.file.path.read_bytes()) == report.sha256
+    regenerated = render_from_snapshot(report.kind, report.snapshot)
+    return {
+        "report": report.pk,
+        "sha256": report.sha256,
+        "stored_file_intact": stored_ok,
+        "regenerated_sha256": _sha(regenerated),
+        "identical": _sha(regenerated) == report.sha256,
+    }
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def report_download(*, actor: User, report: Report, what: str = "pdf") -> tuple[bytes, str, str]:
+    """Bytes, filename and content type of the PDF or the evidence pack; audited."""
+    _require_report_role(actor)
+    if not report.sha256:
+        raise ServiceError(
+            "report_not_ready", "The report has not been generated yet.", status_code=409
+        )
+    if not report.file.path.exists():
+        raise ServiceError("report_file_missing", "The stored PDF is missing.", status_code=410)
+    pdf = report.file.path.read_bytes()
+    if what == "pdf":
+        body, name, ctype = pdf, report.filename, "application/pdf"
+    else:
+        body, name, ctype = (
+            evidence_pack(report, pdf),
+            report.filename.replace(".pdf", "-evidence.zip"),
+            "application/zip",
+        )
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action=f"report.downloaded_{what}",
+            target=report,
+            payload={"sha256": report.sha256, "bytes": len(body)},
+        )
+    return body, name, ctype
+
+
+def evidence_pack(report: Report, pdf: bytes) -> bytes:
+    """A zip with the PDF, the snapshot JSON and a manifest of every hash it refers to."""
+    snapshot_json = json.dumps(report.snapshot, indent=2, sort_keys=True, ensure_ascii=False)
+    manifest = {
+        "report": {
+            "id": report.pk,
+            "kind": report.kind,
+            "sha256": report.sha256,
+            "template_version": report.template_version,
+            "generated_at": report.snapshot.get("generated_at"),
+            "input_hash": report.snapshot_sha256,
+            "snapshot_sha256": _sha(
+                canonical_json(
+                    {k: v for k, v in report.snapshot.items() if k != "input_hash"}
+                ).encode()
+            ),
+        },
+        "files": {report.filename: report.sha256, "snapshot.json": _sha(snapshot_json.encode())},
+        "inputs": report.snapshot.get("manifest", []),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (
+            (report.filename, pdf),
+            ("snapshot.json", snapshot_json.encode()),
+            ("manifest.json", json.dumps(manifest, indent=2).encode()),
+        ):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return buf.getvalue()

@@ -1,0 +1,753 @@
+"""Build the JSON snapshot a report is rendered from.
+
+The snapshot holds everything the report shows, already read from the registry, governance
+and audit records, so that (a) the PDF can be re-rendered later from the stored snapshot alone
+and must come out byte-identical, and (b) the evidence pack can list every artefact and data
+file hash the report relied on. Numbers shown in tables are formatted here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import platform
+from datetime import datetime, timedelta
+from importlib import metadata
+from typing import Any
+
+from django.db.models import Q
+
+from governance.models import AuditEvent, User
+from governance.services.audit import canonical_json
+from registry import lineage
+from registry.models import AISystem, DatasetVersion, ModelVersion
+
+DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
+LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
+TIER_LABELS = {
+    "prohibited": "Prohibited",
+    "high_risk": "High risk",
+    "limited": "Limited risk",
+    "minimal": "Minimal risk",
+    "not_high_risk_6_3": "Not high risk (Art. 6(3))",
+    "out_of_scope": "Out of scope",
+    "unclassified": "Unclassified",
+}
+SOFTWARE = [
+    "django",
+    "scikit-learn",
+    "xgboost",
+    "lightgbm",
+    "shap",
+    "fairlearn",
+    "pandas",
+    "numpy",
+    "onnxruntime",
+    "skops",
+    "weasyprint",
+]
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.username
+
+
+def generated_by(actor: User | None) -> dict[str, str]:
+    if actor is None:
+        return {"name": "scheduled audit", "username": "", "role": "system"}
+    return {"name": _person(actor), "username": actor.username, "role": actor.role}
+
+
+def software_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            try:
+                out[name] = metadata.version(f"{name}-cpu")
+            except metadata.PackageNotFoundError:
+                continue
+    return out
+
+
+def system_block(system: AISystem) -> dict[str, Any]:
+    from registry.models import DOCUMENTATION_FIELDS
+
+    block = {
+        "id": system.pk,
+        "name": system.name,
+        "team": system.team.name,
+        "description": system.description,
+    }
+    for field, _ in DOCUMENTATION_FIELDS:
+        block[field] = getattr(system, field)
+    return block
+
+
+def classification_block(system: AISystem) -> dict[str, Any] | None:
+    from governance.requirements import current_classification
+
+    cls = current_classification(system.pk)
+    if cls is None:
+        return None
+    return {
+        "id": cls.pk,
+        "tier": cls.tier,
+        "tier_label": TIER_LABELS.get(cls.tier, cls.tier),
+        "annex_iii_area": cls.annex_iii_area,
+        "art50": list(cls.transparency_flags or []),
+        "gpai": cls.gpai,
+        "gpai_systemic": cls.gpai_systemic,
+        "created_by": _person(cls.classified_by),
+        "created_at": _iso(cls.created_at),
+        "rationale": [
+            step.get("text") or f"{step.get('step')}: {step.get('answer')}"
+            for step in (cls.rationale or [])
+        ],
+    }
+
+
+def version_block(mv: ModelVersion) -> dict[str, Any]:
+    return {
+        "id": mv.pk,
+        "model": mv.model.name,
+        "version": mv.version,
+        "status": mv.status,
+        "task": mv.model.task,
+        "framework": mv.framework,
+        "description": mv.description,
+        "code_commit": mv.code_commit,
+        "environment_lock": mv.environment_lock,
+        "hyperparameters": mv.hyperparameters,
+        "declared_metrics": mv.declared_metrics,
+        "created_by": _person(mv.created_by),
+        "created_at": _iso(mv.created_at),
+        "artefact": {
+            "sha256": mv.artefact.sha256,
+            "size": mv.artefact.size,
+            "format": mv.artefact_format,
+            "safe": mv.artefact_safe,
+        },
+    }
+
+
+def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every dataset version upstream, with its datasheet, and the lineage edges."""
+    rows = lineage.upstream_rows(("m", mv.pk))
+    edges = list(lineage.edges_with_nodes([r[0] for r in rows]))
+    kind_of = {e.upstream_node: e.kind for e in edges if e.downstream_node == ("m", mv.pk)}
+    dv_ids = [e.upstream_node[1] for e in edges if e.upstream_node[0] == "d"]
+    dvs = (
+        DatasetVersion.objects.filter(pk__in=dv_ids)
+        .select_related("dataset", "blob")
+        .prefetch_related("columns__pii_flags__decided_by")
+        .order_by("pk")
+    )
+    datasets = []
+    for dv in dvs:
+        ds = dv.dataset
+        columns = list(dv.columns.all())
+        datasets.append(
+            {
+                "id": dv.pk,
+                "name": ds.name,
+                "version": dv.version,
+                "edge_kind": kind_of.get(("d", dv.pk), "upstream"),
+                "sha256": dv.blob.sha256,
+                "row_count": dv.row_count,
+                "origin": ds.origin,
+                "description": ds.description,
+                "collection_method": ds.collection_method,
+                "labelling": ds.labelling,
+                "cleaning": ds.cleaning,
+                "licence": ds.licence,
+                "legal_basis": ds.legal_basis,
+                "sensitive": [c.name for c in columns if c.is_sensitive],
+                "columns": [
+                    {
+                        "name": c.name,
+                        "dtype": c.dtype,
+                        "role": c.role,
+                        "is_sensitive": c.is_sensitive,
+                        "null_share": fmt(c.statistics.get("null_share"), 3),
+                        "distinct": c.statistics.get("distinct_count"),
+                    }
+                    for c in columns
+                ],
+                "pii_flags": [
+                    {
+                        "column": c.name,
+                        "category": f.category,
+                        "status": f.status,
+                        "decided_by": f.decided_by.username if f.decided_by else "",
+                    }
+                    for c in columns
+                    for f in c.pii_flags.all()
+                ],
+            }
+        )
+    lineage_rows = [
+        {"kind": e.get_kind_display(), "upstream": str(e.upstream), "downstream": str(e.downstream)}
+        for e in edges
+    ]
+    return datasets, lineage_rows
+
+
+def _check_model():
+    try:
+        from audits.models import CheckRun
+    except ImportError:  # pragma: no cover - the audits app is part of the project
+        return None
+    return CheckRun
+
+
+def check_rows(runs) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.pk,
+            "kind": r.kind,
+            "status": r.status,
+            "passed": r.passed,
+            "dataset": str(r.dataset_version) if r.dataset_version_id else "–",
+            "finished_at": _iso(r.finished_at),
+            "result_sha256": r.result_sha256,
+        }
+        for r in runs
+    ]
+
+
+def latest_runs(mv: ModelVersion) -> dict[str, Any]:
+    CheckRun = _check_model()
+    if CheckRun is None:
+        return {}
+    latest: dict[str, Any] = {}
+    runs = (
+        CheckRun.objects.filter(model_version=mv, status="succeeded")
+        .select_related("dataset_version__dataset")
+        .order_by("kind", "-finished_at", "-pk")
+    )
+    for run in runs:
+        latest.setdefault(run.kind, run)
+    return latest
+
+
+def _charts(run, captions: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {
+            "name": name,
+            "sha256": sha,
+            "caption": captions.get(name.split("_", 1)[0], name.replace("_", " ")),
+        }
+        for name, sha in sorted((run.charts or {}).items())
+    ]
+
+
+def fairness_block(run) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    result = run.result or {}
+    metrics, tables = [], []
+    for feature, section in (result.get("features") or {}).items():
+        for name, m in (section.get("metrics") or {}).items():
+            metrics.append(
+                {
+                    "feature": feature,
+                    "metric": name.replace("_", " "),
+                    "value": fmt(m.get("value")),
+                    "threshold": fmt(m.get("threshold")),
+                    "passed": m.get("passed"),
+                }
+            )
+        tables.append(
+            {
+                "feature": feature,
+                "groups": [
+                    {
+                        "group": g.get("group"),
+                        "count": g.get("count"),
+                        "small": g.get("small_group"),
+                        **{
+                            k: fmt(g.get(k), 3)
+                            for k in (
+                                "selection_rate",
+                                "tpr",
+                                "fpr",
+                                "fnr",
+                                "precision",
+                                "accuracy",
+                            )
+                        },
+                    }
+                    for g in section.get("groups", [])
+                ],
+            }
+        )
+    return {
+        "id": run.pk,
+        "dataset": str(run.dataset_version),
+        "finished_at": _iso(run.finished_at),
+        "passed": run.passed,
+        "metrics": metrics,
+        "group_tables": tables,
+        "findings": [{"message": f.message} for f in run.finding_rows.order_by("pk")],
+        "charts": _charts(run, {"group": "Per-group rates"}),
+    }
+
+
+def explainability_block(run, sensitive: set[str]) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    result = run.result or {}
+    importance = result.get("global_importance") or {}
+    ranking = result.get("ranking") or sorted(importance, key=lambda f: -importance[f])
+    proxies = set(result.get("proxy_features") or [])
+    additivity = (result.get("additivity") or {}).get("max_abs_error")
+    return {
+        "id": run.pk,
+        "explainer": result.get("explainer", {}).get("name", "")
+        if isinstance(result.get("explainer"), dict)
+        else result.get("explainer", ""),
+        "shap_version": (run.library_versions or {}).get("shap", ""),
+        "rows": (result.get("parameters") or {}).get("rows_explained", ""),
+        "output_units": result.get("output_units", ""),
+        "additivity_error": f"{additivity:.2e}" if isinstance(additivity, float) else "–",
+        "top_features": [
+            {
+                "feature": f,
+                "value": fmt(importance.get(f)),
+                "sensitive": f in sensitive,
+                "proxy": f in proxies,
+            }
+            for f in ranking[:10]
+        ],
+        "charts": _charts(
+            run,
+            {
+                "global": "Global importance (mean |SHAP|)",
+                "beeswarm": "SHAP values per feature and row",
+                "waterfall": "A borderline case, explained",
+            },
+        ),
+    }
+
+
+def performance_block(run) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    metrics = (run.result or {}).get("metrics") or {}
+    return {
+        "id": run.pk,
+        "dataset": str(run.dataset_version),
+        "metrics": [{"name": k.replace("_", " "), "value": fmt(v)} for k, v in metrics.items()],
+    }
+
+
+def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
+    from governance.models import Decision
+
+    decisions = (
+        Decision.objects.filter(model_version=mv, decision="approve")
+        .select_related("reviewer", "review")
+        .order_by("decided_at")
+    )
+    return [
+        {
+            "reviewer_name": _person(d.reviewer),
+            "reviewer": d.reviewer.username,
+            "capacity_label": ", ".join(c.replace("_", " ") for c in (d.capacities or []))
+            or d.reviewer_role.replace("_", " "),
+            "decided_at": _iso(d.decided_at),
+            "comment": d.comment,
+            "signature": d.signature,
+            "round": d.review.round,
+            "review_status": d.review.status,
+        }
+        for d in decisions
+    ]
+
+
+def audit_trail_block(mv: ModelVersion, limit: int = 80) -> list[dict[str, Any]]:
+    events = AuditEvent.objects.filter(
+        Q(target_type="registry.modelversion", target_id=str(mv.pk))
+        | Q(target_type="registry.aisystem", target_id=str(mv.model.system_id))
+    ).order_by("-sequence")[:limit]
+    return [
+        {
+            "sequence": e.sequence,
+            "created_at": _iso(e.created_at),
+            "actor": e.actor_username,
+            "action": e.action,
+            "hash": e.hash,
+        }
+        for e in reversed(list(events))
+    ]
+
+
+def changes_block(mv: ModelVersion) -> list[dict[str, Any]]:
+    records = list(mv.history.select_related("history_user").order_by("history_date"))
+    out = []
+    for older, newer in itertools.pairwise(records):
+        for change in newer.diff_against(older).changes:
+            out.append(
+                {
+                    "when": _iso(newer.history_date),
+                    "who": _person(newer.history_user),
+                    "field": change.field,
+                    "old": str(change.old),
+                    "new": str(change.new),
+                }
+            )
+    return out
+
+
+def _retention(at: datetime) -> str:
+    return (
+        (at + timedelta(days=365 * DOCUMENTATION_YEARS + DOCUMENTATION_YEARS // 4))
+        .date()
+        .isoformat()
+    )
+
+
+def finalize(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Add the input hash: SHA-256 of the canonical JSON of everything else."""
+    snapshot.pop("input_hash", None)
+    snapshot["input_hash"] = hashlib.sha256(canonical_json(snapshot).encode()).hexdigest()
+    return snapshot
+
+
+def model_version_snapshot(
+    *, kind: str, model_version: ModelVersion, actor: User, at: datetime
+) -> dict[str, Any]:
+    """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
+    from audits.models import Finding
+    from governance.models import Deployment
+    from governance.requirements import evaluate
+    from governance.services.audit import audit_chain_verify
+    from registry.selectors import pii_summary, upstream_pii
+
+    mv = ModelVersion.objects.select_related("model__system__team", "artefact", "created_by").get(
+        pk=model_version.pk
+    )
+    system = mv.model.system
+    classification = classification_block(system)
+    datasets, lineage_rows = datasets_block(mv)
+    sensitive = {c for d in datasets for c in d["sensitive"]}
+    latest = latest_runs(mv)
+    CheckRun = _check_model()
+    all_runs = (
+        list(
+            CheckRun.objects.filter(model_version=mv)
+            .exclude(status__in=["queued", "running"])
+            .select_related("dataset_version__dataset")
+            .order_by("finished_at", "pk")
+        )
+        if CheckRun
+        else []
+    )
+    evaluation = evaluate(mv)
+    verdict = audit_chain_verify()
+    manifest = [{"what": f"artefact {mv.model.name} {mv.version}", "sha256": mv.artefact.sha256}]
+    manifest += [
+        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
+    ]
+    manifest += [
+        {"what": f"check #{r.pk} {r.kind} result", "sha256": r.result_sha256}
+        for r in all_runs
+        if r.result_sha256
+    ]
+    for run in latest.values():
+        for name, sha in sorted((run.charts or {}).items()):
+            manifest.append({"what": f"chart {name} of check #{run.pk}", "sha256": sha})
+    thresholds = [
+        {"kind": r.kind, "metric": k.replace("_", " "), "value": fmt(v)}
+        for r in latest.values()
+        for k, v in sorted((r.thresholds or {}).items())
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+    versions = (
+        ModelVersion.objects.filter(model=mv.model)
+        .select_related("artefact", "created_by")
+        .order_by("created_at", "pk")
+    )
+    snapshot = {
+        "kind": kind,
+        "title": f"{system.name}: {mv.model.name} {mv.version}",
+        "full": bool(classification and classification["tier"] == "high_risk"),
+        "generated_at": _iso(at),
+        "generated_by": generated_by(actor),
+        "retention_until": _retention(at),
+        "retention_basis": "Art. 18: 10 years",
+        "system": system_block(system),
+        "classification": classification,
+        "version": version_block(mv),
+        "version_history": [
+            {
+                "version": v.version,
+                "status": v.status,
+                "created_at": _iso(v.created_at),
+                "created_by": v.created_by.username,
+                "sha256": v.artefact.sha256,
+                "is_this": v.pk == mv.pk,
+            }
+            for v in versions
+        ],
+        "software": software_versions(),
+        "datasets": datasets,
+        "lineage": lineage_rows,
+        "input_columns": next(
+            (d["columns"] for d in datasets if d["edge_kind"] == "trained_on"), []
+        ),
+        "checks": check_rows(all_runs),
+        "monitoring_checks": check_rows(
+            [r for r in all_runs if r.kind in ("drift", "performance", "operational")]
+        ),
+        "fairness": fairness_block(latest.get("fairness")),
+        "explainability": explainability_block(latest.get("explainability"), sensitive),
+        "performance": performance_block(latest.get("performance")),
+        "data_quality": (
+            {
+                "id": latest["data_quality"].pk,
+                "passed": latest["data_quality"].passed,
+                "findings": [
+                    {"message": f.message}
+                    for f in latest["data_quality"].finding_rows.order_by("pk")
+                ],
+            }
+            if "data_quality" in latest
+            else None
+        ),
+        "thresholds": thresholds,
+        "metrics_rationale": mv.description,
+        "requirements": [
+            {"label": r.label, "met": r.met, "reason": r.reason} for r in evaluation.requirements
+        ],
+        "gate_allowed": not evaluation.reasons(),
+        "approvals": approvals_block(mv),
+        "changes": changes_block(mv),
+        "audit_trail": audit_trail_block(mv),
+        "deployments": [
+            {
+                "environment": d.environment,
+                "action": d.action,
+                "deployed_at": _iso(d.deployed_at),
+                "deployed_by": d.deployed_by.username,
+            }
+            for d in Deployment.objects.filter(model_version=mv)
+            .select_related("deployed_by")
+            .order_by("deployed_at")
+        ],
+        "personal_data": {
+            k: v for k, v in pii_summary(upstream_pii(model_version=mv)).items() if k != "flags"
+        },
+        "logging": {
+            "events": verdict.checked,
+            "verified_at": _iso(at),
+            "chain_ok": verdict.ok,
+            "documentation_years": DOCUMENTATION_YEARS,
+            "log_months": LOG_MONTHS,
+        },
+        "incidents": [
+            {
+                "message": f.message,
+                "severity": f.severity,
+                "created_at": _iso(f.created_at),
+                "status": f.status,
+            }
+            for f in Finding.objects.filter(model_version=mv, severity="high").order_by(
+                "created_at"
+            )
+        ],
+        "manifest": manifest,
+    }
+    return finalize(snapshot)
+
+
+def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[str, Any]:
+    """Snapshot for an ``audit`` report: one AuditRun, its checks, findings and owners."""
+    from audits.models import CheckRun, Finding
+    from governance.models import Policy, Responsibility
+    from governance.requirements import evaluate
+
+    system = AISystem.objects.select_related("team").get(pk=audit_run.system_id)
+    runs = list(
+        CheckRun.objects.filter(audit_run=audit_run)
+        .select_related("dataset_version__dataset", "model_version__model")
+        .prefetch_related("finding_rows")
+        .order_by("pk")
+    )
+    versions = sorted({r.model_version for r in runs}, key=lambda v: v.pk)
+    classification = classification_block(system)
+    policy = None
+    if classification:
+        row = Policy.objects.filter(tier=classification["tier"]).first()
+        if row is not None:
+            policy = {
+                "version": row.version,
+                "required_checks": list(row.required_checks),
+                "audit_interval_days": row.audit_interval_days,
+            }
+    requirements = []
+    for mv in versions:
+        requirements += [
+            {"label": f"{mv.model.name} {mv.version}: {r.label}", "met": r.met, "reason": r.reason}
+            for r in evaluate(mv).requirements
+        ]
+    findings = Finding.objects.filter(audit_run=audit_run) | Finding.objects.filter(
+        check_run__audit_run=audit_run
+    )
+    latest = {r.kind: r for r in runs if r.status == "succeeded"}
+    sensitive = {c for r in runs for c in (r.sensitive_columns or [])}
+    responsibilities = (
+        Responsibility.objects.filter(Q(system=system) | Q(model__system=system))
+        .select_related("user", "system", "model")
+        .order_by("role", "user__username")
+    )
+    manifest = [
+        {"what": f"check #{r.pk} {r.kind} result", "sha256": r.result_sha256}
+        for r in runs
+        if r.result_sha256
+    ]
+    manifest += [
+        {"what": f"artefact {v.model.name} {v.version}", "sha256": v.artefact.sha256}
+        for v in versions
+    ]
+    snapshot = {
+        "kind": "audit",
+        "title": f"Audit #{audit_run.pk}: {system.name}",
+        "generated_at": _iso(at),
+        "generated_by": generated_by(actor),
+        "retention_until": _retention(at),
+        "retention_basis": "Art. 18: 10 years",
+        "system": system_block(system),
+        "classification": classification,
+        "policy": policy,
+        "version": None,
+        "audit_run": {
+            "id": audit_run.pk,
+            "trigger": audit_run.trigger,
+            "started_at": _iso(audit_run.started_at),
+            "finished_at": _iso(audit_run.finished_at),
+            "passed": not findings.filter(severity="high").exists(),
+        },
+        "audited_versions": [
+            {"model": v.model.name, "version": v.version, "status": v.status} for v in versions
+        ],
+        "checks": check_rows(runs),
+        "requirements": requirements,
+        "fairness": fairness_block(latest.get("fairness")),
+        "explainability": explainability_block(latest.get("explainability"), sensitive),
+        "findings": [
+            {
+                "severity": f.severity,
+                "message": f.message,
+                "value": f.value,
+                "threshold": f.threshold,
+                "status": f.status,
+            }
+            for f in findings.distinct().order_by("created_at", "pk")
+        ],
+        "responsibilities": [
+            {
+                "user": _person(r.user),
+                "role": r.get_role_display(),
+                "target": str(r.system or r.model),
+                "until": _iso(r.ends_at)[:10],
+            }
+            for r in responsibilities
+        ],
+        "approvals": [],
+        "manifest": manifest,
+    }
+    return finalize(snapshot)
+
+
+def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
+    """Snapshot for the ``inventory`` register: every system the actor may see."""
+    from audits.models import AuditSchedule, Finding
+    from governance.models import Responsibility, RiskClassification
+    from governance.requirements import gate
+
+    systems = list(AISystem.objects.visible_to(actor).select_related("team").order_by("name"))
+    ids = [s.pk for s in systems]
+    current: dict[int, RiskClassification] = {}
+    for cls in RiskClassification.objects.filter(system_id__in=ids).order_by(
+        "system_id", "-created_at", "-pk"
+    ):
+        current.setdefault(cls.system_id, cls)
+    versions: dict[int, list[ModelVersion]] = {}
+    for mv in (
+        ModelVersion.objects.filter(model__system_id__in=ids)
+        .select_related("model", "artefact")
+        .order_by("model__name", "created_at")
+    ):
+        versions.setdefault(mv.model.system_id, []).append(mv)
+    owners: dict[int, list[str]] = {}
+    for r in Responsibility.objects.filter(system_id__in=ids, role="accountable").select_related(
+        "user"
+    ):
+        if r.ends_at is None or r.ends_at > at:
+            owners.setdefault(r.system_id, []).append(_person(r.user))
+    due = dict(
+        AuditSchedule.objects.filter(system_id__in=ids, active=True).values_list(
+            "system_id", "next_due"
+        )
+    )
+    open_findings: dict[int, int] = {}
+    for system_id in Finding.objects.filter(
+        model_version__model__system_id__in=ids, status="open"
+    ).values_list("model_version__model__system_id", flat=True):
+        open_findings[system_id] = open_findings.get(system_id, 0) + 1
+    rows, tiers = [], {}
+    for s in systems:
+        cls = current.get(s.pk)
+        tier = cls.tier if cls else "unclassified"
+        tiers[tier] = tiers.get(tier, 0) + 1
+        mvs = versions.get(s.pk, [])
+        rows.append(
+            {
+                "name": s.name,
+                "team": s.team.name,
+                "tier": cls.tier if cls else "",
+                "tier_label": TIER_LABELS.get(tier, tier),
+                "versions": [
+                    {"model": v.model.name, "version": v.version, "status": v.status} for v in mvs
+                ],
+                "owners": sorted(owners.get(s.pk, [])),
+                "valid_approvals": sum(1 for v in mvs if gate(v, environment="prod")["allowed"]),
+                "next_audit_due": _iso(due.get(s.pk)),
+                "open_findings": open_findings.get(s.pk, 0),
+            }
+        )
+    snapshot = {
+        "kind": "inventory",
+        "title": "AI system inventory register",
+        "generated_at": _iso(at),
+        "generated_by": generated_by(actor),
+        "retention_until": _retention(at),
+        "retention_basis": "Art. 18: 10 years",
+        "systems": rows,
+        "by_tier": [{"label": TIER_LABELS.get(k, k), "count": v} for k, v in sorted(tiers.items())],
+        "manifest": [
+            {"what": f"artefact {v.model.name} {v.version}", "sha256": v.artefact.sha256}
+            for mvs in versions.values()
+            for v in mvs
+        ],
+    }
+    return finalize(snapshot)

@@ -1,0 +1,96 @@
+"""Report pages: generate with progress (HTMX polling), list, download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from audits.models.reports import ReportKind
+from audits.reporting import services
+from audits.reporting.api import report_queryset
+from governance.errors import ServiceError
+from governance.views import forbidden
+from registry import selectors as registry_selectors
+
+
+def _can_report(user) -> bool:
+    return user.role in services.REPORT_ROLES
+
+
+@login_required
+def report_list(request):
+    if not _can_report(request.user):
+        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+    reports = report_queryset(request.user).select_related("model_version__model")
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    return render(request, "audits/reports.html", {"page": page})
+
+
+@login_required
+@require_POST
+def report_generate(request):
+    if not _can_report(request.user):
+        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+    kind = request.POST.get("kind", "")
+    mv = None
+    if kind in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD):
+        mv = (
+            registry_selectors.model_version_list(actor=request.user)
+            .filter(pk=request.POST.get("model_version") or 0)
+            .first()
+        )
+        if mv is None:
+            raise Http404
+    try:
+        report = services.report_request(actor=request.user, kind=kind, model_version=mv)
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status_code)
+    if request.headers.get("HX-Request"):
+        report.refresh_from_db()
+        return render(request, "audits/partials/report_row.html", {"r": report})
+    return redirect("reports")
+
+
+@login_required
+def report_status(request, pk: int):
+    """The report's row; HTMX polls it every second while the report is being made."""
+    if not _can_report(request.user):
+        return forbidden(request)
+    report = report_queryset(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return render(request, "audits/partials/report_row.html", {"r": report})
+
+
+@login_required
+def report_file(request, pk: int, what: str):
+    if not _can_report(request.user):
+        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+    report = report_queryset(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    try:
+        body, name, ctype = services.report_download(actor=request.user, report=report, what=what)
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status_code)
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = [
+    path("reports/", report_list, name="reports"),
+    path("reports/generate/", report_generate, name="report-generate"),
+    path("reports/<int:pk>/status/", report_status, name="report-status"),
+    path("reports/<int:pk>/pdf/", report_file, {"what": "pdf"}, name="report-pdf"),
+    path(
+        "reports/<int:pk>/evidence-pack/",
+        report_file,
+        {"what": "evidence_pack"},
+        name="report-evidence-pack",
+    ),
+]

@@ -1,0 +1,253 @@
+"""Reports through the API: a high-risk version's Annex IV PDF read back with pdftotext,
+byte-identical regeneration, evidence pack manifest, access by role, downloads audited."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from audits.models.reports import Report
+from audits.reporting.documents import ANNEX_IV_FULL_SECTIONS, APPENDICES
+from governance.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+ROLES_ALLOWED = ["auditor", "compliance_officer", "admin"]
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def approved_high_risk(
+    admin_user,
+    officer,
+    scientist,
+    owner,
+    system,
+    model_version,
+    dataset_version,
+    api,
+    django_capture_on_commit_callbacks,
+):
+    """A high-risk version with real fairness and explainability runs, approved by a
+    compliance officer and the accountable owner."""
+    from governance.models import Raci
+    from governance.services.classification import risk_classification_record
+    from governance.services.policies import policy_update
+    from governance.services.responsibilities import responsibility_assign
+    from governance.services.reviews import model_version_submit, review_decide
+    from tests.factories import PASSWORD
+    from tests.governance.conftest import CREDIT_SCORING
+
+    risk_classification_record(actor=officer, system=system, answers=CREDIT_SCORING)
+    responsibility_assign(actor=admin_user, user=owner, role=Raci.ACCOUNTABLE, target=system)
+    from registry.services.datasets import column_update
+
+    column_update(actor=scientist, column=dataset_version.columns.get(name="risk"), role="target")
+    client = api(scientist)
+    for kind in ("fairness", "explainability"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/api/v1/model-versions/{model_version.pk}/checks/",
+                {
+                    "kind": kind,
+                    "dataset_version": dataset_version.pk,
+                    "sensitive_columns": ["sex", "age"],
+                },
+                format="json",
+            )
+        assert response.status_code == 202, response.content
+    from governance.models import Policy
+
+    # Approving needs every required check to pass; the test keeps the two real runs as
+    # evidence and relaxes the policy (an audited admin edit) so the approval can happen.
+    policy_update(actor=admin_user, policy=Policy.objects.get(tier="high_risk"), required_checks=[])
+    from registry.services.systems import system_update
+
+    # Two human sections are written; the others stay empty and must print "not provided".
+    system_update(
+        actor=scientist,
+        system=system,
+        human_oversight="A credit officer reviews every declined application.",
+        post_market_plan="Monthly drift and fairness runs on production decisions.",
+    )
+    model_version_submit(actor=scientist, model_version=model_version)
+    review_decide(
+        actor=officer,
+        model_version=model_version,
+        decision="approve",
+        comment="Evidence reviewed.",
+        password=PASSWORD,
+    )
+    review_decide(
+        actor=owner,
+        model_version=model_version,
+        decision="approve",
+        comment="Accountable owner sign-off.",
+        password=PASSWORD,
+    )
+    model_version.refresh_from_db()
+    assert model_version.status == "approved"
+    return model_version
+
+
+def generate(client, mv, kind, capture):
+    with capture(execute=True):
+        response = client.post(
+            f"/api/v1/model-versions/{mv.pk}/reports/", {"kind": kind}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    report = Report.objects.get(pk=response.json()["id"])
+    assert report.status == "succeeded", (report.error_code, report.error_message)
+    return report
+
+
+@needs_poppler
+def test_annex_iv_of_a_high_risk_version(
+    approved_high_risk, auditor, api, tmp_path, django_capture_on_commit_callbacks, officer, owner
+):
+    client = api(auditor)
+    report = generate(client, approved_high_risk, "annex_iv", django_capture_on_commit_callbacks)
+    download = client.get(f"/api/v1/reports/{report.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    pdf = download.content
+    assert hashlib.sha256(pdf).hexdigest() == report.sha256 == download["X-Content-SHA256"]
+    text = pdf_text(pdf, tmp_path)
+    flat = text.replace("\n", " ")
+    for _, heading in ANNEX_IV_FULL_SECTIONS + APPENDICES:
+        assert heading in text, heading
+    assert approved_high_risk.artefact.sha256 in text.replace(" ", "").replace("\n", "")
+    assert "Per-group results: sex" in text and "female" in text and "male" in text
+    assert "Mean |SHAP|" in text and "Global importance (mean |SHAP|)" in flat
+    for person in (officer, owner):
+        assert (person.get_full_name() or person.username) in text
+    assert text.count("not provided") >= 5  # e.g. interactions, hardware, standards
+    assert report.pages >= 10
+    images = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True)
+    if images.returncode == 0:
+        assert images.stdout.count(b"\n") > 3
+    assert AuditEvent.objects.filter(
+        action="report.downloaded_pdf", target_id=str(report.pk), actor=auditor
+    ).exists()
+
+
+def test_regenerating_from_the_snapshot_gives_the_same_sha256(
+    approved_high_risk, officer, api, django_capture_on_commit_callbacks
+):
+    client = api(officer)
+    report = generate(client, approved_high_risk, "annex_iv", django_capture_on_commit_callbacks)
+    verdict = client.post(f"/api/v1/reports/{report.pk}/verify/").json()
+    assert verdict["identical"] is True and verdict["stored_file_intact"] is True
+    assert verdict["regenerated_sha256"] == report.sha256
+    report.snapshot["system"]["intended_purpose"] = "tampered"
+    with pytest.raises(ValueError, match="immutable"):
+        report.save()
+
+
+def test_evidence_pack_manifest(
+    approved_high_risk, auditor, api, django_capture_on_commit_callbacks
+):
+    client = api(auditor)
+    report = generate(client, approved_high_risk, "model_card", django_capture_on_commit_callbacks)
+    response = client.get(f"/api/v1/reports/{report.pk}/evidence-pack/")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert names == {report.filename, "snapshot.json", "manifest.json"}
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["files"][report.filename] == report.sha256
+    assert hashlib.sha256(archive.read(report.filename)).hexdigest() == report.sha256
+    assert (
+        manifest["files"]["snapshot.json"]
+        == hashlib.sha256(archive.read("snapshot.json")).hexdigest()
+    )
+    hashes = {item["sha256"] for item in manifest["inputs"]}
+    assert approved_high_risk.artefact.sha256 in hashes
+    for edge in approved_high_risk.upstream_edges.all():
+        assert edge.upstream_dataset_version.blob.sha256 in hashes
+    assert AuditEvent.objects.filter(action="report.downloaded_evidence_pack").exists()
+    # The same report downloaded twice gives the same zip.
+    again = client.get(f"/api/v1/reports/{report.pk}/evidence-pack/").content
+    assert again == response.content
+
+
+@pytest.mark.parametrize("who", ["data_scientist", "outsider"])
+def test_refused_roles(
+    users,
+    who,
+    model_version,
+    api,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    report = generate(
+        api(admin_user), model_version, "model_card", django_capture_on_commit_callbacks
+    )
+    client = api(users[who])
+    assert (
+        client.post(
+            f"/api/v1/model-versions/{model_version.pk}/reports/",
+            {"kind": "annex_iv"},
+            format="json",
+        ).status_code
+        == 403
+    )
+    assert client.get(f"/api/v1/reports/{report.pk}/download/").status_code == 403
+    assert client.get(f"/api/v1/reports/{report.pk}/evidence-pack/").status_code == 403
+    assert client.get("/api/v1/reports/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ROLES_ALLOWED)
+def test_allowed_roles_generate_and_download(
+    users,
+    who,
+    model_version,
+    api,
+    django_capture_on_commit_callbacks,
+):
+    client = api(users[who])
+    report = generate(client, model_version, "model_card", django_capture_on_commit_callbacks)
+    assert client.get(f"/api/v1/reports/{report.pk}/download/").status_code == 200
+    assert client.get("/api/v1/reports/").json()["count"] >= 1
+
+
+def test_inventory_and_bad_input(
+    auditor,
+    api,
+    model_version,
+    django_capture_on_commit_callbacks,
+    tmp_path,
+):
+    client = api(auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/reports/", {"kind": "inventory"}, format="json")
+    assert response.status_code == 202
+    report = Report.objects.get(pk=response.json()["id"])
+    assert report.status == "succeeded"
+    if shutil.which("pdftotext"):
+        text = pdf_text(client.get(f"/api/v1/reports/{report.pk}/download/").content, tmp_path)
+        assert model_version.model.system.name in text
+    assert client.post("/api/v1/reports/", {"kind": "poster"}, format="json").status_code == 400
+    assert client.post("/api/v1/reports/", {"kind": "audit"}, format="json").status_code == 400
+    assert (
+        client.post(
+            f"/api/v1/model-versions/{model_version.pk}/reports/",
+            {"kind": "inventory"},
+            format="json",
+        ).status_code
+        == 400
+    )
+    assert client.get("/api/v1/reports/999999/download/").status_code == 404
