@@ -6,12 +6,13 @@ database and regenerating from a stored snapshot reproduces the same bytes.
 
 from __future__ import annotations
 
-import copy
+import json
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from audits.reporting.render import render_pdf, render_pdf_pages
+from governance.services.audit import canonical_json
 
 TEMPLATE_VERSION = "2026.11-1"
 
@@ -48,7 +49,9 @@ APPENDICES = [
 
 
 def _context(kind: str, snapshot: dict[str, Any], charts: dict[str, str]) -> dict[str, Any]:
-    s = copy.deepcopy(snapshot)
+    # One key order whatever stored the snapshot: PostgreSQL's jsonb reorders object keys, and
+    # a re-render from the stored snapshot must give the same bytes as the first render.
+    s = json.loads(canonical_json(snapshot))
     s["kind_label"] = KIND_LABELS[kind]
     s.setdefault("template_version", TEMPLATE_VERSION)
     if kind == "annex_iv":
