@@ -163,8 +163,10 @@ def _extra_sections(request, mv) -> dict:
         sections.update(review_sections(request, mv))
     try:
         from audits.reporting.services import REPORT_ROLES
+        from audits.views import checks_context
     except ImportError:
         return sections
+    sections["checks"] = checks_context(user=request.user, model_version=mv)
     if request.user.role in REPORT_ROLES:
         from audits.reporting.api import report_queryset
 

@@ -207,16 +207,6 @@ def _verify_range(first: int, last: int, chunk_size: int, progress=None, total: 
     return None, first_prev, expected_prev, checked
 
 
-def _verify_range_in_child(args):
-    from django.db import connections
-
-    connections.close_all()  # a forked child must not share the parent's connection
-    try:
-        return _verify_range(*args)
-    finally:
-        connections.close_all()
-
-
 def _ranges(last_sequence: int, parts: int) -> list[tuple[int, int]]:
     size = -(-last_sequence // parts)
     return [
@@ -255,10 +245,12 @@ def audit_chain_verify(
         workers = 1
     ranges = _ranges(last, workers) if last else []
     if workers > 1 and len(ranges) > 1:
-        connections.close_all()
-        ctx = multiprocessing.get_context("fork")
+        from governance.audit_verify_child import verify_range
+
+        database = connections["default"].settings_dict["NAME"]
+        ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(len(ranges)) as pool:
-            results = pool.map(_verify_range_in_child, [(a, b, chunk_size) for a, b in ranges])
+            results = pool.map(verify_range, [(database, a, b, chunk_size) for a, b in ranges])
     else:
         total = last if progress else 0
         results = [_verify_range(a, b, chunk_size, progress, total) for a, b in ranges]

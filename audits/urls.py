@@ -1,0 +1,3 @@
+from audits.views import urlpatterns
+
+__all__ = ["urlpatterns"]
