@@ -19,9 +19,13 @@ KINDS_HELP = "fairness, explainability, data_quality, performance or drift"
 # --- check runs -----------------------------------------------------------------------------
 class CheckRunRequestSerializer(serializers.Serializer):
     kind = serializers.CharField(max_length=32, help_text=KINDS_HELP)
-    dataset_version = serializers.IntegerField(min_value=1)
+    dataset_version = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     reference_dataset_version = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="Drift only: the baseline."
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="Drift only: the baseline.",
     )
     sensitive_columns = serializers.ListField(
         child=serializers.CharField(max_length=300),
@@ -48,7 +52,9 @@ class FindingSerializer(serializers.ModelSerializer):
     severity = serializers.CharField(read_only=True, help_text="info, low, medium or high")
     status = serializers.CharField(read_only=True, help_text="open or resolved")
     source = serializers.CharField(read_only=True, help_text="check, operational or audit")
-    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Finding
@@ -83,7 +89,7 @@ class ChartSerializer(serializers.Serializer):
 class CheckRunSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=KINDS_HELP + " or operational")
     requested_by = serializers.CharField(
-        source="requested_by.username", read_only=True, default=None
+        source="requested_by.username", read_only=True, default=None, allow_null=True
     )
     charts = serializers.SerializerMethodField()
 
@@ -212,7 +218,7 @@ class AuditScheduleSerializer(serializers.ModelSerializer):
 
 
 class AuditScheduleCreateSerializer(serializers.Serializer):
-    system = serializers.IntegerField(min_value=1)
+    system = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     interval_days = serializers.IntegerField(min_value=1, max_value=3660)
     next_due = serializers.DateTimeField(required=False)
     active = serializers.BooleanField(required=False, default=True)

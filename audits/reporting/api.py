@@ -56,7 +56,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportKind.choices)
-    audit_run = serializers.IntegerField(min_value=1, required=False)
+    audit_run = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
 class VerifySerializer(serializers.Serializer):

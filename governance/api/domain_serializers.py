@@ -79,7 +79,9 @@ class QuestionnaireQuestionSerializer(serializers.ModelSerializer):
 
 # --- policies ---------------------------------------------------------------------------------
 class PolicySerializer(serializers.ModelSerializer):
-    updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None)
+    updated_by = serializers.CharField(
+        source="updated_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Policy
@@ -298,8 +300,8 @@ class DeploymentSerializer(serializers.ModelSerializer):
 
 
 class DeploymentQuerySerializer(serializers.Serializer):
-    model = serializers.IntegerField(required=False, min_value=1)
-    model_version = serializers.IntegerField(required=False, min_value=1)
+    model = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    model_version = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     environment = serializers.ChoiceField(choices=Environment.choices, required=False)
     at = serializers.DateTimeField(required=False)
 
@@ -335,7 +337,7 @@ class NotificationQuerySerializer(serializers.Serializer):
 
 class NotificationsReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
         help_text="Notifications to mark read; omit to mark all of yours read.",
     )

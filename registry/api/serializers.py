@@ -83,7 +83,7 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 class ModelCreateSerializer(serializers.Serializer):
-    system = serializers.IntegerField(min_value=1)
+    system = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     task = serializers.ChoiceField(
@@ -115,7 +115,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     artefact = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     submitted_by = serializers.CharField(
-        source="submitted_by.username", read_only=True, default=None
+        source="submitted_by.username", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -143,8 +143,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 
 class LineageLinkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EdgeKind.choices)
-    dataset_version = serializers.IntegerField(min_value=1, required=False)
-    model_version = serializers.IntegerField(min_value=1, required=False)
+    dataset_version = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    model_version = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
     def validate(self, attrs):
         if bool(attrs.get("dataset_version")) == bool(attrs.get("model_version")):
@@ -265,7 +265,9 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
 
 
 class PIIFlagSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     special_category = serializers.BooleanField(source="is_special_category", read_only=True)
 
     class Meta:
@@ -344,7 +346,7 @@ class DatasetVersionRegisterSerializer(serializers.Serializer):
 
 
 class PIIDecisionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     status = serializers.ChoiceField(choices=PIIStatus.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -369,7 +371,7 @@ class ColumnUpdateSerializer(serializers.Serializer):
 # --- lineage --------------------------------------------------------------------------------
 class NodeRefSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["dataset_version", "model_version"])
-    id = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class LineageEdgeCreateSerializer(serializers.Serializer):

@@ -17,13 +17,16 @@ def client_for(user):
     return client
 
 
-def test_run_a_fairness_check_from_the_page(users, model_version, labelled,
-                                            django_capture_on_commit_callbacks):
+def test_run_a_fairness_check_from_the_page(
+    users, model_version, labelled, django_capture_on_commit_callbacks
+):
     client = client_for(users["data_scientist"])
     with django_capture_on_commit_callbacks(execute=True):
-        row = client.post(f"/model-versions/{model_version.pk}/checks/run/",
-                          {"kind": "fairness", "dataset_version": labelled.pk},
-                          HTTP_HX_REQUEST="true")
+        row = client.post(
+            f"/model-versions/{model_version.pk}/checks/run/",
+            {"kind": "fairness", "dataset_version": labelled.pk},
+            HTTP_HX_REQUEST="true",
+        )
     assert row.status_code == 200
     run = CheckRun.objects.get()
     assert run.status == "succeeded", run.error_message
@@ -40,19 +43,27 @@ def test_run_a_fairness_check_from_the_page(users, model_version, labelled,
 
 def test_bad_check_requests_are_friendly(users, model_version, labelled):
     client = client_for(users["data_scientist"])
-    bad = client.post(f"/model-versions/{model_version.pk}/checks/run/",
-                      {"kind": "astrology", "dataset_version": labelled.pk})
+    bad = client.post(
+        f"/model-versions/{model_version.pk}/checks/run/",
+        {"kind": "astrology", "dataset_version": labelled.pk},
+    )
     assert bad.status_code == 400 and b"Unknown check kind" in bad.content
-    drift = client.post(f"/model-versions/{model_version.pk}/checks/run/",
-                        {"kind": "drift", "dataset_version": labelled.pk})
+    drift = client.post(
+        f"/model-versions/{model_version.pk}/checks/run/",
+        {"kind": "drift", "dataset_version": labelled.pk},
+    )
     assert drift.status_code == 400
 
 
 def test_roles_and_teams(users, model_version, labelled):
     url = f"/model-versions/{model_version.pk}/checks/run/"
     assert client_for(users["auditor"]).post(url, {"kind": "fairness"}).status_code == 403
-    assert client_for(users["outsider"]).post(
-        url, {"kind": "fairness", "dataset_version": labelled.pk}).status_code == 404
+    assert (
+        client_for(users["outsider"])
+        .post(url, {"kind": "fairness", "dataset_version": labelled.pk})
+        .status_code
+        == 404
+    )
     page = client_for(users["auditor"]).get(f"/model-versions/{model_version.pk}/")
     assert b"Run check" not in page.content and b"Checks" in page.content
 
@@ -65,10 +76,20 @@ def test_model_version_page_queries_do_not_grow_with_checks(users, model_version
             assert client.get(f"/model-versions/{model_version.pk}/").status_code == 200
         return len(ctx.captured_queries)
 
-    CheckRun.objects.create(model_version=model_version, dataset_version=labelled,
-                            kind="performance", status="failed", error_message="x")
+    CheckRun.objects.create(
+        model_version=model_version,
+        dataset_version=labelled,
+        kind="performance",
+        status="failed",
+        error_message="x",
+    )
     one = count()
     for _ in range(10):
-        CheckRun.objects.create(model_version=model_version, dataset_version=labelled,
-                                kind="performance", status="failed", error_message="x")
+        CheckRun.objects.create(
+            model_version=model_version,
+            dataset_version=labelled,
+            kind="performance",
+            status="failed",
+            error_message="x",
+        )
     assert count() == one
