@@ -31,7 +31,11 @@ def _configure() -> None:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.CELERY_LIGHT_SOFT_LIMIT,
         task_time_limit=settings.CELERY_LIGHT_HARD_LIMIT,
-        broker_transport_options={"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT},
+        broker_transport_options={
+            "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT,
+            # A broker host that does not answer must not hold a web request for long.
+            "socket_connect_timeout": 5,
+        },
         broker_connection_retry_on_startup=True,
         task_default_queue=light,
         task_queues=(Queue(light), Queue(heavy)),
@@ -43,6 +47,11 @@ def _configure() -> None:
         timezone="UTC",
         enable_utc=True,
         beat_schedule={
+            # Work queued while the broker was unreachable is sent once it is back.
+            "jobs-redispatch": {
+                "task": "governance.jobs_redispatch",
+                "schedule": float(settings.JOB_REDISPATCH_INTERVAL_SECONDS),
+            },
             # Re-certification: approvals are also checked at read time, this only notifies
             # people and moves overdue versions back to review.
             "approvals-expire": {

@@ -30,7 +30,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from governance.middleware import bind_request_id, reset_request_id
+from governance.middleware import bind_request_id, note_delayed_work, reset_request_id
 from governance.models import TERMINAL_STATUSES, JobStatus, TrackedJob
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,95 @@ class TrackedTask(Task):
     retry_backoff_max = 300
     retry_jitter = True
     max_retries = 5
+
+
+# What a publish raises when the broker cannot be reached (kombu wraps redis-py's errors).
+try:
+    from kombu.exceptions import OperationalError as BrokerOperationalError
+except ImportError:  # pragma: no cover - kombu comes with celery
+    BrokerOperationalError = OSError  # type: ignore[misc,assignment]
+BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerOperationalError, ConnectionError, OSError)
+
+
+def job_dispatch(task: Task, job: TrackedJob) -> bool:
+    """Send ``task(job.pk)`` to the broker and stamp ``dispatched_at`` on the row.
+
+    When the broker cannot be reached the row stays queued with ``dispatched_at`` empty and a
+    progress message saying so; ``jobs_redispatch`` (beat, every minute) sends it once the
+    broker is back. The caller's request therefore succeeds: the work is delayed, not lost.
+    Returns whether the message reached the broker.
+    """
+    model = type(job)
+    try:
+        task.apply_async(args=[job.pk], retry=False)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "broker unreachable: %s #%s stays queued until it returns (%s)",
+            model.__name__,
+            job.pk,
+            exc,
+        )
+        model.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            progress_message="Waiting for the task queue, which is unreachable; "
+            "the work starts when it returns."
+        )
+        note_delayed_work(f"{model._meta.verbose_name} #{job.pk}")
+        return False
+    model.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
+    return True
+
+
+def job_enqueue_on_commit(task: Task, job: TrackedJob) -> None:
+    """Dispatch the job's task once the current transaction commits (the worker must see the
+    row); see ``job_dispatch`` for what happens when the broker is down."""
+    transaction.on_commit(lambda: job_dispatch(task, job))
+
+
+def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
+    """Send again every queued job whose message never reached the broker, or whose message
+    was sent so long ago that it must have been lost (a Redis restart without persistence).
+
+    Runs every minute from beat. Sending twice is harmless: ``job_claim`` lets only one task
+    work on a row, a second finds it running or finished and returns. Webhook deliveries
+    waiting for their backoff (``next_attempt_at`` in the future) are left alone.
+    Returns the number of rows sent per model.
+    """
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.models import Q
+
+    from governance.celery import app
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.JOB_REDISPATCH_GRACE_SECONDS)
+    never_sent = Q(dispatched_at__isnull=True, queued_at__lte=now - grace)
+    lost = Q(dispatched_at__lte=now - timedelta(seconds=settings.JOB_REDISPATCH_STALE_SECONDS))
+    sent: dict[str, int] = {}
+    for model in apps.get_models():
+        if not issubclass(model, TrackedJob):
+            continue
+        rows = model.objects.filter(never_sent | lost, status=JobStatus.QUEUED)
+        if any(f.name == "next_attempt_at" for f in model._meta.get_fields()):
+            rows = rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        count = 0
+        for job in rows.order_by("queued_at")[:limit]:
+            name = job.dispatch_task_name()
+            task = app.tasks.get(name)
+            if task is None:
+                app.loader.import_default_modules()
+                task = app.tasks.get(name)
+            if task is None:
+                logger.error("no task %r for %s #%s", name, model.__name__, job.pk)
+                continue
+            if not job_dispatch(task, job):
+                return sent  # the broker is still down: try again at the next sweep
+            count += 1
+        if count:
+            sent[model.__name__] = count
+            logger.info("re-sent %d queued %s rows", count, model.__name__)
+    return sent
 
 
 def job_claim(model: type[TrackedJob], job_id: int, *, worker: str = "") -> TrackedJob | None:

@@ -9,6 +9,18 @@ import uuid
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Work that this request queued but could not hand to the broker (see governance.jobs).
+_delayed_work: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "delayed_work", default=None
+)
+DELAYED_HEADER = "X-Delayed-Work"
+
+
+def note_delayed_work(description: str) -> None:
+    """Record, for the response's ``X-Delayed-Work`` header, work that will start late."""
+    delayed = _delayed_work.get()
+    if delayed is not None:
+        delayed.append(description)
 
 
 def current_request_id() -> str:
@@ -28,7 +40,8 @@ class RequestIdMiddleware:
     """Gives every request an id, taken from a well-formed ``X-Request-ID`` or made fresh.
 
     The id travels into every AuditEvent written while serving the request and is echoed in
-    the response so a client can quote it when asking what happened.
+    the response so a client can quote it when asking what happened. When the request queued
+    background work that could not reach the task queue, ``X-Delayed-Work`` names it.
     """
 
     def __init__(self, get_response):
@@ -39,11 +52,18 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = bind_request_id(request_id)
+        delayed_token = _delayed_work.set([])
         try:
             response = self.get_response(request)
+            delayed = _delayed_work.get()
         finally:
             reset_request_id(token)
+            _delayed_work.reset(delayed_token)
         response["X-Request-ID"] = request_id
+        if delayed:
+            response[DELAYED_HEADER] = (
+                "task queue unreachable; queued until it returns: " + ", ".join(delayed)
+            )[:1000]
         return response
 
 

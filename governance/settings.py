@@ -161,9 +161,11 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to a per-process memory cache while Redis is down (governance/cache.py).
+            "BACKEND": "governance.cache.ResilientRedisCache",
             "LOCATION": env_str("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "governance"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -310,6 +312,14 @@ CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_HEAVY_HA
 if CELERY_VISIBILITY_TIMEOUT <= CELERY_HEAVY_HARD_LIMIT:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_HEAVY_HARD_LIMIT")
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
+# Queued work whose message never reached the broker is sent again by beat at this interval;
+# a message sent longer ago than the stale limit is presumed lost (Redis restarted empty).
+JOB_REDISPATCH_INTERVAL_SECONDS = env_int("JOB_REDISPATCH_INTERVAL_SECONDS", 60)
+# A row is left this long after commit before the sweeper treats it as never sent.
+JOB_REDISPATCH_GRACE_SECONDS = env_int("JOB_REDISPATCH_GRACE_SECONDS", 30)
+JOB_REDISPATCH_STALE_SECONDS = env_int(
+    "JOB_REDISPATCH_STALE_SECONDS", max(2 * 3600, CELERY_VISIBILITY_TIMEOUT)
+)
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

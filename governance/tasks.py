@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -10,8 +11,10 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from governance.jobs import TrackedTask, job_progress, job_succeed, tracked_job
+from governance.jobs import BROKER_ERRORS, TrackedTask, job_progress, job_succeed, tracked_job
 from governance.models import BackgroundJob
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(base=TrackedTask, bind=True, name="analysis.audit_chain_verify")
@@ -27,8 +30,21 @@ def audit_chain_verify_task(self, job_id: int) -> None:
 
 
 def enqueue_on_commit(task, *args) -> None:
-    """Queue ``task`` once the current transaction commits, so the worker sees the row."""
-    transaction.on_commit(lambda: task.delay(*args))
+    """Queue a task that has no job row once the current transaction commits.
+
+    Work with a row goes through ``governance.jobs.job_enqueue_on_commit``, which survives a
+    broker outage. This one is for best-effort side work (e-mail copies of notifications,
+    which stay readable in the product): a broker outage is logged, not raised, so the
+    request that caused it still succeeds.
+    """
+
+    def send() -> None:
+        try:
+            task.apply_async(args=list(args), retry=False)
+        except BROKER_ERRORS as exc:
+            logger.warning("broker unreachable: %s%r not sent (%s)", task.name, args, exc)
+
+    transaction.on_commit(send)
 
 
 def webhook_backoff_seconds(attempt: int) -> int:
@@ -102,6 +118,7 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
         response_code=code,
         last_error=error[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        dispatched_at=timezone.now(),
     )
     raise self.retry(countdown=delay, max_retries=None)
 
@@ -125,3 +142,11 @@ def approvals_expire_task(self) -> dict:
     from governance.services.reviews import approvals_expire
 
     return approvals_expire()
+
+
+@shared_task(base=TrackedTask, bind=True, name="governance.jobs_redispatch")
+def jobs_redispatch_task(self) -> dict:
+    """Periodic: send again the queued work whose message never reached the broker."""
+    from governance.jobs import jobs_redispatch
+
+    return jobs_redispatch()

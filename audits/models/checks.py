@@ -35,6 +35,7 @@ CheckRunQuerySet = team_scoped_queryset(
 
 
 class CheckRun(TrackedJob):
+    task_name = "analysis.run_check"
     kind = models.CharField(max_length=20, choices=CheckKind.choices, db_index=True)
     model_version = models.ForeignKey(
         "registry.ModelVersion", on_delete=models.PROTECT, related_name="check_runs"

@@ -36,6 +36,7 @@ FROZEN_FIELDS = (
 
 
 class Report(TrackedJob):
+    task_name = "analysis.render_report"
     kind = models.CharField(max_length=16, choices=ReportKind.choices, db_index=True)
     model_version = models.ForeignKey(
         "registry.ModelVersion",

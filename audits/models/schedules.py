@@ -53,6 +53,7 @@ AuditRunQuerySet = team_scoped_queryset(
 
 
 class AuditRun(TrackedJob):
+    task_name = "audits.run_audit"
     schedule = models.ForeignKey(
         AuditSchedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )

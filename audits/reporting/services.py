@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from audits.models.reports import Report, ReportKind
 from governance.errors import Forbidden, ServiceError
-from governance.jobs import JobFailed, job_progress, job_succeed, tracked_job
+from governance.jobs import JobFailed, job_enqueue_on_commit, job_progress, job_succeed, tracked_job
 from governance.models import Role, User
 from governance.services.audit import audit_event_record, canonical_json
-from governance.tasks import enqueue_on_commit
 from registry.models import Blob, ModelVersion
 from registry.storage import blob_store, incoming_dir
 
@@ -67,7 +66,7 @@ def report_request(
     )
     from audits.reporting.tasks import render_report_task
 
-    enqueue_on_commit(render_report_task, report.pk)
+    job_enqueue_on_commit(render_report_task, report)
     return report
 
 
@@ -86,7 +85,7 @@ def report_request_scheduled(*, audit_run) -> Report:
     )
     from audits.reporting.tasks import render_report_task
 
-    enqueue_on_commit(render_report_task, report.pk)
+    job_enqueue_on_commit(render_report_task, report)
     return report
 
 

@@ -194,9 +194,9 @@ def check_run_request(
         },
     )
     from audits.tasks import run_check_task
-    from governance.tasks import enqueue_on_commit
+    from governance.jobs import job_enqueue_on_commit
 
-    enqueue_on_commit(run_check_task, run.pk)
+    job_enqueue_on_commit(run_check_task, run)
     return run
 
 

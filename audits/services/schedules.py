@@ -194,7 +194,7 @@ def _advance(due: datetime, interval_days: int, now: datetime) -> datetime:
 def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> list[int]:
     """Start every due audit exactly once; returns the ids of the AuditRuns created."""
     from audits.tasks import run_audit_task
-    from governance.tasks import enqueue_on_commit
+    from governance.jobs import job_enqueue_on_commit
 
     now = now or timezone.now()
     created: list[int] = []
@@ -231,6 +231,6 @@ def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> lis
                     "next_due": schedule.next_due,
                 },
             )
-            enqueue_on_commit(run_audit_task, run.pk)
+            job_enqueue_on_commit(run_audit_task, run)
             created.append(run.pk)
     return created

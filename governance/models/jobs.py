@@ -34,9 +34,19 @@ class TrackedJob(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     worker = models.CharField(max_length=200, blank=True)
+    # When the task message last reached the broker; empty while it has not (broker down at
+    # commit time, or the process died between commit and publish). The dispatch sweeper
+    # sends such rows again: see governance.jobs.job_dispatch and jobs_redispatch.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    # Name of the Celery task that works on a row of this model (one argument: the row id).
+    task_name: str = ""
 
     class Meta:
         abstract = True
+
+    def dispatch_task_name(self) -> str:
+        return self.task_name
 
     @property
     def is_finished(self) -> bool:
@@ -53,8 +63,13 @@ class BackgroundJob(TrackedJob):
     parameters = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
 
+    TASKS = {"audit_chain_verify": "analysis.audit_chain_verify"}
+
     class Meta:
         ordering = ["-queued_at"]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    def dispatch_task_name(self) -> str:
+        return self.TASKS.get(self.kind, "")

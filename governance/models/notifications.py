@@ -71,6 +71,8 @@ class WebhookDelivery(TrackedJob):
     """One event to one endpoint. The body is frozen at creation so every retry sends, and
     signs, exactly the same bytes."""
 
+    task_name = "notifications.webhook_deliver"
+
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )

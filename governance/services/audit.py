@@ -293,10 +293,11 @@ def audit_chain_verify(
 @transaction.atomic
 def audit_chain_verification_start(*, actor: User):
     """Queue a full verification of the chain in a worker; returns the BackgroundJob row."""
+    from governance.jobs import job_enqueue_on_commit
     from governance.models import BackgroundJob
-    from governance.tasks import audit_chain_verify_task, enqueue_on_commit
+    from governance.tasks import audit_chain_verify_task
 
     job = BackgroundJob.objects.create(kind="audit_chain_verify", requested_by=actor)
     audit_event_record(actor=actor, action="audit_trail.verification_requested", target=job)
-    enqueue_on_commit(audit_chain_verify_task, job.pk)
+    job_enqueue_on_commit(audit_chain_verify_task, job)
     return job

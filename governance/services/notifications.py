@@ -139,6 +139,7 @@ def notify(
     """
     if event not in NOTIFICATION_EVENTS:
         raise ValueError(f"unknown event {event!r}; use one of {', '.join(NOTIFICATION_EVENTS)}")
+    from governance.jobs import job_enqueue_on_commit
     from governance.tasks import enqueue_on_commit, notification_email_task, webhook_deliver_task
 
     people = default_recipients(target) if recipients is None else list(recipients)
@@ -165,7 +166,7 @@ def notify(
         ]
         for delivery in deliveries:
             delivery.save()
-            enqueue_on_commit(webhook_deliver_task, delivery.pk)
+            job_enqueue_on_commit(webhook_deliver_task, delivery)
         ids = [row.pk for row in rows if row.recipient.email]
         if ids:
             enqueue_on_commit(notification_email_task, ids)

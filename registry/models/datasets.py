@@ -185,6 +185,8 @@ class PIIFlag(models.Model):
 class ProfilingJob(TrackedJob):
     """Schema, statistics and PII scan of one dataset version, run in a worker for big files."""
 
+    task_name = "analysis.profile_dataset_version"
+
     dataset_version = models.ForeignKey(
         DatasetVersion, on_delete=models.CASCADE, related_name="profiling_jobs"
     )

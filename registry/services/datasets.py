@@ -14,10 +14,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from governance.errors import Conflict, Forbidden, ServiceError
-from governance.jobs import JobFailed, job_progress, tracked_job
+from governance.jobs import JobFailed, job_enqueue_on_commit, job_progress, tracked_job
 from governance.models import Role, Team, User
 from governance.services.audit import audit_event_record
-from governance.tasks import enqueue_on_commit
 from registry.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
 from registry.models import (
     Column,
@@ -193,7 +192,7 @@ def dataset_version_register(
         if size > settings.PROFILE_INLINE_MAX_BYTES:
             from registry.tasks import profile_dataset_version_task
 
-            enqueue_on_commit(profile_dataset_version_task, job.pk)
+            job_enqueue_on_commit(profile_dataset_version_task, job)
     if size <= settings.PROFILE_INLINE_MAX_BYTES:
         dataset_version_profile(job_id=job.pk)
         dv.refresh_from_db()

@@ -161,27 +161,57 @@ def registry_objects(scientist, team):
     return token, model, dataset
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Redis down makes every API request 500: DRF's UserRateThrottle reads the Redis "
-    "cache unguarded (REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES in governance/settings.py), and "
-    "governance/tasks.py enqueue_on_commit calls task.delay() unguarded after commit",
-)
-def test_redis_down_registration_still_accepted(
+@contextmanager
+def worker_with_beat(extra_env: dict, tmp_path: Path):
+    """A real Celery worker with an embedded beat, on the test database and ``extra_env``."""
+    from django.db import connection
+
+    base = settings.DATABASE_URL.rsplit("/", 1)[0]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{base}/{connection.settings_dict['NAME']}",
+        "GOVERNANCE_VAR_DIR": str(tmp_path),
+        "BLOB_ROOT": str(settings.BLOB_ROOT),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DB_CONN_MAX_AGE": "0",
+        **extra_env,
+    }
+    prefix = extra_env.get("CELERY_QUEUE_PREFIX", "")
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "governance", "worker", "-B",
+         "-s", str(tmp_path / "beat-schedule"), "--loglevel", "INFO", "--concurrency", "1",
+         "-Q", f"{prefix}light,{prefix}analysis", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_redis_down_registration_accepted_and_delayed_work_runs_later(
     registry_objects, xgb_json_bytes, german_csv_bytes, tmp_path
 ):
-    """With the broker and cache gone, a model version upload still registers; a data file
-    that needs background profiling is still stored and says its profile is pending."""
-    from registry.models import DatasetVersion, ModelVersion
+    """With the broker and cache gone, a model version upload still registers and a data file
+    that needs background profiling is stored and says its profile is pending, with a reason.
+    When Redis returns, beat's sweeper sends the delayed profiling and a worker completes it."""
+    from registry.models import DatasetVersion, ModelVersion, ProfilingJob
 
     token, model, dataset = registry_objects
     port = free_port()
-    redis_url = f"redis://127.0.0.1:{port}/0"
     env = {
-        "REDIS_URL": redis_url,
+        "REDIS_URL": f"redis://127.0.0.1:{port}/0",
         "CELERY_QUEUE_PREFIX": "faults-",
         # Every data file is profiled in the background, so an upload needs the broker.
         "PROFILE_INLINE_MAX_BYTES": "1",
+        "JOB_REDISPATCH_INTERVAL_SECONDS": "1",
+        "JOB_REDISPATCH_GRACE_SECONDS": "0",
     }
     with private_redis(port) as redis_proc, app_server(env, tmp_path) as url:
         before = register(url, token, model.pk, "1.0.0", xgb_json_bytes)
@@ -195,11 +225,16 @@ def test_redis_down_registration_still_accepted(
         data_down = register_data(url, token, dataset.pk, "1", german_csv_bytes)
         stored_model = ModelVersion.objects.filter(model=model, version="1.0.1").exists()
         stored_data = DatasetVersion.objects.filter(dataset=dataset, version="1").first()
+        job = ProfilingJob.objects.filter(dataset_version=stored_data).first()
         model_ok = down.status_code == 201 and stored_model
         data_ok = (
             data_down.status_code in (201, 202)
             and stored_data is not None
             and data_down.json().get("profile_status") == "pending"
+            and job is not None
+            and job.dispatched_at is None
+            and "unreachable" in job.progress_message
+            and f"profiling job #{job.pk}" in data_down.headers.get("X-Delayed-Work", "")
         )
         report(
             "redis-down model version registration",
@@ -210,15 +245,35 @@ def test_redis_down_registration_still_accepted(
             "redis-down dataset version registration (profiling delayed)",
             data_ok,
             f"HTTP {data_down.status_code}, row stored: {stored_data is not None}, "
-            f"body: {data_down.text[:200]}",
+            f"job: {job and (job.status, job.progress_message)}, "
+            f"X-Delayed-Work: {data_down.headers.get('X-Delayed-Work')}",
         )
+        assert model_ok, (down.status_code, down.text[:500])
+        assert data_ok, (data_down.status_code, data_down.text[:500])
 
-        with private_redis(port):
+        with private_redis(port), worker_with_beat(env, tmp_path):
             after = register(url, token, model.pk, "1.0.2", xgb_json_bytes + b"  ")
             report("redis-restarted registration", after.status_code == 201, f"{after.status_code}")
             assert after.status_code == 201, after.text
-    assert model_ok, (down.status_code, down.text[:500])
-    assert data_ok, (data_down.status_code, data_down.text[:500])
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                job.refresh_from_db()
+                if job.is_finished:
+                    break
+                time.sleep(0.5)
+            stored_data.refresh_from_db()
+            ran = job.status == "succeeded" and job.dispatched_at is not None
+            report(
+                "redis-restarted delayed profiling runs",
+                ran,
+                f"job {job.status}, dispatched {job.dispatched_at}, rows {stored_data.row_count}",
+            )
+            assert ran, (
+                job.status,
+                job.error_message,
+                (tmp_path / "worker.log").read_text()[-3000:],
+            )
+            assert stored_data.row_count == 1000
 
 
 def terminate_app_connections() -> int:

@@ -1,0 +1,74 @@
+"""A Redis cache that keeps the site up while Redis is down.
+
+The cache holds nothing that must survive (API throttling counters, failed-login counters), so
+when Redis cannot be reached each process falls back to its own memory cache for a short
+while instead of failing the request. Throttling then counts per process until Redis returns,
+which is logged once per outage.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis.exceptions
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# After a failure, Redis is not tried again for this many seconds (no connect per request).
+RETRY_AFTER_SECONDS = 5.0
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = LocMemCache(
+            f"governance-fallback-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)}
+        )
+        self._down_until = 0.0
+
+    def _call(self, name: str, *args, **kwargs):
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except OUTAGE_ERRORS as exc:
+                if self._down_until == 0.0:
+                    logger.warning("cache unreachable, using a per-process memory cache: %s", exc)
+                self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")
