@@ -92,3 +92,36 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith(self.RELAXED_PREFIXES):
             response.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached (restarting, failing over) answers 503 with a reason
+    and a Retry-After, in JSON for the API, instead of a bare 500. Connections are re-opened
+    on the next request (``CONN_HEALTH_CHECKS``), so nothing needs restarting afterwards."""
+
+    RETRY_AFTER_SECONDS = 5
+    MESSAGE = "The database cannot be reached at the moment; nothing was changed. Retry shortly."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, connections
+        from django.http import HttpResponse, JsonResponse
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logging.getLogger(__name__).error("database unavailable: %s", exception)
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"error": {"code": "database_unavailable", "message": self.MESSAGE}}, status=503
+            )
+        else:
+            response = HttpResponse(self.MESSAGE, status=503, content_type="text/plain")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

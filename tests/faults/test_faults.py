@@ -317,3 +317,91 @@ def test_database_connections_cut_app_recovers(registry_objects, tmp_path):
     report("postgres connections terminated", ok, f"{cut} backends cut; then {codes}")
     assert cut >= 1
     assert all(code == 200 for code in codes), codes
+
+
+def local_cluster() -> str | None:
+    """``VERSION/NAME`` of the local PostgreSQL cluster serving the test database, when this
+    process may restart it (root, Debian's pg_ctlcluster, a loopback database)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or os.geteuid() != 0:
+        return None
+    if shutil.which("pg_lsclusters") is None or shutil.which("pg_ctlcluster") is None:
+        return None
+    if connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost", "", None):
+        return None
+    port = str(connection.settings_dict.get("PORT") or 5432)
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False)
+    for line in listing.stdout.splitlines():
+        version, name, cluster_port, status, *_ = line.split()
+        if cluster_port == port and status == "online":
+            return f"{version}/{name}"
+    return None
+
+
+def pg_ctl(cluster: str, action: str) -> None:
+    version, name = cluster.split("/")
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action, "-m", "fast"]
+        if action == "stop"
+        else ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.postgres
+def test_postgresql_restarted_app_answers_503_then_recovers(
+    registry_objects, xgb_json_bytes, tmp_path
+):
+    """A real stop and start of the PostgreSQL server under a running gunicorn: while it is
+    down the API answers 503 with a reason (not a hang, not a bare 500); once it is back the
+    same processes serve requests again, reads and writes, without being restarted."""
+    from django.db import connection
+
+    cluster = local_cluster()
+    if cluster is None:
+        pytest.skip("needs root and the local Debian PostgreSQL cluster of the test database")
+    token, model, _ = registry_objects
+    headers = {"Authorization": f"Bearer {token}"}
+    env = {"REDIS_URL": settings.REDIS_URL, "DB_CONN_MAX_AGE": "600"}
+    with app_server(env, tmp_path) as url:
+        for _ in range(3):  # open the persistent connection
+            assert requests.get(f"{url}/api/v1/models/", headers=headers, timeout=30).ok
+        connection.close()
+        stopped = False
+        try:
+            pg_ctl(cluster, "stop")
+            stopped = True
+            started = time.perf_counter()
+            down = requests.get(f"{url}/api/v1/models/{model.pk}/", headers=headers, timeout=30)
+            down_s = time.perf_counter() - started
+        finally:
+            if stopped:
+                pg_ctl(cluster, "start")
+        deadline = time.monotonic() + 60
+        while subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode:
+            assert time.monotonic() < deadline, "PostgreSQL did not come back"
+            time.sleep(0.5)
+        codes = [
+            requests.get(
+                f"{url}/api/v1/models/{model.pk}/", headers=headers, timeout=30
+            ).status_code
+            for _ in range(5)
+        ]
+        written = register(url, token, model.pk, "9.9.9", xgb_json_bytes)
+    down_ok = down.status_code == 503 and down.json()["error"]["code"] == "database_unavailable"
+    report(
+        "postgres stopped: API answers 503",
+        down_ok,
+        f"HTTP {down.status_code} in {down_s:.2f} s, Retry-After {down.headers.get('Retry-After')}",
+    )
+    recovered = all(code == 200 for code in codes) and written.status_code == 201
+    report(
+        "postgres restarted: app recovers without a restart",
+        recovered,
+        f"reads {codes}, registration HTTP {written.status_code}",
+    )
+    assert down_ok, (down.status_code, down.text[:300])
+    assert recovered, (codes, written.status_code, written.text[:300])
