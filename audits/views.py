@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from audits import selectors
 from audits.models import CheckKind
 from audits.services.checks import RUN_ROLES, check_run_request
+from audits.views_findings import finding_resolve_view, findings_page
 from governance.errors import ServiceError
 from governance.views import forbidden
 from registry import selectors as registry_selectors
@@ -111,4 +112,6 @@ urlpatterns = [
     path("model-versions/<int:pk>/checks/run/", check_run_start, name="check-run-start"),
     path("checks/<int:pk>/row/", check_run_row, name="check-run-row"),
     path("checks/<int:pk>/", check_run_page, name="check-run"),
+    path("findings/", findings_page, name="findings"),
+    path("findings/<int:pk>/resolve/", finding_resolve_view, name="finding-resolve"),
 ]

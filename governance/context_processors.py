@@ -13,6 +13,7 @@ NAV = [
     ("Dashboard", "home", ALL),
     ("Inventory", "inventory", ALL),
     ("Review queue", "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    ("Findings", "findings", ALL),
     ("Audit trail", "audit-trail", {Role.AUDITOR, Role.ADMIN}),
     ("Reports", "reports", {Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
     ("People", "people", {Role.ADMIN}),

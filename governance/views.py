@@ -141,22 +141,56 @@ def _role_required(*roles):
 @_role_required("admin", "auditor")
 def audit_trail(request):
     """Browse the trail with filters; export the same filter as CSV; verify the chain."""
+    from datetime import UTC, datetime, time, timedelta
+    from urllib.parse import urlencode
+
     from django.core.paginator import Paginator
+    from django.utils.dateparse import parse_date
+
+    from governance.models import User
 
     params = request.GET
+
+    def day(name: str):
+        try:
+            return parse_date(params.get(name, "").strip())
+        except ValueError:  # well formed but impossible, e.g. 2026-02-30
+            return None
+
+    actor = params.get("actor", "").strip()
+    first, last = day("from"), day("to")
     filters = {
         "action": params.get("action", "").strip() or None,
         "target_type": params.get("target_type", "").strip() or None,
         "target_id": params.get("target_id", "").strip() or None,
+        "actor_id": int(actor) if actor.isdigit() else None,
+        # "to" is inclusive on the page: events before the next midnight (UTC).
+        "since": datetime.combine(first, time.min, tzinfo=UTC) if first else None,
+        "until": datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC) if last else None,
     }
     events = selectors.audit_event_list(actor=request.user, **filters).select_related(None)
     page = Paginator(events, 50).get_page(params.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    api_names = {"actor_id": "actor"}
+    export = urlencode(
+        {
+            api_names.get(key, key): value.isoformat() if isinstance(value, datetime) else value
+            for key, value in filters.items()
+            if value is not None
+        }
+    )
     return render(
         request,
         "governance/audit_trail.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "dates": {"from": first, "to": last},
+            "people": User.objects.order_by("username").only("pk", "username"),
+            "query": query.urlencode(),
+            "export_query": export,
+        },
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 190, 46, 70, 18, 12
+BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 190, 46, 110, 18, 12
 
 
 @dataclass(frozen=True)

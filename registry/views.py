@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import json
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance.errors import ServiceError
@@ -34,14 +37,80 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _governance_annotations(system_path: str, model_path: str | None = None) -> dict:
+    """The current risk tier and the accountable owner of each row, as subqueries (no query
+    per row). ``system_path``/``model_path`` lead from the row to its system and model."""
+    from governance.models import Raci, Responsibility, RiskClassification
+
+    tier = RiskClassification.objects.filter(system_id=OuterRef(system_path)).order_by(
+        "-created_at", "-id"
+    )
+    on = Q(system_id=OuterRef(system_path))
+    if model_path:
+        on |= Q(model_id=OuterRef(model_path))
+    owner = (
+        Responsibility.objects.active()
+        .filter(on, role=Raci.ACCOUNTABLE)
+        .order_by("-starts_at", "-id")
+    )
+    return {
+        "tier": Subquery(tier.values("tier")[:1]),
+        "owner": Subquery(owner.values("user__username")[:1]),
+    }
+
+
+def _owned_by(username: str, *, system_path=None, model_path=None, dataset_path=None):
+    """Rows that ``username`` is accountable (RACI A) for, now."""
+    from governance.models import Raci, Responsibility
+
+    on = Q(pk__in=[])
+    if system_path:
+        on |= Q(system_id=OuterRef(system_path))
+    if model_path:
+        on |= Q(model_id=OuterRef(model_path))
+    if dataset_path:
+        on |= Q(dataset_id=OuterRef(dataset_path))
+    return Exists(
+        Responsibility.objects.active().filter(on, role=Raci.ACCOUNTABLE, user__username=username)
+    )
+
+
+def _filter_tier(rows, tier: str):
+    from governance.models import UNCLASSIFIED
+
+    if tier == UNCLASSIFIED:
+        return rows.filter(tier__isnull=True)
+    return rows.filter(tier=tier)
+
+
+def _owner_choices(user):
+    """People accountable for something the user can see (for the owner filter): one query."""
+    from governance.models import Raci, Responsibility
+
+    return list(
+        Responsibility.objects.visible_to(user)
+        .active()
+        .filter(role=Raci.ACCOUNTABLE)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+        .distinct()
+    )
+
+
 @login_required
 def inventory(request):
     """Systems, model versions and datasets in one searchable, filterable inventory."""
+    from governance.models import POLICY_TIERS
+
     kind = request.GET.get("kind", "versions")
     q = request.GET.get("q", "").strip()
     team = request.GET.get("team", "").strip()
     status = request.GET.get("status", "").strip()
     pii = request.GET.get("pii", "")
+    tier = request.GET.get("tier", "").strip()
+    if tier not in dict(POLICY_TIERS):
+        tier = ""
+    owner = request.GET.get("owner", "").strip()
     user = request.user
     context = {
         "kind": kind,
@@ -49,15 +118,27 @@ def inventory(request):
         "team": team,
         "status": status,
         "pii": pii,
+        "tier": tier,
+        "owner": owner,
+        "tiers": POLICY_TIERS,
+        "tier_labels": dict(POLICY_TIERS),
         "statuses": VersionStatus.choices,
         "query": _query_without_page(request),
     }
     if kind == "systems":
-        rows = selectors.system_list(actor=user).annotate(model_count=Count("models"))
+        rows = (
+            selectors.system_list(actor=user)
+            .annotate(model_count=Count("models"))
+            .annotate(**_governance_annotations("pk"))
+        )
         if q:
             rows = rows.filter(Q(name__icontains=q) | Q(intended_purpose__icontains=q))
         if team:
             rows = rows.filter(team__slug=team)
+        if tier:
+            rows = _filter_tier(rows, tier)
+        if owner:
+            rows = rows.filter(_owned_by(owner, system_path="pk"))
         context["page"] = _page(request, rows.order_by("name", "id"))
     elif kind == "datasets":
         rows = selectors.dataset_version_pii_counts(selectors.dataset_version_list(actor=user))
@@ -69,10 +150,14 @@ def inventory(request):
             rows = rows.filter(open_pii_flags__gt=0)
         elif pii == "no":
             rows = rows.filter(open_pii_flags=0)
+        if owner:
+            rows = rows.filter(_owned_by(owner, dataset_path="dataset_id"))
         context["page"] = _page(request, rows.order_by("dataset__name", "-created_at"))
     else:
         context["kind"] = "versions"
-        rows = selectors.model_version_list(actor=user)
+        rows = selectors.model_version_list(actor=user).annotate(
+            **_governance_annotations("model__system_id", "model_id")
+        )
         if q:
             rows = rows.filter(
                 Q(model__name__icontains=q)
@@ -83,14 +168,18 @@ def inventory(request):
             rows = rows.filter(model__system__team__slug=team)
         if status:
             rows = rows.filter(status=status)
+        if tier:
+            rows = _filter_tier(rows, tier)
+        if owner:
+            rows = rows.filter(
+                _owned_by(owner, system_path="model__system_id", model_path="model_id")
+            )
         context["page"] = _page(request, rows.order_by("-created_at", "-id"))
     context["teams"] = selectors.visible_teams(actor=user)
-    template = (
-        "registry/partials/inventory_table.html"
-        if request.headers.get("HX-Request")
-        else "registry/inventory.html"
-    )
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/partials/inventory_table.html", context)
+    context["owners"] = _owner_choices(user)
+    return render(request, "registry/inventory.html", context)
 
 
 def _node_url(node: dict) -> str:
@@ -98,24 +187,58 @@ def _node_url(node: dict) -> str:
     return reverse(name, args=[node["id"]])
 
 
+def _display(value, usernames: dict[int, str], is_user: bool) -> str:
+    """One history value as a reviewer reads it: people by name, times to the minute."""
+    if value is None or value == "":
+        return ""
+    if is_user:
+        return usernames.get(value, f"user #{value}")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
 def _history(obj, limit: int = 30) -> list[dict]:
-    """Field-level changes from django-simple-history, newest first."""
+    """Field-level changes from django-simple-history, newest first. Two queries: the
+    history rows (with who made each change), and the people named in user fields."""
+    from governance.models import User
+
     records = list(
         obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
-    changes = []
+    fields = {f.attname: f for f in obj._meta.concrete_fields}
+    fields.update({f.name: f for f in obj._meta.concrete_fields})
+    user_fields = {name for name, f in fields.items() if f.is_relation and f.related_model is User}
+    raw = []
     for newer, older in itertools.pairwise(records):
-        delta = newer.diff_against(older)
-        for change in delta.changes:
-            changes.append(
-                {
-                    "when": newer.history_date,
-                    "who": newer.history_user,
-                    "field": change.field,
-                    "old": change.old,
-                    "new": change.new,
-                }
-            )
+        for change in newer.diff_against(older).changes:
+            raw.append((newer, change))
+    ids = {
+        v
+        for _, change in raw
+        if change.field in user_fields
+        for v in (change.old, change.new)
+        if isinstance(v, int)
+    }
+    usernames = dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+    changes = []
+    for newer, change in raw:
+        field = fields.get(change.field)
+        is_user = change.field in user_fields
+        changes.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "field": change.field,
+                "label": field.verbose_name if field is not None else change.field,
+                "old": _display(change.old, usernames, is_user),
+                "new": _display(change.new, usernames, is_user),
+            }
+        )
     if records and len(records) <= limit:
         first = records[-1]
         changes.append(
@@ -123,8 +246,10 @@ def _history(obj, limit: int = 30) -> list[dict]:
                 "when": first.history_date,
                 "who": first.history_user,
                 "field": "created",
+                "label": "record created",
                 "old": "",
                 "new": "",
+                "created": True,
             }
         )
     return changes

@@ -302,3 +302,63 @@ def test_only_scientists_record_deployments(officer, model_version):
         f"/model-versions/{model_version.pk}/deployments/", {"environment": "dev"}
     )
     assert response.status_code == 403
+
+
+def test_queue_query_count_is_fixed_with_decisions_systems_and_submitters(
+    officer, officer2, submitted, scientist, team, admin_user
+):
+    """Rows of several systems (each classified), submitters and decisions, mine and others':
+    the queue page, its HTMX table and the dashboard cost the same number of queries for 2
+    rows as for 12."""
+    from governance.models import RiskClassification
+    from registry.services.systems import model_create, system_create
+    from tests.factories import UserFactory
+
+    client = as_user(officer)
+
+    def count(url, **headers):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, **headers).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add_rows(n):
+        for _ in range(n):
+            i = ModelVersion.objects.count()
+            system = system_create(actor=scientist, team=team, name=f"System {i}")
+            RiskClassification.objects.create(
+                system=system, tier="limited", classified_by=officer, rationale=[], answers={}
+            )
+            model = model_create(actor=scientist, system=system, name=f"model-{i}")
+            submitter = UserFactory(username=f"submitter{i}", role="data_scientist")
+            mv = ModelVersion.objects.create(
+                model=model,
+                version="1",
+                artefact=submitted.artefact,
+                artefact_format=submitted.artefact_format,
+                created_by=submitter,
+                status=VersionStatus.IN_REVIEW,
+                submitted_by=submitter,
+                submitted_at=timezone.now(),
+            )
+            review = Review.objects.create(model_version=mv, round=1, tier="limited")
+            for reviewer, kind in ((officer2, "approve"), (officer, "request_changes")):
+                Decision.objects.create(
+                    review=review,
+                    model_version=mv,
+                    decision=kind,
+                    reviewer=reviewer,
+                    reviewer_role=reviewer.role,
+                    evidence={},
+                    signature=f"{mv.pk:032d}{reviewer.pk:032d}",
+                    decided_at=timezone.now(),
+                )
+
+    urls = ("/review-queue/", "/")
+    add_rows(1)
+    few = {url: count(url) for url in urls}
+    few_htmx = count("/review-queue/", HTTP_HX_REQUEST="true")
+    add_rows(10)
+    html = client.get("/review-queue/").content.decode()
+    assert html.count("you decided") == 11
+    assert {url: count(url) for url in urls} == few
+    assert count("/review-queue/", HTTP_HX_REQUEST="true") == few_htmx

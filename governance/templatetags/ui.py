@@ -1,0 +1,36 @@
+"""Small display filters shared by the browser pages (templates hold no logic)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or the key itself when it is missing."""
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key
+
+
+@register.filter
+def humanize(value) -> str:
+    """``demographic_parity_difference`` → ``demographic parity difference``."""
+    return str(value).replace("_", " ").strip()
+
+
+@register.filter
+def tier_label(value) -> str:
+    """``high_risk`` → ``High risk (Art. 6)``: the label the policies use."""
+    from governance.models import POLICY_TIERS
+
+    return dict(POLICY_TIERS).get(value, value)
+
+
+@register.filter
+def split(value, sep: str = " ") -> list[str]:
+    """``"a b c"|split`` → ``["a", "b", "c"]`` (fixed lists written in a template)."""
+    return [part for part in str(value).split(sep or None) if part]
