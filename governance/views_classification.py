@@ -45,8 +45,26 @@ def _record_view(record: RiskClassification) -> dict:
     }
 
 
+def step_labels(questions) -> dict[str, str]:
+    """The questionnaire's step per question, lettered where a step asks several questions
+    (AI_ACT.md's Q0 asks two, Q5 three): Q0a, Q0b, Q1, ..., Q5a, Q5b, Q5c."""
+    from collections import Counter
+
+    sizes = Counter(q.step for q in questions)
+    seen: Counter = Counter()
+    labels = {}
+    for q in questions:
+        if sizes[q.step] > 1:
+            labels[q.key] = f"{q.step}{'abcdefghij'[seen[q.step]]}"
+            seen[q.step] += 1
+        else:
+            labels[q.key] = q.step
+    return labels
+
+
 def _questions_view(form: ClassificationForm, missing: set[str]) -> list[dict]:
     rows = []
+    labels = step_labels(form.questions)
     for q in form.questions:
         effects = {o.effect for o in q.options.all()}
         if effects & ANNEX_III_FOLLOW_UP:
@@ -60,7 +78,7 @@ def _questions_view(form: ClassificationForm, missing: set[str]) -> list[dict]:
         rows.append(
             {
                 "key": q.key,
-                "step": q.step,
+                "step": labels[q.key],
                 "text": q.text,
                 "help": q.help_text,
                 "article": q.article,
@@ -153,12 +171,13 @@ def system_classify(request, pk: int):
         form = ClassificationForm(initial=initial, questions=questions)
         status = 200
     by_key = {q.key: q for q in questions}
+    labels = step_labels(questions)
     context = {
         "system": system,
         "form": form,
         "previous": previous,
         "questions": _questions_view(form, missing),
-        "missing": [f"{by_key[k].step}: {by_key[k].text}" for k in missing if k in by_key],
+        "missing": [f"{labels[k]}: {by_key[k].text}" for k in missing if k in by_key],
         "problems": problems,
     }
     return render_form(request, "governance/classify.html", context, status)

@@ -18,14 +18,22 @@ def as_user(user) -> Client:
 
 
 def test_form_shows_every_active_question_with_its_article(officer, system):
+    from collections import Counter
+
     html = as_user(officer).get(f"/systems/{system.pk}/classification/new/").content.decode()
-    for q in QuestionnaireQuestion.objects.filter(active=True):
-        assert f'<span class="step">{q.step}</span>' in html
+    questions = list(QuestionnaireQuestion.objects.filter(active=True).order_by("position", "id"))
+    sizes = Counter(q.step for q in questions)
+    for q in questions:
         assert q.article in html
         assert f'name="{q.key}"' in html
     assert "Creditworthiness or credit score" in html
     assert "Annex III(5)(b)" in html
     assert "Only if you chose an Annex III area" in html
+    # Each step once; a step that asks several questions letters them: Q0a, Q0b, ...
+    for step, size in sizes.items():
+        labels = [f"{step}{letter}" for letter in "abcdefghij"[:size]] if size > 1 else [step]
+        for label in labels:
+            assert html.count(f'<span class="step">{label}</span>') == 1, label
 
 
 def test_a_question_edited_in_the_database_shows_on_the_form(officer, system):
