@@ -69,3 +69,9 @@ def seed(*, team, users, stdout) -> None:
             run.refresh_from_db()
         verdict = {True: "passed", False: "did not pass", None: "no verdict yet"}[run.passed]
         stdout.write(f"Demo {kind} check #{run.pk}: {run.status}, {verdict}")
+    # Classified systems get their audit schedule from the tier's policy (beat does this
+    # hourly in production; the demo should not wait for it).
+    from audits.services.schedules import schedules_sync
+
+    counts = schedules_sync()
+    stdout.write(f"Audit schedules: {counts}")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from audits import selectors
 from audits.models import CheckKind
 from audits.services.checks import RUN_ROLES, check_run_request
+from audits.views_audits import audit_run_page, audit_run_start, audit_run_status, audits_page
 from audits.views_findings import finding_resolve_view, findings_page
 from governance.errors import ServiceError
 from governance.views import forbidden
@@ -113,5 +114,9 @@ urlpatterns = [
     path("checks/<int:pk>/row/", check_run_row, name="check-run-row"),
     path("checks/<int:pk>/", check_run_page, name="check-run"),
     path("findings/", findings_page, name="findings"),
+    path("audits/", audits_page, name="audits"),
+    path("audits/start/", audit_run_start, name="audit-run-start"),
+    path("audits/runs/<int:pk>/", audit_run_page, name="audit-run"),
+    path("audits/runs/<int:pk>/status/", audit_run_status, name="audit-run-status"),
     path("findings/<int:pk>/resolve/", finding_resolve_view, name="finding-resolve"),
 ]

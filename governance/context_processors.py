@@ -14,6 +14,7 @@ NAV = [
     ("Inventory", "inventory", ALL),
     ("Review queue", "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
     ("Findings", "findings", ALL),
+    ("Audits", "audits", ALL),
     ("Audit trail", "audit-trail", {Role.AUDITOR, Role.ADMIN}),
     ("Reports", "reports", {Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
     ("People", "people", {Role.ADMIN}),

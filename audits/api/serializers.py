@@ -224,6 +224,10 @@ class AuditScheduleCreateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, default=True)
 
 
+class AuditRunCreateSerializer(serializers.Serializer):
+    system = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class AuditScheduleUpdateSerializer(serializers.Serializer):
     interval_days = serializers.IntegerField(min_value=1, max_value=3660, required=False)
     next_due = serializers.DateTimeField(required=False)

@@ -18,7 +18,12 @@ from audits.models import AuditRun, AuditSchedule, CheckRun, Finding
 from audits.services.checks import check_run_request
 from audits.services.findings import finding_resolve
 from audits.services.monitoring import operational_metrics_report
-from audits.services.schedules import schedule_create, schedule_delete, schedule_update
+from audits.services.schedules import (
+    audit_run_request,
+    schedule_create,
+    schedule_delete,
+    schedule_update,
+)
 from governance.api.errors import ApiError
 from governance.models import Role
 from governance.permissions import CHANGE, role_permission
@@ -276,7 +281,10 @@ class ScheduleDetailView(APIView):
 
 
 class AuditRunListView(generics.ListAPIView):
+    """Audit runs, scheduled and manual; compliance officers and admins start one now."""
+
     serializer_class = s.AuditRunSerializer
+    permission_classes = [ScheduleEditors]
     filterset_fields = {"system": ["exact"], "status": ["exact"], "schedule": ["exact"]}
     ordering_fields = ["queued_at", "finished_at"]
 
@@ -284,6 +292,15 @@ class AuditRunListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return AuditRun.objects.none()
         return selectors.audit_run_list(actor=self.request.user)
+
+    @extend_schema(request=s.AuditRunCreateSerializer, responses={202: s.AuditRunSerializer})
+    def post(self, request):
+        data = validated(s.AuditRunCreateSerializer, request.data)
+        system = registry_selectors.system_list(actor=request.user).filter(pk=data["system"])
+        if not system.exists():
+            raise ApiError(400, "unknown_system", f"No system {data['system']} that you may see.")
+        run = audit_run_request(actor=request.user, system=system.get())
+        return Response(s.AuditRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class AuditRunDetailView(APIView):

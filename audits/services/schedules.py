@@ -234,3 +234,44 @@ def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> lis
             job_enqueue_on_commit(run_audit_task, run)
             created.append(run.pk)
     return created
+
+
+@transaction.atomic
+def audit_run_request(*, actor: User, system) -> AuditRun:
+    """Audit ``system`` now, outside its schedule (compliance officers and admins).
+
+    The run does what a scheduled one does (``audits.services.audit_runs``) and is marked
+    ``trigger="manual"`` with who asked; its schedule's due date does not move. One audit of a
+    system at a time: while one is queued or running, a second request is a conflict.
+    """
+    from audits.tasks import run_audit_task
+    from governance.jobs import job_enqueue_on_commit
+    from governance.models import JobStatus
+
+    if actor.role not in EDITOR_ROLES:
+        raise Forbidden("role_forbidden", "Only compliance officers and admins start audits.")
+    busy = (
+        AuditRun.objects.select_for_update()
+        .filter(system=system, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+        .first()
+    )
+    if busy is not None:
+        raise Conflict(
+            "audit_in_progress",
+            f"Audit run {busy.pk} of this system is still {busy.status}; wait for it to finish.",
+            existing_id=busy.pk,
+        )
+    run = AuditRun.objects.create(
+        system=system,
+        schedule=AuditSchedule.objects.filter(system=system).first(),
+        trigger="manual",
+        requested_by=actor,
+    )
+    audit_event_record(
+        actor=actor,
+        action="audit_run.requested",
+        target=run,
+        payload={"system": system.pk, "trigger": "manual"},
+    )
+    job_enqueue_on_commit(run_audit_task, run)
+    return run
