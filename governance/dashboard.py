@@ -68,7 +68,7 @@ def dashboard_context(*, user: User) -> dict:
         "expiring": expiring,
         "expired": expired,
         "unread_top": unread,
-        "recent_events": queues.recent_events(actor=user) if can_see_trail else [],
+        "recent_events": queues.recent_events(actor=user),
         "can_see_trail": can_see_trail,
         "findings": open_findings(user=user),
         "overdue": overdue_audits(user=user),

@@ -184,6 +184,10 @@ def unread_notification_count(*, actor: User) -> int:
 
 
 def recent_events(*, actor: User, limit: int = 10) -> list[AuditEvent]:
+    """Everyone's latest events for those who read the trail; one's own for everyone else."""
+    from governance.models import Role
     from governance.selectors import audit_event_list
 
-    return list(audit_event_list(actor=actor)[:limit])
+    if actor.role in (Role.ADMIN, Role.AUDITOR):
+        return list(audit_event_list(actor=actor)[:limit])
+    return list(AuditEvent.objects.filter(actor=actor).order_by("-sequence")[:limit])

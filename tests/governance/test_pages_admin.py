@@ -283,6 +283,20 @@ def test_dashboard_renders_for_every_role(users, who, system, model_version):
     assert ("Open the audit trail" in html) == (who in ("admin", "auditor"))
 
 
+def test_dashboard_activity_is_everyones_for_trail_readers_and_ones_own_otherwise(
+    users, system, model_version
+):
+    # The fixtures' system and version were registered by the data scientist.
+    scientist = users["data_scientist"]
+    officer_html = as_user(users["compliance_officer"]).get("/").content.decode()
+    assert "Your recent activity" in officer_html
+    assert "system.created" not in officer_html  # someone else's action
+    scientist_html = as_user(scientist).get("/").content.decode()
+    assert "Your recent activity" in scientist_html and "system.created" in scientist_html
+    auditor_html = as_user(users["auditor"]).get("/").content.decode()
+    assert "Your recent activity" not in auditor_html and "system.created" in auditor_html
+
+
 def test_dashboard_hides_other_teams_counts(outsider, system, model_version):
     html = as_user(outsider).get("/").content.decode()
     assert "No AI systems registered yet" in html
