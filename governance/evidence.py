@@ -76,19 +76,40 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
             ev.requirements.append(Requirement(f"check:{kind}", label, True, EVIDENCE, reason))
         else:
             limits = thresholds.get(kind)
-            against = f" against thresholds {limits}" if limits else ""
-            reason = f"The latest {kind} check (run {run.pk}) failed{against}."
+            against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
+            reason = (
+                f"The latest {kind.replace('_', ' ')} check (run {run.pk}) did not pass{against}; "
+                "its findings say which figures."
+            )
             ev.requirements.append(
                 Requirement(f"check_failed:{kind}", label, False, EVIDENCE, reason)
             )
     return evidence
 
 
+def describe_thresholds(limits: Any) -> str:
+    """``{"demographic_parity_difference_max": 0.1, "min_group_size": 30}`` as
+    "demographic parity difference ≤ 0.1, min group size 30" for people to read."""
+    if not isinstance(limits, dict):
+        return str(limits)
+    parts = []
+    for name, value in limits.items():
+        if name.endswith("_max"):
+            parts.append(f"{name[:-4].replace('_', ' ')} ≤ {value}")
+        elif name.endswith("_min"):
+            parts.append(f"{name[:-4].replace('_', ' ')} ≥ {value}")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {value}")
+    return ", ".join(parts)
+
+
 def pii_requirement(ev: Evaluation) -> None:
     from registry.selectors import upstream_pii
 
     suspected = [
-        f for f in upstream_pii(model_version=ev.model_version) if f.status == PIIStatus.SUSPECTED
+        f
+        for f in upstream_pii(model_version=ev.model_version, upstream=ev.upstream_rows)
+        if f.status == PIIStatus.SUSPECTED
     ]
     label = "Every suspected PII flag on upstream data is resolved"
     if not suspected:

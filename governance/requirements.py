@@ -56,6 +56,9 @@ class Evaluation:
     accountable_ids: set[int] = field(default_factory=set)
     builder_ids: set[int] = field(default_factory=set)
     at: datetime | None = None
+    # Every lineage edge above the version (``lineage.upstream_rows``), read once per
+    # evaluation; None: not read yet.
+    upstream_rows: list[lineage.EdgeRow] | None = None
 
     def unmet(self, *stages: str) -> list[Requirement]:
         return [r for r in self.requirements if not r.met and (not stages or r.stage in stages)]
@@ -97,8 +100,7 @@ def current_classification(system_id: int) -> RiskClassification | None:
     )
 
 
-def _upstream(mv: ModelVersion) -> tuple[list[DatasetVersion], set[int]]:
-    rows = lineage.upstream_rows(("m", mv.pk))
+def _upstream(rows: list[lineage.EdgeRow]) -> tuple[list[DatasetVersion], set[int]]:
     dv_ids = {up_id for _, up_k, up_id, _, _ in rows if up_k == "d"}
     mv_ids = {up_id for _, up_k, up_id, _, _ in rows if up_k == "m"}
     datasets = list(
@@ -222,8 +224,17 @@ def _approval_requirements(ev: Evaluation) -> None:
             )
 
 
-def evaluate(model_version: ModelVersion, *, at: datetime | None = None) -> Evaluation:
-    """Every requirement of the version's tier, met or not, with the reason."""
+def evaluate(
+    model_version: ModelVersion,
+    *,
+    at: datetime | None = None,
+    upstream: list[lineage.EdgeRow] | None = None,
+) -> Evaluation:
+    """Every requirement of the version's tier, met or not, with the reason.
+
+    ``upstream``: the version's ``lineage.upstream_rows``, when the caller has just read them
+    (the detail view shows them too); read here otherwise.
+    """
     at = at or timezone.now()
     mv = model_version
     classification = current_classification(mv.model.system_id)
@@ -264,7 +275,8 @@ def evaluate(model_version: ModelVersion, *, at: datetime | None = None) -> Eval
                 else f"Policy {tier} does not allow submission.",
             )
         )
-    datasets, builders = _upstream(mv)
+    ev.upstream_rows = lineage.upstream_rows(("m", mv.pk)) if upstream is None else upstream
+    datasets, builders = _upstream(ev.upstream_rows)
     ev.builder_ids = {i for i in (mv.created_by_id, mv.submitted_by_id, *builders) if i}
     ev.accountable_ids = accountable_owner_ids(mv, at)
     check_evidence: list[dict[str, Any]] = []
@@ -334,9 +346,14 @@ def gate(model_version: ModelVersion, *, environment: str, at: datetime | None =
     }
 
 
-def governance_summary(*, actor: User, model_version: ModelVersion) -> dict[str, Any]:
+def governance_summary(
+    *,
+    actor: User,
+    model_version: ModelVersion,
+    upstream: list[lineage.EdgeRow] | None = None,
+) -> dict[str, Any]:
     """What the registry's detail view shows: tier and why, requirements, approvals, gate."""
-    ev = evaluate(model_version)
+    ev = evaluate(model_version, upstream=upstream)
     cls = ev.classification
     review = ev.review
     prod_reasons = ev.reasons()

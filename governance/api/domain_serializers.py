@@ -105,6 +105,9 @@ class PolicySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_POLICY_DAYS = 3650
+
+
 class PolicyUpdateSerializer(serializers.Serializer):
     submittable = serializers.BooleanField(required=False)
     required_checks = serializers.ListField(
@@ -116,8 +119,14 @@ class PolicyUpdateSerializer(serializers.Serializer):
     requires_accountable_owner = serializers.BooleanField(required=False)
     pii_must_be_resolved = serializers.BooleanField(required=False)
     required_documentation = serializers.ListField(child=serializers.CharField(), required=False)
-    recertify_days = serializers.IntegerField(min_value=1, allow_null=True, required=False)
-    audit_interval_days = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    # Ten years, as on the admin page's form: the value is added to dates (approval expiry,
+    # next scheduled audit), which overflow long before the column's 32-bit limit does.
+    recertify_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_POLICY_DAYS, allow_null=True, required=False
+    )
+    audit_interval_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_POLICY_DAYS, allow_null=True, required=False
+    )
 
 
 # --- responsibilities -------------------------------------------------------------------------

@@ -10,10 +10,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api.errors import ApiError
+from governance.api.pagination import CappedCountPagination
 from governance.models import Role
 from governance.permissions import CHANGE, role_permission
 from registry import selectors
 from registry.api import serializers as s
+from registry.api.filters import (
+    ModelVersionFilter,
+    ModelVersionOfModelFilter,
+    ModelVersionSearchFilter,
+    QuickFilterBackend,
+    TieBreakOrderingFilter,
+)
 from registry.models import DatasetVersion, ModelVersion, PIIFlag
 from registry.services import datasets as dataset_services
 from registry.services import systems as system_services
@@ -169,12 +177,28 @@ REGISTER_EXAMPLE = OpenApiExample(
 )
 
 
-class ModelVersionsOfModelView(StreamedUploadMixin, generics.ListAPIView):
+class ModelVersionRowsMixin:
+    """The model-version lists: a page's rows are read with ``values()``
+    (``selectors.model_version_row_values``) and rendered by ``model_version_row``, the same
+    JSON as ``ModelVersionSerializer`` (the declared ``serializer_class``, for the schema)
+    without building seven model instances per row."""
+
+    def page_rows(self, queryset):
+        return selectors.model_version_row_values(queryset)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([s.model_version_row(v) for v in page])
+
+
+class ModelVersionsOfModelView(ModelVersionRowsMixin, StreamedUploadMixin, generics.ListAPIView):
     """GET the versions of a model; POST multipart (artefact + metadata + lineage) registers one."""
 
     serializer_class = s.ModelVersionSerializer
     permission_classes = [ScientistWrites]
-    filterset_fields = {"status": ["exact", "in"]}
+    pagination_class = CappedCountPagination
+    filter_backends = [QuickFilterBackend, TieBreakOrderingFilter]
+    filterset_class = ModelVersionOfModelFilter
     ordering_fields = ["created_at", "version"]
 
     def get_queryset(self):
@@ -183,7 +207,7 @@ class ModelVersionsOfModelView(StreamedUploadMixin, generics.ListAPIView):
         model = get_or_404(
             selectors.model_list(actor=self.request.user), self.kwargs["pk"], "model"
         )
-        return selectors.model_version_list(actor=self.request.user).filter(model=model)
+        return selectors.model_version_rows(actor=self.request.user).filter(model=model)
 
     @extend_schema(
         request={"multipart/form-data": s.ModelVersionRegisterSerializer},
@@ -216,25 +240,20 @@ class ModelVersionsOfModelView(StreamedUploadMixin, generics.ListAPIView):
         return Response(s.ModelVersionDetailSerializer(mv).data, status=status.HTTP_201_CREATED)
 
 
-class ModelVersionListView(generics.ListAPIView):
+class ModelVersionListView(ModelVersionRowsMixin, generics.ListAPIView):
     """All model versions you can see, filterable by status, model, system and team."""
 
     serializer_class = s.ModelVersionSerializer
-    filterset_fields = {
-        "status": ["exact", "in"],
-        "model": ["exact"],
-        "model__system": ["exact"],
-        "model__system__team__slug": ["exact"],
-        "artefact__sha256": ["exact"],
-        "created_at": ["gte", "lte"],
-    }
-    search_fields = ["version", "model__name", "model__system__name", "description"]
+    pagination_class = CappedCountPagination
+    # search= covers version, description, model name and system name (see the filter).
+    filter_backends = [QuickFilterBackend, ModelVersionSearchFilter, TieBreakOrderingFilter]
+    filterset_class = ModelVersionFilter
     ordering_fields = ["created_at", "version", "status"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ModelVersion.objects.none()
-        return selectors.model_version_list(actor=self.request.user)
+        return selectors.model_version_rows(actor=self.request.user)
 
 
 def model_version_payload(request, mv: ModelVersion) -> dict:
@@ -259,17 +278,19 @@ def model_version_payload(request, mv: ModelVersion) -> dict:
         "upstream": upstream,
         "downstream_count": len(lineage.downstream_rows(("m", mv.pk))),
     }
-    data["personal_data"] = selectors.pii_summary(selectors.upstream_pii(model_version=mv))
-    data["governance"] = _governance_summary(request.user, mv)
+    data["personal_data"] = selectors.pii_summary(
+        selectors.upstream_pii(model_version=mv, upstream=up_rows)
+    )
+    data["governance"] = _governance_summary(request.user, mv, up_rows)
     return data
 
 
-def _governance_summary(user, mv):
+def _governance_summary(user, mv, upstream):
     try:
         from governance.requirements import governance_summary
     except ImportError:
         return None
-    return governance_summary(actor=user, model_version=mv)
+    return governance_summary(actor=user, model_version=mv, upstream=upstream)
 
 
 class ModelVersionDetailView(APIView):

@@ -98,7 +98,8 @@ class ModelVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Indexed by the composite (-created_at, -id) index below, which serves the list's order.
+    created_at = models.DateTimeField(auto_now_add=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -113,7 +114,11 @@ class ModelVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model", "version"], name="uniq_version_per_model")
         ]
-        indexes = [models.Index(fields=["model", "-created_at"])]
+        indexes = [
+            models.Index(fields=["model", "-created_at"]),
+            # The list's order: a page is a plain backward index scan, no sort.
+            models.Index(fields=["-created_at", "-id"], name="registry_mv_created_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.model.name} {self.version}"

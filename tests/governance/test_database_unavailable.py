@@ -6,9 +6,13 @@ tests/faults/test_faults.py; this checks the answer's shape on both kinds of pat
 
 import json
 
+import pytest
 from django.db import OperationalError
 
 from governance.middleware import DatabaseUnavailableMiddleware
+
+# The middleware drops unusable connections, which touches the connection handler.
+pytestmark = pytest.mark.django_db
 
 
 def handle(rf, path, exception):

@@ -65,6 +65,11 @@ def test_others_may_not_edit_policies(api, users, who):
         ({"required_documentation": ["favourite_colour"]}, "invalid_policy"),
         ({"approvals_required": 1}, "invalid_policy"),  # high risk needs two capacities
         ({"recertify_days": 0}, "invalid"),
+        # Beyond the 32-bit column (was a database error, 500) and beyond ten years.
+        ({"recertify_days": 2147483648}, "invalid"),
+        ({"audit_interval_days": 2147483648}, "invalid"),
+        ({"recertify_days": 3651}, "invalid"),
+        ({"audit_interval_days": 3651}, "invalid"),
     ],
 )
 def test_bad_policy_edits(api, admin_user, body, code):
