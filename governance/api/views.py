@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from governance import selectors
 from governance.api import serializers as s
 from governance.api.errors import ApiError
+from governance.api.pagination import CappedCountPagination
 from governance.models import Role, Team
 from governance.permissions import IsAdminRole, IsAuditReader, role_permission
 from governance.services.audit import audit_chain_verification_start, audit_chain_verify
@@ -226,10 +227,12 @@ def _audit_filters(request) -> dict:
 
 
 class AuditEventListView(generics.ListAPIView):
-    """The audit trail, newest first. Auditors and admins only."""
+    """The audit trail, newest first. Auditors and admins only. The trail grows without end,
+    so pages count at most 1,000 matching events (``count_exact`` says when there are more)."""
 
     serializer_class = s.AuditEventSerializer
     permission_classes = [IsAuditReader]
+    pagination_class = CappedCountPagination
     filter_backends: list = []
 
     @extend_schema(parameters=AUDIT_FILTERS)

@@ -179,7 +179,7 @@ def test_auditors_and_admins_read_filter_export_and_verify(users, api, who, scie
     client = api(users[who])
     listed = client.get("/api/v1/audit-events/", {"action": "test.", "actor": scientist.pk})
     assert listed.status_code == 200
-    assert listed.json()["count"] == 3
+    assert listed.json()["count"] == 3 and listed.json()["count_exact"] is True
     export = client.get("/api/v1/audit-events/export/", {"action": "test."})
     assert export.status_code == 200
     body = b"".join(export.streaming_content).decode()
@@ -233,3 +233,13 @@ def test_parallel_verification_finds_the_same_break():
     assert parallel.first_broken_sequence == serial.first_broken_sequence == victim.sequence
     _raw("DELETE FROM governance_auditevent WHERE id = %s", (rows[10].pk,))
     assert audit_chain_verify(workers=3, parallel_from=1).first_broken_sequence == rows[11].sequence
+
+
+def test_the_trail_list_counts_at_most_a_thousand_events(users, api, scientist):
+    _record(1005, actor=scientist)
+    client = api(users["auditor"])
+    first = client.get("/api/v1/audit-events/", {"action": "test.", "limit": 10}).json()
+    assert first["count"] == 1000 and first["count_exact"] is False
+    assert len(first["results"]) == 10 and first["next"]
+    last = client.get("/api/v1/audit-events/", {"action": "test.", "offset": 1000}).json()
+    assert last["count"] == 1005 and last["count_exact"] is True and last["next"] is None
