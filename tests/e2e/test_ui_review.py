@@ -49,6 +49,7 @@ def test_main_pages_fit_a_laptop_and_a_tablet(page, live_server, demo):  # noqa:
             ("classification", f"/systems/{system.pk}/classification/"),
             ("classify", f"/systems/{system.pk}/classification/new/"),
             ("findings", "/findings/"),
+            ("audits", "/audits/"),
         ],
         "scientist": [("dashboard", "/"), ("notifications", "/notifications/")],
         "auditor": [("reports", "/reports/"), ("findings", "/findings/")],
