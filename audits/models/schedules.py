@@ -44,7 +44,7 @@ class AuditSchedule(models.Model):
         ordering = ["next_due", "id"]
 
     def __str__(self) -> str:
-        return f"audit of system {self.system_id} every {self.interval_days} days"
+        return f"audits of {self.system} every {self.interval_days} days"
 
 
 AuditRunQuerySet = team_scoped_queryset(
@@ -80,4 +80,4 @@ class AuditRun(TrackedJob):
         ]
 
     def __str__(self) -> str:
-        return f"audit of system {self.system_id} #{self.pk} ({self.status})"
+        return f"audit #{self.pk} of {self.system}"
