@@ -61,9 +61,10 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
     evidence = []
     for kind in kinds:
         run = latest.get(kind)
-        label = f"A passing {kind} check"
+        words = kind.replace("_", " ")
+        label = f"A passing {words} check"
         if run is None:
-            reason = f"No succeeded {kind} check has run on this version."
+            reason = f"No {words} check has succeeded on this version yet."
             ev.requirements.append(
                 Requirement(f"check_missing:{kind}", label, False, EVIDENCE, reason)
             )
@@ -78,7 +79,7 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
             limits = thresholds.get(kind)
             against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
             reason = (
-                f"The latest {kind.replace('_', ' ')} check (run {run.pk}) did not pass{against}; "
+                f"The latest {words} check (run {run.pk}) did not pass{against}; "
                 "its findings say which figures."
             )
             ev.requirements.append(
