@@ -142,6 +142,8 @@ def test_cache_uses_redis_when_it_is_there():
     first.set("shared", "yes", 30)
     assert second.get("shared") == "yes"  # a real shared cache, not each one's memory
     second.delete("shared")
+    # One client per connection pool, not a new one per call.
+    assert first._cache.get_client(write=True) is first._cache.get_client(write=True)
 
 
 DEAD_CACHE = {
