@@ -20,18 +20,12 @@ from audits import selectors
 from audits.models import AuditRun, Finding
 from audits.reporting.services import REPORT_ROLES
 from audits.services.schedules import EDITOR_ROLES, audit_run_request
+from audits.views_findings import _int_or_none
 from governance.errors import ServiceError
 from governance.views import forbidden
 from registry import selectors as registry_selectors
 
 PAGE_SIZE = 25
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required

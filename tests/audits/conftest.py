@@ -70,3 +70,23 @@ def request_check(django_capture_on_commit_callbacks):
 
 
 __all__ = ["FEATURES", "register_frame", "upload"]
+
+
+def classify(system, officer, tier="high_risk"):
+    """A classification row written directly (the questionnaire has its own tests)."""
+    from governance.models import RiskClassification
+
+    return RiskClassification.objects.create(
+        system=system, tier=tier, classified_by=officer, rationale=[], answers={}
+    )
+
+
+@pytest.fixture
+def schedule(system, officer):
+    """The system classified high-risk and its policy's audit schedule."""
+    from audits.models import AuditSchedule
+    from audits.services.schedules import schedules_sync
+
+    classify(system, officer)
+    schedules_sync()
+    return AuditSchedule.objects.get(system=system)

@@ -14,8 +14,9 @@ from django.utils.html import escape
 from audits.models import AuditRun, AuditSchedule, CheckRun, Finding
 from audits.services.schedules import audit_run_request, schedules_sync
 from governance.errors import Conflict, Forbidden
-from governance.models import AuditEvent, RiskClassification
+from governance.models import AuditEvent
 from registry.services.systems import system_create
+from tests.audits.conftest import classify
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +25,6 @@ def as_user(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def classify(system, officer, tier="high_risk"):
-    return RiskClassification.objects.create(
-        system=system, tier=tier, classified_by=officer, rationale=[], answers={}
-    )
-
-
-@pytest.fixture
-def schedule(system, officer):
-    classify(system, officer)
-    schedules_sync()
-    return AuditSchedule.objects.get(system=system)
 
 
 def test_officer_audits_now_and_reads_the_outcome(

@@ -14,21 +14,8 @@ from django.utils import timezone
 from audits.models import AuditRun, AuditSchedule, CheckRun, Finding
 from audits.services import schedules as schedule_services
 from audits.services.schedules import dispatch_due_audits, schedules_sync
-from governance.models import Notification, RiskClassification
-from tests.audits.conftest import register_frame
-
-
-def classify(system, officer, tier="high_risk"):
-    return RiskClassification.objects.create(
-        system=system, tier=tier, classified_by=officer, rationale=[], answers={}
-    )
-
-
-@pytest.fixture
-def schedule(system, officer):
-    classify(system, officer)
-    schedules_sync()
-    return AuditSchedule.objects.get(system=system)
+from governance.models import Notification
+from tests.audits.conftest import classify, register_frame
 
 
 @pytest.mark.django_db

@@ -54,6 +54,16 @@ def wait_port(port: int, timeout: float = 20) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def stop(proc: subprocess.Popen, log, *, timeout: float) -> None:
+    """Terminate a child process (kill it if it lingers) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 @contextmanager
 def private_redis(port: int):
     if shutil.which("redis-server") is None:
@@ -120,12 +130,7 @@ def app_server(extra_env: dict, tmp_path: Path):
             raise RuntimeError(f"server did not start: see {log.name}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log, timeout=20)
 
 
 def register(url: str, token: str, model_id: int, version: str, content: bytes):
@@ -187,12 +192,7 @@ def worker_with_beat(extra_env: dict, tmp_path: Path):
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log, timeout=30)
 
 
 def test_redis_down_registration_accepted_and_delayed_work_runs_later(
