@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -98,7 +98,7 @@ def _run_context(user, run: AuditRun) -> dict:
     check_ids = [i for i in summary.get("check_runs", []) if isinstance(i, int)]
     checks = list(
         selectors.check_run_list(actor=user)
-        .filter(Q(pk__in=check_ids))
+        .filter(pk__in=check_ids)
         .select_related("model_version__model", "dataset_version__dataset")
         .order_by("pk")
     )

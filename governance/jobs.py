@@ -130,9 +130,9 @@ def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
     for model in apps.get_models():
         if not issubclass(model, TrackedJob):
             continue
-        rows = model.objects.filter(never_sent | lost, status=JobStatus.QUEUED)
-        if any(f.name == "next_attempt_at" for f in model._meta.get_fields()):
-            rows = rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        rows = model.objects.filter(
+            never_sent | lost, model.redispatch_ready(now), status=JobStatus.QUEUED
+        )
         count = 0
         for job in rows.order_by("queued_at")[:limit]:
             name = job.dispatch_task_name()

@@ -250,11 +250,11 @@ def audit_run_request(*, actor: User, system) -> AuditRun:
 
     if actor.role not in EDITOR_ROLES:
         raise Forbidden("role_forbidden", "Only compliance officers and admins start audits.")
-    busy = (
-        AuditRun.objects.select_for_update()
-        .filter(system=system, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
-        .first()
-    )
+    # Lock the system row: two requests at once must not both find no audit running.
+    type(system).objects.select_for_update().filter(pk=system.pk).first()
+    busy = AuditRun.objects.filter(
+        system=system, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).first()
     if busy is not None:
         raise Conflict(
             "audit_in_progress",

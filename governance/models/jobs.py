@@ -48,6 +48,11 @@ class TrackedJob(models.Model):
     def dispatch_task_name(self) -> str:
         return self.task_name
 
+    @classmethod
+    def redispatch_ready(cls, now):
+        """Which queued rows the sweeper may send again now (all, unless a model waits)."""
+        return models.Q()
+
     @property
     def is_finished(self) -> bool:
         return self.status in TERMINAL_STATUSES

@@ -88,3 +88,8 @@ class WebhookDelivery(TrackedJob):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint_id} ({self.status})"
+
+    @classmethod
+    def redispatch_ready(cls, now):
+        # A delivery waiting for its backoff is not lost, only not due yet.
+        return models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)

@@ -133,23 +133,25 @@ def app_server(extra_env: dict, tmp_path: Path):
         stop(proc, log, timeout=20)
 
 
-def register(url: str, token: str, model_id: int, version: str, content: bytes):
+def upload_version(url: str, token: str, path: str, field: str, name: str, version, content):
     return requests.post(
-        f"{url}/api/v1/models/{model_id}/versions/",
+        f"{url}/api/v1/{path}/versions/",
         headers={"Authorization": f"Bearer {token}"},
         data={"version": version},
-        files={"artefact": ("model.json", content)},
+        files={field: (name, content)},
         timeout=60,
     )
 
 
+def register(url: str, token: str, model_id: int, version: str, content: bytes):
+    return upload_version(
+        url, token, f"models/{model_id}", "artefact", "model.json", version, content
+    )
+
+
 def register_data(url: str, token: str, dataset_id: int, version: str, content: bytes):
-    return requests.post(
-        f"{url}/api/v1/datasets/{dataset_id}/versions/",
-        headers={"Authorization": f"Bearer {token}"},
-        data={"version": version},
-        files={"file": ("german.csv", content)},
-        timeout=60,
+    return upload_version(
+        url, token, f"datasets/{dataset_id}", "file", "german.csv", version, content
     )
 
 
