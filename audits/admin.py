@@ -1,52 +1,7 @@
-"""Read-mostly admin pages: runs and findings change only through services (audited)."""
+"""Django admin of the ``audits`` app: Django discovers this module; each folder keeps its own
+``admin.py``, imported here for its registrations."""
 
-from __future__ import annotations
+from audits.programme import admin as programme_admin
+from audits.runs import admin as runs_admin
 
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
-
-from audits.models import AuditRun, AuditSchedule, CheckRun, Finding, OperationalMetric
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(CheckRun)
-class CheckRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "model_version", "status", "passed", "queued_at", "attempts")
-    list_filter = ("kind", "status", "passed")
-    search_fields = ("result_sha256", "error_code")
-    raw_id_fields = ("model_version", "dataset_version", "reference_dataset_version")
-
-
-@admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    list_display = ("id", "severity", "code", "model_version", "status", "created_at")
-    list_filter = ("severity", "status", "source")
-    search_fields = ("code", "message")
-
-
-@admin.register(OperationalMetric)
-class OperationalMetricAdmin(ReadOnlyAdmin):
-    list_display = ("id", "model_version", "environment", "window_end", "latency_p95_ms")
-    list_filter = ("environment",)
-
-
-@admin.register(AuditSchedule)
-class AuditScheduleAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    list_display = ("id", "system", "interval_days", "next_due", "active", "from_policy")
-    list_filter = ("active", "from_policy")
-
-
-@admin.register(AuditRun)
-class AuditRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "system", "due_at", "status", "queued_at")
-    list_filter = ("status", "trigger")
+__all__ = ["programme_admin", "runs_admin"]

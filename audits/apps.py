@@ -8,7 +8,15 @@ class AuditsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from audits.celery_schedule import BEAT_SCHEDULE
+        from audits.programme.beat import BEAT_SCHEDULE
+        from audits.reporting import receivers as reporting_receivers
+        from audits.reporting.views import version_page_panels as report_panels
+        from audits.runs.views import version_page_panels as check_panels
         from governance.celery import app
+        from governance.kernel.panels import model_version_page
 
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+        reporting_receivers.connect()
+        # After governance's panels (INSTALLED_APPS order): checks, then reports.
+        model_version_page.register("checks", check_panels)
+        model_version_page.register("reports", report_panels)

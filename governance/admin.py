@@ -1,60 +1,22 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+"""Django admin of the ``governance`` app: Django discovers this module; each folder keeps its
+own ``admin.py``, imported here for its registrations."""
 
-from governance.models import ApiToken, AuditEvent, BackgroundJob, Team, User
+from governance.kernel.accounts import admin as accounts_admin
+from governance.kernel.audit import admin as audit_admin
+from governance.kernel.jobs import admin as jobs_admin
+from governance.policy.classification import admin as classification_admin
+from governance.policy.notifications import admin as notifications_admin
+from governance.policy.policies import admin as policies_admin
+from governance.policy.raci import admin as raci_admin
+from governance.review.approvals import admin as approvals_admin
 
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
-    list_display = ["username", "email", "role", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "teams"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Governance", {"fields": ("role", "teams")}))
-
-
-@admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "created_at"]
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = [
-        "user",
-        "name",
-        "prefix",
-        "digest",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # tokens are issued through the profile page, the API or the command
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["sequence", "created_at", "actor_username", "action", "target_repr"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_repr", "actor_username", "request_id"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(BackgroundJob)
-class BackgroundJobAdmin(admin.ModelAdmin):
-    list_display = ["kind", "status", "progress", "queued_at", "finished_at"]
-
-
-from governance import admin_domain  # noqa: E402,F401  (registers the domain models)
+__all__ = [
+    "accounts_admin",
+    "approvals_admin",
+    "audit_admin",
+    "classification_admin",
+    "jobs_admin",
+    "notifications_admin",
+    "policies_admin",
+    "raci_admin",
+]

@@ -8,6 +8,17 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from governance import receivers
+        # Wiring that needs the app registry: import here, not at module level.
+        from governance.kernel.panels import model_version_page, model_version_payload
+        from governance.review.approvals import receivers
+        from governance.review.approvals.views import version_page_panels
+        from governance.review.evaluation import governance_summary
 
         receivers.connect()
+        model_version_page.register("review", version_page_panels)
+        model_version_payload.register(
+            "governance",
+            lambda *, user, model_version, upstream: governance_summary(
+                actor=user, model_version=model_version, upstream=upstream
+            ),
+        )

@@ -63,6 +63,16 @@ def _configure() -> None:
 
 
 _configure()
-app.autodiscover_tasks()
-# Reports live in a sub-package of the audits app; its tasks module is found explicitly.
-app.autodiscover_tasks(["audits.reporting"])
+# Every folder that keeps a tasks.py; Celery imports each once Django is ready.
+app.autodiscover_tasks(
+    [
+        "governance.kernel.audit",
+        "governance.kernel.jobs",
+        "governance.policy.notifications",
+        "governance.review.approvals",
+        "registry",
+        "audits.runs",
+        "audits.programme",
+        "audits.reporting",
+    ]
+)

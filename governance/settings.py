@@ -98,7 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "governance.middleware.RequestIdMiddleware",
+    "governance.kernel.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,8 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "governance.middleware.ContentSecurityPolicyMiddleware",
-    "governance.middleware.DatabaseUnavailableMiddleware",
+    "governance.kernel.middleware.ContentSecurityPolicyMiddleware",
+    "governance.kernel.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -126,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.context_processors.navigation",
+                "governance.pages.navigation.navigation",
             ],
         },
     }
@@ -163,7 +163,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Falls back to a per-process memory cache while Redis is down (governance/cache.py).
-            "BACKEND": "governance.cache.ResilientRedisCache",
+            "BACKEND": "governance.kernel.cache.ResilientRedisCache",
             "LOCATION": env_str("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "governance"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -242,11 +242,11 @@ if PRODUCTION:
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "governance.authentication.ApiTokenAuthentication",
+        "governance.kernel.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "governance.api.pagination.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "governance.kernel.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -254,7 +254,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "governance.kernel.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -285,16 +285,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a "role" or "status" field with different choices: name each set.
     "ENUM_NAME_OVERRIDES": {
-        "UserRoleEnum": "governance.models.accounts.Role.choices",
-        "JobStatusEnum": "governance.models.jobs.JobStatus.choices",
+        "UserRoleEnum": "governance.kernel.accounts.models.Role.choices",
+        "JobStatusEnum": "governance.kernel.jobs.models.JobStatus.choices",
         "ColumnRoleEnum": "registry.models.datasets.ColumnRole.choices",
         "PIIStatusEnum": "registry.models.datasets.PIIStatus.choices",
         "ProfileStatusEnum": "registry.models.datasets.ProfileStatus.choices",
         "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
         "EdgeKindEnum": "registry.models.lineage.EdgeKind.choices",
-        "CheckKindEnum": "audits.models.checks.CheckKind.choices",
-        "ReportKindEnum": "audits.models.reports.ReportKind.choices",
-        "RaciRoleEnum": "governance.models.responsibilities.Raci.choices",
+        "CheckKindEnum": "audits.runs.models.checks.CheckKind.choices",
+        "ReportKindEnum": "audits.reporting.models.ReportKind.choices",
+        "RaciRoleEnum": "governance.policy.raci.models.Raci.choices",
     },
 }
 
@@ -337,7 +337,7 @@ APPROVAL_EXPIRY_WARNING_DAYS = env_int("APPROVAL_EXPIRY_WARNING_DAYS", 14)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "governance.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "governance.kernel.middleware.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },

@@ -1,112 +1,74 @@
-from importlib.util import find_spec
+"""The site's routes, composed from the folder that owns each family of pages and endpoints.
+Each folder's ``urls.py`` lists its browser pages (``urlpatterns``) and its REST endpoints
+(``api_urlpatterns``, served under ``/api/v1/``)."""
+
+from importlib import import_module
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from governance import (
-    views,
-    views_admin,
-    views_classification,
-    views_notifications,
-    views_review,
+from governance.kernel.api.root import ApiRootView
+from governance.kernel.web import healthz, server_error
+
+# Lowest layer first; the order only matters for the API root's list of collections.
+FAMILIES = [
+    "governance.kernel.accounts",
+    "governance.kernel.audit",
+    "governance.kernel.jobs",
+    "registry",
+    "governance.policy.classification",
+    "governance.policy.policies",
+    "governance.policy.raci",
+    "governance.policy.notifications",
+    "audits.runs",
+    "governance.review.approvals",
+    "governance.review.gate",
+    "governance.review.worklists",
+    "audits.programme",
+    "audits.reporting",
+    "governance.pages",
+]
+_routes = [import_module(f"{family}.urls") for family in FAMILIES]
+
+# What the API root lists, in this order.
+API_COLLECTIONS = (
+    ("me", "api-me"),
+    ("tokens", "api-tokens"),
+    ("users", "api-users"),
+    ("teams", "api-teams"),
+    ("audit-events", "api-audit-events"),
+    ("audit-events-verify", "api-audit-events-verify"),
+    ("schema", "api-schema"),
+    ("docs", "api-docs"),
+    ("systems", "api-systems"),
+    ("models", "api-models"),
+    ("datasets", "api-datasets"),
+    ("model-versions", "api-model-versions"),
+    ("dataset-versions", "api-dataset-versions"),
+    ("lineage", "api-lineage"),
+    ("responsibilities", "api-responsibilities"),
+    ("policies", "api-policies"),
+    ("deployments", "api-deployments"),
+    ("notifications", "api-notifications"),
+    ("schedules", "api-schedules"),
+    ("findings", "api-findings"),
+    ("audit-runs", "api-audit-runs"),
+    ("reports", "api-reports"),
 )
 
-
-def _exists(module: str) -> bool:
-    try:
-        return find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-api_patterns = [path("", include("governance.api.urls"))]
-for module in ("registry.api.urls", "audits.api.urls", "audits.reporting.api"):
-    if _exists(module):
-        api_patterns.append(path("", include(module)))
+api_patterns = [
+    path("", ApiRootView.as_view(collections=API_COLLECTIONS), name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    *(pattern for routes in _routes for pattern in routes.api_urlpatterns),
+]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/tokens/", views.profile_token_create, name="profile-token-create"),
-    path(
-        "profile/tokens/<int:pk>/revoke/", views.profile_token_revoke, name="profile-token-revoke"
-    ),
-    path("healthz/", views.healthz, name="healthz"),
-    path("audit-trail/", views.audit_trail, name="audit-trail"),
-    path("audit-trail/verify/", views.audit_trail_verify, name="audit-trail-verify"),
-    path(
-        "audit-trail/verify/<int:pk>/",
-        views.audit_trail_verify_status,
-        name="audit-trail-verify-status",
-    ),
-    # Governance pages
-    path("review-queue/", views_review.review_queue, name="review-queue"),
-    path(
-        "review-queue/<int:pk>/requirements/",
-        views_review.review_queue_requirements,
-        name="review-queue-requirements",
-    ),
-    path(
-        "model-versions/<int:pk>/submit/",
-        views_review.model_version_submit_view,
-        name="model-version-submit",
-    ),
-    path(
-        "model-versions/<int:pk>/decide/",
-        views_review.model_version_decide,
-        name="model-version-decide",
-    ),
-    path(
-        "model-versions/<int:pk>/deployments/",
-        views_review.model_version_deploy,
-        name="model-version-deploy",
-    ),
-    path(
-        "systems/<int:pk>/classification/",
-        views_classification.system_classification,
-        name="system-classification",
-    ),
-    path(
-        "systems/<int:pk>/classification/new/",
-        views_classification.system_classify,
-        name="system-classify",
-    ),
-    path(
-        "classifications/<int:pk>/",
-        views_classification.classification_detail,
-        name="classification-detail",
-    ),
-    path("people/", views_admin.people, name="people"),
-    path("people/new/", views_admin.person_create, name="person-create"),
-    path("people/<int:pk>/", views_admin.person_edit, name="person-edit"),
-    path("people/teams/", views_admin.team_create, name="team-create"),
-    path("responsibilities/", views_admin.responsibilities, name="responsibilities"),
-    path(
-        "responsibilities/<int:pk>/end/",
-        views_admin.responsibility_end_view,
-        name="responsibility-end",
-    ),
-    path("policies/", views_admin.policies, name="policies"),
-    path("policies/<slug:tier>/", views_admin.policy_edit, name="policy-edit"),
-    path("notifications/", views_notifications.notifications, name="notifications"),
-    path(
-        "notifications/<int:pk>/read/",
-        views_notifications.notification_read,
-        name="notification-read",
-    ),
-    path(
-        "notifications/read-all/",
-        views_notifications.notifications_read_all,
-        name="notifications-read-all",
-    ),
+    path("healthz/", healthz, name="healthz"),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    *(pattern for routes in _routes for pattern in routes.urlpatterns),
 ]
-for module in ("registry.urls", "audits.urls", "audits.reporting.views"):
-    if _exists(module):
-        urlpatterns.append(path("", include(module)))
 
-handler500 = views.server_error
+handler500 = server_error

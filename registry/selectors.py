@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from governance.models import Team, User
-from governance.permissions import VIEW
+from governance.kernel.accounts.models import Team, User
+from governance.kernel.permissions import VIEW
 from registry import lineage
 from registry.models import (
     AISystem,
@@ -261,7 +261,7 @@ def dataset_version_pii_counts(qs: QuerySet[DatasetVersion]) -> QuerySet[Dataset
 
 
 def visible_teams(*, actor: User):
-    from governance.models import CROSS_TEAM_READERS, Team
+    from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team
 
     if actor.role in CROSS_TEAM_READERS:
         return Team.objects.order_by("name")

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import IntegrityError, transaction
 
-from governance.errors import ServiceError
+from governance.kernel.errors import ServiceError
 from registry.models import Blob, blob_path
 
 CHUNK = 1024 * 1024

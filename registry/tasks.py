@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from governance.jobs import TrackedTask
+from governance.kernel.jobs.services import TrackedTask
 
 
 @shared_task(

@@ -1,11 +1,95 @@
+"""Routes of this folder: browser pages in ``urlpatterns``, REST endpoints (under
+``/api/v1/``) in ``api_urlpatterns``; ``governance/urls.py`` includes both."""
+
 from django.urls import path
 
-from registry import views
+from registry.api.views import (
+    ColumnDetailView,
+    DatasetDetailView,
+    DatasetListView,
+    DatasetVersionDetailView,
+    DatasetVersionImpactView,
+    DatasetVersionLineageView,
+    DatasetVersionListView,
+    DatasetVersionsOfDatasetView,
+    LineageEdgeCreateView,
+    ModelDetailView,
+    ModelListView,
+    ModelVersionDetailView,
+    ModelVersionLineageView,
+    ModelVersionListView,
+    ModelVersionsOfModelView,
+    ModelVersionTrustView,
+    SystemDetailView,
+    SystemListView,
+)
+from registry.views import (
+    column_sensitive_toggle,
+    dataset_version_page,
+    model_version_page,
+    pii_flag_decision,
+)
 
 urlpatterns = [
-    path("inventory/", views.inventory, name="inventory"),
-    path("model-versions/<int:pk>/", views.model_version_page, name="model-version"),
-    path("dataset-versions/<int:pk>/", views.dataset_version_page, name="dataset-version"),
-    path("pii-flags/<int:pk>/decision/", views.pii_flag_decision, name="pii-flag-decision"),
-    path("columns/<int:pk>/sensitive/", views.column_sensitive_toggle, name="column-sensitive"),
+    path("model-versions/<int:pk>/", model_version_page, name="model-version"),
+    path("dataset-versions/<int:pk>/", dataset_version_page, name="dataset-version"),
+    path("pii-flags/<int:pk>/decision/", pii_flag_decision, name="pii-flag-decision"),
+    path("columns/<int:pk>/sensitive/", column_sensitive_toggle, name="column-sensitive"),
+]
+
+api_urlpatterns = [
+    path("systems/", SystemListView.as_view(), name="api-systems"),
+    path("systems/<int:pk>/", SystemDetailView.as_view(), name="api-system-detail"),
+    path("models/", ModelListView.as_view(), name="api-models"),
+    path("models/<int:pk>/", ModelDetailView.as_view(), name="api-model-detail"),
+    path(
+        "models/<int:pk>/versions/",
+        ModelVersionsOfModelView.as_view(),
+        name="api-model-versions-of-model",
+    ),
+    path("model-versions/", ModelVersionListView.as_view(), name="api-model-versions"),
+    path(
+        "model-versions/<int:pk>/",
+        ModelVersionDetailView.as_view(),
+        name="api-model-version-detail",
+    ),
+    path(
+        "model-versions/<int:pk>/lineage/",
+        ModelVersionLineageView.as_view(),
+        name="api-model-version-lineage",
+    ),
+    path(
+        "model-versions/<int:pk>/trust/",
+        ModelVersionTrustView.as_view(),
+        name="api-model-version-trust",
+    ),
+    path("datasets/", DatasetListView.as_view(), name="api-datasets"),
+    path("datasets/<int:pk>/", DatasetDetailView.as_view(), name="api-dataset-detail"),
+    path(
+        "datasets/<int:pk>/versions/",
+        DatasetVersionsOfDatasetView.as_view(),
+        name="api-dataset-versions-of-dataset",
+    ),
+    path("dataset-versions/", DatasetVersionListView.as_view(), name="api-dataset-versions"),
+    path(
+        "dataset-versions/<int:pk>/",
+        DatasetVersionDetailView.as_view(),
+        name="api-dataset-version-detail",
+    ),
+    path(
+        "dataset-versions/<int:pk>/impact/",
+        DatasetVersionImpactView.as_view(),
+        name="api-dataset-version-impact",
+    ),
+    path(
+        "dataset-versions/<int:pk>/lineage/",
+        DatasetVersionLineageView.as_view(),
+        name="api-dataset-version-lineage",
+    ),
+    path(
+        "dataset-versions/<int:pk>/columns/<str:name>/",
+        ColumnDetailView.as_view(),
+        name="api-column-detail",
+    ),
+    path("lineage/", LineageEdgeCreateView.as_view(), name="api-lineage"),
 ]

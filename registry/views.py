@@ -8,22 +8,24 @@ from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from governance.errors import ServiceError
-from governance.models import Role
-from governance.permissions import CHANGE
-from governance.views import forbidden
+from governance.kernel.accounts.models import Role
+from governance.kernel.errors import ServiceError
+from governance.kernel.panels import model_version_page
+from governance.kernel.permissions import CHANGE
+from governance.kernel.web import forbidden
 from registry import lineage_svg, selectors
-from registry.models import Column, PIIFlag, PIIStatus, VersionStatus
+from registry.models import Column, PIIFlag, PIIStatus
 from registry.services.datasets import column_update, pii_flag_decide
 
 PAGE_SIZE = 25
+
+
 PII_DECIDERS = (Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 
 
@@ -35,151 +37,6 @@ def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _governance_annotations(system_path: str, model_path: str | None = None) -> dict:
-    """The current risk tier and the accountable owner of each row, as subqueries (no query
-    per row). ``system_path``/``model_path`` lead from the row to its system and model."""
-    from governance.models import Raci, Responsibility, RiskClassification
-
-    tier = RiskClassification.objects.filter(system_id=OuterRef(system_path)).order_by(
-        "-created_at", "-id"
-    )
-    on = Q(system_id=OuterRef(system_path))
-    if model_path:
-        on |= Q(model_id=OuterRef(model_path))
-    owner = (
-        Responsibility.objects.active()
-        .filter(on, role=Raci.ACCOUNTABLE)
-        .order_by("-starts_at", "-id")
-    )
-    return {
-        "tier": Subquery(tier.values("tier")[:1]),
-        "owner": Subquery(owner.values("user__username")[:1]),
-    }
-
-
-def _owned_by(username: str, *, system_path=None, model_path=None, dataset_path=None):
-    """Rows that ``username`` is accountable (RACI A) for, now."""
-    from governance.models import Raci, Responsibility
-
-    on = Q(pk__in=[])
-    if system_path:
-        on |= Q(system_id=OuterRef(system_path))
-    if model_path:
-        on |= Q(model_id=OuterRef(model_path))
-    if dataset_path:
-        on |= Q(dataset_id=OuterRef(dataset_path))
-    return Exists(
-        Responsibility.objects.active().filter(on, role=Raci.ACCOUNTABLE, user__username=username)
-    )
-
-
-def _filter_tier(rows, tier: str):
-    from governance.models import UNCLASSIFIED
-
-    if tier == UNCLASSIFIED:
-        return rows.filter(tier__isnull=True)
-    return rows.filter(tier=tier)
-
-
-def _owner_choices(user):
-    """People accountable for something the user can see (for the owner filter): one query."""
-    from governance.models import Raci, Responsibility
-
-    return list(
-        Responsibility.objects.visible_to(user)
-        .active()
-        .filter(role=Raci.ACCOUNTABLE)
-        .order_by("user__username")
-        .values_list("user__username", flat=True)
-        .distinct()
-    )
-
-
-@login_required
-def inventory(request):
-    """Systems, model versions and datasets in one searchable, filterable inventory."""
-    from governance.models import POLICY_TIERS
-
-    kind = request.GET.get("kind", "versions")
-    q = request.GET.get("q", "").strip()
-    team = request.GET.get("team", "").strip()
-    status = request.GET.get("status", "").strip()
-    pii = request.GET.get("pii", "")
-    tier = request.GET.get("tier", "").strip()
-    if tier not in dict(POLICY_TIERS):
-        tier = ""
-    owner = request.GET.get("owner", "").strip()
-    user = request.user
-    context = {
-        "kind": kind,
-        "q": q,
-        "team": team,
-        "status": status,
-        "pii": pii,
-        "tier": tier,
-        "owner": owner,
-        "tiers": POLICY_TIERS,
-        "tier_labels": dict(POLICY_TIERS),
-        "statuses": VersionStatus.choices,
-        "query": _query_without_page(request),
-    }
-    if kind == "systems":
-        rows = (
-            selectors.system_list(actor=user)
-            .annotate(model_count=Count("models"))
-            .annotate(**_governance_annotations("pk"))
-        )
-        if q:
-            rows = rows.filter(Q(name__icontains=q) | Q(intended_purpose__icontains=q))
-        if team:
-            rows = rows.filter(team__slug=team)
-        if tier:
-            rows = _filter_tier(rows, tier)
-        if owner:
-            rows = rows.filter(_owned_by(owner, system_path="pk"))
-        context["page"] = _page(request, rows.order_by("name", "id"))
-    elif kind == "datasets":
-        rows = selectors.dataset_version_pii_counts(selectors.dataset_version_list(actor=user))
-        if q:
-            rows = rows.filter(Q(dataset__name__icontains=q) | Q(version__icontains=q))
-        if team:
-            rows = rows.filter(dataset__team__slug=team)
-        if pii == "yes":
-            rows = rows.filter(open_pii_flags__gt=0)
-        elif pii == "no":
-            rows = rows.filter(open_pii_flags=0)
-        if owner:
-            rows = rows.filter(_owned_by(owner, dataset_path="dataset_id"))
-        context["page"] = _page(request, rows.order_by("dataset__name", "-created_at"))
-    else:
-        context["kind"] = "versions"
-        rows = selectors.model_version_list(actor=user).annotate(
-            **_governance_annotations("model__system_id", "model_id")
-        )
-        if q:
-            rows = rows.filter(
-                Q(model__name__icontains=q)
-                | Q(version__icontains=q)
-                | Q(model__system__name__icontains=q)
-            )
-        if team:
-            rows = rows.filter(model__system__team__slug=team)
-        if status:
-            rows = rows.filter(status=status)
-        if tier:
-            rows = _filter_tier(rows, tier)
-        if owner:
-            rows = rows.filter(
-                _owned_by(owner, system_path="model__system_id", model_path="model_id")
-            )
-        context["page"] = _page(request, rows.order_by("-created_at", "-id"))
-    context["teams"] = selectors.visible_teams(actor=user)
-    if request.headers.get("HX-Request"):
-        return render(request, "registry/partials/inventory_table.html", context)
-    context["owners"] = _owner_choices(user)
-    return render(request, "registry/inventory.html", context)
 
 
 def _node_url(node: dict) -> str:
@@ -205,7 +62,7 @@ def _display(value, usernames: dict[int, str], is_user: bool) -> str:
 def _history(obj, limit: int = 30) -> list[dict]:
     """Field-level changes from django-simple-history, newest first. Two queries: the
     history rows (with who made each change), and the people named in user fields."""
-    from governance.models import User
+    from governance.kernel.accounts.models import User
 
     records = list(
         obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
@@ -269,39 +126,9 @@ def model_version_page(request, pk: int):
         "lineage": svg,
         "personal_data": selectors.pii_summary(selectors.upstream_pii(model_version=mv)),
         "history": _history(mv),
-        "sections": _extra_sections(request, mv),
+        "sections": model_version_page.merged(request=request, model_version=mv),
     }
     return render(request, "registry/model_version.html", context)
-
-
-def _extra_sections(request, mv) -> dict:
-    """Governance and audit panels, when those apps provide them."""
-    sections = {}
-    try:
-        from governance.requirements import governance_summary
-    except ImportError:
-        governance_summary = None
-    if governance_summary is not None:
-        sections["governance"] = governance_summary(actor=request.user, model_version=mv)
-        from governance.views_review import review_sections
-
-        sections.update(review_sections(request, mv))
-    try:
-        from audits.reporting.services import REPORT_ROLES
-        from audits.views import checks_context
-    except ImportError:
-        return sections
-    sections["checks"] = checks_context(user=request.user, model_version=mv)
-    if request.user.role in REPORT_ROLES:
-        from audits.reporting.api import report_queryset
-
-        sections["reports"] = (
-            report_queryset(request.user)
-            .filter(model_version=mv)
-            .select_related("model_version__model", "requested_by")
-        )
-        sections["can_report"] = True
-    return sections
 
 
 @login_required

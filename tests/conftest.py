@@ -14,8 +14,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from governance.celery import app as celery_app
-from governance.models import Role
-from governance.services.tokens import api_token_issue
+from governance.kernel.accounts.models import Role
+from governance.kernel.accounts.services import api_token_issue
 from tests.factories import TeamFactory, UserFactory
 
 # Password hashing is deliberately slow; tests create many users.
@@ -49,7 +49,7 @@ def _reference_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
-    from governance.models import Policy
+    from governance.policy.policies.models import Policy
 
     if not Policy.objects.exists():
         from importlib import import_module

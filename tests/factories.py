@@ -1,6 +1,6 @@
 import factory
 
-from governance.models import Role, Team, User
+from governance.kernel.accounts.models import Role, Team, User
 
 PASSWORD = "correct-horse-battery-staple"
 

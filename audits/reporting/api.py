@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.urls import path
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.models.reports import Report, ReportKind
 from audits.reporting import services
-from governance.api.errors import ApiError
-from governance.models import Role
-from governance.permissions import role_permission
+from audits.reporting.models import Report, ReportKind
+from governance.kernel.accounts.models import Role
+from governance.kernel.api.errors import ApiError
+from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
 
 ReportRoles = role_permission(Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
@@ -147,7 +146,7 @@ class ReportListView(generics.ListAPIView):
         kind = data.validated_data["kind"]
         audit_run = None
         if kind == ReportKind.AUDIT:
-            from audits.models import AuditRun
+            from audits.programme.models import AuditRun
 
             audit_run = AuditRun.objects.filter(pk=data.validated_data.get("audit_run")).first()
             if audit_run is None:
@@ -214,21 +213,3 @@ class ReportVerifyView(APIView):
     @extend_schema(request=None, responses=VerifySerializer)
     def post(self, request, pk: int):
         return Response(services.report_verify(report=_report(request, pk)))
-
-
-urlpatterns = [
-    path(
-        "model-versions/<int:pk>/reports/",
-        ModelVersionReportsView.as_view(),
-        name="api-model-version-reports",
-    ),
-    path("reports/", ReportListView.as_view(), name="api-reports"),
-    path("reports/<int:pk>/", ReportDetailView.as_view(), name="api-report-detail"),
-    path("reports/<int:pk>/download/", ReportDownloadView.as_view(), name="api-report-download"),
-    path(
-        "reports/<int:pk>/evidence-pack/",
-        EvidencePackView.as_view(),
-        name="api-report-evidence-pack",
-    ),
-    path("reports/<int:pk>/verify/", ReportVerifyView.as_view(), name="api-report-verify"),
-]

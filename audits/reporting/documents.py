@@ -12,7 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from audits.reporting.render import render_pdf, render_pdf_pages
-from governance.services.audit import canonical_json
+from governance.kernel.audit.services import canonical_json
 
 TEMPLATE_VERSION = "2026.11-1"
 

@@ -13,11 +13,17 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models.reports import Report, ReportKind
-from governance.errors import Forbidden, ServiceError
-from governance.jobs import JobFailed, job_enqueue_on_commit, job_progress, job_succeed, tracked_job
-from governance.models import Role, User
-from governance.services.audit import audit_event_record, canonical_json
+from audits.reporting.models import Report, ReportKind
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record, canonical_json
+from governance.kernel.errors import Forbidden, ServiceError
+from governance.kernel.jobs.services import (
+    JobFailed,
+    job_enqueue_on_commit,
+    job_progress,
+    job_succeed,
+    tracked_job,
+)
 from registry.models import Blob, ModelVersion
 from registry.storage import blob_store, incoming_dir
 
@@ -91,7 +97,7 @@ def report_request_scheduled(*, audit_run) -> Report:
 
 def report_waiting_for_checks(report_id: int) -> bool:
     """An audit report waits until every check its audit run queued has finished."""
-    from audits.models import CheckRun
+    from audits.runs.models.checks import CheckRun
 
     report = Report.objects.filter(pk=report_id).only("kind", "audit_run_id").first()
     if report is None or report.kind != ReportKind.AUDIT or report.audit_run_id is None:
@@ -199,7 +205,7 @@ def report_generate(*, report_id: int, task=None) -> None:
 
 def _notify_ready(report: Report) -> None:
     try:
-        from governance.services.notifications import notify
+        from governance.policy.notifications.services import notify
     except ImportError:  # pragma: no cover
         return
     target = report.model_version or report.audit_run or report

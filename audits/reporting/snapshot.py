@@ -17,8 +17,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from governance.models import AuditEvent, User
-from governance.services.audit import canonical_json
+from governance.kernel.accounts.models import User
+from governance.kernel.audit.models import AuditEvent
+from governance.kernel.audit.services import canonical_json
 from registry import lineage
 from registry.models import AISystem, DatasetVersion, ModelVersion
 
@@ -102,7 +103,7 @@ def system_block(system: AISystem) -> dict[str, Any]:
 
 
 def classification_block(system: AISystem) -> dict[str, Any] | None:
-    from governance.requirements import current_classification
+    from governance.review.evaluation import current_classification
 
     cls = current_classification(system.pk)
     if cls is None:
@@ -212,7 +213,7 @@ def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[st
 
 def _check_model():
     try:
-        from audits.models import CheckRun
+        from audits.runs.models.checks import CheckRun
     except ImportError:  # pragma: no cover - the audits app is part of the project
         return None
     return CheckRun
@@ -360,7 +361,7 @@ def performance_block(run) -> dict[str, Any] | None:
 
 
 def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
-    from governance.models import Decision
+    from governance.review.approvals.models import Decision
 
     decisions = (
         Decision.objects.filter(model_version=mv, decision="approve")
@@ -436,10 +437,10 @@ def model_version_snapshot(
     *, kind: str, model_version: ModelVersion, actor: User, at: datetime
 ) -> dict[str, Any]:
     """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
-    from audits.models import Finding
-    from governance.models import Deployment
-    from governance.requirements import evaluate
-    from governance.services.audit import audit_chain_verify
+    from audits.runs.models.findings import Finding
+    from governance.kernel.audit.services import audit_chain_verify
+    from governance.policy.deployments.models import Deployment
+    from governance.review.evaluation import evaluate
     from registry.selectors import pii_summary, upstream_pii
 
     mv = ModelVersion.objects.select_related("model__system__team", "artefact", "created_by").get(
@@ -581,9 +582,11 @@ def model_version_snapshot(
 
 def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[str, Any]:
     """Snapshot for an ``audit`` report: one AuditRun, its checks, findings and owners."""
-    from audits.models import CheckRun, Finding
-    from governance.models import Policy, Responsibility
-    from governance.requirements import evaluate
+    from audits.runs.models.checks import CheckRun
+    from audits.runs.models.findings import Finding
+    from governance.policy.policies.models import Policy
+    from governance.policy.raci.models import Responsibility
+    from governance.review.evaluation import evaluate
 
     system = AISystem.objects.select_related("team").get(pk=audit_run.system_id)
     runs = list(
@@ -680,9 +683,11 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
 
 def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
     """Snapshot for the ``inventory`` register: every system the actor may see."""
-    from audits.models import AuditSchedule, Finding
-    from governance.models import Responsibility, RiskClassification
-    from governance.requirements import gate
+    from audits.programme.models import AuditSchedule
+    from audits.runs.models.findings import Finding
+    from governance.policy.classification.models import RiskClassification
+    from governance.policy.raci.models import Responsibility
+    from governance.review.evaluation import gate
 
     systems = list(AISystem.objects.visible_to(actor).select_related("team").order_by("name"))
     ids = [s.pk for s in systems]

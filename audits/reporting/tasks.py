@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from governance.jobs import TrackedTask
+from governance.kernel.jobs.services import TrackedTask
 
 
 @shared_task(

@@ -6,14 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
-from audits.models.reports import ReportKind
 from audits.reporting import services
 from audits.reporting.api import report_queryset
-from governance.errors import ServiceError
-from governance.views import forbidden
+from audits.reporting.models import ReportKind
+from governance.kernel.errors import ServiceError
+from governance.kernel.web import forbidden
 from registry import selectors as registry_selectors
 
 
@@ -82,15 +81,13 @@ def report_file(request, pk: int, what: str):
     return response
 
 
-urlpatterns = [
-    path("reports/", report_list, name="reports"),
-    path("reports/generate/", report_generate, name="report-generate"),
-    path("reports/<int:pk>/status/", report_status, name="report-status"),
-    path("reports/<int:pk>/pdf/", report_file, {"what": "pdf"}, name="report-pdf"),
-    path(
-        "reports/<int:pk>/evidence-pack/",
-        report_file,
-        {"what": "evidence_pack"},
-        name="report-evidence-pack",
-    ),
-]
+def version_page_panels(*, request, model_version) -> dict:
+    """The reports panel of the registry's model version page, for the roles that may see it."""
+    if request.user.role not in services.REPORT_ROLES:
+        return {}
+    reports = (
+        report_queryset(request.user)
+        .filter(model_version=model_version)
+        .select_related("model_version__model", "requested_by")
+    )
+    return {"reports": reports, "can_report": True}

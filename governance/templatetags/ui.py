@@ -25,7 +25,7 @@ def humanize(value) -> str:
 @register.filter
 def tier_label(value) -> str:
     """``high_risk`` → ``High risk (Art. 6)``: the label the policies use."""
-    from governance.models import POLICY_TIERS
+    from governance.policy.policies.models import POLICY_TIERS
 
     return dict(POLICY_TIERS).get(value, value)
 

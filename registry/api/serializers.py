@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Team
+from governance.kernel.accounts.models import Team
 from registry.api.fields import JSONTextField
 from registry.models import (
     AISystem,

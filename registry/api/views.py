@@ -9,10 +9,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.errors import ApiError
-from governance.api.pagination import CappedCountPagination
-from governance.models import Role
-from governance.permissions import CHANGE, role_permission
+from governance.kernel.accounts.models import Role
+from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.errors import ApiError
+from governance.kernel.api.pagination import CappedCountPagination
+from governance.kernel.panels import model_version_payload
+from governance.kernel.permissions import CHANGE, role_permission
 from registry import selectors
 from registry.api import serializers as s
 from registry.api.filters import (
@@ -30,24 +32,17 @@ from registry.services.lineage import lineage_edge_add
 from registry.storage import HashingUploadHandler
 
 ALL_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR)
+
+
 ScientistWrites = role_permission(Role.DATA_SCIENTIST, Role.ADMIN, safe_roles=ALL_ROLES)
+
+
 ColumnWrites = role_permission(
     Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN, safe_roles=ALL_ROLES
 )
+
+
 AdminOnly = role_permission(Role.ADMIN)
-
-
-def get_or_404(queryset, pk, what: str):
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise ApiError(404, "not_found", f"No {what} {pk}, or you may not see it.")
-    return obj
-
-
-def validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class StreamedUploadMixin:
@@ -258,7 +253,7 @@ class ModelVersionListView(ModelVersionRowsMixin, generics.ListAPIView):
 
 def model_version_payload(request, mv: ModelVersion) -> dict:
     """The detail view's body: the version, its lineage summary, inherited personal data and,
-    once governance is installed, tier and requirements."""
+    what the upper layers add (tier and requirements, from governance.review)."""
     from registry import lineage
 
     up_rows = lineage.upstream_rows(("m", mv.pk))
@@ -281,16 +276,10 @@ def model_version_payload(request, mv: ModelVersion) -> dict:
     data["personal_data"] = selectors.pii_summary(
         selectors.upstream_pii(model_version=mv, upstream=up_rows)
     )
-    data["governance"] = _governance_summary(request.user, mv, up_rows)
+    data.update(
+        model_version_payload.collect(user=request.user, model_version=mv, upstream=up_rows)
+    )
     return data
-
-
-def _governance_summary(user, mv, upstream):
-    try:
-        from governance.requirements import governance_summary
-    except ImportError:
-        return None
-    return governance_summary(actor=user, model_version=mv, upstream=upstream)
 
 
 class ModelVersionDetailView(APIView):

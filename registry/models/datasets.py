@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from governance.models import Team, TrackedJob
-from governance.permissions import team_scoped_queryset
+from governance.kernel.accounts.models import Team
+from governance.kernel.jobs.models import TrackedJob
+from governance.kernel.permissions import team_scoped_queryset
 from registry.models.blobs import Blob
 
 

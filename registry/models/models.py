@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from governance.permissions import team_scoped_queryset
+from governance.kernel.permissions import team_scoped_queryset
 from registry.models.blobs import Blob
 from registry.models.systems import AISystem
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from governance.models import Team
-from governance.permissions import team_scoped_queryset
+from governance.kernel.accounts.models import Team
+from governance.kernel.permissions import team_scoped_queryset
 
 # Sections of the technical documentation that a person writes (AI_ACT.md section 5). Empty
 # ones print as "not provided" in reports, so they stay separate fields, never one blob.

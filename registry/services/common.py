@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import models
 
-from governance.errors import NotFound
-from governance.models import User
-from governance.permissions import CHANGE
+from governance.kernel.accounts.models import User
+from governance.kernel.errors import NotFound
+from governance.kernel.permissions import CHANGE
 
 
 def require_change(actor: User, obj: models.Model) -> None:

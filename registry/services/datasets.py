@@ -13,11 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from governance.errors import Conflict, Forbidden, ServiceError
-from governance.jobs import JobFailed, job_enqueue_on_commit, job_progress, tracked_job
-from governance.models import Role, Team, User
-from governance.services.audit import audit_event_record
-from registry.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
+from governance.kernel.accounts.models import Role, Team, User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.jobs.services import (
+    JobFailed,
+    job_enqueue_on_commit,
+    job_progress,
+    tracked_job,
+)
+from registry.inspection.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
 from registry.models import (
     Column,
     ColumnRole,
@@ -215,8 +220,8 @@ def _duplicate(dataset: Dataset, version: str) -> Conflict:
 
 def dataset_version_profile(*, job_id: int, task=None) -> None:
     """Compute schema, statistics and the PII scan of a dataset version (idempotent)."""
-    from registry.pii import scan_columns, suggest_sensitive_attribute
-    from registry.profiling import profile_data_file
+    from registry.inspection.pii.scan import scan_columns, suggest_sensitive_attribute
+    from registry.inspection.profiling import profile_data_file
 
     with tracked_job(ProfilingJob, job_id, task=task) as job:
         if job is None:

@@ -6,9 +6,9 @@ import zlib
 
 from django.db import IntegrityError, connection, transaction
 
-from governance.errors import Conflict, ServiceError
-from governance.models import User
-from governance.services.audit import audit_event_record
+from governance.kernel.accounts.models import User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Conflict, ServiceError
 from registry.lineage import would_create_cycle
 from registry.models import ALLOWED_ENDPOINTS, DatasetVersion, EdgeKind, LineageEdge, ModelVersion
 from registry.services.common import require_change

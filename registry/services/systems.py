@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from governance.errors import Conflict, Forbidden
-from governance.models import Role, Team, User
-from governance.services.audit import audit_event_record
+from governance.kernel.accounts.models import Role, Team, User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Conflict, Forbidden
 from registry.models import AISystem, Model
 from registry.services.common import apply_changes, require_change
 

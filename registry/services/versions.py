@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from governance.errors import Conflict, Forbidden, ServiceError
-from governance.models import Role, User
-from governance.services.audit import audit_event_record
-from registry.formats import detect_artefact_format
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from registry.inspection.formats import detect_artefact_format
 from registry.models import DatasetVersion, Model, ModelVersion, VersionStatus
 from registry.services.common import apply_changes, require_change
 from registry.services.lineage import lineage_edge_add

@@ -74,7 +74,7 @@ __all__ = ["FEATURES", "register_frame", "upload"]
 
 def classify(system, officer, tier="high_risk"):
     """A classification row written directly (the questionnaire has its own tests)."""
-    from governance.models import RiskClassification
+    from governance.policy.classification.models import RiskClassification
 
     return RiskClassification.objects.create(
         system=system, tier=tier, classified_by=officer, rationale=[], answers={}
@@ -84,8 +84,8 @@ def classify(system, officer, tier="high_risk"):
 @pytest.fixture
 def schedule(system, officer):
     """The system classified high-risk and its policy's audit schedule."""
-    from audits.models import AuditSchedule
-    from audits.services.schedules import schedules_sync
+    from audits.programme.models import AuditSchedule
+    from audits.programme.services.schedules import schedules_sync
 
     classify(system, officer)
     schedules_sync()

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from audits.models import AuditRun, AuditSchedule, CheckRun, Finding
-from audits.services.schedules import audit_run_request, schedules_sync
-from governance.errors import Conflict, Forbidden
-from governance.models import AuditEvent
+from audits.programme.models import AuditRun, AuditSchedule
+from audits.programme.services.schedules import audit_run_request, schedules_sync
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from governance.kernel.audit.models import AuditEvent
+from governance.kernel.errors import Conflict, Forbidden
 from registry.services.systems import system_create
 from tests.audits.conftest import classify
 

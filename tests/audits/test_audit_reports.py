@@ -11,9 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from audits.models import AuditRun, AuditSchedule, Report
-from audits.services.schedules import schedules_sync
-from governance.models import RiskClassification
+from audits.programme.models import AuditRun, AuditSchedule
+from audits.programme.services.schedules import schedules_sync
+from audits.reporting.models import Report
+from governance.policy.classification.models import RiskClassification
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 from sklearn.metrics import roc_auc_score
 
 from audits.checks import load_model
-from audits.models import CheckRun, Finding
-from audits.services.checks import check_run_request
-from audits.tasks import run_check_task
-from governance.models import Notification
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from audits.runs.services.checks import check_run_request
+from audits.runs.tasks import run_check_task
+from governance.policy.notifications.models import Notification
 from registry.services.versions import LineageLink, model_version_register
 from tests.audits.conftest import FEATURES, register_frame, upload
 
@@ -43,7 +44,7 @@ def challenger(scientist, model, labelled, german_frame):
 def test_performance_compares_with_the_version_in_production(
     api, scientist, officer, labelled, model_version, challenger, german_frame, request_check
 ):
-    from governance.models import Deployment
+    from governance.policy.deployments.models import Deployment
 
     Deployment.objects.create(
         model_version=model_version,

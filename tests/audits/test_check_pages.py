@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from audits.models import CheckRun
+from audits.runs.models.checks import CheckRun
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from audits.models import CheckRun
-from governance.models import AuditEvent
+from audits.runs.models.checks import CheckRun
+from governance.kernel.audit.models import AuditEvent
 from tests.audits.conftest import register_frame
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,8 @@ def test_dataset_of_another_team_is_refused(api, users, model_version, foreign_d
 def test_thresholds_come_from_the_policy_of_the_tier(
     api, scientist, officer, labelled, model_version, request_check
 ):
-    from governance.models import Policy, RiskClassification
+    from governance.policy.classification.models import RiskClassification
+    from governance.policy.policies.models import Policy
 
     policy = Policy.objects.get(tier="high_risk")
     policy.thresholds = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audits.models import CheckRun
+from audits.runs.models.checks import CheckRun
 from tests.audits.conftest import FEATURES
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from fairlearn.metrics import (
 )
 
 from audits.checks import load_model
-from audits.models import CheckRun
-from audits.services.checks import result_sha256
-from governance.services.audit import canonical_json
+from audits.runs.models.checks import CheckRun
+from audits.runs.services.checks import result_sha256
+from governance.kernel.audit.services import canonical_json
 
 pytestmark = pytest.mark.django_db
 

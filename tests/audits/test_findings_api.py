@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from audits.models import CheckRun, Finding
-from audits.signals import check_run_finished
-from governance.models import AuditEvent, Notification
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from audits.runs.signals import check_run_finished
+from governance.kernel.audit.models import AuditEvent
+from governance.policy.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

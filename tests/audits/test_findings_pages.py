@@ -11,8 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audits.models import AuditSchedule, CheckRun, Finding
-from governance.models import AuditEvent
+from audits.programme.models import AuditSchedule
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from governance.kernel.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from audits.models import CheckRun, Finding, OperationalMetric
-from governance.models import Notification
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from audits.runs.models.monitoring import OperationalMetric
+from governance.policy.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audits.models import CheckRun, Finding
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
 
 pytestmark = pytest.mark.django_db
 

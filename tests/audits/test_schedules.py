@@ -11,10 +11,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from audits.models import AuditRun, AuditSchedule, CheckRun, Finding
-from audits.services import schedules as schedule_services
-from audits.services.schedules import dispatch_due_audits, schedules_sync
-from governance.models import Notification
+from audits.programme.models import AuditRun, AuditSchedule
+from audits.programme.services import schedules as schedule_services
+from audits.programme.services.schedules import dispatch_due_audits, schedules_sync
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from governance.policy.notifications.models import Notification
 from tests.audits.conftest import classify, register_frame
 
 
@@ -109,7 +111,10 @@ def test_audit_run_rechecks_latest_data_and_raises_findings(
         sensitive=["sex", "age"],
     )
     asked = []
-    monkeypatch.setattr("audits.services.reports_hook", lambda run: asked.append(run.pk))
+    monkeypatch.setattr(
+        "audits.reporting.receivers.report_request_scheduled",
+        lambda audit_run: asked.append(audit_run.pk) or audit_run,
+    )
     AuditSchedule.objects.filter(pk=schedule.pk).update(next_due=timezone.now())
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from audits.models import CheckRun, Finding
-from audits.services.checks import check_run_request
-from audits.tasks import run_check_task
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from audits.runs.services.checks import check_run_request
+from audits.runs.tasks import run_check_task
 from governance.celery import app as celery_app
-from governance.models import AuditEvent
+from governance.kernel.audit.models import AuditEvent
 from tests.conftest import ROOT, USES_WORKER, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

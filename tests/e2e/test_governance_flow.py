@@ -5,7 +5,7 @@ scientist is refused the review pages."""
 import pytest
 from django.core.management import call_command
 
-from governance.models import Raci, Responsibility
+from governance.policy.raci.models import Raci, Responsibility
 from registry.models import AISystem, ModelVersion, VersionStatus
 from tests.e2e.conftest import login, shot
 
@@ -28,7 +28,7 @@ def _reseed_questionnaire_and_policies() -> None:
 def demo(db):
     _reseed_questionnaire_and_policies()
     call_command("seed_demo")
-    from governance.models import User
+    from governance.kernel.accounts.models import User
 
     people = {u.username: u for u in User.objects.all()}
     return {
@@ -41,9 +41,9 @@ def demo(db):
 @pytest.fixture
 def submitted(demo):
     """The demo version, classified high risk with its evidence complete, submitted."""
-    from governance.models import RiskClassification
-    from governance.services.responsibilities import responsibility_assign
-    from governance.services.reviews import model_version_submit
+    from governance.policy.classification.models import RiskClassification
+    from governance.policy.raci.services import responsibility_assign
+    from governance.review.approvals.services import model_version_submit
     from registry.services.systems import system_update
     from tests.governance.conftest import (
         CREDIT_SCORING,

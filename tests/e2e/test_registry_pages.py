@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(db):
     call_command("seed_demo")
-    from governance.models import User
+    from governance.kernel.accounts.models import User
     from registry.services.datasets import dataset_version_register
     from registry.services.lineage import lineage_edge_add
     from tests.registry.conftest import upload

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from audits.models import Report
+from audits.reporting.models import Report
 from registry.models import ModelVersion
 from tests.e2e.conftest import login, shot
 

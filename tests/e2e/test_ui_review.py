@@ -4,7 +4,7 @@ dashboard, and the approval dialog closing on Escape and on its backdrop."""
 
 import pytest
 
-from audits.models import Finding
+from audits.runs.models.findings import Finding
 from tests.e2e.conftest import login, shot
 from tests.e2e.test_governance_flow import demo, submitted  # noqa: F401  (fixtures)
 

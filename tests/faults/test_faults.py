@@ -157,7 +157,7 @@ def register_data(url: str, token: str, dataset_id: int, version: str, content: 
 
 @pytest.fixture
 def registry_objects(scientist, team):
-    from governance.services.tokens import api_token_issue
+    from governance.kernel.accounts.services import api_token_issue
     from registry.services.datasets import dataset_create
     from registry.services.systems import model_create, system_create
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from governance.models import Policy, Raci, Role
-from governance.requirements import check_run_model
-from governance.services.classification import risk_classification_record
-from governance.services.policies import policy_update
-from governance.services.responsibilities import responsibility_assign
+from governance.kernel.accounts.models import Role
+from governance.policy.classification.services import risk_classification_record
+from governance.policy.policies.models import Policy
+from governance.policy.policies.services import policy_update
+from governance.policy.raci.models import Raci
+from governance.policy.raci.services import responsibility_assign
+from governance.review.evaluation import check_run_model
 from registry.models import PIIFlag, PIIStatus
 from registry.services.datasets import pii_flag_decide
 from registry.services.systems import system_update

@@ -7,8 +7,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance.models import ApiToken, AuditEvent, Role
-from governance.services.tokens import api_token_issue, api_token_revoke
+from governance.kernel.accounts.models import ApiToken, Role
+from governance.kernel.accounts.services import api_token_issue, api_token_revoke
+from governance.kernel.audit.models import AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from rest_framework.test import APIClient
 
-from governance.models import AuditChainHead, AuditEvent
-from governance.services.audit import audit_chain_verify, audit_event_record, event_hash
+from governance.kernel.audit.models import AuditChainHead, AuditEvent
+from governance.kernel.audit.services import audit_chain_verify, audit_event_record, event_hash
 
 pytestmark = pytest.mark.django_db
 

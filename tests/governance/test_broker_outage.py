@@ -17,10 +17,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.cache import ResilientRedisCache
-from governance.jobs import job_dispatch, jobs_redispatch
-from governance.models import BackgroundJob, WebhookEndpoint
-from governance.models.notifications import WebhookDelivery
+from governance.kernel.cache import ResilientRedisCache
+from governance.kernel.jobs.models import BackgroundJob
+from governance.kernel.jobs.services import job_dispatch, jobs_redispatch
+from governance.policy.notifications.models import WebhookDelivery, WebhookEndpoint
 from registry.models import DatasetVersion, ProfileStatus
 from tests.registry.test_api_datasets import post_version
 
@@ -75,7 +75,7 @@ def test_unreachable_broker_leaves_the_job_queued_and_the_sweeper_sends_it_later
 
 
 def test_the_response_names_work_that_could_not_be_queued(rf, dead_broker_task):
-    from governance.middleware import DELAYED_HEADER, RequestIdMiddleware
+    from governance.kernel.middleware import DELAYED_HEADER, RequestIdMiddleware
 
     job = BackgroundJob.objects.create(kind="audit_chain_verify")
 
@@ -148,7 +148,7 @@ def test_cache_uses_redis_when_it_is_there():
 
 DEAD_CACHE = {
     "default": {
-        "BACKEND": "governance.cache.ResilientRedisCache",
+        "BACKEND": "governance.kernel.cache.ResilientRedisCache",
         "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from governance.models import AuditEvent, QuestionnaireOption, RiskClassification
+from governance.kernel.audit.models import AuditEvent
+from governance.policy.classification.models import QuestionnaireOption, RiskClassification
 from tests.governance.conftest import CHATBOT, CREDIT_SCORING, SOCIAL_SCORING, SPAM_FILTER
 
 pytestmark = pytest.mark.django_db

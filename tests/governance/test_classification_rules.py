@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-from governance.classification_rules import Option, Question, classify
+from governance.policy.classification.rules import Option, Question, classify
 from tests.governance.conftest import BASE, CHATBOT, CREDIT_SCORING, SOCIAL_SCORING, SPAM_FILTER
 
 SEED = importlib.import_module("governance.migrations.0004_seed_questionnaire_and_policies")

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import OperationalError
 
-from governance.middleware import DatabaseUnavailableMiddleware
+from governance.kernel.middleware import DatabaseUnavailableMiddleware
 
 # The middleware drops unusable connections, which touches the connection handler.
 pytestmark = pytest.mark.django_db

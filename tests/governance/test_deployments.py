@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from governance.models import Deployment
-from governance.services.reviews import model_version_submit, review_decide
+from governance.policy.deployments.models import Deployment
+from governance.review.approvals.services import model_version_submit, review_decide
 from registry.services.versions import model_version_register
 from tests.factories import PASSWORD
 from tests.governance.conftest import SPAM_FILTER, classify, satisfy_required_checks

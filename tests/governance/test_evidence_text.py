@@ -1,6 +1,6 @@
 """Requirement reasons are written for people: thresholds read as bounds, not Python dicts."""
 
-from governance.evidence import describe_thresholds
+from governance.review.evaluation import describe_thresholds
 
 
 def test_thresholds_read_as_bounds():

@@ -7,11 +7,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from governance.models import AuditEvent, Notification, Responsibility, Review
-from governance.requirements import check_run_model, evaluate
-from governance.services.responsibilities import responsibility_end, responsibility_update
-from governance.services.reviews import approvals_expire, model_version_submit, review_decide
-from governance.tasks import approvals_expire_task
+from governance.kernel.audit.models import AuditEvent
+from governance.policy.notifications.models import Notification
+from governance.policy.raci.models import Responsibility
+from governance.policy.raci.services import responsibility_end, responsibility_update
+from governance.review.approvals.models import Review
+from governance.review.approvals.services import (
+    approvals_expire,
+    model_version_submit,
+    review_decide,
+)
+from governance.review.approvals.tasks import approvals_expire_task
+from governance.review.evaluation import check_run_model, evaluate
 from registry.models import PIIStatus
 from registry.services.datasets import pii_flag_decide
 from registry.services.lineage import lineage_edge_add
@@ -109,9 +116,11 @@ def test_partial_approvals_are_withdrawn_too(high_risk_version, scientist, offic
     assert evaluate(high_risk_version).approvals == []
 
 
-@pytest.mark.skipif(check_run_model() is None, reason="audits.models.CheckRun not available yet")
+@pytest.mark.skipif(
+    check_run_model() is None, reason="audits.runs.models.checks.CheckRun not available yet"
+)
 def test_a_new_failing_check_invalidates(approved):
-    from audits.signals import check_run_finished
+    from audits.runs.signals import check_run_finished
 
     CheckRun = check_run_model()
     run = CheckRun.objects.create(
@@ -132,7 +141,7 @@ def test_check_failed_receiver_invalidates(approved):
 
     from django.db import transaction
 
-    from governance.receivers import on_check_run_finished
+    from governance.review.approvals.receivers import on_check_run_finished
 
     run = SimpleNamespace(
         pk=99, kind="fairness", status="succeeded", passed=False, model_version_id=approved.pk

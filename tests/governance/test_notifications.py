@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
-from governance.models import Notification, Raci, WebhookDelivery, WebhookEndpoint
-from governance.services.notifications import notify
-from governance.services.responsibilities import responsibility_assign
-from governance.tasks import webhook_backoff_seconds
+from governance.policy.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
+from governance.policy.notifications.services import notify
+from governance.policy.notifications.tasks import webhook_backoff_seconds
+from governance.policy.raci.models import Raci
+from governance.policy.raci.services import responsibility_assign
 
 pytestmark = pytest.mark.django_db
 

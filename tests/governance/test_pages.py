@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from governance.models import ApiToken
+from governance.kernel.accounts.models import ApiToken
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_profile_creates_a_token_shown_once_and_revokes_it(scientist):
 
 
 def test_cannot_revoke_another_users_token_from_the_profile(scientist, outsider):
-    from governance.services.tokens import api_token_issue
+    from governance.kernel.accounts.services import api_token_issue
 
     theirs = api_token_issue(user=outsider, name="theirs").token
     client = Client()
@@ -139,7 +139,7 @@ def test_management_commands(capsys):
 def test_seed_demo_is_idempotent(capsys):
     from django.core.management import call_command
 
-    from governance.models import User
+    from governance.kernel.accounts.models import User
 
     call_command("seed_demo", "--users-only")
     call_command("seed_demo", "--users-only")
@@ -151,7 +151,7 @@ def test_seed_demo_is_idempotent(capsys):
 
 
 def test_audit_trail_page_filters_and_verifies(auditor, django_capture_on_commit_callbacks):
-    from governance.services.users import team_get_or_create
+    from governance.kernel.accounts.services import team_get_or_create
 
     team_get_or_create(name="Fraud", actor=auditor)
     client = Client()
@@ -172,7 +172,7 @@ def test_audit_trail_page_filters_by_who_and_dates_and_exports_the_same(auditor,
 
     from django.utils import timezone
 
-    from governance.services.users import team_get_or_create
+    from governance.kernel.accounts.services import team_get_or_create
 
     team_get_or_create(name="Fraud", actor=auditor)
     team_get_or_create(name="Marketing", actor=admin)

@@ -10,7 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import AuditEvent, Notification, Policy, Raci, Responsibility, Role, User
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.models import AuditEvent
+from governance.policy.notifications.models import Notification
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Raci, Responsibility
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from governance.models import QuestionnaireQuestion, RiskClassification
+from governance.policy.classification.models import QuestionnaireQuestion, RiskClassification
 from tests.governance.conftest import CREDIT_SCORING, SPAM_FILTER, classify
 
 pytestmark = pytest.mark.django_db

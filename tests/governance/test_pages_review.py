@@ -10,10 +10,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import Decision, Deployment, Raci, Review
-from governance.requirements import evaluate
-from governance.services.responsibilities import responsibility_assign
-from governance.services.reviews import model_version_submit
+from governance.policy.deployments.models import Deployment
+from governance.policy.raci.models import Raci
+from governance.policy.raci.services import responsibility_assign
+from governance.review.approvals.models import Decision, Review
+from governance.review.approvals.services import model_version_submit
+from governance.review.evaluation import evaluate
 from registry.models import ModelVersion, VersionStatus
 from tests.factories import PASSWORD
 from tests.governance.conftest import SPAM_FILTER, classify
@@ -310,7 +312,7 @@ def test_queue_query_count_is_fixed_with_decisions_systems_and_submitters(
     """Rows of several systems (each classified), submitters and decisions, mine and others':
     the queue page, its HTMX table and the dashboard cost the same number of queries for 2
     rows as for 12."""
-    from governance.models import RiskClassification
+    from governance.policy.classification.models import RiskClassification
     from registry.services.systems import model_create, system_create
     from tests.factories import UserFactory
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from governance.models import AuditEvent, Policy, Responsibility
+from governance.kernel.audit.models import AuditEvent
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +148,7 @@ def test_auditors_cannot_be_accountable(api, admin_user, auditor, system):
 
 
 def test_readers_see_responsibilities_of_visible_objects(api, users, admin_user, owner, system):
-    from governance.services.responsibilities import responsibility_assign
+    from governance.policy.raci.services import responsibility_assign
 
     row = responsibility_assign(actor=admin_user, user=owner, role="responsible", target=system)
     for who in ("admin", "compliance_officer", "data_scientist", "auditor"):
@@ -163,7 +165,7 @@ def test_readers_see_responsibilities_of_visible_objects(api, users, admin_user,
 
 
 def test_policy_thresholds_for_checks(admin_user, officer, system, model_version):
-    from governance.requirements import policy_thresholds
+    from governance.review.evaluation import policy_thresholds
     from tests.governance.conftest import CREDIT_SCORING, classify
 
     assert policy_thresholds(model_version=model_version, kind="fairness") == (

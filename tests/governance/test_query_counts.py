@@ -7,7 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import Decision, Deployment, Notification, Raci, Responsibility, Review
+from governance.policy.deployments.models import Deployment
+from governance.policy.notifications.models import Notification
+from governance.policy.raci.models import Raci, Responsibility
+from governance.review.approvals.models import Decision, Review
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

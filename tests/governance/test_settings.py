@@ -85,7 +85,7 @@ def test_database_and_redis_urls_select_the_production_services():
         "True",
         "False",
         "redis://cache.internal:6379/0",
-        "governance.cache.ResilientRedisCache",
+        "governance.kernel.cache.ResilientRedisCache",
     ]
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from django.test import override_settings
 
-from governance.models import AuditEvent
+from governance.kernel.audit.models import AuditEvent
 from registry.models import Column, DatasetVersion, PIIFlag, ProfileStatus
 from tests.registry.conftest import upload
 

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
-from governance.api.pagination import CappedCountPagination
-from governance.requirements import evaluate
+from governance.kernel.api.pagination import CappedCountPagination
+from governance.review.evaluation import evaluate
 from registry.api.filters import ModelVersionSearchFilter
 from registry.api.serializers import ModelVersionDetailSerializer, ModelVersionSerializer
 from registry.models import Blob, Model, ModelVersion

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from governance.models import AuditEvent
+from governance.kernel.audit.models import AuditEvent
 from registry.models import Blob, ModelVersion, VersionStatus
 from tests.registry.conftest import upload
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.errors import Conflict, ServiceError
+from governance.kernel.errors import Conflict, ServiceError
 from registry import lineage
 from registry.models import PIIStatus
 from registry.selectors import impact_model_versions, upstream_pii

@@ -115,8 +115,9 @@ def test_page_queries_do_not_grow_with_rows(
 def test_inventory_shows_tier_and_owner_and_filters_by_them(
     admin_user, officer, scientist, system, model, model_version, dataset, xgb_json_bytes
 ):
-    from governance.models import Raci, RiskClassification
-    from governance.services.responsibilities import responsibility_assign
+    from governance.policy.classification.models import RiskClassification
+    from governance.policy.raci.models import Raci
+    from governance.policy.raci.services import responsibility_assign
     from registry.services.systems import model_create, system_create
 
     RiskClassification.objects.create(
@@ -154,7 +155,7 @@ def test_inventory_shows_tier_and_owner_and_filters_by_them(
 
 
 def test_filtered_inventory_queries_do_not_grow_with_rows(officer, model, xgb_json_bytes):
-    from governance.models import RiskClassification
+    from governance.policy.classification.models import RiskClassification
 
     RiskClassification.objects.create(
         system=model.system, tier="high_risk", classified_by=officer, rationale=[], answers={}
@@ -177,7 +178,7 @@ def test_filtered_inventory_queries_do_not_grow_with_rows(officer, model, xgb_js
 
 
 def test_history_names_people_and_formats_times(scientist, officer, model_version):
-    from governance.services.reviews import model_version_submit
+    from governance.review.approvals.services import model_version_submit
 
     try:
         model_version_submit(actor=scientist, model_version=model_version)

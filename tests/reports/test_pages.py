@@ -5,8 +5,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from audits.models import Report
-from governance.models import AuditEvent
+from audits.reporting.models import Report
+from governance.kernel.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

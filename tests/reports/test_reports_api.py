@@ -12,9 +12,9 @@ import zipfile
 
 import pytest
 
-from audits.models.reports import Report
 from audits.reporting.documents import ANNEX_IV_FULL_SECTIONS, APPENDICES
-from governance.models import AuditEvent
+from audits.reporting.models import Report
+from governance.kernel.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
@@ -43,11 +43,11 @@ def approved_high_risk(
 ):
     """A high-risk version with real fairness and explainability runs, approved by a
     compliance officer and the accountable owner."""
-    from governance.models import Raci
-    from governance.services.classification import risk_classification_record
-    from governance.services.policies import policy_update
-    from governance.services.responsibilities import responsibility_assign
-    from governance.services.reviews import model_version_submit, review_decide
+    from governance.policy.classification.services import risk_classification_record
+    from governance.policy.policies.services import policy_update
+    from governance.policy.raci.models import Raci
+    from governance.policy.raci.services import responsibility_assign
+    from governance.review.approvals.services import model_version_submit, review_decide
     from tests.factories import PASSWORD
     from tests.governance.conftest import CREDIT_SCORING
 
@@ -69,7 +69,7 @@ def approved_high_risk(
                 format="json",
             )
         assert response.status_code == 202, response.content
-    from governance.models import Policy
+    from governance.policy.policies.models import Policy
 
     # Approving needs every required check to pass; the test keeps the two real runs as
     # evidence and relaxes the policy (an audited admin edit) so the approval can happen.

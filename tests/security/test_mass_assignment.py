@@ -187,7 +187,7 @@ def test_users_patch_by_admin_ignores_superuser(api, admin_user, scientist, othe
 
 
 def test_users_create_by_admin_ignores_superuser(api, admin_user, other_team, outsider):
-    from governance.models import User
+    from governance.kernel.accounts.models import User
 
     body = {**evil(other_team, outsider), "username": "newbie", "role": "auditor"}
     response = api(admin_user).post("/api/v1/users/", body, format="json")
@@ -197,7 +197,7 @@ def test_users_create_by_admin_ignores_superuser(api, admin_user, other_team, ou
 
 
 def test_policy_patch(api, admin_user, scientist, officer, other_team, outsider):
-    from governance.models import Policy
+    from governance.policy.policies.models import Policy
 
     policy = Policy.objects.order_by("id").first()
     before = (policy.tier, policy.version)
@@ -222,7 +222,7 @@ def test_policy_patch(api, admin_user, scientist, officer, other_team, outsider)
 
 
 def test_responsibilities(api, admin_user, scientist, system, other_team, outsider):
-    from governance.models import Responsibility
+    from governance.policy.raci.models import Responsibility
 
     body = {
         **evil(other_team, outsider),

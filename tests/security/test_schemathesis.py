@@ -48,7 +48,7 @@ for method, path in EXCLUDED:
 
 @pytest.fixture
 def seeded_token(users, model_version):
-    from governance.services.tokens import api_token_issue
+    from governance.kernel.accounts.services import api_token_issue
 
     return api_token_issue(user=users["data_scientist"], name="schemathesis").raw
 

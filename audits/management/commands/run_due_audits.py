@@ -16,8 +16,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_sync: bool, **options):
-        from audits.models import AuditRun
-        from audits.services.schedules import dispatch_due_audits, schedules_sync
+        from audits.programme.models import AuditRun
+        from audits.programme.services.schedules import dispatch_due_audits, schedules_sync
 
         if not no_sync:
             counts = schedules_sync()

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from governance.models import Role, User
-from governance.services.users import team_get_or_create, user_create
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.accounts.services import team_get_or_create, user_create
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.models import User
-from governance.services.tokens import api_token_issue
+from governance.kernel.accounts.models import User
+from governance.kernel.accounts.services import api_token_issue
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.models import Role, User
-from governance.services.users import team_get_or_create, user_create
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.accounts.services import team_get_or_create, user_create
 
 DEMO_USERS = [
     ("admin", Role.ADMIN, "admin-demo-2026", "Ada", "Admin"),
@@ -23,9 +23,9 @@ DEMO_USERS = [
 # Apps add demo content by exposing ``seed(team, users, stdout)`` in these modules.
 DEMO_MODULES = [
     "registry.demo",
-    "governance.demo_governance",
-    "audits.demo",
-    "governance.demo_review",
+    "governance.demo.governance",
+    "governance.demo.audits",
+    "governance.demo.review",
 ]
 
 

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from governance.models import AuditChainHead, AuditEvent, Role, User
-from governance.services.audit import event_hash, normalise_payload
-from governance.services.users import team_get_or_create
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.accounts.services import team_get_or_create
+from governance.kernel.audit.models import AuditChainHead, AuditEvent
+from governance.kernel.audit.services import event_hash, normalise_payload
 from registry.models import AISystem, Blob, Model, ModelVersion, VersionStatus
 
 STATUSES = [

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from governance.services.audit import audit_chain_verify
+from governance.kernel.audit.services import audit_chain_verify
 
 
 class Command(BaseCommand):

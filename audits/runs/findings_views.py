@@ -1,0 +1,142 @@
+"""The findings browser: every finding the user may see, filtered by severity, status and
+system, and resolved in place by compliance officers and admins.
+
+Each request costs a fixed number of queries whatever the number of findings: one count, one
+page of rows (versions, systems, check runs and resolvers joined), one list of systems for
+the filter and one aggregate for the severity tabs.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audits.runs.models.findings import Severity
+from audits.runs.selectors import finding_list
+from audits.runs.services.findings import RESOLVER_ROLES, finding_resolve
+from governance.kernel.errors import ServiceError
+from governance.kernel.web import forbidden
+from registry import selectors as registry_selectors
+
+PAGE_SIZE = 25
+STATUSES = [("open", "Open"), ("resolved", "Resolved"), ("all", "Any status")]
+# Most severe first; a finding's rank is computed in the query so the page sorts by it.
+SEVERITY_RANK = Case(
+    When(severity=Severity.HIGH, then=Value(0)),
+    When(severity=Severity.MEDIUM, then=Value(1)),
+    When(severity=Severity.LOW, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
+
+
+def _rows(user):
+    return finding_list(actor=user).select_related(
+        "model_version__model__system__team", "check_run", "audit_run"
+    )
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def findings_page(request):
+    user = request.user
+    params = request.GET
+    status = params.get("status", "open")
+    if status not in dict(STATUSES):
+        status = "open"
+    severity = params.get("severity", "")
+    if severity not in Severity.values:
+        severity = ""
+    system_id = _int_or_none(params.get("system", ""))
+    q = params.get("q", "").strip()[:100]
+
+    rows = _rows(user)
+    if status != "all":
+        rows = rows.filter(status=status)
+    if system_id:
+        rows = rows.filter(model_version__model__system_id=system_id)
+    if q:
+        rows = rows.filter(
+            Q(code__icontains=q)
+            | Q(message__icontains=q)
+            | Q(model_version__model__name__icontains=q)
+        )
+    # Counts per severity under the other filters: the tabs say how many each would show.
+    by_severity = dict(
+        rows.order_by().values("severity").annotate(n=Count("id")).values_list("severity", "n")
+    )
+    if severity:
+        rows = rows.filter(severity=severity)
+    rows = rows.annotate(severity_rank=SEVERITY_RANK).order_by(
+        "severity_rank", "-created_at", "-id"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    base = params.copy()
+    for key in ("page", "severity"):
+        base.pop(key, None)
+    context = {
+        "page": page,
+        "status": status,
+        "severity": severity,
+        "system_id": system_id,
+        "q": q,
+        "statuses": STATUSES,
+        "severity_tabs": [
+            {"value": s.value, "label": s.label, "count": by_severity.get(s.value, 0)}
+            for s in SEVERITY_ORDER
+        ],
+        "total": sum(by_severity.values()),
+        "systems": registry_selectors.system_list(actor=user).select_related(None).order_by("name"),
+        "query": query.urlencode(),
+        "base_query": base.urlencode(),
+        "can_resolve": user.role in RESOLVER_ROLES,
+    }
+    template = "audits/findings.html"
+    if request.headers.get("HX-Request"):
+        # The table, and the severity tabs out of band so their counts follow the filters.
+        template = "audits/partials/findings_table.html"
+        context["oob"] = True
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def finding_resolve_view(request, pk: int):
+    """Resolve one finding with a comment; HTMX swaps the finding's row."""
+    if request.user.role not in RESOLVER_ROLES:
+        return forbidden(request, "Only compliance officers and admins resolve findings.")
+    finding = _rows(request.user).filter(pk=pk).first()
+    if finding is None:
+        raise Http404
+    context = {"f": finding, "can_resolve": True}
+    try:
+        finding_resolve(
+            actor=request.user,
+            finding=finding,
+            comment=request.POST.get("comment", "").strip()[:2000],
+        )
+    except ServiceError as exc:
+        context["error"] = exc.message
+    context["f"] = _rows(request.user).get(pk=pk)
+    if not request.headers.get("HX-Request"):
+        if "error" in context:
+            messages.error(request, context["error"])
+        else:
+            messages.success(request, f"Finding #{pk} resolved.")
+        return redirect("findings")
+    # HTMX only swaps 2xx answers: a refusal comes back as 200 with the message in the row.
+    return render(request, "audits/partials/finding_row.html", context)

@@ -1,0 +1,99 @@
+"""Check runs: one requested analysis of a model version on a dataset version.
+
+Everything that decides the verdict (inputs, column roles, parameters, thresholds) is frozen
+on the row when the run is requested, before any number is computed (AI Act Art. 9(8)), so a
+reviewer can see the rules were not bent after the fact. The result is stored with the
+SHA-256 of its canonical JSON; approvals bind to that hash.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from governance.kernel.jobs.models import TrackedJob
+from governance.kernel.permissions import team_scoped_queryset
+
+
+class CheckKind(models.TextChoices):
+    FAIRNESS = "fairness", "Fairness"
+    EXPLAINABILITY = "explainability", "Explainability"
+    DATA_QUALITY = "data_quality", "Data quality"
+    PERFORMANCE = "performance", "Performance"
+    DRIFT = "drift", "Drift"
+    OPERATIONAL = "operational", "Operational"
+
+
+CHECK_KINDS = tuple(CheckKind.values)
+
+# Scientists run checks on their own teams' versions; compliance officers judge every team.
+CheckRunQuerySet = team_scoped_queryset(
+    "model_version__model__system__team",
+    writer_roles=("data_scientist",),
+    cross_team_writer_roles=("admin", "compliance_officer"),
+)
+
+
+class CheckRun(TrackedJob):
+    task_name = "analysis.run_check"
+    kind = models.CharField(max_length=20, choices=CheckKind.choices, db_index=True)
+    model_version = models.ForeignKey(
+        "registry.ModelVersion", on_delete=models.PROTECT, related_name="check_runs"
+    )
+    dataset_version = models.ForeignKey(
+        "registry.DatasetVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="check_runs",
+    )
+    reference_dataset_version = models.ForeignKey(
+        "registry.DatasetVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reference_check_runs",
+    )
+    champion_model_version = models.ForeignKey(
+        "registry.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="champion_check_runs",
+        help_text="The version in production when a performance check was requested.",
+    )
+    audit_run = models.ForeignKey(
+        "audits.AuditRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_runs",
+    )
+    column_roles = models.JSONField(default=dict, blank=True)
+    sensitive_columns = models.JSONField(default=list, blank=True)
+    inputs = models.JSONField(
+        default=dict, blank=True, help_text="Hashes of the artefact and data files used."
+    )
+    parameters = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    thresholds_source = models.CharField(max_length=64, blank=True)
+    library_versions = models.JSONField(default=dict, blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    charts = models.JSONField(
+        default=dict, blank=True, help_text="Chart name -> SHA-256 of its PNG in the blob store."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CheckRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["model_version", "kind", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} check #{self.pk} ({self.status})"

@@ -1,0 +1,197 @@
+"""One input and one output serializer per endpoint; they validate, never act.
+
+Kind, status and severity are plain strings here (validated by the services, listed in
+help texts) so their enums do not collide with other apps' "kind"/"status" in the schema."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from audits.runs.models.monitoring import OperationalMetric
+from governance.policy.deployments.models import Environment
+
+KINDS_HELP = "fairness, explainability, data_quality, performance or drift"
+
+
+# --- check runs -----------------------------------------------------------------------------
+class CheckRunRequestSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=32, help_text=KINDS_HELP)
+    dataset_version = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    reference_dataset_version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="Drift only: the baseline.",
+    )
+    sensitive_columns = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        required=False,
+        allow_null=True,
+        help_text="Default: the dataset version's columns flagged sensitive.",
+    )
+    parameters = serializers.DictField(required=False, default=dict)
+    thresholds = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Overrides of the policy's thresholds, declared before the run.",
+    )
+
+
+class CheckRunAcceptedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField()
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    severity = serializers.CharField(read_only=True, help_text="info, low, medium or high")
+    status = serializers.CharField(read_only=True, help_text="open or resolved")
+    source = serializers.CharField(read_only=True, help_text="check, operational or audit")
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "model_version",
+            "source",
+            "check_run",
+            "audit_run",
+            "severity",
+            "code",
+            "message",
+            "metric",
+            "value",
+            "threshold",
+            "group",
+            "status",
+            "resolved_by",
+            "resolved_at",
+            "resolution_comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChartSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    sha256 = serializers.CharField()
+    url = serializers.CharField()
+
+
+class CheckRunSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=KINDS_HELP + " or operational")
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None, allow_null=True
+    )
+    charts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckRun
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "progress_message",
+            "attempts",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "error_code",
+            "error_message",
+            "model_version",
+            "dataset_version",
+            "reference_dataset_version",
+            "champion_model_version",
+            "audit_run",
+            "column_roles",
+            "sensitive_columns",
+            "inputs",
+            "parameters",
+            "thresholds",
+            "thresholds_source",
+            "library_versions",
+            "seed",
+            "passed",
+            "result_sha256",
+            "requested_by",
+            "charts",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ChartSerializer(many=True))
+    def get_charts(self, obj: CheckRun) -> list[dict]:
+        return [
+            {
+                "name": name,
+                "sha256": sha,
+                "url": reverse("api-check-chart", kwargs={"pk": obj.pk, "name": name}),
+            }
+            for name, sha in sorted((obj.charts or {}).items())
+        ]
+
+
+class CheckRunDetailSerializer(CheckRunSerializer):
+    result = serializers.JSONField(read_only=True)
+    findings = FindingSerializer(source="finding_rows", many=True, read_only=True)
+
+    class Meta(CheckRunSerializer.Meta):
+        fields = [*CheckRunSerializer.Meta.fields, "result", "findings"]
+        read_only_fields = fields
+
+
+class FindingResolveSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+# --- operational metrics --------------------------------------------------------------------
+class OperationalMetricReportSerializer(serializers.Serializer):
+    environment = serializers.ChoiceField(choices=Environment.choices)
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    latency_p95_ms = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    throughput_rps = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    error_rate = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    cpu_percent = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    gpu_percent = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    memory_mb = serializers.FloatField(min_value=0, required=False, allow_null=True)
+
+
+class OperationalMetricSerializer(serializers.ModelSerializer):
+    reported_by = serializers.CharField(source="reported_by.username", read_only=True)
+    findings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OperationalMetric
+        fields = [
+            "id",
+            "model_version",
+            "environment",
+            "window_start",
+            "window_end",
+            "latency_p95_ms",
+            "throughput_rps",
+            "error_rate",
+            "cpu_percent",
+            "gpu_percent",
+            "memory_mb",
+            "thresholds",
+            "check_run",
+            "reported_by",
+            "created_at",
+            "findings",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(FindingSerializer(many=True))
+    def get_findings(self, obj: OperationalMetric) -> list[dict]:
+        return FindingSerializer(obj.findings.all(), many=True).data

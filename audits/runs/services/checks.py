@@ -1,0 +1,318 @@
+"""Requesting, running and finishing check runs.
+
+Requesting validates everything that can be validated without reading the data (kind, team of
+the datasets, column roles, parameters, thresholds) so bad input is a 400 now, not a failed
+run later; then it freezes the inputs on the row and queues the worker once the row commits.
+Finishing writes the result, its hash, the findings, the audit event, the signal and the
+notifications in one transaction, so a reviewer never sees a result without its findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
+
+from audits.checks import CheckOutcome
+from audits.runs.models.checks import CheckKind, CheckRun
+from audits.runs.services.findings import findings_create, notify_run_finished
+from audits.runs.services.inputs import CheckFailed
+from audits.runs.services.rules import resolve_rules
+from audits.runs.signals import check_run_finished
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record, canonical_json
+from governance.kernel.errors import Forbidden, ServiceError
+from governance.kernel.jobs.services import (
+    TRANSIENT_ERRORS,
+    job_fail,
+    job_progress,
+    job_succeed,
+    tracked_job,
+)
+from registry.models import DatasetVersion, ModelVersion, ProfileStatus
+
+logger = logging.getLogger(__name__)
+
+RUN_ROLES = frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN})
+WORKER_KINDS = tuple(k for k in CheckKind.values if k != CheckKind.OPERATIONAL)
+NEEDS_TARGET = frozenset({"fairness", "performance"})
+NEEDS_SENSITIVE = frozenset({"fairness"})
+
+
+def result_sha256(result: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a result: what approvals bind to."""
+    return hashlib.sha256(canonical_json(result).encode()).hexdigest()
+
+
+def _column_snapshot(dv: DatasetVersion) -> tuple[dict[str, str], list[str]]:
+    columns = list(dv.columns.order_by("position"))
+    return {c.name: c.role for c in columns}, [c.name for c in columns if c.is_sensitive]
+
+
+def _check_dataset(dv: DatasetVersion, mv: ModelVersion, what: str) -> None:
+    if dv.dataset.team_id != mv.model.system.team_id:
+        raise ServiceError(
+            "dataset_other_team",
+            f"The {what} belongs to another team than the model version; checks use the "
+            "team's own registered data.",
+        )
+    if dv.profile_status != ProfileStatus.READY:
+        raise ServiceError(
+            "dataset_not_ready",
+            f"The {what} is not profiled yet ({dv.profile_status}); its columns are unknown.",
+        )
+
+
+def champion_for(mv: ModelVersion) -> ModelVersion | None:
+    """The version of the same model running in production now: the latest prod deployment
+    row (a rollback row names the version it brought back, so it counts too)."""
+    from governance.policy.deployments.models import Deployment
+
+    row = (
+        Deployment.objects.filter(model_id=mv.model_id, environment="prod")
+        .select_related("model_version__artefact", "model_version__model")
+        .order_by("-deployed_at", "-id")
+        .first()
+    )
+    return row.model_version if row is not None else None
+
+
+def _validate_columns(
+    kind: str, roles: dict[str, str], sensitive: list[str], requested: list[str] | None
+) -> list[str]:
+    if requested is not None:
+        unknown = sorted(set(requested) - set(roles))
+        if unknown:
+            raise ServiceError(
+                "unknown_columns", f"Sensitive column(s) {unknown} are not in the dataset."
+            )
+        sensitive = list(dict.fromkeys(requested))
+    if kind in NEEDS_TARGET and "target" not in roles.values():
+        raise ServiceError(
+            "missing_target",
+            f"A {kind} check needs a column with role 'target' in the dataset version; "
+            "set it with PATCH dataset-versions/{id}/columns/{name}/.",
+        )
+    if kind in NEEDS_SENSITIVE and not sensitive:
+        raise ServiceError(
+            "no_sensitive_columns",
+            "A fairness check needs sensitive columns: pass sensitive_columns or flag columns "
+            "of the dataset version as sensitive.",
+        )
+    return sensitive
+
+
+@transaction.atomic
+def check_run_request(
+    *,
+    actor: User | None,
+    model_version: ModelVersion,
+    kind: str,
+    dataset_version: DatasetVersion | None,
+    reference_dataset_version: DatasetVersion | None = None,
+    sensitive_columns: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    thresholds: dict[str, Any] | None = None,
+    audit_run=None,
+) -> CheckRun:
+    """Create a queued CheckRun with its inputs, parameters and thresholds frozen.
+
+    Invariants: the actor may see the model version (the caller selected it through a
+    selector); scientists, compliance officers and admins may run, nobody else; datasets
+    belong to the model's team; thresholds are fixed here and never change afterwards.
+    ``actor=None`` is the scheduler.
+    """
+    if actor is not None and actor.role not in RUN_ROLES:
+        raise Forbidden("role_forbidden", "Your role may not run checks.")
+    if kind not in WORKER_KINDS:
+        raise ServiceError(
+            "unknown_kind",
+            f"Unknown check kind {kind!r}; use one of {', '.join(WORKER_KINDS)} "
+            "(operational metrics are reported with POST model-versions/{id}/metrics/).",
+        )
+    if dataset_version is None:
+        raise ServiceError("dataset_required", "A dataset_version is required.")
+    _check_dataset(dataset_version, model_version, "dataset version")
+    if kind == "drift":
+        if reference_dataset_version is None:
+            raise ServiceError(
+                "reference_required", "A drift check needs a reference_dataset_version."
+            )
+        if reference_dataset_version.pk == dataset_version.pk:
+            raise ServiceError(
+                "same_dataset", "The reference and current dataset versions must differ."
+            )
+        _check_dataset(reference_dataset_version, model_version, "reference dataset version")
+    elif reference_dataset_version is not None:
+        raise ServiceError("unexpected_reference", "Only drift checks take a reference.")
+    roles, flagged = _column_snapshot(dataset_version)
+    sensitive = _validate_columns(kind, roles, flagged, sensitive_columns)
+    params, limits, source = resolve_rules(
+        kind=kind, model_version=model_version, parameters=parameters, thresholds=thresholds
+    )
+    champion = champion_for(model_version) if kind == "performance" else None
+    if champion is not None and champion.pk == model_version.pk:
+        champion = None
+    inputs = {
+        "artefact_sha256": model_version.artefact.sha256,
+        "dataset_sha256": dataset_version.blob.sha256,
+        "reference_sha256": (
+            reference_dataset_version.blob.sha256 if reference_dataset_version else None
+        ),
+        "champion_artefact_sha256": champion.artefact.sha256 if champion else None,
+    }
+    run = CheckRun.objects.create(
+        kind=kind,
+        model_version=model_version,
+        dataset_version=dataset_version,
+        reference_dataset_version=reference_dataset_version,
+        champion_model_version=champion,
+        audit_run=audit_run,
+        column_roles=roles,
+        sensitive_columns=sensitive,
+        inputs=inputs,
+        parameters=params,
+        thresholds=limits,
+        thresholds_source=source,
+        seed=params.get("seed", 0) if kind == "explainability" else None,
+        requested_by=actor,
+    )
+    audit_event_record(
+        actor=actor,
+        action="check_run.requested",
+        target=run,
+        payload={
+            "kind": kind,
+            "model_version": model_version.pk,
+            "dataset_version": dataset_version.pk,
+            "reference_dataset_version": getattr(reference_dataset_version, "pk", None),
+            "champion_model_version": getattr(champion, "pk", None),
+            "sensitive_columns": sensitive,
+            "parameters": params,
+            "thresholds": limits,
+            "thresholds_source": source,
+            "inputs": inputs,
+        },
+    )
+    from audits.runs.tasks import run_check_task
+    from governance.kernel.jobs.services import job_enqueue_on_commit
+
+    job_enqueue_on_commit(run_check_task, run)
+    return run
+
+
+def _store_charts(charts: dict[str, bytes]) -> dict[str, str]:
+    """PNG bytes into the content-addressed blob store; returns name -> sha256."""
+    from registry.storage import blob_store, incoming_dir
+
+    stored: dict[str, str] = {}
+    for name, png in sorted(charts.items()):
+        fd, path = tempfile.mkstemp(dir=incoming_dir(), prefix="chart-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(png)
+        sha = hashlib.sha256(png).hexdigest()
+        try:
+            blob_store(temp_path=path, sha256=sha, size=len(png), detected_format="png")
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+        stored[name] = sha
+    return stored
+
+
+def _locked_running(run: CheckRun) -> CheckRun | None:
+    locked = CheckRun.objects.select_for_update().filter(pk=run.pk).first()
+    if locked is None or locked.is_finished:
+        return None  # a concurrent delivery already finished it: write nothing twice
+    return locked
+
+
+def check_run_complete(run: CheckRun, outcome: CheckOutcome) -> None:
+    """Store the outcome, findings and charts; send the signal and notifications."""
+    doc = outcome.to_dict()
+    charts = _store_charts(outcome.charts)
+    with transaction.atomic():
+        locked = _locked_running(run)
+        if locked is None:
+            return
+        job_succeed(
+            locked,
+            result=doc["result"],
+            result_sha256=result_sha256(doc["result"]),
+            passed=doc["passed"],
+            library_versions=doc["library_versions"],
+            seed=doc["seed"] if doc["seed"] is not None else locked.seed,
+            charts=charts,
+            progress_message="done",
+        )
+        rows = findings_create(run=locked, findings=outcome.findings)
+        _finished(locked, rows)
+    run.refresh_from_db()
+
+
+def check_run_fail(run: CheckRun, code: str, message: str, findings=()) -> None:
+    """End a run failed with a reason (and findings a reviewer must act on)."""
+    with transaction.atomic():
+        locked = _locked_running(run)
+        if locked is None:
+            return
+        job_fail(locked, code, message, passed=None)
+        rows = findings_create(run=locked, findings=list(findings))
+        _finished(locked, rows)
+    run.refresh_from_db()
+
+
+def _finished(run: CheckRun, findings) -> None:
+    audit_event_record(
+        actor=None,
+        action="check_run.finished",
+        target=run,
+        payload={
+            "kind": run.kind,
+            "status": run.status,
+            "passed": run.passed,
+            "result_sha256": run.result_sha256,
+            "error_code": run.error_code,
+            "findings": [f.pk for f in findings],
+        },
+    )
+    check_run_finished.send(sender=CheckRun, check_run=run)
+    notify_run_finished(run, findings)
+
+
+def check_run_process(*, run_id: int, task=None) -> None:
+    """The task body: claim the row, compute, finish. Idempotent under redelivery."""
+    from audits.runs.services.execution import check_execute
+
+    with tracked_job(CheckRun, run_id, task=task) as job:
+        if job is None:
+            return
+        run = CheckRun.objects.select_related(
+            "model_version__model__system",
+            "model_version__artefact",
+            "dataset_version__blob",
+            "reference_dataset_version__blob",
+            "champion_model_version__artefact",
+        ).get(pk=job.pk)
+
+        def progress(fraction: float, message: str) -> None:
+            job_progress(run, fraction, message)
+
+        try:
+            outcome = check_execute(run, progress)
+        except CheckFailed as exc:
+            check_run_fail(run, exc.code, exc.message, exc.findings)
+        except SoftTimeLimitExceeded:
+            check_run_fail(run, "time_limit", "The check exceeded its time limit and was stopped.")
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:  # a bug or a library error: the row must say so, not hang
+            logger.exception("check run %s failed", run_id)
+            check_run_fail(run, "error", f"{type(exc).__name__}: {exc}")
+        else:
+            check_run_complete(run, outcome)

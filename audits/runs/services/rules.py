@@ -1,0 +1,223 @@
+"""What a check is judged against: thresholds and parameters, fixed before it runs.
+
+Precedence, lowest first: the check module's defaults (AI_ACT.md section 2), the Policy of the
+system's current tier, then what the requester declares. The merged values are stored on the
+CheckRun at creation (AI Act Art. 9(8): thresholds are declared before testing), and the
+worker uses exactly those.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+
+from governance.kernel.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+PERFORMANCE_METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "brier",
+    "mae",
+    "rmse",
+    "r2",
+)
+
+OPERATIONAL_DEFAULTS: dict[str, float | None] = {
+    "latency_p95_ms": 500.0,
+    "error_rate": 0.05,
+    "cpu_percent": 90.0,
+    "gpu_percent": None,
+    "memory_mb": None,
+}
+
+
+def default_thresholds(kind: str) -> dict[str, Any]:
+    """The check module's own defaults; imported lazily (the web process rarely needs them)."""
+    if kind == "fairness":
+        from audits.checks.fairness import DEFAULT_THRESHOLDS
+    elif kind == "explainability":
+        from audits.checks.explainability import DEFAULT_THRESHOLDS
+    elif kind == "data_quality":
+        from audits.checks.data_quality import DEFAULT_THRESHOLDS
+    elif kind == "drift":
+        from audits.checks.drift import DEFAULT_THRESHOLDS
+    elif kind == "performance":
+        return {"max_degradation": 0.01}
+    elif kind == "operational":
+        return dict(OPERATIONAL_DEFAULTS)
+    else:
+        return {}
+    return dict(DEFAULT_THRESHOLDS)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _known_threshold(kind: str, key: str, defaults: Mapping[str, Any]) -> bool:
+    if key in defaults:
+        return True
+    if kind == "performance" and key.startswith(("min_", "max_")):
+        return key[4:] in PERFORMANCE_METRICS
+    return False
+
+
+def _policy_key(kind: str, key: str, defaults: Mapping[str, Any]) -> str | None:
+    """Policy rows spell limits with a direction suffix (``..._difference_max``)."""
+    if _known_threshold(kind, key, defaults):
+        return key
+    for suffix in ("_max", "_min"):
+        if key.endswith(suffix) and _known_threshold(kind, key[: -len(suffix)], defaults):
+            return key[: -len(suffix)]
+    return None
+
+
+def validate_thresholds(kind: str, values: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    if values in (None, {}):
+        return {}
+    if not isinstance(values, dict):
+        raise ServiceError("invalid_thresholds", "thresholds must be an object of numbers.")
+    unknown = sorted(k for k in values if not _known_threshold(kind, k, defaults))
+    if unknown:
+        known = sorted(defaults) + (
+            ["min_<metric>", "max_<metric>"] if kind == "performance" else []
+        )
+        raise ServiceError(
+            "unknown_threshold",
+            f"Unknown threshold(s) for a {kind} check: {unknown}; known: {known}.",
+        )
+    bad = sorted(k for k, v in values.items() if v is not None and not _is_number(v))
+    if bad:
+        raise ServiceError("invalid_thresholds", f"Thresholds must be numbers: {bad}.")
+    return dict(values)
+
+
+def sleep_allowed() -> bool:
+    """The test-only ``sleep_seconds`` parameter (to kill a worker mid-run) never in production."""
+    return bool(settings.DEBUG) or os.environ.get("AUDITS_ALLOW_TEST_SLEEP") == "1"
+
+
+def _int(low: int, high: int | None = None) -> Callable[[Any], bool]:
+    return lambda v: (
+        isinstance(v, int) and not isinstance(v, bool) and v >= low and (high is None or v <= high)
+    )
+
+
+def _bins(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(edges, list) and all(_is_number(e) for e in edges) for edges in value.values()
+    )
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+PARAMETERS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "fairness": {
+        "min_group_size": (_int(1), "a positive integer"),
+        "bins": (_bins, "an object: column -> list of interior edges"),
+        "pos_label": (_scalar, "a label value"),
+        "intersections": (lambda v: isinstance(v, bool), "true or false"),
+    },
+    "explainability": {
+        "seed": (_int(0, 2**32 - 1), "an integer in [0, 2^32)"),
+        "max_rows": (_int(1, 100_000), "an integer in [1, 100000]"),
+        "background_size": (_int(1, 1000), "an integer in [1, 1000]"),
+        "top_k": (_int(1, 100), "an integer in [1, 100]"),
+        "proxy_columns": (_str_list, "a list of column names"),
+        "bins": (_bins, "an object: column -> list of interior edges"),
+        "agnostic_explainer": (lambda v: v in ("permutation", "kernel"), "permutation or kernel"),
+        "agnostic_max_rows": (_int(1, 5000), "an integer in [1, 5000]"),
+        "agnostic_max_evals": (_int(1), "a positive integer"),
+    },
+    "data_quality": {"bins": (_bins, "an object: column -> list of interior edges")},
+    "performance": {"pos_label": (_scalar, "a label value")},
+    "drift": {
+        "bins": (_int(2, 100), "an integer in [2, 100]"),
+        "features": (_str_list, "a list of column names"),
+    },
+}
+
+
+def validate_parameters(kind: str, values: Any) -> dict[str, Any]:
+    if values in (None, {}):
+        return {}
+    if not isinstance(values, dict):
+        raise ServiceError("invalid_parameters", "parameters must be an object.")
+    allowed = dict(PARAMETERS.get(kind, {}))
+    if sleep_allowed():
+        allowed["sleep_seconds"] = (
+            lambda v: _is_number(v) and 0 <= v <= 120,
+            "seconds in [0, 120] (test installations only)",
+        )
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ServiceError(
+            "unknown_parameter",
+            f"Unknown parameter(s) for a {kind} check: {unknown}; known: {sorted(allowed)}.",
+        )
+    for name, value in values.items():
+        accepts, expected = allowed[name]
+        if not accepts(value):
+            raise ServiceError("invalid_parameter", f"Parameter {name!r} must be {expected}.")
+    return dict(values)
+
+
+def policy_for(model_version) -> Any:
+    """The Policy of the version's system's current tier, or None when unclassified."""
+    from governance.policy.classification.models import RiskClassification
+    from governance.policy.policies.models import Policy
+
+    latest = (
+        RiskClassification.objects.filter(system_id=model_version.model.system_id)
+        .order_by("-created_at", "-id")
+        .values_list("tier", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    return Policy.objects.filter(tier=latest).first()
+
+
+def resolve_rules(
+    *, kind: str, model_version, parameters: Any, thresholds: Any
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """(parameters, thresholds, where the thresholds came from) for a new run."""
+    defaults = default_thresholds(kind)
+    params = validate_parameters(kind, parameters)
+    declared = validate_thresholds(kind, thresholds, defaults)
+    merged = dict(defaults)
+    source = "defaults"
+    policy = policy_for(model_version)
+    policy_limits = ((policy.thresholds or {}).get(kind) or {}) if policy else {}
+    if policy is not None:
+        source = f"policy:{policy.tier}:v{policy.version}"
+    for key, value in policy_limits.items():
+        target = _policy_key(kind, key, defaults)
+        if target is not None:
+            merged[target] = value
+        elif key in PARAMETERS.get(kind, {}) and key not in params:
+            # e.g. min_group_size: the policy decides group sizes unless the requester does.
+            params[key] = value
+        else:
+            logger.warning("policy %s: ignoring unknown %s threshold %r", source, kind, key)
+    if declared:
+        merged.update(declared)
+        source += "+request"
+    return params, merged, source

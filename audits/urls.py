@@ -1,3 +1,0 @@
-from audits.views import urlpatterns
-
-__all__ = ["urlpatterns"]

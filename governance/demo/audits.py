@@ -1,0 +1,77 @@
+"""Demo content: real fairness and explainability checks of the demo credit model.
+
+The demo model was trained on one-hot features derived from German Credit, so the checks run
+on a derived dataset version holding exactly those model inputs plus the label and the raw
+sensitive attributes (sex, age), linked to the published data with a ``derived_from`` edge.
+Idempotent: a second run finds the data and the checks and creates nothing.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audits.runs.models.checks import CheckRun
+from audits.runs.services.checks import check_run_request
+from registry.models import Dataset, DatasetVersion, ModelVersion
+
+DERIVED_VERSION = "2024-01-model-input"
+
+
+def _model_input_version(scientist, dataset, source: DatasetVersion) -> DatasetVersion:
+    import pandas as pd
+
+    from registry.demo import german_credit_csv, prepare_features
+    from registry.services.datasets import ColumnSettings, dataset_version_register
+    from registry.services.lineage import lineage_edge_add
+
+    existing = DatasetVersion.objects.filter(dataset=dataset, version=DERIVED_VERSION).first()
+    if existing is not None:
+        return existing
+    raw = pd.read_csv(io.BytesIO(german_credit_csv()))
+    frame = prepare_features(raw).assign(sex=raw["sex"], risk=raw["risk"])
+    dv = dataset_version_register(
+        actor=scientist,
+        dataset=dataset,
+        version=DERIVED_VERSION,
+        data_file=SimpleUploadedFile(
+            "german_credit_model_input.csv", frame.to_csv(index=False).encode(), "text/csv"
+        ),
+        description="Model inputs (one-hot encoded) with the label and sensitive attributes.",
+        column_settings=ColumnSettings(roles={"risk": "target"}, sensitive=["sex", "age"]),
+    )
+    lineage_edge_add(actor=scientist, kind="derived_from", upstream=source, downstream=dv)
+    return dv
+
+
+def seed(*, team, users, stdout) -> None:
+    scientist = users["scientist"]
+    dataset = Dataset.objects.filter(team=team, name="German Credit").first()
+    source = DatasetVersion.objects.filter(dataset=dataset, version="2024-01").first()
+    mv = ModelVersion.objects.filter(
+        model__system__team=team, model__name="credit-risk-xgb", version="1.0.0"
+    ).first()
+    if dataset is None or source is None or mv is None:
+        stdout.write("Demo checks skipped: the registry demo content is missing.")
+        return
+    dv = _model_input_version(scientist, dataset, source)
+    for kind in ("fairness", "explainability"):
+        run = (
+            CheckRun.objects.filter(model_version=mv, kind=kind, dataset_version=dv)
+            .exclude(status="failed")
+            .first()
+        )
+        if run is None:
+            run = check_run_request(
+                actor=scientist, model_version=mv, kind=kind, dataset_version=dv
+            )
+            run.refresh_from_db()
+        verdict = {True: "passed", False: "did not pass", None: "no verdict yet"}[run.passed]
+        stdout.write(f"Demo {kind} check #{run.pk}: {run.status}, {verdict}")
+    # Classified systems get their audit schedule from the tier's policy (beat does this
+    # hourly in production; the demo should not wait for it).
+    from audits.programme.services.schedules import schedules_sync
+
+    counts = schedules_sync()
+    stdout.write(f"Audit schedules: {counts}")

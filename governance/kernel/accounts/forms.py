@@ -1,0 +1,72 @@
+"""Forms of the governance pages. They only parse and validate input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from governance.kernel.accounts.models import Role, Team, User
+from governance.kernel.web import Form
+
+
+class UserCreateForm(Form):
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        error_messages={"invalid": "Letters, digits and @ . + - _ only."},
+    )
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices)
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        min_length=12,
+        widget=forms.PasswordInput,
+        help_text="At least 12 characters. Leave empty for an API-only account.",
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The username {username!r} is taken.")
+        return username
+
+
+class UserUpdateForm(Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(required=False, label="Active (may sign in)")
+
+    def __init__(self, *args, person: User, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person, self.actor = person, actor
+
+    def clean(self):
+        data = super().clean()
+        if self.person.pk == self.actor.pk:
+            # An admin locking themselves out would leave nobody to undo it.
+            if data.get("role") and data["role"] != Role.ADMIN:
+                self.add_error("role", "You cannot remove your own admin role.")
+            if not data.get("is_active"):
+                self.add_error("is_active", "You cannot deactivate yourself.")
+        return data
+
+
+class TeamForm(Form):
+    name = forms.CharField(max_length=120, label="New team name")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Team.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(f"A team named {name!r} exists.")
+        return name

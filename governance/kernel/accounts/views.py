@@ -1,0 +1,198 @@
+"""Browser pages of the governance app: login, dashboard, profile with API tokens."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from governance.kernel.accounts.forms import TeamForm, UserCreateForm, UserUpdateForm
+from governance.kernel.accounts.models import Role, Team
+from governance.kernel.accounts.selectors import api_token_list, user_list
+from governance.kernel.accounts.services import (
+    api_token_issue,
+    api_token_revoke,
+    team_get_or_create,
+    user_create,
+    user_update,
+)
+from governance.kernel.web import _role_required, is_htmx, render_form
+from governance.policy.raci.selectors import responsibility_list
+
+logger = logging.getLogger(__name__)
+
+
+LOGIN_ATTEMPTS = 10
+
+
+LOGIN_WINDOW_SECONDS = 300
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Django's login, refusing more than 10 failed attempts per address and user in 5 minutes."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def _key(self) -> str:
+        username = (self.request.POST.get("username") or "").lower()[:150]
+        return f"login-fail:{_client_ip(self.request)}:{username}"
+
+    def post(self, request, *args, **kwargs):
+        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
+            response = render(
+                request,
+                self.template_name,
+                {"form": self.get_form(), "locked": True},
+                status=429,
+            )
+            response["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        key = self._key()
+        cache.add(key, 0, LOGIN_WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOGIN_WINDOW_SECONDS)
+        return super().form_invalid(form)
+
+
+@login_required
+def profile(request):
+    tokens = api_token_list(actor=request.user)
+    return render(request, "governance/profile.html", {"tokens": tokens})
+
+
+@login_required
+@require_POST
+def profile_token_create(request):
+    name = (request.POST.get("name") or "").strip()
+    if not name:
+        messages.error(request, "Give the token a name, e.g. the script or machine using it.")
+        return redirect("profile")
+    issued = api_token_issue(user=request.user, name=name, actor=request.user)
+    tokens = api_token_list(actor=request.user)
+    # The raw token is rendered in this one response and never again.
+    return render(request, "governance/profile.html", {"tokens": tokens, "new_token": issued.raw})
+
+
+@login_required
+@require_POST
+def profile_token_revoke(request, pk: int):
+    token = get_object_or_404(api_token_list(actor=request.user), pk=pk)
+    api_token_revoke(token=token, actor=request.user)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    if request.headers.get("HX-Request"):
+        tokens = api_token_list(actor=request.user)
+        html = render_to_string("partials/token_table.html", {"tokens": tokens}, request=request)
+        return HttpResponse(html)
+    return redirect("profile")
+
+
+PAGE_SIZE = 25
+
+
+admin_only = _role_required(Role.ADMIN)
+
+
+def _people_context(request, **extra) -> dict:
+    users = user_list(actor=request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(username__icontains=q)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "q": q,
+        "teams": Team.objects.order_by("name"),
+        "team_form": extra.pop("team_form", None) or TeamForm(),
+        "tab": "people",
+        **extra,
+    }
+
+
+@admin_only
+def people(request):
+    context = _people_context(request)
+    template = (
+        "governance/partials/people_table.html" if is_htmx(request) else "governance/people.html"
+    )
+    return render(request, template, context)
+
+
+@admin_only
+def person_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render_form(request, "governance/person_form.html", {"form": form}, 400)
+        data = form.cleaned_data
+        person = user_create(
+            username=data["username"],
+            role=data["role"],
+            teams=list(data["teams"]),
+            password=data["password"] or None,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            actor=request.user,
+        )
+        messages.success(request, f"User {person.username} created as {person.get_role_display()}.")
+        return redirect("people")
+    return render(request, "governance/person_form.html", {"form": form})
+
+
+@admin_only
+def person_edit(request, pk: int):
+    person = user_list(actor=request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    initial = {
+        "role": person.role,
+        "teams": list(person.teams.all()),
+        "is_active": person.is_active,
+    }
+    form = UserUpdateForm(request.POST or None, initial=initial, person=person, actor=request.user)
+    responsibilities = responsibility_list(actor=request.user).filter(user=person)
+    context = {"form": form, "person": person, "responsibilities": responsibilities}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render_form(request, "governance/person_edit.html", context, 400)
+        data = form.cleaned_data
+        user_update(
+            user=person,
+            actor=request.user,
+            role=data["role"],
+            teams=list(data["teams"]),
+            is_active=data["is_active"],
+        )
+        messages.success(request, f"{person.username} updated.")
+        return redirect("people")
+    return render(request, "governance/person_edit.html", context)
+
+
+@admin_only
+@require_POST
+def team_create(request):
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        context = _people_context(request, team_form=form)
+        return render_form(request, "governance/people.html", context, 400)
+    team = team_get_or_create(name=form.cleaned_data["name"], actor=request.user)
+    messages.success(request, f"Team {team.name} created.")
+    return redirect("people")

@@ -1,0 +1,136 @@
+"""API views of the governance app: thin, they validate and call services or selectors."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.http import StreamingHttpResponse
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.kernel.accounts.models import Role
+from governance.kernel.api.errors import ApiError
+from governance.kernel.api.pagination import CappedCountPagination
+from governance.kernel.audit.selectors import audit_event_list
+from governance.kernel.audit.serializers import AuditEventSerializer, ChainVerificationSerializer
+from governance.kernel.audit.services import audit_chain_verification_start, audit_chain_verify
+from governance.kernel.jobs.serializers import BackgroundJobSerializer
+from governance.kernel.permissions import IsAuditReader, role_permission
+
+AUDIT_FILTERS = [
+    OpenApiParameter("target_type", str, description="e.g. registry.modelversion"),
+    OpenApiParameter("target_id", str),
+    OpenApiParameter("actor", int, description="user id"),
+    OpenApiParameter("action", str, description="prefix, e.g. review."),
+    OpenApiParameter("since", str, description="ISO 8601 date-time, inclusive"),
+    OpenApiParameter("until", str, description="ISO 8601 date-time, exclusive"),
+]
+
+
+def _audit_filters(request) -> dict:
+    params = request.query_params
+    out: dict = {}
+    for key in ("target_type", "target_id", "action"):
+        if params.get(key):
+            out[key] = params[key]
+    if params.get("actor"):
+        if not params["actor"].isdigit():
+            raise ApiError(400, "invalid", "actor must be a user id.")
+        out["actor_id"] = int(params["actor"])
+    for key in ("since", "until"):
+        if params.get(key):
+            value = parse_datetime(params[key])
+            if value is None:
+                raise ApiError(400, "invalid", f"{key} must be an ISO 8601 date-time.")
+            out[key] = value
+    return out
+
+
+class AuditEventListView(generics.ListAPIView):
+    """The audit trail, newest first. Auditors and admins only. The trail grows without end,
+    so pages count at most 1,000 matching events (``count_exact`` says when there are more)."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [IsAuditReader]
+    pagination_class = CappedCountPagination
+    filter_backends: list = []
+
+    @extend_schema(parameters=AUDIT_FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return audit_event_list(actor=self.request.user, **_audit_filters(self.request))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class AuditEventExportView(APIView):
+    """The filtered audit trail as CSV, streamed (no size limit, flat memory)."""
+
+    permission_classes = [IsAuditReader]
+
+    @extend_schema(parameters=AUDIT_FILTERS, responses={(200, "text/csv"): str})
+    def get(self, request):
+        events = audit_event_list(actor=request.user, **_audit_filters(request))
+        columns = [
+            "sequence",
+            "created_at",
+            "actor_username",
+            "actor_role",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "payload",
+            "request_id",
+            "prev_hash",
+            "hash",
+        ]
+
+        def rows() -> Iterator[str]:
+            writer = csv.writer(_Echo())
+            yield writer.writerow(columns)
+            for event in events.values(*columns).iterator(chunk_size=2000):
+                yield writer.writerow([_csv_safe(event[c]) for c in columns])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        return response
+
+
+def _csv_safe(value) -> str:
+    from governance.kernel.audit.services import canonical_json
+
+    text = canonical_json(value) if isinstance(value, (dict, list)) else str(value)
+    # Spreadsheet formula injection: a cell starting with = + - @ runs as a formula.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class AuditEventVerifyView(APIView):
+    """GET verifies the chain now; POST queues the verification in a worker (202)."""
+
+    permission_classes = [IsAuditReader]
+
+    @extend_schema(responses=ChainVerificationSerializer)
+    def get(self, request):
+        return Response(audit_chain_verify().as_dict())
+
+    @extend_schema(request=None, responses={202: BackgroundJobSerializer})
+    def post(self, request):
+        job = audit_chain_verification_start(actor=request.user)
+        job.refresh_from_db()
+        return Response(BackgroundJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def get_permissions(self):
+        # Verifying is a read, but POST starts work: the same two roles may do both.
+        return [role_permission(Role.ADMIN, Role.AUDITOR)()]

@@ -1,0 +1,37 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from governance.kernel.audit.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "sequence",
+            "created_at",
+            "actor",
+            "actor_username",
+            "actor_role",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "payload",
+            "request_id",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class ChainVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    first_broken_sequence = serializers.IntegerField(allow_null=True)
+    first_broken_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)

@@ -1,0 +1,36 @@
+"""The app's models module: Django loads the models of every layer of the ``governance`` app
+from here. Code imports a model from the layer that owns it, never from this module."""
+
+from governance.kernel.accounts.models import ApiToken, Team, User
+from governance.kernel.audit.models import AuditChainHead, AuditEvent
+from governance.kernel.jobs.models import BackgroundJob
+from governance.policy.classification.models import (
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+    RiskClassification,
+)
+from governance.policy.deployments.models import Deployment
+from governance.policy.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
+from governance.review.approvals.models import Decision, Review
+
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "BackgroundJob",
+    "Decision",
+    "Deployment",
+    "Notification",
+    "Policy",
+    "QuestionnaireOption",
+    "QuestionnaireQuestion",
+    "Responsibility",
+    "Review",
+    "RiskClassification",
+    "Team",
+    "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

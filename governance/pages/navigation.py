@@ -1,0 +1,49 @@
+"""Navigation entries for the signed-in user's role (templates hold no logic)."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from governance.kernel.accounts.models import Role
+
+ALL = {Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR}
+
+# (label, url name, roles that see it); entries whose URL does not exist yet are skipped.
+NAV = [
+    ("Dashboard", "home", ALL),
+    ("Inventory", "inventory", ALL),
+    ("Review queue", "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    ("Findings", "findings", ALL),
+    ("Audits", "audits", ALL),
+    ("Audit trail", "audit-trail", {Role.AUDITOR, Role.ADMIN}),
+    ("Reports", "reports", {Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    ("People", "people", {Role.ADMIN}),
+    ("Policies", "policies", {Role.ADMIN}),
+    ("API docs", "api-docs", ALL),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, roles in NAV:
+        if user.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_items": items, "role_label": Role(user.role).label, **notification_badge(request)}
+
+
+def notification_badge(request):
+    """The signed-in user's unread notification count for the top bar: one query."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from governance.policy.notifications.selectors import unread_notification_count
+
+    return {"unread_notifications": unread_notification_count(actor=user)}

@@ -1,0 +1,95 @@
+"""In-app notifications and outgoing webhooks (signed, retried, every attempt recorded)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from governance.kernel.jobs.models import TrackedJob
+
+NOTIFICATION_EVENTS = (
+    "review_requested",
+    "decision",
+    "approval_invalidated",
+    "approval_expiring",
+    "check_failed",
+    "finding_raised",
+    "report_ready",
+    "drift_detected",
+)
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=32, db_index=True)
+    message = models.TextField()
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.recipient_id}"
+
+
+class WebhookEndpoint(models.Model):
+    name = models.CharField(max_length=120)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(
+        max_length=200, help_text="Shared secret for the X-Governance-Signature HMAC."
+    )
+    events = models.JSONField(
+        default=list, blank=True, help_text="Event names to send; empty means all events."
+    )
+    slack_format = models.BooleanField(
+        default=False, help_text='Send a Slack-compatible body {"text": ...}.'
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return self.active and (not self.events or event in self.events)
+
+
+class WebhookDelivery(TrackedJob):
+    """One event to one endpoint. The body is frozen at creation so every retry sends, and
+    signs, exactly the same bytes."""
+
+    task_name = "notifications.webhook_deliver"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=32)
+    body = models.TextField()
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint_id} ({self.status})"
+
+    @classmethod
+    def redispatch_ready(cls, now):
+        # A delivery waiting for its backoff is not lost, only not due yet.
+        return models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)

@@ -1,0 +1,129 @@
+"""Light background work of the governance app."""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from governance.kernel.jobs.services import (
+    BROKER_ERRORS,
+    TrackedTask,
+    job_succeed,
+)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue a task that has no job row once the current transaction commits.
+
+    Work with a row goes through ``governance.jobs.job_enqueue_on_commit``, which survives a
+    broker outage. This one is for best-effort side work (e-mail copies of notifications,
+    which stay readable in the product): a broker outage is logged, not raised, so the
+    request that caused it still succeeds.
+    """
+
+    def send() -> None:
+        try:
+            task.apply_async(args=list(args), retry=False)
+        except BROKER_ERRORS as exc:
+            logger.warning("broker unreachable: %s%r not sent (%s)", task.name, args, exc)
+
+    transaction.on_commit(send)
+
+
+def webhook_backoff_seconds(attempt: int) -> int:
+    """Exponential backoff after the ``attempt``-th failure: base, 2x base, 4x base ..."""
+    from django.conf import settings
+
+    return min(settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
+
+
+@shared_task(
+    base=TrackedTask,
+    bind=True,
+    name="notifications.webhook_deliver",
+    max_retries=None,  # bounded by WEBHOOK_MAX_ATTEMPTS on the row, which survives restarts
+)
+def webhook_deliver_task(self, delivery_id: int) -> None:
+    """POST one delivery's frozen body, signed; retry with exponential backoff on failure.
+
+    Any 2xx ends it succeeded. Other answers and network errors are recorded on the row
+    (response code, last error, attempts) and retried until ``WEBHOOK_MAX_ATTEMPTS``.
+    """
+    from django.conf import settings
+
+    from governance.kernel.jobs.models import JobStatus
+    from governance.kernel.jobs.services import job_claim, job_fail
+    from governance.policy.notifications.models import WebhookDelivery
+    from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
+
+    delivery = job_claim(WebhookDelivery, delivery_id, worker=self.request.hostname or "")
+    if delivery is None:
+        return
+    endpoint = delivery.endpoint
+    body = delivery.body.encode()
+    request = urllib.request.Request(  # noqa: S310 - admins configure http(s) URLs only
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "ai-governance-registry-webhooks/1",
+            SIGNATURE_HEADER: webhook_signature(body, endpoint.secret),
+            "X-Governance-Event": delivery.event,
+            "X-Governance-Delivery": str(delivery.pk),
+        },
+    )
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+        ) as response:
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError) as exc:
+        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+    if code is not None and 200 <= code < 300:
+        job_succeed(delivery, response_code=code, last_error="", next_attempt_at=None)
+        return
+    delivery.refresh_from_db(fields=["attempts"])
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        job_fail(
+            delivery,
+            "delivery_failed",
+            f"Gave up after {delivery.attempts} attempts: {error}",
+            response_code=code,
+            last_error=error[:2000],
+        )
+        return
+    delay = webhook_backoff_seconds(delivery.attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=JobStatus.QUEUED,
+        response_code=code,
+        last_error=error[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        dispatched_at=timezone.now(),
+    )
+    raise self.retry(countdown=delay, max_retries=None)
+
+
+@shared_task(base=TrackedTask, bind=True, name="notifications.email")
+def notification_email_task(self, notification_ids: list[int]) -> None:
+    """One e-mail per notification to its recipient; a failure is retried by the task."""
+    from django.core.mail import send_mail
+
+    from governance.policy.notifications.models import Notification
+
+    rows = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
+    for row in rows:
+        subject = f"[AI governance] {row.event.replace('_', ' ')}: {row.target_repr}"[:200]
+        send_mail(subject, row.message, None, [row.recipient.email])
+
+
+logger = logging.getLogger(__name__)

@@ -1,0 +1,49 @@
+"""What each risk tier requires before a version may be approved and deployed (AI_ACT.md §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from governance.policy.classification.models import RiskTier
+
+UNCLASSIFIED = "unclassified"
+POLICY_TIERS = [*RiskTier.choices, (UNCLASSIFIED, "Not classified yet")]
+CHECK_KINDS = ("fairness", "explainability", "data_quality", "performance", "drift")
+ACCOUNTABLE_OWNER = "accountable_owner"
+
+
+class Policy(models.Model):
+    """One row per tier. Admins edit rows (each edit bumps ``version`` and is audited), and
+    every approval records the version it was judged against."""
+
+    tier = models.CharField(max_length=24, choices=POLICY_TIERS, unique=True)
+    submittable = models.BooleanField(default=True)
+    required_checks = models.JSONField(default=list, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    approvals_required = models.PositiveSmallIntegerField(default=1)
+    approver_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each listed capacity must be among the approvers: a user role such as "
+        "'compliance_officer', or 'accountable_owner' (RACI A on the system or model).",
+    )
+    requires_accountable_owner = models.BooleanField(default=False)
+    pii_must_be_resolved = models.BooleanField(default=False)
+    required_documentation = models.JSONField(default=list, blank=True)
+    recertify_days = models.PositiveIntegerField(null=True, blank=True)
+    audit_interval_days = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tier"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return f"policy {self.tier} v{self.version}"

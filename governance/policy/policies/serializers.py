@@ -1,0 +1,61 @@
+"""Serializers of the governance domain endpoints: one input and one output per endpoint.
+
+Outputs are read-only; signatures, evidence, statuses and who-did-what are never input."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from governance.policy.policies.models import CHECK_KINDS, Policy
+
+
+# --- policies ---------------------------------------------------------------------------------
+class PolicySerializer(serializers.ModelSerializer):
+    updated_by = serializers.CharField(
+        source="updated_by.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "id",
+            "tier",
+            "submittable",
+            "required_checks",
+            "thresholds",
+            "approvals_required",
+            "approver_roles",
+            "requires_accountable_owner",
+            "pii_must_be_resolved",
+            "required_documentation",
+            "recertify_days",
+            "audit_interval_days",
+            "version",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+
+MAX_POLICY_DAYS = 3650
+
+
+class PolicyUpdateSerializer(serializers.Serializer):
+    submittable = serializers.BooleanField(required=False)
+    required_checks = serializers.ListField(
+        child=serializers.ChoiceField(choices=CHECK_KINDS), required=False
+    )
+    thresholds = serializers.DictField(child=serializers.DictField(), required=False)
+    approvals_required = serializers.IntegerField(min_value=0, max_value=10, required=False)
+    approver_roles = serializers.ListField(child=serializers.CharField(), required=False)
+    requires_accountable_owner = serializers.BooleanField(required=False)
+    pii_must_be_resolved = serializers.BooleanField(required=False)
+    required_documentation = serializers.ListField(child=serializers.CharField(), required=False)
+    # Ten years, as on the admin page's form: the value is added to dates (approval expiry,
+    # next scheduled audit), which overflow long before the column's 32-bit limit does.
+    recertify_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_POLICY_DAYS, allow_null=True, required=False
+    )
+    audit_interval_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_POLICY_DAYS, allow_null=True, required=False
+    )

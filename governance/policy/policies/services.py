@@ -1,0 +1,89 @@
+"""Editing the per-tier policies; every edit bumps the version that approvals record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Forbidden, ServiceError
+from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS, Policy
+
+EDITABLE = frozenset(
+    {
+        "submittable",
+        "required_checks",
+        "thresholds",
+        "approvals_required",
+        "approver_roles",
+        "requires_accountable_owner",
+        "pii_must_be_resolved",
+        "required_documentation",
+        "recertify_days",
+        "audit_interval_days",
+    }
+)
+APPROVER_CAPACITIES = frozenset({Role.COMPLIANCE_OFFICER.value, ACCOUNTABLE_OWNER})
+
+
+def policy_validate(values: dict[str, Any]) -> None:
+    """Refuse a policy that names unknown checks, capacities or documentation fields, or
+    that could never be satisfied (more required roles than required approvers)."""
+    from registry.models import DOCUMENTATION_FIELDS
+
+    problems = []
+    unknown_checks = set(values.get("required_checks", [])) - set(CHECK_KINDS)
+    if unknown_checks:
+        problems.append(f"unknown check kinds {sorted(unknown_checks)}")
+    unknown_roles = set(values.get("approver_roles", [])) - APPROVER_CAPACITIES
+    if unknown_roles:
+        problems.append(f"unknown approver roles {sorted(unknown_roles)}")
+    docs = {name for name, _ in DOCUMENTATION_FIELDS}
+    unknown_docs = set(values.get("required_documentation", [])) - docs
+    if unknown_docs:
+        problems.append(f"unknown documentation fields {sorted(unknown_docs)}")
+    thresholds = values.get("thresholds", {})
+    if not isinstance(thresholds, dict) or set(thresholds) - set(CHECK_KINDS):
+        problems.append("thresholds must map check kinds to their limits")
+    roles = set(values.get("approver_roles", []))
+    if values.get("requires_accountable_owner"):
+        roles.add(ACCOUNTABLE_OWNER)
+    if values.get("submittable") and values.get("approvals_required", 0) < max(len(roles), 1):
+        problems.append("approvals_required must cover every required approver role (and ≥ 1)")
+    if problems:
+        raise ServiceError("invalid_policy", "; ".join(problems) + ".")
+
+
+@transaction.atomic
+def policy_update(*, actor: User, policy: Policy, **changes: Any) -> Policy:
+    """Change a tier's policy (admins only). Approvals already given keep the version they
+    were judged against; new submissions and decisions use the new one."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("admin_only", "Only admins edit policies.")
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ServiceError("read_only_fields", f"These fields cannot be changed: {sorted(unknown)}")
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    merged = {name: getattr(policy, name) for name in EDITABLE} | changes
+    policy_validate(merged)
+    diff = {
+        name: [getattr(policy, name), value]
+        for name, value in changes.items()
+        if getattr(policy, name) != value
+    }
+    if not diff:
+        return policy
+    for name, (_, value) in diff.items():
+        setattr(policy, name, value)
+    policy.version += 1
+    policy.updated_by = actor
+    policy.save()
+    audit_event_record(
+        actor=actor,
+        action="policy.updated",
+        target=policy,
+        payload={"tier": policy.tier, "version": policy.version, "changes": diff},
+    )
+    return policy

@@ -1,0 +1,70 @@
+"""Admin pages: people, teams, responsibilities (RACI) and the per-tier policies."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from governance.kernel.accounts.views import admin_only
+from governance.kernel.errors import ServiceError
+from governance.kernel.web import render_form
+from governance.policy.policies.forms import PolicyForm
+from governance.policy.policies.models import POLICY_TIERS
+from governance.policy.policies.selectors import policy_list
+from governance.policy.policies.services import policy_update
+
+
+# --- policies -------------------------------------------------------------------------------
+def _days(value: int | None) -> str:
+    return f"{value} days" if value else "—"
+
+
+def _policy_rows(policies) -> list[dict]:
+    from registry.models import DOCUMENTATION_FIELDS
+
+    labels = dict(POLICY_TIERS)
+    docs = dict(DOCUMENTATION_FIELDS)
+    return [
+        {
+            "policy": p,
+            "label": labels.get(p.tier, p.tier),
+            "checks": [c.replace("_", " ") for c in p.required_checks or []],
+            "approvers": [r.replace("_", " ") for r in p.approver_roles or []],
+            "documentation": [docs.get(d, d) for d in p.required_documentation or []],
+            "recertify": _days(p.recertify_days),
+            "audit": _days(p.audit_interval_days),
+        }
+        for p in policies
+    ]
+
+
+@admin_only
+def policies(request):
+    rows = _policy_rows(policy_list(actor=request.user))
+    return render(request, "governance/policies.html", {"rows": rows})
+
+
+@admin_only
+def policy_edit(request, tier: str):
+    policy = policy_list(actor=request.user).filter(tier=tier).first()
+    if policy is None:
+        raise Http404
+    label = dict(POLICY_TIERS).get(policy.tier, policy.tier)
+    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_from(policy))
+    context = {"form": form, "policy": policy, "label": label}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render_form(request, "governance/policy_edit.html", context, 400)
+        before = policy.version
+        try:
+            policy = policy_update(actor=request.user, policy=policy, **form.changes())
+        except ServiceError as exc:
+            context["error"] = exc.message
+            return render_form(request, "governance/policy_edit.html", context, exc.status_code)
+        if policy.version == before:
+            messages.info(request, f"Nothing changed in the {label} policy.")
+        else:
+            messages.success(request, f"{label} policy saved as version {policy.version}.")
+        return redirect("policies")
+    return render(request, "governance/policy_edit.html", context)

@@ -1,0 +1,132 @@
+"""Assigning RACI roles to people on systems, models and datasets (admins only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import Forbidden, ServiceError
+from governance.policy.raci.models import Raci, Responsibility
+from registry.models import AISystem, Dataset, Model
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("admin_only", "Only admins assign responsibilities.")
+
+
+def _payload(r: Responsibility) -> dict:
+    return {
+        "user": r.user.username,
+        "role": r.role,
+        "target": r.target_kind,
+        "target_id": r.target.pk,
+        "starts_at": r.starts_at,
+        "ends_at": r.ends_at,
+    }
+
+
+def _invalidate_if_accountable(r: Responsibility, actor: User, why: str) -> None:
+    """Approvals signed in the capacity of accountable owner rested on this assignment."""
+    if r.role != Raci.ACCOUNTABLE or r.dataset_id:
+        return
+    from governance.review.approvals.services import approvals_invalidate
+
+    approvals_invalidate(
+        model_version_ids=None,
+        system_id=r.system_id,
+        model_id=r.model_id,
+        code="responsibility_ended",
+        reason=f"{r.user.username} is no longer accountable for {r.target} ({why}).",
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def responsibility_assign(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    target: AISystem | Model | Dataset,
+    ends_at: datetime | None = None,
+    note: str = "",
+) -> Responsibility:
+    """Give ``user`` a RACI role on ``target``.
+
+    Invariants: admins only; the person is active and not an auditor for R or A (auditors
+    change nothing, so they cannot answer for a system); the end, if any, is in the future.
+    """
+    _require_admin(actor)
+    if role not in Raci.values:
+        raise ServiceError("invalid_role", f"Unknown RACI role {role!r}.")
+    if not user.is_active:
+        raise ServiceError("inactive_user", f"{user.username} is deactivated.")
+    if user.role == Role.AUDITOR and role in (Raci.RESPONSIBLE, Raci.ACCOUNTABLE):
+        raise ServiceError(
+            "auditor_cannot_be_accountable",
+            "Auditors only read: they can be consulted or informed, not responsible or "
+            "accountable.",
+        )
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        raise ServiceError("end_in_past", "The end date must be in the future.")
+    kind = {AISystem: "system", Model: "model", Dataset: "dataset"}[type(target)]
+    r = Responsibility.objects.create(
+        user=user,
+        role=role,
+        ends_at=ends_at,
+        note=note,
+        assigned_by=actor,
+        starts_at=now,
+        **{kind: target},
+    )
+    audit_event_record(actor=actor, action="responsibility.assigned", target=r, payload=_payload(r))
+    return r
+
+
+@transaction.atomic
+def responsibility_update(
+    *, actor: User, responsibility: Responsibility, ends_at: datetime | None, note: str | None
+) -> Responsibility:
+    """Change the end date or note. Ending an accountable assignment early invalidates the
+    approvals that relied on it."""
+    _require_admin(actor)
+    r = Responsibility.objects.select_for_update().get(pk=responsibility.pk)
+    now = timezone.now()
+    if r.ends_at is not None and r.ends_at <= now:
+        raise ServiceError("already_ended", "This responsibility has ended; assign a new one.")
+    diff = {}
+    if note is not None and note != r.note:
+        diff["note"], r.note = [r.note, note], note
+    if ends_at != r.ends_at:
+        diff["ends_at"], r.ends_at = [r.ends_at, ends_at], ends_at
+    if not diff:
+        return r
+    r.save()
+    audit_event_record(actor=actor, action="responsibility.updated", target=r, payload=diff)
+    if "ends_at" in diff and ends_at is not None and ends_at <= now:
+        # A future end is enforced at read time (no accountable owner from then on); an end
+        # that is already reached withdraws the approvals signed in that capacity now.
+        _invalidate_if_accountable(r, actor, f"ended {ends_at:%Y-%m-%d %H:%M}")
+    return r
+
+
+@transaction.atomic
+def responsibility_end(*, actor: User, responsibility: Responsibility) -> Responsibility:
+    """End an assignment now. The row is kept (who was accountable when is part of the
+    record); only its end date is set."""
+    _require_admin(actor)
+    r = Responsibility.objects.select_for_update().get(pk=responsibility.pk)
+    now = timezone.now()
+    if r.ends_at is not None and r.ends_at <= now:
+        return r
+    r.ends_at = now
+    r.save()
+    audit_event_record(actor=actor, action="responsibility.ended", target=r, payload=_payload(r))
+    _invalidate_if_accountable(r, actor, "ended")
+    return r

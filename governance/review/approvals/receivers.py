@@ -1,0 +1,74 @@
+"""Reactions to other apps' domain events: evidence changed, so approvals resting on it go.
+
+Signals are sent inside the sender's transaction, so the invalidation, its audit event and
+the change that caused it commit (or roll back) together.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from registry import lineage
+
+logger = logging.getLogger(__name__)
+
+
+def on_pii_flag_decided(sender, *, flag, actor, previous, **kwargs) -> None:
+    from governance.review.approvals.services import approvals_invalidate
+    from registry.models import PIIStatus
+
+    if flag.status != PIIStatus.CONFIRMED or previous == PIIStatus.CONFIRMED:
+        return
+    column = flag.column
+    dv = column.dataset_version
+    ids = lineage.downstream_model_version_ids(("d", dv.pk))
+    if ids:
+        approvals_invalidate(
+            model_version_ids=ids,
+            code="pii_confirmed",
+            reason=f"personal data ({flag.category}) confirmed in column {column.name!r} of "
+            f"{dv.dataset.name} {dv.version} by {getattr(actor, 'username', 'system')}.",
+            actor=actor,
+        )
+
+
+def on_lineage_edge_added(sender, *, edge, actor, **kwargs) -> None:
+    from governance.review.approvals.services import approvals_invalidate
+
+    node = edge.downstream_node
+    ids = lineage.downstream_model_version_ids(node)
+    if node[0] == "m":
+        ids.add(node[1])
+    if ids:
+        approvals_invalidate(
+            model_version_ids=ids,
+            code="lineage_changed",
+            reason=f"new upstream lineage: {edge}.",
+            actor=actor,
+        )
+
+
+def on_check_run_finished(sender, *, check_run, **kwargs) -> None:
+    from governance.review.approvals.services import approvals_invalidate
+
+    if check_run.status != "succeeded" or check_run.passed is not False:
+        return
+    approvals_invalidate(
+        model_version_ids=[check_run.model_version_id],
+        code="check_failed",
+        reason=f"a new {check_run.kind} check (run {check_run.pk}) failed.",
+        actor=None,
+    )
+
+
+def connect() -> None:
+    from registry.signals import lineage_edge_added, pii_flag_decided
+
+    pii_flag_decided.connect(on_pii_flag_decided, dispatch_uid="governance.pii_flag_decided")
+    lineage_edge_added.connect(on_lineage_edge_added, dispatch_uid="governance.lineage_edge")
+    try:
+        from audits.runs.signals import check_run_finished
+    except ImportError:
+        logger.debug("audits.runs.signals not available: failing checks cannot invalidate yet")
+        return
+    check_run_finished.connect(on_check_run_finished, dispatch_uid="governance.check_finished")

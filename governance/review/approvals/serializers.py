@@ -1,0 +1,79 @@
+"""Serializers of the governance domain endpoints: one input and one output per endpoint.
+
+Outputs are read-only; signatures, evidence, statuses and who-did-what are never input."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from governance.review.approvals.models import Decision, DecisionKind, Review
+
+
+# --- reviews ----------------------------------------------------------------------------------
+class ReviewSerializer(serializers.ModelSerializer):
+    model_version_status = serializers.CharField(source="model_version.status", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "model_version",
+            "model_version_status",
+            "round",
+            "status",
+            "tier",
+            "classification",
+            "policy_version",
+            "opened_at",
+            "opened_reason",
+            "approved_at",
+            "expires_at",
+            "invalidated_at",
+            "invalidation_code",
+            "invalidation_reason",
+        ]
+        read_only_fields = fields
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=DecisionKind.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Required to approve: your password, re-checked as your signature.",
+    )
+
+    def validate(self, attrs):
+        if attrs["decision"] == DecisionKind.APPROVE and not attrs.get("password"):
+            raise serializers.ValidationError(
+                {"password": ["Approving needs your password as signature."]}, code="required"
+            )
+        return attrs
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    round = serializers.IntegerField(source="review.round", read_only=True)
+    review_status = serializers.CharField(source="review.status", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "model_version",
+            "round",
+            "review_status",
+            "decision",
+            "reviewer",
+            "reviewer_role",
+            "capacities",
+            "comment",
+            "evidence",
+            "signature",
+            "decided_at",
+        ]
+        read_only_fields = fields

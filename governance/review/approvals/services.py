@@ -1,0 +1,404 @@
+"""Submitting versions for review, signed decisions, invalidation and expiry of approvals."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from governance.kernel.accounts.models import Role, User
+from governance.kernel.audit.services import audit_event_record, canonical_json
+from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError
+from governance.policy.notifications.services import default_recipients, notify
+from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
+from governance.review.evaluation import APPROVAL, EVIDENCE, SUBMISSION, Evaluation, evaluate
+from registry.models import ModelVersion, VersionStatus
+
+SUBMITTABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.CHANGES_REQUESTED)
+REVIEWED_STATUSES = (VersionStatus.IN_REVIEW, VersionStatus.APPROVED, VersionStatus.DEPLOYED)
+
+
+def _lock(model_version: ModelVersion) -> ModelVersion:
+    return (
+        ModelVersion.objects.select_for_update()
+        .select_related("model__system", "artefact")
+        .get(pk=model_version.pk)
+    )
+
+
+def _set_status(mv: ModelVersion, status: str, **fields: Any) -> None:
+    mv.status = status
+    for name, value in fields.items():
+        setattr(mv, name, value)
+    mv.save(update_fields=["status", "updated_at", *fields])
+
+
+def _open_round(mv: ModelVersion, *, actor: User | None, reason: str, ev: Evaluation) -> Review:
+    last = Review.objects.filter(model_version=mv).aggregate(n=Max("round"))["n"] or 0
+    return Review.objects.create(
+        model_version=mv,
+        round=last + 1,
+        tier=ev.tier,
+        classification=ev.classification,
+        policy_version=ev.policy.version if ev.policy else None,
+        opened_by=actor,
+        opened_reason=reason[:300],
+    )
+
+
+@transaction.atomic
+def model_version_submit(*, actor: User, model_version: ModelVersion) -> Review:
+    """Ask for review. The version is frozen from now on (the registry refuses edits).
+
+    Invariants: only a data scientist of the owning team submits; only drafts and versions
+    sent back for changes can be submitted; an unclassified or prohibited system is refused
+    with every blocking reason (unmet evidence does not block: reviewers see it).
+    """
+    if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
+        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+    if actor.role != Role.DATA_SCIENTIST or not (
+        ModelVersion.objects.visible_to(actor, "change").filter(pk=model_version.pk).exists()
+    ):
+        raise Forbidden("role_forbidden", "Only a data scientist of the team submits versions.")
+    mv = _lock(model_version)
+    if mv.status not in SUBMITTABLE_STATUSES:
+        raise Conflict("not_submittable_status", f"Version {mv.version} is {mv.status}.")
+    ev = evaluate(mv)
+    blockers = ev.reasons(SUBMISSION)
+    if blockers:
+        raise ServiceError(
+            "submission_refused",
+            "The version cannot be submitted: " + " ".join(r["message"] for r in blockers),
+            reasons=blockers,
+        )
+    _set_status(mv, VersionStatus.IN_REVIEW, submitted_by=actor, submitted_at=timezone.now())
+    review = _open_round(mv, actor=actor, reason="submitted", ev=ev)
+    audit_event_record(
+        actor=actor,
+        action="model_version.submitted",
+        target=mv,
+        payload={
+            "review": review.pk,
+            "round": review.round,
+            "tier": ev.tier,
+            "policy_version": review.policy_version,
+            "unmet": ev.reasons(EVIDENCE),
+        },
+    )
+    notify(
+        event="review_requested",
+        target=mv,
+        message=f"{actor.username} asks for a review of {mv} (tier {ev.tier}).",
+        payload={"model_version": mv.pk, "review": review.pk, "tier": ev.tier},
+    )
+    return review
+
+
+def decision_signature(
+    *,
+    evidence: dict,
+    reviewer: User,
+    capacities: list[str],
+    decided_at: datetime,
+    decision: str,
+    comment: str,
+) -> str:
+    """SHA-256 over the canonical JSON of what was decided, by whom, when and on what."""
+    material = {
+        "evidence": evidence,
+        "reviewer": {"id": reviewer.pk, "username": reviewer.username, "role": reviewer.role},
+        "capacities": capacities,
+        "decided_at": decided_at.isoformat(),
+        "decision": decision,
+        "comment": comment,
+    }
+    return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+
+
+def _approval_complete(ev: Evaluation) -> bool:
+    relevant = [
+        r for r in ev.requirements if r.code == "approvals" or r.code.startswith("approval_by:")
+    ]
+    return bool(relevant) and all(r.met for r in relevant)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    actor: User,
+    model_version: ModelVersion,
+    decision: str,
+    comment: str = "",
+    password: str | None = None,
+) -> Decision:
+    """Approve, reject or request changes, signed over the evidence it rests on.
+
+    Invariants: only compliance officers and the accountable owner decide; nobody decides on
+    a version they built, submitted, or whose upstream data or models they registered; one
+    decision per person per round; approving re-checks the reviewer's password as a
+    signature and needs every non-approval requirement met; the version is approved when
+    the policy's distinct approvers and capacities are all present.
+    """
+    if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
+        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+    if decision not in DecisionKind.values:
+        raise ServiceError("invalid_decision", f"Unknown decision {decision!r}.")
+    mv = _lock(model_version)
+    ev = evaluate(mv)
+    capacities = ev.capacities(actor)
+    if not capacities:
+        raise Forbidden(
+            "not_a_reviewer",
+            "Only compliance officers and the accountable owner (RACI A) decide on versions.",
+        )
+    if actor.pk in ev.builder_ids:
+        raise Forbidden(
+            "separation_of_duties",
+            "You built, submitted or supplied upstream data or models for this version; "
+            "someone else must decide.",
+        )
+    review = ev.review
+    if mv.status != VersionStatus.IN_REVIEW or review is None or review.status != ReviewStatus.OPEN:
+        raise Conflict("not_in_review", f"Version {mv.version} is {mv.status}, not in review.")
+    if review.decisions.filter(reviewer=actor).exists():
+        raise Conflict("already_decided", "You have already decided in this review round.")
+    if decision == DecisionKind.APPROVE:
+        if not password:
+            raise ServiceError("password_required", "Approving needs your password as signature.")
+        if not actor.check_password(password):
+            raise Forbidden("signature_invalid", "The password does not match; not signed.")
+        blockers = ev.reasons(SUBMISSION, EVIDENCE)
+        if blockers:
+            raise ServiceError(
+                "requirements_unmet",
+                "Cannot approve while requirements are unmet.",
+                reasons=blockers,
+            )
+    now = timezone.now()
+    signature = decision_signature(
+        evidence=ev.evidence,
+        reviewer=actor,
+        capacities=capacities,
+        decided_at=now,
+        decision=decision,
+        comment=comment,
+    )
+    row = Decision.objects.create(
+        review=review,
+        model_version=mv,
+        decision=decision,
+        reviewer=actor,
+        reviewer_role=actor.role,
+        capacities=capacities,
+        comment=comment,
+        evidence=ev.evidence,
+        signature=signature,
+        decided_at=now,
+    )
+    outcome = _close_round(mv, review, row, ev)
+    audit_event_record(
+        actor=actor,
+        action=f"review.{decision}",
+        target=mv,
+        payload={
+            "decision": row.pk,
+            "review": review.pk,
+            "round": review.round,
+            "capacities": capacities,
+            "signature": signature,
+            "evidence": ev.evidence,
+            "comment": comment,
+            "version_status": outcome,
+        },
+    )
+    recipients = {u.pk: u for u in default_recipients(mv)}
+    for person in (mv.submitted_by, mv.created_by):
+        if person is not None:
+            recipients[person.pk] = person
+    notify(
+        event="decision",
+        target=mv,
+        message=f"{actor.username} decided {decision.replace('_', ' ')} on {mv}"
+        + (f" — the version is now {outcome.replace('_', ' ')}." if outcome else "."),
+        payload={"model_version": mv.pk, "decision": decision, "status": mv.status},
+        recipients=recipients.values(),
+    )
+    return row
+
+
+def _close_round(mv: ModelVersion, review: Review, row: Decision, ev: Evaluation) -> str:
+    now = row.decided_at
+    if row.decision == DecisionKind.REJECT:
+        review.status, review.closed_at = ReviewStatus.REJECTED, now
+        review.save()
+        _set_status(mv, VersionStatus.REJECTED)
+        return VersionStatus.REJECTED
+    if row.decision == DecisionKind.REQUEST_CHANGES:
+        review.status, review.closed_at = ReviewStatus.CHANGES_REQUESTED, now
+        review.save()
+        _set_status(mv, VersionStatus.CHANGES_REQUESTED)
+        return VersionStatus.CHANGES_REQUESTED
+    after = evaluate(mv, at=now)
+    if not _approval_complete(after):
+        return ""
+    review.status, review.closed_at, review.approved_at = ReviewStatus.APPROVED, now, now
+    days = ev.policy.recertify_days if ev.policy else None
+    review.expires_at = now + timedelta(days=days) if days else None
+    review.save()
+    _set_status(mv, VersionStatus.APPROVED)
+    return VersionStatus.APPROVED
+
+
+def _has_approval(review: Review) -> bool:
+    if review.status == ReviewStatus.APPROVED:
+        return True
+    return (
+        review.status == ReviewStatus.OPEN
+        and review.decisions.filter(decision=DecisionKind.APPROVE).exists()
+    )
+
+
+@transaction.atomic
+def approvals_invalidate(
+    *,
+    model_version_ids: Iterable[int] | None,
+    code: str,
+    reason: str,
+    actor: User | None = None,
+    system_id: int | None = None,
+    model_id: int | None = None,
+) -> list[ModelVersion]:
+    """Withdraw approvals (and partial approvals of open rounds) whose evidence changed.
+
+    Each affected version goes back to ``in_review`` with a fresh round, so earlier
+    signatures never count again; one audit event and one notification per version.
+    """
+    versions = ModelVersion.objects.filter(status__in=REVIEWED_STATUSES)
+    if model_version_ids is not None:
+        versions = versions.filter(pk__in=list(model_version_ids))
+    if model_id is not None:
+        versions = versions.filter(model_id=model_id)
+    elif system_id is not None:
+        versions = versions.filter(model__system_id=system_id)
+    elif model_version_ids is None:
+        raise ValueError("name the versions, a model or a system")
+    affected = []
+    now = timezone.now()
+    for mv in versions.select_for_update().select_related("model__system", "artefact"):
+        review = Review.objects.filter(model_version=mv).order_by("-round").first()
+        if review is None or not _has_approval(review):
+            continue
+        was = mv.status
+        review.status = ReviewStatus.INVALIDATED
+        review.invalidated_at = review.closed_at = now
+        review.invalidation_code, review.invalidation_reason = code, reason
+        review.save()
+        _set_status(mv, VersionStatus.IN_REVIEW)
+        new_round = _open_round(mv, actor=actor, reason=f"invalidated: {reason}", ev=evaluate(mv))
+        audit_event_record(
+            actor=actor,
+            action="approval.invalidated",
+            target=mv,
+            payload={
+                "review": review.pk,
+                "code": code,
+                "reason": reason,
+                "previous_status": was,
+                "new_round": new_round.round,
+            },
+        )
+        notify(
+            event="approval_invalidated",
+            target=mv,
+            message=f"The approval of {mv} was invalidated: {reason}",
+            payload={"model_version": mv.pk, "code": code, "reason": reason, "was": was},
+        )
+        affected.append(mv)
+    return affected
+
+
+def approvals_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """Warn once before re-certification is due, then expire overdue approvals (the gate
+    already refuses them at read time; this moves the versions back to review and tells
+    people). Each version is handled in its own transaction."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=settings.APPROVAL_EXPIRY_WARNING_DAYS)
+    warned = expired = 0
+    due = Review.objects.filter(
+        status=ReviewStatus.APPROVED,
+        expires_at__gt=now,
+        expires_at__lte=horizon,
+        expiry_warned_at__isnull=True,
+    )
+    for review_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            review = (
+                Review.objects.select_for_update().select_related("model_version").get(pk=review_id)
+            )
+            if review.expiry_warned_at is not None:
+                continue
+            review.expiry_warned_at = now
+            review.save()
+            mv = review.model_version
+            audit_event_record(
+                actor=None,
+                action="approval.expiry_warned",
+                target=mv,
+                payload={"review": review.pk, "expires_at": review.expires_at},
+            )
+            notify(
+                event="approval_expiring",
+                target=mv,
+                message=f"The approval of {mv} expires on {review.expires_at:%Y-%m-%d}; "
+                "re-certify it before then.",
+                payload={"model_version": mv.pk, "expires_at": review.expires_at},
+            )
+            warned += 1
+    overdue = Review.objects.filter(status=ReviewStatus.APPROVED, expires_at__lte=now)
+    for review_id in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            review = Review.objects.select_for_update().get(pk=review_id)
+            if review.status != ReviewStatus.APPROVED:
+                continue
+            mv = _lock(review.model_version)
+            review.status, review.closed_at = ReviewStatus.EXPIRED, now
+            review.save()
+            was = mv.status
+            if mv.status in REVIEWED_STATUSES:
+                _set_status(mv, VersionStatus.IN_REVIEW)
+            _open_round(mv, actor=None, reason="re-certification due", ev=evaluate(mv))
+            audit_event_record(
+                actor=None,
+                action="approval.expired",
+                target=mv,
+                payload={
+                    "review": review.pk,
+                    "expires_at": review.expires_at,
+                    "previous_status": was,
+                },
+            )
+            notify(
+                event="approval_expiring",
+                target=mv,
+                message=f"The approval of {mv} expired on {review.expires_at:%Y-%m-%d}; "
+                "it is back in review for re-certification.",
+                payload={"model_version": mv.pk, "expired": True},
+            )
+            expired += 1
+    return {"warned": warned, "expired": expired}
+
+
+__all__ = [
+    "APPROVAL",
+    "approvals_expire",
+    "approvals_invalidate",
+    "decision_signature",
+    "model_version_submit",
+    "review_decide",
+]

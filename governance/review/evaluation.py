@@ -1,0 +1,533 @@
+"""What a model version's tier requires, and which of it holds right now.
+
+This is the single source of truth used by submission, decisions, the deployment gate, the
+registry's detail view and the pages: if two of them disagreed, a version could be approved
+on evidence that the gate would refuse. Everything is computed at read time (no cached
+verdicts), so an expired approval or a missing accountable owner is seen the moment it occurs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from governance.kernel.accounts.models import Role, User
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import ACCOUNTABLE_OWNER, UNCLASSIFIED, Policy
+from governance.policy.raci.models import Raci, Responsibility
+from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
+from registry import lineage
+from registry.models import DatasetVersion, ModelVersion, PIIStatus, VersionStatus
+
+
+@dataclass
+class Evaluation:
+    model_version: ModelVersion
+    tier: str
+    classification: RiskClassification | None
+    policy: Policy | None
+    requirements: list[Requirement] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    review: Review | None = None
+    previous_review: Review | None = None
+    approvals: list[Decision] = field(default_factory=list)
+    accountable_ids: set[int] = field(default_factory=set)
+    builder_ids: set[int] = field(default_factory=set)
+    at: datetime | None = None
+    # Every lineage edge above the version (``lineage.upstream_rows``), read once per
+    # evaluation; None: not read yet.
+    upstream_rows: list[lineage.EdgeRow] | None = None
+
+    def unmet(self, *stages: str) -> list[Requirement]:
+        return [r for r in self.requirements if not r.met and (not stages or r.stage in stages)]
+
+    def reasons(self, *stages: str) -> list[dict[str, str]]:
+        return [r.as_reason() for r in self.unmet(*stages)]
+
+    @property
+    def valid_approval(self) -> Review | None:
+        if self.review is None or not self.review.is_valid_approval(self.at):
+            return None
+        return None if self.unmet(APPROVAL) else self.review
+
+    def capacities(self, user: User) -> list[str]:
+        """In which capacities ``user`` may sign for this version (empty: they may not)."""
+        found = []
+        if user.role == Role.COMPLIANCE_OFFICER:
+            found.append(Role.COMPLIANCE_OFFICER.value)
+        if user.pk in self.accountable_ids and user.role != Role.AUDITOR:
+            found.append(ACCOUNTABLE_OWNER)
+        return found
+
+
+def accountable_owner_ids(model_version: ModelVersion, at: datetime | None = None) -> set[int]:
+    model = model_version.model
+    return set(
+        Responsibility.objects.active(at)
+        .filter(role=Raci.ACCOUNTABLE, user__is_active=True)
+        .filter_target(system_id=model.system_id, model_id=model.pk)
+        .values_list("user_id", flat=True)
+    )
+
+
+def current_classification(system_id: int) -> RiskClassification | None:
+    return (
+        RiskClassification.objects.filter(system_id=system_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _upstream(rows: list[lineage.EdgeRow]) -> tuple[list[DatasetVersion], set[int]]:
+    dv_ids = {up_id for _, up_k, up_id, _, _ in rows if up_k == "d"}
+    mv_ids = {up_id for _, up_k, up_id, _, _ in rows if up_k == "m"}
+    datasets = list(
+        DatasetVersion.objects.filter(pk__in=dv_ids).select_related("blob").order_by("pk")
+    )
+    builders = {d.created_by_id for d in datasets}
+    builders |= set(ModelVersion.objects.filter(pk__in=mv_ids).values_list("created_by", flat=True))
+    return datasets, builders
+
+
+def evidence_matches(approved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Which bound facts changed since an approval (artefact, data, classification)."""
+    changed = []
+    for key in ("artefact_sha256", "datasets", "classification_id"):
+        if approved.get(key) != current.get(key):
+            changed.append(key)
+    return changed
+
+
+def _approval_requirements(ev: Evaluation) -> None:
+    policy = ev.policy
+    if policy is None or not policy.submittable:
+        return
+    review = ev.review
+    if review is None:
+        ev.requirements.append(
+            Requirement(
+                "not_submitted",
+                "Submitted for review",
+                False,
+                APPROVAL,
+                "The version has not been submitted for review.",
+            )
+        )
+        return
+    if review.status == ReviewStatus.APPROVED and not review.is_valid_approval(ev.at):
+        ev.requirements.append(
+            Requirement(
+                "approval_expired",
+                "A current approval",
+                False,
+                APPROVAL,
+                f"The approval expired on {review.expires_at:%Y-%m-%d}; "
+                "the version must be re-certified.",
+            )
+        )
+    if review.status in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
+        ev.requirements.append(
+            Requirement(
+                f"review_{review.status}",
+                "A current approval",
+                False,
+                APPROVAL,
+                f"The last review ended {review.get_status_display().lower()}.",
+            )
+        )
+        return
+    previous = ev.previous_review
+    if review.status == ReviewStatus.OPEN and previous is not None:
+        if previous.status == ReviewStatus.INVALIDATED:
+            ev.requirements.append(
+                Requirement(
+                    "approval_invalidated",
+                    "A current approval",
+                    False,
+                    APPROVAL,
+                    f"The previous approval was invalidated: {previous.invalidation_reason}",
+                )
+            )
+        elif previous.status == ReviewStatus.EXPIRED:
+            ev.requirements.append(
+                Requirement(
+                    "approval_expired",
+                    "A current approval",
+                    False,
+                    APPROVAL,
+                    f"The previous approval expired on {previous.expires_at:%Y-%m-%d}; "
+                    "the version must be re-certified.",
+                )
+            )
+    approvers = {d.reviewer_id: d for d in ev.approvals}
+    n = len(approvers)
+    ev.requirements.append(
+        Requirement(
+            "approvals",
+            f"{policy.approvals_required} distinct approval(s)",
+            n >= policy.approvals_required,
+            APPROVAL,
+            f"{n} of {policy.approvals_required} required approval(s) recorded.",
+        )
+        if n < policy.approvals_required
+        else Requirement(
+            "approvals", f"{policy.approvals_required} distinct approval(s)", True, APPROVAL
+        )
+    )
+    roles = list(policy.approver_roles or [])
+    if policy.requires_accountable_owner and ACCOUNTABLE_OWNER not in roles:
+        roles.append(ACCOUNTABLE_OWNER)
+    for role in roles:
+        covered = any(role in d.capacities for d in approvers.values())
+        ev.requirements.append(
+            Requirement(
+                f"approval_by:{role}",
+                f"Approved by the {role.replace('_', ' ')}",
+                covered,
+                APPROVAL,
+                "" if covered else f"No approval by the {role.replace('_', ' ')} yet.",
+            )
+        )
+    if review.status == ReviewStatus.APPROVED and ev.approvals:
+        changed = evidence_matches(ev.approvals[-1].evidence, ev.evidence)
+        if changed:
+            ev.requirements.append(
+                Requirement(
+                    "evidence_changed",
+                    "Approval matches the current evidence",
+                    False,
+                    APPROVAL,
+                    f"Evidence changed since approval: {', '.join(changed)}.",
+                )
+            )
+
+
+def evaluate(
+    model_version: ModelVersion,
+    *,
+    at: datetime | None = None,
+    upstream: list[lineage.EdgeRow] | None = None,
+) -> Evaluation:
+    """Every requirement of the version's tier, met or not, with the reason.
+
+    ``upstream``: the version's ``lineage.upstream_rows``, when the caller has just read them
+    (the detail view shows them too); read here otherwise.
+    """
+    at = at or timezone.now()
+    mv = model_version
+    classification = current_classification(mv.model.system_id)
+    tier = classification.tier if classification else UNCLASSIFIED
+    policy = Policy.objects.filter(tier=tier).first()
+    ev = Evaluation(mv, tier, classification, policy, at=at)
+    if classification is None:
+        ev.requirements.append(
+            Requirement(
+                "unclassified",
+                "The system is classified under the AI Act",
+                False,
+                SUBMISSION,
+                "The system has not been classified; a compliance officer "
+                "must answer the risk questionnaire first.",
+            )
+        )
+    if policy is None:
+        ev.requirements.append(
+            Requirement(
+                "policy_missing",
+                f"A policy for tier {tier}",
+                False,
+                SUBMISSION,
+                f"No policy exists for tier {tier}; an admin must create one.",
+            )
+        )
+    elif not policy.submittable and classification is not None:
+        code = "prohibited" if tier == "prohibited" else "not_submittable"
+        ev.requirements.append(
+            Requirement(
+                code,
+                "The tier allows submission",
+                False,
+                SUBMISSION,
+                "Prohibited practice under Art. 5: it can never be submitted or approved."
+                if code == "prohibited"
+                else f"Policy {tier} does not allow submission.",
+            )
+        )
+    ev.upstream_rows = lineage.upstream_rows(("m", mv.pk)) if upstream is None else upstream
+    datasets, builders = _upstream(ev.upstream_rows)
+    ev.builder_ids = {i for i in (mv.created_by_id, mv.submitted_by_id, *builders) if i}
+    ev.accountable_ids = accountable_owner_ids(mv, at)
+    check_evidence: list[dict[str, Any]] = []
+    if policy is not None and policy.submittable:
+        check_evidence = check_requirements(ev, list(policy.required_checks or []))
+        if policy.pii_must_be_resolved:
+            pii_requirement(ev)
+        documentation_requirements(ev, list(policy.required_documentation or []))
+        if policy.requires_accountable_owner:
+            ok = bool(ev.accountable_ids)
+            ev.requirements.append(
+                Requirement(
+                    "accountable_owner" if ok else "accountable_owner_missing",
+                    "An accountable owner (RACI A) for the system or model",
+                    ok,
+                    EVIDENCE,
+                    ""
+                    if ok
+                    else "Nobody is currently accountable (RACI A) for the "
+                    "system or the model; an admin must assign one.",
+                )
+            )
+    ev.evidence = {
+        "model_version": mv.pk,
+        "artefact_sha256": mv.artefact.sha256,
+        "datasets": [{"dataset_version": d.pk, "sha256": d.blob.sha256} for d in datasets],
+        "check_runs": check_evidence,
+        "classification_id": classification.pk if classification else None,
+        "tier": tier,
+        "policy": {"tier": tier, "version": policy.version if policy else None},
+    }
+    reviews = list(Review.objects.filter(model_version=mv).order_by("-round")[:2])
+    ev.review = reviews[0] if reviews else None
+    ev.previous_review = reviews[1] if len(reviews) > 1 else None
+    if ev.review is not None:
+        ev.approvals = list(
+            ev.review.decisions.filter(decision=DecisionKind.APPROVE)
+            .select_related("reviewer")
+            .order_by("decided_at", "id")
+        )
+    _approval_requirements(ev)
+    return ev
+
+
+def gate(model_version: ModelVersion, *, environment: str, at: datetime | None = None) -> dict:
+    """May this version run in ``environment``? Production needs every requirement of the
+    tier and a valid approval; other environments only refuse what may never run anywhere."""
+    ev = evaluate(model_version, at=at)
+    if environment == "prod":
+        reasons = ev.reasons()
+    else:
+        reasons = [r for r in ev.reasons(SUBMISSION) if r["code"] == "prohibited"]
+        if model_version.status in (VersionStatus.REJECTED, VersionStatus.RETIRED):
+            reasons.append(
+                {
+                    "code": f"version_{model_version.status}",
+                    "message": f"The version is {model_version.status}.",
+                }
+            )
+    return {
+        "allowed": not reasons,
+        "environment": environment,
+        "model_version": model_version.pk,
+        "tier": ev.tier,
+        "reasons": reasons,
+        "evaluated_at": ev.at,
+    }
+
+
+def governance_summary(
+    *,
+    actor: User,
+    model_version: ModelVersion,
+    upstream: list[lineage.EdgeRow] | None = None,
+) -> dict[str, Any]:
+    """What the registry's detail view shows: tier and why, requirements, approvals, gate."""
+    ev = evaluate(model_version, upstream=upstream)
+    cls = ev.classification
+    review = ev.review
+    prod_reasons = ev.reasons()
+    return {
+        "tier": ev.tier,
+        "classification_id": cls.pk if cls else None,
+        "rationale_summary": [
+            f"{step['step']}: {', '.join(step.get('answer_labels') or step['answer'])}"
+            if step["step"] != "result"
+            else step["text"]
+            for step in (cls.rationale if cls else [])
+        ],
+        "policy": {"tier": ev.tier, "version": ev.policy.version} if ev.policy else None,
+        "requirements": [asdict(r) for r in ev.requirements],
+        "review": None
+        if review is None
+        else {
+            "id": review.pk,
+            "round": review.round,
+            "status": review.status,
+            "expires_at": review.expires_at,
+        },
+        "approvals": [
+            {
+                "reviewer": d.reviewer.username,
+                "capacities": d.capacities,
+                "decided_at": d.decided_at,
+                "signature": d.signature,
+            }
+            for d in ev.approvals
+        ],
+        "can_decide": bool(ev.capacities(actor))
+        and actor.pk not in ev.builder_ids
+        and review is not None
+        and review.status == ReviewStatus.OPEN
+        and not review.decisions.filter(reviewer_id=actor.pk).exists(),
+        "gate": {"environment": "prod", "allowed": not prod_reasons, "reasons": prod_reasons},
+    }
+
+
+def policy_thresholds(*, model_version: ModelVersion, kind: str) -> tuple[dict[str, Any], str]:
+    """The thresholds a check of ``kind`` must be judged against, declared before it runs
+    (Art. 9(8)), and where they come from (e.g. ``policy:high_risk:v3``) to store with it."""
+    classification = current_classification(model_version.model.system_id)
+    tier = classification.tier if classification else UNCLASSIFIED
+    policy = Policy.objects.filter(tier=tier).first()
+    if policy is None:
+        return {}, ""
+    return dict((policy.thresholds or {}).get(kind, {})), f"policy:{tier}:v{policy.version}"
+
+
+__all__ = [
+    "APPROVAL",
+    "EVIDENCE",
+    "SUBMISSION",
+    "Evaluation",
+    "Requirement",
+    "check_run_model",
+    "evaluate",
+    "gate",
+    "governance_summary",
+    "policy_thresholds",
+]
+
+
+if TYPE_CHECKING:
+    from governance.review.evaluation import Evaluation
+
+
+SUBMISSION, EVIDENCE, APPROVAL = "submission", "evidence", "approval"
+
+
+def check_run_model():
+    """The audits app's CheckRun, or None while that app does not provide it yet."""
+    try:
+        from audits.runs.models.checks import CheckRun
+    except ImportError:
+        return None
+    return CheckRun
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    label: str
+    met: bool
+    stage: str
+    reason: str = ""
+
+    def as_reason(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.reason or self.label}
+
+
+def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]:
+    CheckRun = check_run_model()
+    thresholds = (ev.policy.thresholds or {}) if ev.policy else {}
+    if CheckRun is None:
+        for kind in kinds:
+            ev.requirements.append(
+                Requirement(
+                    f"check_missing:{kind}",
+                    f"A passing {kind} check",
+                    False,
+                    EVIDENCE,
+                    f"No {kind} check result: check runs are not available on this installation.",
+                )
+            )
+        return []
+    latest: dict[str, Any] = {}
+    runs = CheckRun.objects.filter(
+        model_version=ev.model_version, kind__in=kinds, status="succeeded"
+    ).order_by("kind", "-finished_at", "-id")
+    for run in runs:
+        latest.setdefault(run.kind, run)
+    evidence = []
+    for kind in kinds:
+        run = latest.get(kind)
+        words = kind.replace("_", " ")
+        label = f"A passing {words} check"
+        if run is None:
+            reason = f"No {words} check has succeeded on this version yet."
+            ev.requirements.append(
+                Requirement(f"check_missing:{kind}", label, False, EVIDENCE, reason)
+            )
+            continue
+        evidence.append(
+            {"id": run.pk, "kind": kind, "result_sha256": run.result_sha256, "passed": run.passed}
+        )
+        if run.passed is True:
+            reason = f"Check run {run.pk} passed."
+            ev.requirements.append(Requirement(f"check:{kind}", label, True, EVIDENCE, reason))
+        else:
+            limits = thresholds.get(kind)
+            against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
+            reason = (
+                f"The latest {words} check (run {run.pk}) did not pass{against}; "
+                "its findings say which figures."
+            )
+            ev.requirements.append(
+                Requirement(f"check_failed:{kind}", label, False, EVIDENCE, reason)
+            )
+    return evidence
+
+
+def describe_thresholds(limits: Any) -> str:
+    """``{"demographic_parity_difference_max": 0.1, "min_group_size": 30}`` as
+    "demographic parity difference ≤ 0.1, min group size 30" for people to read."""
+    if not isinstance(limits, dict):
+        return str(limits)
+    parts = []
+    for name, value in limits.items():
+        if name.endswith("_max"):
+            parts.append(f"{name[:-4].replace('_', ' ')} ≤ {value}")
+        elif name.endswith("_min"):
+            parts.append(f"{name[:-4].replace('_', ' ')} ≥ {value}")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {value}")
+    return ", ".join(parts)
+
+
+def pii_requirement(ev: Evaluation) -> None:
+    from registry.selectors import upstream_pii
+
+    suspected = [
+        f
+        for f in upstream_pii(model_version=ev.model_version, upstream=ev.upstream_rows)
+        if f.status == PIIStatus.SUSPECTED
+    ]
+    label = "Every suspected PII flag on upstream data is resolved"
+    if not suspected:
+        ev.requirements.append(Requirement("pii_resolved", label, True, EVIDENCE))
+        return
+    names = ", ".join(
+        f"{f.column.dataset_version.dataset.name} {f.column.dataset_version.version}"
+        f" / {f.column.name} ({f.category})"
+        for f in suspected[:5]
+    )
+    more = f" and {len(suspected) - 5} more" if len(suspected) > 5 else ""
+    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {names}{more}."
+    ev.requirements.append(Requirement("pii_unresolved", label, False, EVIDENCE, reason))
+
+
+def documentation_requirements(ev: Evaluation, names: list[str]) -> None:
+    from registry.models import DOCUMENTATION_FIELDS
+
+    labels = dict(DOCUMENTATION_FIELDS)
+    system = ev.model_version.model.system
+    for name in names:
+        label = f"{labels.get(name, name)} documented on the system"
+        value = getattr(system, name, None)
+        if isinstance(value, str) and value.strip():
+            ev.requirements.append(Requirement(f"documentation:{name}", label, True, EVIDENCE))
+        else:
+            reason = f"The system's field {name!r} ({labels.get(name, name)}) is empty."
+            ev.requirements.append(
+                Requirement(f"documentation_missing:{name}", label, False, EVIDENCE, reason)
+            )
