@@ -13,10 +13,10 @@ class AuditsConfig(AppConfig):
         from audits.reporting.views import version_page_panels as report_panels
         from audits.runs.views import version_page_panels as check_panels
         from governance.celery import app
-        from governance.kernel.panels import model_version_page
+        from governance.kernel.panels import model_version_panels
 
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
         reporting_receivers.connect()
         # After governance's panels (INSTALLED_APPS order): checks, then reports.
-        model_version_page.register("checks", check_panels)
-        model_version_page.register("reports", report_panels)
+        model_version_panels.register("checks", check_panels)
+        model_version_panels.register("reports", report_panels)

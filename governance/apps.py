@@ -9,14 +9,14 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Wiring that needs the app registry: import here, not at module level.
-        from governance.kernel.panels import model_version_page, model_version_payload
+        from governance.kernel.panels import model_version_extras, model_version_panels
         from governance.review.approvals import receivers
         from governance.review.approvals.views import version_page_panels
         from governance.review.evaluation import governance_summary
 
         receivers.connect()
-        model_version_page.register("review", version_page_panels)
-        model_version_payload.register(
+        model_version_panels.register("review", version_page_panels)
+        model_version_extras.register(
             "governance",
             lambda *, user, model_version, upstream: governance_summary(
                 actor=user, model_version=model_version, upstream=upstream

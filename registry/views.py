@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import Role
 from governance.kernel.errors import ServiceError
-from governance.kernel.panels import model_version_page
+from governance.kernel.panels import model_version_panels
 from governance.kernel.permissions import CHANGE
 from governance.kernel.web import forbidden
 from registry import lineage_svg, selectors
@@ -126,7 +126,7 @@ def model_version_page(request, pk: int):
         "lineage": svg,
         "personal_data": selectors.pii_summary(selectors.upstream_pii(model_version=mv)),
         "history": _history(mv),
-        "sections": model_version_page.merged(request=request, model_version=mv),
+        "sections": model_version_panels.merged(request=request, model_version=mv),
     }
     return render(request, "registry/model_version.html", context)
 

@@ -33,6 +33,6 @@ class ExtensionPoint:
 
 
 # The model version page: provider(request=, model_version=) -> dict of template sections.
-model_version_page = ExtensionPoint("model_version_page")
+model_version_panels = ExtensionPoint("model_version_panels")
 # The model version API detail: provider(user=, model_version=, upstream=) -> a JSON value.
-model_version_payload = ExtensionPoint("model_version_payload")
+model_version_extras = ExtensionPoint("model_version_extras")

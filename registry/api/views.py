@@ -13,7 +13,7 @@ from governance.kernel.accounts.models import Role
 from governance.kernel.api.base import get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
-from governance.kernel.panels import model_version_payload
+from governance.kernel.panels import model_version_extras
 from governance.kernel.permissions import CHANGE, role_permission
 from registry import selectors
 from registry.api import serializers as s
@@ -276,9 +276,7 @@ def model_version_payload(request, mv: ModelVersion) -> dict:
     data["personal_data"] = selectors.pii_summary(
         selectors.upstream_pii(model_version=mv, upstream=up_rows)
     )
-    data.update(
-        model_version_payload.collect(user=request.user, model_version=mv, upstream=up_rows)
-    )
+    data.update(model_version_extras.collect(user=request.user, model_version=mv, upstream=up_rows))
     return data
 
 

@@ -24,7 +24,7 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, transaction
 from django.db.models import F, Model
@@ -120,8 +120,6 @@ def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
     from django.conf import settings
     from django.db.models import Q
 
-    from governance.celery import app
-
     now = now or timezone.now()
     grace = timedelta(seconds=settings.JOB_REDISPATCH_GRACE_SECONDS)
     never_sent = Q(dispatched_at__isnull=True, queued_at__lte=now - grace)
@@ -136,10 +134,10 @@ def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
         count = 0
         for job in rows.order_by("queued_at")[:limit]:
             name = job.dispatch_task_name()
-            task = app.tasks.get(name)
+            task = current_app.tasks.get(name)
             if task is None:
-                app.loader.import_default_modules()
-                task = app.tasks.get(name)
+                current_app.loader.import_default_modules()
+                task = current_app.tasks.get(name)
             if task is None:
                 logger.error("no task %r for %s #%s", name, model.__name__, job.pk)
                 continue

@@ -14,7 +14,7 @@ from audits.reporting.documents import (
     render_report_html,
     render_report_pdf,
 )
-from tests.reports.sample import sample
+from tests.audits.reporting.sample import sample
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 
