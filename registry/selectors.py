@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from governance.kernel.accounts.models import Team, User
+from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team, User
 from governance.kernel.permissions import VIEW
 from registry import lineage
 from registry.models import (
+    SPECIAL_CATEGORIES,
     AISystem,
     Blob,
     Column,
@@ -215,7 +216,6 @@ def upstream_pii(
 
 def pii_summary(flags: list[PIIFlag]) -> dict[str, Any]:
     """The inherited personal-data summary shown with a model version."""
-    from registry.models import SPECIAL_CATEGORIES
 
     return {
         "has_personal_data": bool(flags),
@@ -261,7 +261,6 @@ def dataset_version_pii_counts(qs: QuerySet[DatasetVersion]) -> QuerySet[Dataset
 
 
 def visible_teams(*, actor: User):
-    from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team
 
     if actor.role in CROSS_TEAM_READERS:
         return Team.objects.order_by("name")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from governance.kernel.accounts.models import Role
+from governance.kernel.accounts.models import Role, User
 from governance.kernel.errors import ServiceError
 from governance.kernel.panels import model_version_panels
 from governance.kernel.permissions import CHANGE
@@ -62,7 +62,6 @@ def _display(value, usernames: dict[int, str], is_user: bool) -> str:
 def _history(obj, limit: int = 30) -> list[dict]:
     """Field-level changes from django-simple-history, newest first. Two queries: the
     history rows (with who made each change), and the people named in user fields."""
-    from governance.kernel.accounts.models import User
 
     records = list(
         obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]

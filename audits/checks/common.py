@@ -9,6 +9,7 @@ infinities, which JSON cannot carry, become ``None``.
 from __future__ import annotations
 
 import math
+import platform
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -133,7 +134,6 @@ def json_safe(obj: Any) -> Any:
 
 def library_versions(*distributions: str) -> dict[str, str]:
     """Installed versions of the libraries a result depends on, for reproducibility."""
-    import platform
 
     versions = {"python": platform.python_version()}
     for name in distributions:

@@ -27,18 +27,9 @@ from .common import (
     prepare_sensitive,
     to_float,
 )
+from .vocabulary import default_thresholds
 
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "max_missing_fraction": 0.05,
-    "max_duplicate_fraction": 0.01,
-    "max_outlier_fraction": 0.05,
-    "iqr_multiplier": 1.5,
-    "min_class_share": 0.10,
-    "min_group_share": 0.05,
-    "min_group_count": 30,
-    "leakage_auc": 0.98,
-    "leakage_correlation": 0.98,
-}
+DEFAULT_THRESHOLDS: dict[str, Any] = default_thresholds("data_quality")
 
 MAX_CLASSES = 20
 """A target with more distinct values than this (and numeric) is treated as regression."""

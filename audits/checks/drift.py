@@ -43,11 +43,12 @@ from .common import (
     merge_thresholds,
     to_float,
 )
+from .vocabulary import default_thresholds
 
 PSI_EPSILON = 1e-4
 MISSING_BIN = "__missing__"
 
-DEFAULT_THRESHOLDS: dict[str, float] = {"psi": 0.2, "psi_warn": 0.1, "p_value": 0.01}
+DEFAULT_THRESHOLDS: dict[str, Any] = default_thresholds("drift")
 
 
 def is_numeric_column(values: pd.Series) -> bool:

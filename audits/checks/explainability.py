@@ -50,13 +50,9 @@ from .common import (
     to_float,
 )
 from .loading import LoadedModel
+from .vocabulary import default_thresholds
 
-DEFAULT_THRESHOLDS: dict[str, float | None] = {
-    "proxy_association": 0.5,
-    "proxy_information": 0.3,
-    # None: derived from the output precision (see module docstring).
-    "additivity_tolerance": None,
-}
+DEFAULT_THRESHOLDS: dict[str, Any] = default_thresholds("explainability")
 FLOAT64_TOLERANCE = 1e-6
 N_LOCAL = 3
 BEESWARM_MAX_POINTS = 1000

@@ -53,15 +53,9 @@ from .common import (
     prepare_sensitive,
     to_float,
 )
+from .vocabulary import default_thresholds
 
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "demographic_parity_difference": 0.10,
-    "disparate_impact_ratio": 0.80,
-    "equal_opportunity_difference": 0.10,
-    "equalized_odds_difference": 0.10,
-    # Reported with a verdict but not a default gate in AI_ACT.md; None disables gating.
-    "predictive_parity_difference": None,  # type: ignore[dict-item]
-}
+DEFAULT_THRESHOLDS: dict[str, Any] = default_thresholds("fairness")
 
 # metric name -> (direction, how it is computed); "max" means value must be <= threshold.
 METRIC_DIRECTIONS: dict[str, str] = {

@@ -22,30 +22,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-ArtefactFormat = Literal[
-    "onnx",
-    "xgboost_json",
-    "xgboost_ubj",
-    "lightgbm_text",
-    "skops",
-    "pickle",
-    "joblib",
-    "cloudpickle",
-]
-ARTEFACT_FORMATS: tuple[str, ...] = (
-    "onnx",
-    "xgboost_json",
-    "xgboost_ubj",
-    "lightgbm_text",
-    "skops",
-    "pickle",
-    "joblib",
-    "cloudpickle",
+from registry.inspection.formats import (
+    ARTEFACT_FORMATS,
+    PICKLE_FORMATS,
+    ArtefactFormatName,
 )
-SAFE_FORMATS: frozenset[str] = frozenset(
-    {"onnx", "xgboost_json", "xgboost_ubj", "lightgbm_text", "skops"}
-)
-PICKLE_FORMATS: frozenset[str] = frozenset({"pickle", "joblib", "cloudpickle"})
+
+# The format vocabulary (and which formats are safe) is defined once, beside the detectors.
+ArtefactFormat = ArtefactFormatName
 
 ModelType = Literal["tree", "linear", "other"]
 Task = Literal["binary", "multiclass", "regression"]

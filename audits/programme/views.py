@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from audits.programme.models import AuditRun
 from audits.programme.selectors import audit_run_list, schedule_list
 from audits.programme.services.schedules import EDITOR_ROLES, audit_run_request
+from audits.reporting.models import Report
 from audits.reporting.services import REPORT_ROLES
 from audits.runs.findings_views import _int_or_none
 from audits.runs.models.findings import Finding
@@ -117,7 +118,6 @@ def _run_context(user, run: AuditRun) -> dict:
         for v in summary.get("model_versions", [])
         if isinstance(v, dict)
     ]
-    from audits.reporting.models import Report
 
     report = Report.objects.filter(audit_run=run).order_by("-pk").first()
     return {

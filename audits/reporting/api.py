@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audits.programme.models import AuditRun
 from audits.reporting import services
 from audits.reporting.models import Report, ReportKind
 from governance.kernel.accounts.models import Role
@@ -68,7 +72,6 @@ class VerifySerializer(serializers.Serializer):
 
 def report_queryset(user):
     """Reports the user may see: those about objects visible to them, and inventories."""
-    from django.db.models import Q
 
     visible_versions = registry_selectors.model_version_list(actor=user).values("pk")
     return Report.objects.filter(
@@ -146,8 +149,6 @@ class ReportListView(generics.ListAPIView):
         kind = data.validated_data["kind"]
         audit_run = None
         if kind == ReportKind.AUDIT:
-            from audits.programme.models import AuditRun
-
             audit_run = AuditRun.objects.filter(pk=data.validated_data.get("audit_run")).first()
             if audit_run is None:
                 raise ApiError(400, "audit_run_required", "Give the id of an existing audit run.")
@@ -200,7 +201,6 @@ class EvidencePackView(APIView):
         body, name, ctype = services.report_download(
             actor=request.user, report=report, what="evidence_pack"
         )
-        import hashlib
 
         return _file_response(body, name, ctype, hashlib.sha256(body).hexdigest())
 

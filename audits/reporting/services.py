@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import logging
+import os
+import tempfile
 import time
 import zipfile
 from datetime import date
@@ -13,7 +16,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from audits.reporting import snapshot as snap
+from audits.reporting.documents import TEMPLATE_VERSION, render_report_pdf_pages
 from audits.reporting.models import Report, ReportKind
+from audits.reporting.tasks import render_report_task
+from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
@@ -24,6 +31,7 @@ from governance.kernel.jobs.services import (
     job_succeed,
     tracked_job,
 )
+from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
 from registry.storage import blob_store, incoming_dir
 
@@ -70,7 +78,6 @@ def report_request(
             "audit_run": getattr(audit_run, "pk", None),
         },
     )
-    from audits.reporting.tasks import render_report_task
 
     job_enqueue_on_commit(render_report_task, report)
     return report
@@ -89,7 +96,6 @@ def report_request_scheduled(*, audit_run) -> Report:
         target=report,
         payload={"kind": "audit", "audit_run": audit_run.pk, "scheduled": True},
     )
-    from audits.reporting.tasks import render_report_task
 
     job_enqueue_on_commit(render_report_task, report)
     return report
@@ -97,7 +103,6 @@ def report_request_scheduled(*, audit_run) -> Report:
 
 def report_waiting_for_checks(report_id: int) -> bool:
     """An audit report waits until every check its audit run queued has finished."""
-    from audits.runs.models.checks import CheckRun
 
     report = Report.objects.filter(pk=report_id).only("kind", "audit_run_id").first()
     if report is None or report.kind != ReportKind.AUDIT or report.audit_run_id is None:
@@ -128,13 +133,11 @@ def render_from_snapshot(kind: str, snapshot: dict) -> bytes:
 
 
 def render_from_snapshot_pages(kind: str, snapshot: dict) -> tuple[bytes, int]:
-    from audits.reporting.documents import render_report_pdf_pages
 
     return render_report_pdf_pages(kind, snapshot, _chart_uris(snapshot))
 
 
 def build_snapshot(report: Report, at) -> dict:
-    from audits.reporting import snapshot as snap
 
     actor = report.requested_by
     if report.kind == ReportKind.INVENTORY:
@@ -147,9 +150,6 @@ def build_snapshot(report: Report, at) -> dict:
 
 
 def _store_pdf(pdf: bytes):
-    import hashlib
-    import os
-    import tempfile
 
     fd, path = tempfile.mkstemp(dir=incoming_dir(), prefix="report-")
     with os.fdopen(fd, "wb") as out:
@@ -161,7 +161,6 @@ def _store_pdf(pdf: bytes):
 
 def report_generate(*, report_id: int, task=None) -> None:
     """Build the snapshot, render, store (idempotent: a finished report is left alone)."""
-    from audits.reporting.documents import TEMPLATE_VERSION
 
     with tracked_job(Report, report_id, task=task) as report:
         if report is None:
@@ -204,10 +203,6 @@ def report_generate(*, report_id: int, task=None) -> None:
 
 
 def _notify_ready(report: Report) -> None:
-    try:
-        from governance.policy.notifications.services import notify
-    except ImportError:  # pragma: no cover
-        return
     target = report.model_version or report.audit_run or report
     notify(
         event="report_ready",
@@ -234,7 +229,6 @@ def report_verify(*, report: Report) -> dict:
 
 
 def _sha(data: bytes) -> str:
-    import hashlib
 
     return hashlib.sha256(data).hexdigest()
 

@@ -17,11 +17,21 @@ from typing import Any
 
 from django.db.models import Q
 
+from audits.programme.models import AuditSchedule
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditEvent
-from governance.kernel.audit.services import canonical_json
+from governance.kernel.audit.services import audit_chain_verify, canonical_json
+from governance.policy.classification.models import RiskClassification
+from governance.policy.deployments.models import Deployment
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
+from governance.review.approvals.models import Decision
+from governance.review.evaluation import current_classification, evaluate, gate
 from registry import lineage
-from registry.models import AISystem, DatasetVersion, ModelVersion
+from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
+from registry.selectors import pii_summary, upstream_pii
 
 DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
 LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
@@ -89,7 +99,6 @@ def software_versions() -> dict[str, str]:
 
 
 def system_block(system: AISystem) -> dict[str, Any]:
-    from registry.models import DOCUMENTATION_FIELDS
 
     block = {
         "id": system.pk,
@@ -103,7 +112,6 @@ def system_block(system: AISystem) -> dict[str, Any]:
 
 
 def classification_block(system: AISystem) -> dict[str, Any] | None:
-    from governance.review.evaluation import current_classification
 
     cls = current_classification(system.pk)
     if cls is None:
@@ -211,14 +219,6 @@ def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[st
     return datasets, lineage_rows
 
 
-def _check_model():
-    try:
-        from audits.runs.models.checks import CheckRun
-    except ImportError:  # pragma: no cover - the audits app is part of the project
-        return None
-    return CheckRun
-
-
 def check_rows(runs) -> list[dict[str, Any]]:
     return [
         {
@@ -235,9 +235,6 @@ def check_rows(runs) -> list[dict[str, Any]]:
 
 
 def latest_runs(mv: ModelVersion) -> dict[str, Any]:
-    CheckRun = _check_model()
-    if CheckRun is None:
-        return {}
     latest: dict[str, Any] = {}
     runs = (
         CheckRun.objects.filter(model_version=mv, status="succeeded")
@@ -361,7 +358,6 @@ def performance_block(run) -> dict[str, Any] | None:
 
 
 def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
-    from governance.review.approvals.models import Decision
 
     decisions = (
         Decision.objects.filter(model_version=mv, decision="approve")
@@ -437,11 +433,6 @@ def model_version_snapshot(
     *, kind: str, model_version: ModelVersion, actor: User, at: datetime
 ) -> dict[str, Any]:
     """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
-    from audits.runs.models.findings import Finding
-    from governance.kernel.audit.services import audit_chain_verify
-    from governance.policy.deployments.models import Deployment
-    from governance.review.evaluation import evaluate
-    from registry.selectors import pii_summary, upstream_pii
 
     mv = ModelVersion.objects.select_related("model__system__team", "artefact", "created_by").get(
         pk=model_version.pk
@@ -451,16 +442,11 @@ def model_version_snapshot(
     datasets, lineage_rows = datasets_block(mv)
     sensitive = {c for d in datasets for c in d["sensitive"]}
     latest = latest_runs(mv)
-    CheckRun = _check_model()
-    all_runs = (
-        list(
-            CheckRun.objects.filter(model_version=mv)
-            .exclude(status__in=["queued", "running"])
-            .select_related("dataset_version__dataset")
-            .order_by("finished_at", "pk")
-        )
-        if CheckRun
-        else []
+    all_runs = list(
+        CheckRun.objects.filter(model_version=mv)
+        .exclude(status__in=["queued", "running"])
+        .select_related("dataset_version__dataset")
+        .order_by("finished_at", "pk")
     )
     evaluation = evaluate(mv)
     verdict = audit_chain_verify()
@@ -582,11 +568,6 @@ def model_version_snapshot(
 
 def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[str, Any]:
     """Snapshot for an ``audit`` report: one AuditRun, its checks, findings and owners."""
-    from audits.runs.models.checks import CheckRun
-    from audits.runs.models.findings import Finding
-    from governance.policy.policies.models import Policy
-    from governance.policy.raci.models import Responsibility
-    from governance.review.evaluation import evaluate
 
     system = AISystem.objects.select_related("team").get(pk=audit_run.system_id)
     runs = list(
@@ -683,11 +664,6 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
 
 def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
     """Snapshot for the ``inventory`` register: every system the actor may see."""
-    from audits.programme.models import AuditSchedule
-    from audits.runs.models.findings import Finding
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.raci.models import Responsibility
-    from governance.review.evaluation import gate
 
     systems = list(AISystem.objects.visible_to(actor).select_related("team").order_by("name"))
     ids = [s.pk for s in systems]

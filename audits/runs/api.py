@@ -39,6 +39,7 @@ from governance.kernel.api.base import get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
+from registry.models import blob_path
 
 ALL_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR)
 
@@ -140,7 +141,6 @@ class CheckChartView(APIView):
         sha = (run.charts or {}).get(name) if CHART_NAME.match(name) else None
         if sha is None:
             raise ApiError(404, "not_found", f"Check run {pk} has no chart {name!r}.")
-        from registry.models import blob_path
 
         path = blob_path(sha)
         if not path.is_file():

@@ -12,19 +12,19 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audits.programme.services.schedules import schedules_sync
 from audits.runs.models.checks import CheckRun
 from audits.runs.services.checks import check_run_request
+from registry.demo import german_credit_csv, prepare_features
 from registry.models import Dataset, DatasetVersion, ModelVersion
+from registry.services.datasets import ColumnSettings, dataset_version_register
+from registry.services.lineage import lineage_edge_add
 
 DERIVED_VERSION = "2024-01-model-input"
 
 
 def _model_input_version(scientist, dataset, source: DatasetVersion) -> DatasetVersion:
     import pandas as pd
-
-    from registry.demo import german_credit_csv, prepare_features
-    from registry.services.datasets import ColumnSettings, dataset_version_register
-    from registry.services.lineage import lineage_edge_add
 
     existing = DatasetVersion.objects.filter(dataset=dataset, version=DERIVED_VERSION).first()
     if existing is not None:
@@ -71,7 +71,6 @@ def seed(*, team, users, stdout) -> None:
         stdout.write(f"Demo {kind} check #{run.pk}: {run.status}, {verdict}")
     # Classified systems get their audit schedule from the tier's policy (beat does this
     # hourly in production; the demo should not wait for it).
-    from audits.programme.services.schedules import schedules_sync
 
     counts = schedules_sync()
     stdout.write(f"Audit schedules: {counts}")

@@ -7,6 +7,9 @@ import logging
 import re
 import uuid
 
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Work that this request queued but could not hand to the broker (see governance.jobs).
@@ -109,8 +112,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError, connections
-        from django.http import HttpResponse, JsonResponse
 
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None

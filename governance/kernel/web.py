@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -39,7 +40,6 @@ def forbidden(request, message: str = "Your role may not open this page."):
 
 def _role_required(*roles):
     def decorator(view):
-        from functools import wraps
 
         @wraps(view)
         @login_required

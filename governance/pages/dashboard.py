@@ -13,7 +13,8 @@ from audits.programme.selectors import schedule_list
 from audits.runs.selectors import finding_list
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.models import AuditEvent
-from governance.policy.policies.models import UNCLASSIFIED
+from governance.kernel.audit.selectors import audit_event_list
+from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED
 from governance.review.worklists.selectors import (
     _current_tier,
     approvals_expired,
@@ -101,7 +102,6 @@ def systems_by_tier(*, actor: User) -> list[dict]:
     for row in counts:
         key = row["tier"] or UNCLASSIFIED
         by_tier[key] = by_tier.get(key, 0) + row["n"]
-    from governance.policy.policies.models import POLICY_TIERS
 
     return [
         {"tier": tier, "label": label, "count": by_tier[tier]}
@@ -127,8 +127,6 @@ def versions_by_status(*, actor: User) -> list[dict]:
 
 def recent_events(*, actor: User, limit: int = 10) -> list[AuditEvent]:
     """Everyone's latest events for those who read the trail; one's own for everyone else."""
-    from governance.kernel.accounts.models import Role
-    from governance.kernel.audit.selectors import audit_event_list
 
     if actor.role in (Role.ADMIN, Role.AUDITOR):
         return list(audit_event_list(actor=actor)[:limit])

@@ -6,6 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.shortcuts import render
 
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED
+from governance.policy.raci.models import Raci, Responsibility
 from registry import selectors
 from registry.models import VersionStatus
 from registry.views import _page, _query_without_page
@@ -14,8 +17,6 @@ from registry.views import _page, _query_without_page
 def _governance_annotations(system_path: str, model_path: str | None = None) -> dict:
     """The current risk tier and the accountable owner of each row, as subqueries (no query
     per row). ``system_path``/``model_path`` lead from the row to its system and model."""
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.raci.models import Raci, Responsibility
 
     tier = RiskClassification.objects.filter(system_id=OuterRef(system_path)).order_by(
         "-created_at", "-id"
@@ -36,7 +37,6 @@ def _governance_annotations(system_path: str, model_path: str | None = None) -> 
 
 def _owned_by(username: str, *, system_path=None, model_path=None, dataset_path=None):
     """Rows that ``username`` is accountable (RACI A) for, now."""
-    from governance.policy.raci.models import Raci, Responsibility
 
     on = Q(pk__in=[])
     if system_path:
@@ -51,7 +51,6 @@ def _owned_by(username: str, *, system_path=None, model_path=None, dataset_path=
 
 
 def _filter_tier(rows, tier: str):
-    from governance.policy.policies.models import UNCLASSIFIED
 
     if tier == UNCLASSIFIED:
         return rows.filter(tier__isnull=True)
@@ -60,7 +59,6 @@ def _filter_tier(rows, tier: str):
 
 def _owner_choices(user):
     """People accountable for something the user can see (for the owner filter): one query."""
-    from governance.policy.raci.models import Raci, Responsibility
 
     return list(
         Responsibility.objects.visible_to(user)
@@ -75,7 +73,6 @@ def _owner_choices(user):
 @login_required
 def inventory(request):
     """Systems, model versions and datasets in one searchable, filterable inventory."""
-    from governance.policy.policies.models import POLICY_TIERS
 
     kind = request.GET.get("kind", "versions")
     q = request.GET.get("q", "").strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from governance.kernel.accounts.models import Role
+from governance.policy.notifications.selectors import unread_notification_count
 
 ALL = {Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR}
 
@@ -44,6 +45,5 @@ def notification_badge(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from governance.policy.notifications.selectors import unread_notification_count
 
     return {"unread_notifications": unread_notification_count(actor=user)}

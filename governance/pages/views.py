@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from governance.pages.dashboard import dashboard_context
+
 
 @login_required
 def home(request):
-    from governance.pages.dashboard import dashboard_context
 
     return render(request, "governance/home.html", dashboard_context(user=request.user))

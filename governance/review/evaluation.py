@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import Role, User
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, UNCLASSIFIED, Policy
 from governance.policy.raci.models import Raci, Responsibility
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
 from registry import lineage
-from registry.models import DatasetVersion, ModelVersion, PIIStatus, VersionStatus
+from registry.models import (
+    DOCUMENTATION_FIELDS,
+    DatasetVersion,
+    ModelVersion,
+    PIIStatus,
+    VersionStatus,
+)
+from registry.selectors import upstream_pii
 
 
 @dataclass
@@ -391,7 +399,6 @@ __all__ = [
     "SUBMISSION",
     "Evaluation",
     "Requirement",
-    "check_run_model",
     "evaluate",
     "gate",
     "governance_summary",
@@ -404,15 +411,6 @@ if TYPE_CHECKING:
 
 
 SUBMISSION, EVIDENCE, APPROVAL = "submission", "evidence", "approval"
-
-
-def check_run_model():
-    """The audits app's CheckRun, or None while that app does not provide it yet."""
-    try:
-        from audits.runs.models.checks import CheckRun
-    except ImportError:
-        return None
-    return CheckRun
 
 
 @dataclass(frozen=True)
@@ -428,20 +426,7 @@ class Requirement:
 
 
 def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]:
-    CheckRun = check_run_model()
     thresholds = (ev.policy.thresholds or {}) if ev.policy else {}
-    if CheckRun is None:
-        for kind in kinds:
-            ev.requirements.append(
-                Requirement(
-                    f"check_missing:{kind}",
-                    f"A passing {kind} check",
-                    False,
-                    EVIDENCE,
-                    f"No {kind} check result: check runs are not available on this installation.",
-                )
-            )
-        return []
     latest: dict[str, Any] = {}
     runs = CheckRun.objects.filter(
         model_version=ev.model_version, kind__in=kinds, status="succeeded"
@@ -495,7 +480,6 @@ def describe_thresholds(limits: Any) -> str:
 
 
 def pii_requirement(ev: Evaluation) -> None:
-    from registry.selectors import upstream_pii
 
     suspected = [
         f
@@ -517,7 +501,6 @@ def pii_requirement(ev: Evaluation) -> None:
 
 
 def documentation_requirements(ev: Evaluation, names: list[str]) -> None:
-    from registry.models import DOCUMENTATION_FIELDS
 
     labels = dict(DOCUMENTATION_FIELDS)
     system = ev.model_version.model.system

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from governance.policy.policies.models import POLICY_TIERS
+
 register = template.Library()
 
 
@@ -25,7 +27,6 @@ def humanize(value) -> str:
 @register.filter
 def tier_label(value) -> str:
     """``high_risk`` → ``High risk (Art. 6)``: the label the policies use."""
-    from governance.policy.policies.models import POLICY_TIERS
 
     return dict(POLICY_TIERS).get(value, value)
 

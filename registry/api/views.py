@@ -15,7 +15,7 @@ from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.panels import model_version_extras
 from governance.kernel.permissions import CHANGE, role_permission
-from registry import selectors
+from registry import lineage, selectors
 from registry.api import serializers as s
 from registry.api.filters import (
     ModelVersionFilter,
@@ -254,7 +254,6 @@ class ModelVersionListView(ModelVersionRowsMixin, generics.ListAPIView):
 def model_version_payload(request, mv: ModelVersion) -> dict:
     """The detail view's body: the version, its lineage summary, inherited personal data and,
     what the upper layers add (tier and requirements, from governance.review)."""
-    from registry import lineage
 
     up_rows = lineage.upstream_rows(("m", mv.pk))
     edges = list(lineage.edges_with_nodes([row[0] for row in up_rows]))

@@ -26,10 +26,11 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal, get_args
 
 __all__ = [
     "ARTEFACT_FORMATS",
+    "PICKLE_FORMATS",
     "SAFE_FORMATS",
     "ArtefactFormat",
     "DataFormatError",
@@ -38,7 +39,9 @@ __all__ = [
     "sniff_csv_delimiter",
 ]
 
-ARTEFACT_FORMATS = (
+#: Every artefact format the registry recognises ("unknown" is stored, never loaded). This is
+#: the one definition: the loaders in ``audits.checks.loading`` read it from here.
+ArtefactFormatName = Literal[
     "onnx",
     "xgboost_json",
     "xgboost_ubj",
@@ -48,9 +51,12 @@ ARTEFACT_FORMATS = (
     "joblib",
     "cloudpickle",
     "unknown",
-)
+]
+ARTEFACT_FORMATS: tuple[str, ...] = get_args(ArtefactFormatName)
 #: Formats a worker may load without running code from the file.
 SAFE_FORMATS = frozenset({"onnx", "xgboost_json", "xgboost_ubj", "lightgbm_text", "skops"})
+#: Formats whose loading runs code from the file: refused unless an admin trusted the artefact.
+PICKLE_FORMATS = frozenset({"pickle", "joblib", "cloudpickle"})
 
 #: How much of a file the cheap detectors look at.
 PREFIX_BYTES = 256 * 1024
@@ -407,6 +413,7 @@ def _decompress_prefix(kind: str, raw: BinaryIO) -> bytes:
         return _drain(lambda chunk, limit: lz.decompress(chunk, limit), raw)
     if kind == "lz4":
         try:
+            # lz4 is optional: joblib only writes it when the author installed it.
             import lz4.frame
         except ImportError:
             return b""

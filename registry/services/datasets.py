@@ -23,6 +23,8 @@ from governance.kernel.jobs.services import (
     tracked_job,
 )
 from registry.inspection.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
+from registry.inspection.pii.scan import scan_columns, suggest_sensitive_attribute
+from registry.inspection.profiling import profile_data_file
 from registry.models import (
     Column,
     ColumnRole,
@@ -34,7 +36,9 @@ from registry.models import (
     ProfilingJob,
 )
 from registry.services.common import apply_changes, require_change
+from registry.signals import pii_flag_decided
 from registry.storage import blob_store, spool_to_incoming
+from registry.tasks import profile_dataset_version_task
 
 DATASET_FIELDS = frozenset(
     {
@@ -195,8 +199,6 @@ def dataset_version_register(
         )
         _remember_settings(job, column_settings)
         if size > settings.PROFILE_INLINE_MAX_BYTES:
-            from registry.tasks import profile_dataset_version_task
-
             job_enqueue_on_commit(profile_dataset_version_task, job)
     if size <= settings.PROFILE_INLINE_MAX_BYTES:
         dataset_version_profile(job_id=job.pk)
@@ -220,8 +222,6 @@ def _duplicate(dataset: Dataset, version: str) -> Conflict:
 
 def dataset_version_profile(*, job_id: int, task=None) -> None:
     """Compute schema, statistics and the PII scan of a dataset version (idempotent)."""
-    from registry.inspection.pii.scan import scan_columns, suggest_sensitive_attribute
-    from registry.inspection.profiling import profile_data_file
 
     with tracked_job(ProfilingJob, job_id, task=task) as job:
         if job is None:
@@ -400,7 +400,6 @@ def pii_flag_decide(*, actor: User, flag: PIIFlag, status: str, comment: str = "
             "comment": comment,
         },
     )
-    from registry.signals import pii_flag_decided
 
     pii_flag_decided.send(sender=PIIFlag, flag=flag, actor=actor, previous=before)
     return flag

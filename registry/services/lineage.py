@@ -12,6 +12,7 @@ from governance.kernel.errors import Conflict, ServiceError
 from registry.lineage import would_create_cycle
 from registry.models import ALLOWED_ENDPOINTS, DatasetVersion, EdgeKind, LineageEdge, ModelVersion
 from registry.services.common import require_change
+from registry.signals import lineage_edge_added
 
 Endpoint = DatasetVersion | ModelVersion
 
@@ -78,7 +79,6 @@ def lineage_edge_add(
             target=edge,
             payload={"kind": kind, "upstream": list(up), "downstream": list(down)},
         )
-        from registry.signals import lineage_edge_added
 
         lineage_edge_added.send(sender=LineageEdge, edge=edge, actor=actor)
     return edge

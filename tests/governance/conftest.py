@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from audits.runs.models import CheckRun
 from governance.kernel.accounts.models import Role
 from governance.policy.classification.services import risk_classification_record
 from governance.policy.policies.models import Policy
-from governance.policy.policies.services import policy_update
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
-from governance.review.evaluation import check_run_model
 from registry.models import PIIFlag, PIIStatus
 from registry.services.datasets import pii_flag_decide
 from registry.services.systems import system_update
@@ -59,18 +59,8 @@ def classify(system, answers, actor):
 
 
 def satisfy_required_checks(model_version, tier: str, admin) -> None:
-    """Make the tier's required checks hold for this version.
-
-    Until the audits app provides CheckRun, the policy of the tier is overridden with
-    required_checks=[] (the override is itself an audited policy edit). Once CheckRun exists,
-    passing runs are recorded instead.
-    """
-    CheckRun = check_run_model()
+    """Make the tier's required checks hold for this version: a passing run of each."""
     policy = Policy.objects.get(tier=tier)
-    if CheckRun is None:
-        policy_update(actor=admin, policy=policy, required_checks=[])
-        return
-    from django.utils import timezone
 
     for kind in policy.required_checks:
         CheckRun.objects.create(

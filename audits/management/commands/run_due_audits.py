@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from audits.programme.models import AuditRun
+from audits.programme.services.schedules import dispatch_due_audits, schedules_sync
 from governance.celery import app
 
 
@@ -16,8 +18,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_sync: bool, **options):
-        from audits.programme.models import AuditRun
-        from audits.programme.services.schedules import dispatch_due_audits, schedules_sync
 
         if not no_sync:
             counts = schedules_sync()

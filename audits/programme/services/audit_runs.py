@@ -16,11 +16,16 @@ from audits.checks import Finding as OutcomeFinding
 from audits.programme.models import AuditRun
 from audits.programme.signals import audit_run_finished
 from audits.runs.models.findings import Finding, FindingSource, FindingStatus
+from audits.runs.services.checks import check_run_request
 from audits.runs.services.findings import findings_build
+from audits.runs.services.rules import policy_for
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
 from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
+from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.services import notify
+from governance.review.evaluation import evaluate
+from registry.models import DatasetVersion, LineageEdge, ModelVersion, ProfileStatus
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +45,6 @@ AUDITED_REQUIREMENTS = {
 def versions_to_audit(system) -> list:
     """Per model: the version running in production, else the newest version under review or
     approved. Drafts are work in progress, not something in use."""
-    from governance.policy.deployments.models import Deployment
-    from registry.models import ModelVersion
 
     chosen = []
     for model in system.models.all():
@@ -66,7 +69,6 @@ def versions_to_audit(system) -> list:
 
 def latest_training_data(model_version) -> tuple[Any, Any]:
     """(trained-on dataset version, newest profiled version of the same dataset)."""
-    from registry.models import DatasetVersion, LineageEdge, ProfileStatus
 
     edge = (
         LineageEdge.objects.filter(kind="trained_on", downstream_model_version=model_version)
@@ -88,10 +90,6 @@ def latest_training_data(model_version) -> tuple[Any, Any]:
 
 
 def _requirement_findings(model_version) -> list[OutcomeFinding]:
-    try:
-        from governance.review.evaluation import evaluate
-    except ImportError:
-        return []
     findings = []
     for req in evaluate(model_version).unmet():
         base = req.code.split(":", 1)[0]
@@ -110,7 +108,6 @@ def _requirement_findings(model_version) -> list[OutcomeFinding]:
 
 
 def _start_checks(run: AuditRun, mv, kinds: list[str]) -> tuple[list[int], list[OutcomeFinding]]:
-    from audits.runs.services.checks import check_run_request
 
     trained, latest = latest_training_data(mv)
     if latest is None:
@@ -164,7 +161,6 @@ def _new_only(mv, findings: list[OutcomeFinding]) -> list[OutcomeFinding]:
 
 def audit_run_process(*, run_id: int, task=None) -> None:
     """The task body of one audit run (idempotent: a finished run is left alone)."""
-    from audits.runs.services.rules import policy_for
 
     with tracked_job(AuditRun, run_id, task=task) as job:
         if job is None:

@@ -18,9 +18,15 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from audits.programme.models import AuditRun, AuditSchedule
+from audits.programme.tasks import run_audit_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.jobs.models import JobStatus
+from governance.kernel.jobs.services import job_enqueue_on_commit
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import Policy
+from registry.models import AISystem
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +46,6 @@ def schedules_sync(*, now: datetime | None = None) -> dict[str, int]:
     no longer asks for audits has its policy schedule deactivated, never deleted (its runs
     are evidence).
     """
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.policies.models import Policy
-    from registry.models import AISystem
 
     now = now or timezone.now()
     latest_tier = (
@@ -194,8 +197,6 @@ def _advance(due: datetime, interval_days: int, now: datetime) -> datetime:
 
 def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> list[int]:
     """Start every due audit exactly once; returns the ids of the AuditRuns created."""
-    from audits.programme.tasks import run_audit_task
-    from governance.kernel.jobs.services import job_enqueue_on_commit
 
     now = now or timezone.now()
     created: list[int] = []
@@ -245,9 +246,6 @@ def audit_run_request(*, actor: User, system) -> AuditRun:
     ``trigger="manual"`` with who asked; its schedule's due date does not move. One audit of a
     system at a time: while one is queued or running, a second request is a conflict.
     """
-    from audits.programme.tasks import run_audit_task
-    from governance.kernel.jobs.models import JobStatus
-    from governance.kernel.jobs.services import job_enqueue_on_commit
 
     if actor.role not in EDITOR_ROLES:
         raise Forbidden("role_forbidden", "Only compliance officers and admins start audits.")

@@ -11,20 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.kernel.jobs.models import TrackedJob
 from governance.kernel.permissions import team_scoped_queryset
 
-
-class CheckKind(models.TextChoices):
-    FAIRNESS = "fairness", "Fairness"
-    EXPLAINABILITY = "explainability", "Explainability"
-    DATA_QUALITY = "data_quality", "Data quality"
-    PERFORMANCE = "performance", "Performance"
-    DRIFT = "drift", "Drift"
-    OPERATIONAL = "operational", "Operational"
-
-
-CHECK_KINDS = tuple(CheckKind.values)
+# The kinds come from the check vocabulary (defined once, below every layer).
+CheckKind = models.TextChoices(
+    "CheckKind", [(value.upper(), (value, label)) for value, label in CHECK_KIND_CHOICES]
+)
 
 # Scientists run checks on their own teams' versions; compliance officers judge every team.
 CheckRunQuerySet = team_scoped_queryset(

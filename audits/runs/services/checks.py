@@ -20,21 +20,26 @@ from django.db import transaction
 
 from audits.checks import CheckOutcome
 from audits.runs.models.checks import CheckKind, CheckRun
+from audits.runs.services.execution import check_execute
 from audits.runs.services.findings import findings_create, notify_run_finished
 from audits.runs.services.inputs import CheckFailed
 from audits.runs.services.rules import resolve_rules
 from audits.runs.signals import check_run_finished
+from audits.runs.tasks import run_check_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.kernel.jobs.services import (
     TRANSIENT_ERRORS,
+    job_enqueue_on_commit,
     job_fail,
     job_progress,
     job_succeed,
     tracked_job,
 )
+from governance.policy.deployments.models import Deployment
 from registry.models import DatasetVersion, ModelVersion, ProfileStatus
+from registry.storage import blob_store, incoming_dir
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,6 @@ def _check_dataset(dv: DatasetVersion, mv: ModelVersion, what: str) -> None:
 def champion_for(mv: ModelVersion) -> ModelVersion | None:
     """The version of the same model running in production now: the latest prod deployment
     row (a rollback row names the version it brought back, so it counts too)."""
-    from governance.policy.deployments.models import Deployment
 
     row = (
         Deployment.objects.filter(model_id=mv.model_id, environment="prod")
@@ -199,8 +203,6 @@ def check_run_request(
             "inputs": inputs,
         },
     )
-    from audits.runs.tasks import run_check_task
-    from governance.kernel.jobs.services import job_enqueue_on_commit
 
     job_enqueue_on_commit(run_check_task, run)
     return run
@@ -208,7 +210,6 @@ def check_run_request(
 
 def _store_charts(charts: dict[str, bytes]) -> dict[str, str]:
     """PNG bytes into the content-addressed blob store; returns name -> sha256."""
-    from registry.storage import blob_store, incoming_dir
 
     stored: dict[str, str] = {}
     for name, png in sorted(charts.items()):
@@ -287,7 +288,6 @@ def _finished(run: CheckRun, findings) -> None:
 
 def check_run_process(*, run_id: int, task=None) -> None:
     """The task body: claim the row, compute, finish. Idempotent under redelivery."""
-    from audits.runs.services.execution import check_execute
 
     with tracked_job(CheckRun, run_id, task=task) as job:
         if job is None:

@@ -13,6 +13,11 @@ from typing import Any
 import pandas as pd
 
 from audits.checks import CheckInputError, CheckOutcome
+from audits.checks.data_quality import run_data_quality
+from audits.checks.drift import run_drift
+from audits.checks.explainability import run_explainability
+from audits.checks.fairness import run_fairness
+from audits.checks.performance import run_performance
 from audits.runs.services.inputs import (
     CheckFailed,
     Columns,
@@ -61,7 +66,6 @@ def _task(run) -> str:
 
 
 def _fairness(run, df, columns, progress) -> CheckOutcome:
-    from audits.checks.fairness import run_fairness
 
     target = columns.one("target")
     require_columns(df, [target, *run.sensitive_columns], "dataset")
@@ -81,7 +85,6 @@ def _fairness(run, df, columns, progress) -> CheckOutcome:
 
 
 def _performance(run, df, columns, progress) -> CheckOutcome:
-    from audits.checks.performance import run_performance
 
     target = columns.one("target")
     require_columns(df, [target], "dataset")
@@ -118,7 +121,6 @@ def _performance(run, df, columns, progress) -> CheckOutcome:
 
 
 def _explainability(run, df, columns, progress) -> CheckOutcome:
-    from audits.checks.explainability import run_explainability
 
     model = load_version_model(run.model_version)
     require_columns(df, list(run.sensitive_columns), "dataset")
@@ -140,7 +142,6 @@ def _explainability(run, df, columns, progress) -> CheckOutcome:
 
 
 def _data_quality(run, df, columns, progress) -> CheckOutcome:
-    from audits.checks.data_quality import run_data_quality
 
     features = [c for c in columns.with_role("feature") if c not in run.sensitive_columns]
     return run_data_quality(
@@ -155,7 +156,6 @@ def _data_quality(run, df, columns, progress) -> CheckOutcome:
 
 
 def _drift(run, df, columns, progress) -> CheckOutcome:
-    from audits.checks.drift import run_drift
 
     reference = read_dataset(run.reference_dataset_version)
     features = (run.parameters or {}).get("features") or [

@@ -14,6 +14,7 @@ import pandas as pd
 
 from audits.checks import Finding, LoadedModel, ModelLoadError, UnsafeModelError, load_model
 from governance.kernel.jobs.services import JobFailed
+from registry.inspection.formats import sniff_csv_delimiter
 
 
 class CheckFailed(JobFailed):
@@ -41,7 +42,6 @@ class Columns:
 
 def read_dataset(dataset_version) -> pd.DataFrame:
     """The whole data file as a DataFrame; a vanished file ends the run, it is not retried."""
-    from registry.inspection.formats import sniff_csv_delimiter
 
     path = dataset_version.blob.path
     if not path.is_file():

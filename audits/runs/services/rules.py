@@ -15,7 +15,10 @@ from typing import Any
 
 from django.conf import settings
 
+from audits.checks.vocabulary import default_thresholds
 from governance.kernel.errors import ServiceError
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -33,32 +36,7 @@ PERFORMANCE_METRICS = (
     "r2",
 )
 
-OPERATIONAL_DEFAULTS: dict[str, float | None] = {
-    "latency_p95_ms": 500.0,
-    "error_rate": 0.05,
-    "cpu_percent": 90.0,
-    "gpu_percent": None,
-    "memory_mb": None,
-}
-
-
-def default_thresholds(kind: str) -> dict[str, Any]:
-    """The check module's own defaults; imported lazily (the web process rarely needs them)."""
-    if kind == "fairness":
-        from audits.checks.fairness import DEFAULT_THRESHOLDS
-    elif kind == "explainability":
-        from audits.checks.explainability import DEFAULT_THRESHOLDS
-    elif kind == "data_quality":
-        from audits.checks.data_quality import DEFAULT_THRESHOLDS
-    elif kind == "drift":
-        from audits.checks.drift import DEFAULT_THRESHOLDS
-    elif kind == "performance":
-        return {"max_degradation": 0.01}
-    elif kind == "operational":
-        return dict(OPERATIONAL_DEFAULTS)
-    else:
-        return {}
-    return dict(DEFAULT_THRESHOLDS)
+OPERATIONAL_DEFAULTS: dict[str, float | None] = default_thresholds("operational")
 
 
 def _is_number(value: Any) -> bool:
@@ -181,8 +159,6 @@ def validate_parameters(kind: str, values: Any) -> dict[str, Any]:
 
 def policy_for(model_version) -> Any:
     """The Policy of the version's system's current tier, or None when unclassified."""
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.policies.models import Policy
 
     latest = (
         RiskClassification.objects.filter(system_id=model_version.model.system_id)

@@ -30,6 +30,7 @@ from governance.kernel.accounts.services import (
     user_update,
 )
 from governance.kernel.api.errors import ApiError
+from governance.kernel.api.pagination import DefaultPagination
 from governance.kernel.permissions import IsAdminRole
 
 
@@ -116,7 +117,6 @@ class UserListView(APIView):
 
     @property
     def paginator(self):
-        from governance.kernel.api.pagination import DefaultPagination
 
         if not hasattr(self, "_paginator"):
             self._paginator = DefaultPagination()

@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -92,7 +93,6 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        from django.utils import timezone
 
         if self.revoked_at is not None:
             return False

@@ -17,7 +17,11 @@ from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.audit.selectors import audit_event_list
 from governance.kernel.audit.serializers import AuditEventSerializer, ChainVerificationSerializer
-from governance.kernel.audit.services import audit_chain_verification_start, audit_chain_verify
+from governance.kernel.audit.services import (
+    audit_chain_verification_start,
+    audit_chain_verify,
+    canonical_json,
+)
 from governance.kernel.jobs.serializers import BackgroundJobSerializer
 from governance.kernel.permissions import IsAuditReader, role_permission
 
@@ -107,7 +111,6 @@ class AuditEventExportView(APIView):
 
 
 def _csv_safe(value) -> str:
-    from governance.kernel.audit.services import canonical_json
 
     text = canonical_json(value) if isinstance(value, (dict, list)) else str(value)
     # Spreadsheet formula injection: a cell starting with = + - @ runs as a formula.

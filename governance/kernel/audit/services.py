@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from governance.kernel.audit.tasks import audit_chain_verify_task
+from governance.kernel.audit.verify_child import verify_range
+from governance.kernel.jobs.models import BackgroundJob
+from governance.kernel.jobs.services import job_enqueue_on_commit
 from governance.kernel.middleware import current_request_id
 
 HASHED_FIELDS = (
@@ -229,10 +235,6 @@ def audit_chain_verify(
     head, which remembers the last sequence and hash written. Long chains are split into
     ranges checked by parallel processes (one per core); the ranges must link up.
     """
-    import multiprocessing
-    import os
-
-    from django.db import connections
 
     head = AuditChainHead.objects.filter(id=1).first()
     last = max(
@@ -246,8 +248,6 @@ def audit_chain_verify(
         workers = 1
     ranges = _ranges(last, workers) if last else []
     if workers > 1 and len(ranges) > 1:
-        from governance.kernel.audit.verify_child import verify_range
-
         database = connections["default"].settings_dict["NAME"]
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(len(ranges)) as pool:
@@ -294,9 +294,6 @@ def audit_chain_verify(
 @transaction.atomic
 def audit_chain_verification_start(*, actor: User):
     """Queue a full verification of the chain in a worker; returns the BackgroundJob row."""
-    from governance.kernel.audit.tasks import audit_chain_verify_task
-    from governance.kernel.jobs.models import BackgroundJob
-    from governance.kernel.jobs.services import job_enqueue_on_commit
 
     job = BackgroundJob.objects.create(kind="audit_chain_verify", requested_by=actor)
     audit_event_record(actor=actor, action="audit_trail.verification_requested", target=job)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from governance.kernel.accounts.models import User
 from governance.kernel.audit.selectors import audit_event_list
+from governance.kernel.audit.services import audit_chain_verification_start
+from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.selectors import background_job_get
 from governance.kernel.web import _role_required
 
@@ -14,13 +22,6 @@ from governance.kernel.web import _role_required
 @_role_required("admin", "auditor")
 def audit_trail(request):
     """Browse the trail with filters; export the same filter as CSV; verify the chain."""
-    from datetime import UTC, datetime, time, timedelta
-    from urllib.parse import urlencode
-
-    from django.core.paginator import Paginator
-    from django.utils.dateparse import parse_date
-
-    from governance.kernel.accounts.models import User
 
     params = request.GET
 
@@ -70,7 +71,6 @@ def audit_trail(request):
 @_role_required("admin", "auditor")
 @require_POST
 def audit_trail_verify(request):
-    from governance.kernel.audit.services import audit_chain_verification_start
 
     job = audit_chain_verification_start(actor=request.user)
     return redirect("audit-trail-verify-status", pk=job.pk)
@@ -78,7 +78,6 @@ def audit_trail_verify(request):
 
 @_role_required("admin", "auditor")
 def audit_trail_verify_status(request, pk: int):
-    from governance.kernel.jobs.models import BackgroundJob
 
     try:
         job = background_job_get(actor=request.user, job_id=pk)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.api.errors import ApiError
+from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.selectors import background_job_get
 from governance.kernel.jobs.serializers import BackgroundJobSerializer
 
@@ -14,7 +15,6 @@ from governance.kernel.jobs.serializers import BackgroundJobSerializer
 class BackgroundJobView(APIView):
     @extend_schema(responses=BackgroundJobSerializer)
     def get(self, request, pk: int):
-        from governance.kernel.jobs.models import BackgroundJob
 
         try:
             job = background_job_get(actor=request.user, job_id=pk)

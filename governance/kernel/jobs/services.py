@@ -22,12 +22,15 @@ import contextlib
 import logging
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, current_app
 from celery.exceptions import SoftTimeLimitExceeded
+from django.apps import apps
+from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from governance.kernel.jobs.models import TERMINAL_STATUSES, JobStatus, TrackedJob
@@ -114,11 +117,6 @@ def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
     waiting for their backoff (``next_attempt_at`` in the future) are left alone.
     Returns the number of rows sent per model.
     """
-    from datetime import timedelta
-
-    from django.apps import apps
-    from django.conf import settings
-    from django.db.models import Q
 
     now = now or timezone.now()
     grace = timedelta(seconds=settings.JOB_REDISPATCH_GRACE_SECONDS)

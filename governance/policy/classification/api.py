@@ -20,10 +20,10 @@ from governance.policy.classification.serializers import (
     QuestionnaireQuestionSerializer,
 )
 from governance.policy.classification.services import risk_classification_record
+from registry.selectors import system_list
 
 
 def _system(request, pk: int):
-    from registry.selectors import system_list
 
     return get_or_404(system_list(actor=request.user), pk, "system")
 

@@ -6,12 +6,12 @@ from django.db.models import QuerySet
 
 from governance.kernel.accounts.models import User
 from governance.policy.classification.models import QuestionnaireQuestion, RiskClassification
+from registry.models import AISystem
 
 
 # --- governance domain ----------------------------------------------------------------------
 def classification_list(*, actor: User, system_id: int) -> QuerySet[RiskClassification]:
     """A system's classifications, newest (current) first; empty if the system is hidden."""
-    from registry.models import AISystem
 
     visible = AISystem.objects.visible_to(actor).filter(pk=system_id)
     return (

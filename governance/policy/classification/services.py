@@ -11,6 +11,7 @@ from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.policy.classification.models import QuestionnaireQuestion, RiskClassification
 from governance.policy.classification.rules import Option, Outcome, Question, classify
+from governance.review.approvals.services import approvals_invalidate
 from registry.models import AISystem
 
 CLASSIFIER_ROLES = (Role.COMPLIANCE_OFFICER, Role.ADMIN)
@@ -94,8 +95,6 @@ def risk_classification_record(
         },
     )
     if previous is not None:
-        from governance.review.approvals.services import approvals_invalidate
-
         approvals_invalidate(
             model_version_ids=None,
             system_id=system.pk,

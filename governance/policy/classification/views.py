@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,6 +16,7 @@ from governance.policy.classification.models import RiskClassification, RiskTier
 from governance.policy.classification.rules import ANNEX_III_FOLLOW_UP, PROFILING
 from governance.policy.classification.selectors import classification_list, questionnaire_list
 from governance.policy.classification.services import CLASSIFIER_ROLES, risk_classification_record
+from registry.selectors import system_list
 
 FOLLOW_UP_NOTE = "Only if you chose an Annex III area in Q4; leave it empty otherwise."
 PROFILING_FOLLOW_UP_NOTE = (
@@ -22,7 +25,6 @@ PROFILING_FOLLOW_UP_NOTE = (
 
 
 def _system_or_404(request, pk: int):
-    from registry.selectors import system_list
 
     system = system_list(actor=request.user).filter(pk=pk).first()
     if system is None:
@@ -47,7 +49,6 @@ def _record_view(record: RiskClassification) -> dict:
 def step_labels(questions) -> dict[str, str]:
     """The questionnaire's step per question, lettered where a step asks several questions
     (AI_ACT.md's Q0 asks two, Q5 three): Q0a, Q0b, Q1, ..., Q5a, Q5b, Q5c."""
-    from collections import Counter
 
     sizes = Counter(q.step for q in questions)
     seen: Counter = Counter()
@@ -115,7 +116,6 @@ def system_classification(request, pk: int):
 
 @login_required
 def classification_detail(request, pk: int):
-    from registry.selectors import system_list
 
     record = (
         RiskClassification.objects.filter(system__in=system_list(actor=request.user))

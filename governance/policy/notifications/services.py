@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,13 +19,20 @@ from django.utils import timezone
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import canonical_json
+from governance.kernel.jobs.services import job_enqueue_on_commit
 from governance.policy.notifications.models import (
     NOTIFICATION_EVENTS,
     Notification,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from governance.policy.notifications.tasks import (
+    enqueue_on_commit,
+    notification_email_task,
+    webhook_deliver_task,
+)
 from governance.policy.raci.models import Raci, Responsibility
+from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion
 
 SIGNATURE_HEADER = "X-Governance-Signature"
 # Consulted people are asked before a decision; the others must hear about it afterwards.
@@ -44,7 +52,6 @@ def _target_fields(target: models.Model | None) -> dict[str, str]:
 def _scope(target: Any) -> dict[str, int | None]:
     """The system, model and dataset a target belongs to, found by walking its relations
     (a check run's model version's model's system ...), so any app's object works."""
-    from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion
 
     scope: dict[str, int | None] = {"system_id": None, "model_id": None, "dataset_id": None}
     obj = target
@@ -137,12 +144,6 @@ def notify(
     """
     if event not in NOTIFICATION_EVENTS:
         raise ValueError(f"unknown event {event!r}; use one of {', '.join(NOTIFICATION_EVENTS)}")
-    from governance.kernel.jobs.services import job_enqueue_on_commit
-    from governance.policy.notifications.tasks import (
-        enqueue_on_commit,
-        notification_email_task,
-        webhook_deliver_task,
-    )
 
     people = default_recipients(target) if recipients is None else list(recipients)
     unique = {u.pk: u for u in people if u is not None and u.is_active}
@@ -176,7 +177,6 @@ def notify(
 
 
 def json_safe(payload: dict[str, Any] | None) -> dict[str, Any]:
-    import json
 
     return json.loads(canonical_json(payload or {}))
 

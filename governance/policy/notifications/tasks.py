@@ -8,14 +8,18 @@ import urllib.request
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
     BROKER_ERRORS,
     TrackedTask,
     job_succeed,
 )
+from governance.policy.notifications.models import Notification, WebhookDelivery
 
 
 def enqueue_on_commit(task, *args) -> None:
@@ -38,7 +42,6 @@ def enqueue_on_commit(task, *args) -> None:
 
 def webhook_backoff_seconds(attempt: int) -> int:
     """Exponential backoff after the ``attempt``-th failure: base, 2x base, 4x base ..."""
-    from django.conf import settings
 
     return min(settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0), 6 * 3600)
 
@@ -55,11 +58,8 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
     Any 2xx ends it succeeded. Other answers and network errors are recorded on the row
     (response code, last error, attempts) and retried until ``WEBHOOK_MAX_ATTEMPTS``.
     """
-    from django.conf import settings
 
-    from governance.kernel.jobs.models import JobStatus
     from governance.kernel.jobs.services import job_claim, job_fail
-    from governance.policy.notifications.models import WebhookDelivery
     from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
 
     delivery = job_claim(WebhookDelivery, delivery_id, worker=self.request.hostname or "")
@@ -116,9 +116,6 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
 @shared_task(base=TrackedTask, bind=True, name="notifications.email")
 def notification_email_task(self, notification_ids: list[int]) -> None:
     """One e-mail per notification to its recipient; a failure is retried by the task."""
-    from django.core.mail import send_mail
-
-    from governance.policy.notifications.models import Notification
 
     rows = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
     for row in rows:

@@ -9,6 +9,7 @@ from django import forms
 from governance.kernel.accounts.models import Role
 from governance.kernel.web import Form
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS
+from registry.models import DOCUMENTATION_FIELDS
 
 
 def _json_object(value: str, what: str) -> dict:
@@ -62,7 +63,6 @@ class PolicyForm(Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from registry.models import DOCUMENTATION_FIELDS
 
         super().__init__(*args, **kwargs)
         self.fields["required_documentation"].choices = DOCUMENTATION_FIELDS

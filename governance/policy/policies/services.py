@@ -10,6 +10,7 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS, Policy
+from registry.models import DOCUMENTATION_FIELDS
 
 EDITABLE = frozenset(
     {
@@ -31,7 +32,6 @@ APPROVER_CAPACITIES = frozenset({Role.COMPLIANCE_OFFICER.value, ACCOUNTABLE_OWNE
 def policy_validate(values: dict[str, Any]) -> None:
     """Refuse a policy that names unknown checks, capacities or documentation fields, or
     that could never be satisfied (more required roles than required approvers)."""
-    from registry.models import DOCUMENTATION_FIELDS
 
     problems = []
     unknown_checks = set(values.get("required_checks", [])) - set(CHECK_KINDS)

@@ -13,6 +13,7 @@ from governance.policy.policies.forms import PolicyForm
 from governance.policy.policies.models import POLICY_TIERS
 from governance.policy.policies.selectors import policy_list
 from governance.policy.policies.services import policy_update
+from registry.models import DOCUMENTATION_FIELDS
 
 
 # --- policies -------------------------------------------------------------------------------
@@ -21,7 +22,6 @@ def _days(value: int | None) -> str:
 
 
 def _policy_rows(policies) -> list[dict]:
-    from registry.models import DOCUMENTATION_FIELDS
 
     labels = dict(POLICY_TIERS)
     docs = dict(DOCUMENTATION_FIELDS)

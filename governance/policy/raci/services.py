@@ -11,6 +11,7 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.policy.raci.models import Raci, Responsibility
+from governance.review.approvals.services import approvals_invalidate
 from registry.models import AISystem, Dataset, Model
 
 
@@ -34,7 +35,6 @@ def _invalidate_if_accountable(r: Responsibility, actor: User, why: str) -> None
     """Approvals signed in the capacity of accountable owner rested on this assignment."""
     if r.role != Raci.ACCOUNTABLE or r.dataset_id:
         return
-    from governance.review.approvals.services import approvals_invalidate
 
     approvals_invalidate(
         model_version_ids=None,

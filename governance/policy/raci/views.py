@@ -17,10 +17,10 @@ from governance.policy.raci.forms import ResponsibilityForm
 from governance.policy.raci.models import Responsibility
 from governance.policy.raci.selectors import responsibility_list
 from governance.policy.raci.services import responsibility_assign, responsibility_end
+from registry.selectors import dataset_list, model_list, system_list
 
 
 def _targets(actor: User) -> list[tuple[str, list[tuple[str, str]]]]:
-    from registry.selectors import dataset_list, model_list, system_list
 
     return [
         (
@@ -42,7 +42,6 @@ def _targets(actor: User) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def _target(actor: User, value: str):
-    from registry.selectors import dataset_list, model_list, system_list
 
     kind, _, raw = value.partition(":")
     lists = {"system": system_list, "model": model_list, "dataset": dataset_list}

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.api.base import get_or_404, validated
+from governance.review.approvals.models import Decision
 from governance.review.approvals.selectors import decision_list
 from governance.review.approvals.serializers import (
     DecisionCreateSerializer,
@@ -18,10 +19,10 @@ from governance.review.approvals.serializers import (
     ReviewSerializer,
 )
 from governance.review.approvals.services import model_version_submit, review_decide
+from registry.selectors import model_version_list
 
 
 def _version(request, pk: int):
-    from registry.selectors import model_version_list
 
     return get_or_404(model_version_list(actor=request.user), pk, "model version")
 
@@ -44,8 +45,6 @@ class DecisionListView(generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            from governance.review.approvals.models import Decision
-
             return Decision.objects.none()
         mv = _version(self.request, self.kwargs["pk"])
         return decision_list(actor=self.request.user, model_version_id=mv.pk)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 
+from audits.runs.signals import check_run_finished
+from governance.review.approvals.services import approvals_invalidate
 from registry import lineage
+from registry.models import PIIStatus
+from registry.signals import lineage_edge_added, pii_flag_decided
 
 logger = logging.getLogger(__name__)
 
 
 def on_pii_flag_decided(sender, *, flag, actor, previous, **kwargs) -> None:
-    from governance.review.approvals.services import approvals_invalidate
-    from registry.models import PIIStatus
 
     if flag.status != PIIStatus.CONFIRMED or previous == PIIStatus.CONFIRMED:
         return
@@ -33,7 +35,6 @@ def on_pii_flag_decided(sender, *, flag, actor, previous, **kwargs) -> None:
 
 
 def on_lineage_edge_added(sender, *, edge, actor, **kwargs) -> None:
-    from governance.review.approvals.services import approvals_invalidate
 
     node = edge.downstream_node
     ids = lineage.downstream_model_version_ids(node)
@@ -49,7 +50,6 @@ def on_lineage_edge_added(sender, *, edge, actor, **kwargs) -> None:
 
 
 def on_check_run_finished(sender, *, check_run, **kwargs) -> None:
-    from governance.review.approvals.services import approvals_invalidate
 
     if check_run.status != "succeeded" or check_run.passed is not False:
         return
@@ -62,13 +62,7 @@ def on_check_run_finished(sender, *, check_run, **kwargs) -> None:
 
 
 def connect() -> None:
-    from registry.signals import lineage_edge_added, pii_flag_decided
 
     pii_flag_decided.connect(on_pii_flag_decided, dispatch_uid="governance.pii_flag_decided")
     lineage_edge_added.connect(on_lineage_edge_added, dispatch_uid="governance.lineage_edge")
-    try:
-        from audits.runs.signals import check_run_finished
-    except ImportError:
-        logger.debug("audits.runs.signals not available: failing checks cannot invalidate yet")
-        return
     check_run_finished.connect(on_check_run_finished, dispatch_uid="governance.check_finished")

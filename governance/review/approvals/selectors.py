@@ -6,10 +6,10 @@ from django.db.models import QuerySet
 
 from governance.kernel.accounts.models import User
 from governance.review.approvals.models import Decision
+from registry.models import ModelVersion
 
 
 def decision_list(*, actor: User, model_version_id: int) -> QuerySet[Decision]:
-    from registry.models import ModelVersion
 
     visible = ModelVersion.objects.visible_to(actor).filter(pk=model_version_id)
     return (

@@ -41,10 +41,10 @@ from governance.review.evaluation import (
     governance_summary,
 )
 from registry.models import DatasetVersion, ModelVersion, VersionStatus
+from registry.selectors import model_version_list
 
 
 def _version_or_404(request, pk: int) -> ModelVersion:
-    from registry.selectors import model_version_list
 
     mv = model_version_list(actor=request.user).filter(pk=pk).first()
     if mv is None:

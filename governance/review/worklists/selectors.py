@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from governance.kernel.accounts.models import Role, User
 from governance.policy.classification.models import RiskClassification
-from governance.policy.policies.models import UNCLASSIFIED, Policy
+from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED, Policy
 from governance.policy.raci.models import Raci, Responsibility
 from governance.review.approvals.models import DecisionKind, Review, ReviewStatus
 from registry.models import ModelVersion, VersionStatus
@@ -80,7 +80,6 @@ def policies_by_tier() -> dict[str, Policy]:
 
 def queue_rows(versions, policies: dict[str, Policy]) -> list[dict]:
     """What one queue row shows; the policy lookup is done here, not in the template."""
-    from governance.policy.policies.models import POLICY_TIERS
 
     labels = dict(POLICY_TIERS)
     rows = []

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audits.runs.models import CheckRun
 from governance.kernel.audit.models import AuditEvent
 from governance.policy.notifications.models import Notification
 from governance.policy.raci.models import Responsibility
@@ -18,7 +19,7 @@ from governance.review.approvals.services import (
     review_decide,
 )
 from governance.review.approvals.tasks import approvals_expire_task
-from governance.review.evaluation import check_run_model, evaluate
+from governance.review.evaluation import evaluate
 from registry.models import PIIStatus
 from registry.services.datasets import pii_flag_decide
 from registry.services.lineage import lineage_edge_add
@@ -116,13 +117,9 @@ def test_partial_approvals_are_withdrawn_too(high_risk_version, scientist, offic
     assert evaluate(high_risk_version).approvals == []
 
 
-@pytest.mark.skipif(
-    check_run_model() is None, reason="audits.runs.models.checks.CheckRun not available yet"
-)
 def test_a_new_failing_check_invalidates(approved):
     from audits.runs.signals import check_run_finished
 
-    CheckRun = check_run_model()
     run = CheckRun.objects.create(
         model_version=approved,
         kind="fairness",
