@@ -28,6 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audits.checks.explainability import run_explainability
+from audits.checks.fairness import run_fairness
+from audits.checks.loading import load_model
+
 ROOT = Path(__file__).resolve().parent.parent
 AGE_EDGES = [25, 40, 60]
 
@@ -54,7 +58,7 @@ def make_data(rows: int, features: int, seed: int) -> tuple[pd.DataFrame, pd.Dat
 
 
 def prepare(workdir: Path, rows: int, features: int, trees: int, depth: int, seed: int) -> None:
-    import xgboost as xgb
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     X, sensitive, y = make_data(rows, features, seed)
     model = xgb.XGBClassifier(n_estimators=trees, max_depth=depth, random_state=seed, n_jobs=2)
@@ -76,9 +80,9 @@ def _rss_mb() -> float:
 
 def child(variant: str, workdir: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    import shap
-    import xgboost as xgb
-    from fairlearn.metrics import (
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    from fairlearn.metrics import (  # noqa: PLC0415 - heavy optional library, loaded only where it is used
         MetricFrame,
         count,
         false_negative_rate,
@@ -86,11 +90,7 @@ def child(variant: str, workdir: Path) -> dict[str, float]:
         selection_rate,
         true_positive_rate,
     )
-    from sklearn.metrics import accuracy_score, precision_score
-
-    from audits.checks.explainability import run_explainability
-    from audits.checks.fairness import run_fairness
-    from audits.checks.loading import load_model
+    from sklearn.metrics import accuracy_score, precision_score  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     X = pd.read_parquet(workdir / "X.parquet")
     sensitive = pd.read_parquet(workdir / "sensitive.parquet")

@@ -9,10 +9,10 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Wiring that needs the app registry: import here, not at module level.
-        from governance.kernel.panels import model_version_extras, model_version_panels
-        from governance.review.approvals import receivers
-        from governance.review.approvals.views import version_page_panels
-        from governance.review.evaluation import governance_summary
+        from governance.kernel.panels import model_version_extras, model_version_panels  # noqa: PLC0415 - ready() runs once the app registry is loaded
+        from governance.review.approvals import receivers  # noqa: PLC0415 - ready() runs once the app registry is loaded
+        from governance.review.approvals.views import version_page_panels  # noqa: PLC0415 - ready() runs once the app registry is loaded
+        from governance.review.evaluation import governance_summary  # noqa: PLC0415 - ready() runs once the app registry is loaded
 
         receivers.connect()
         model_version_panels.register("review", version_page_panels)

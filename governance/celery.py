@@ -21,7 +21,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
 def _configure() -> None:
-    from django.conf import settings
+    from django.conf import settings  # noqa: PLC0415 - settings are read once Django is configured
 
     prefix = settings.CELERY_QUEUE_PREFIX
     light, heavy = f"{prefix}light", f"{prefix}analysis"

@@ -39,7 +39,7 @@ def german_credit_csv() -> bytes:
 
 def prepare_features(frame):
     """One-hot encode the categorical columns the demo model uses."""
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     out = pd.DataFrame(
         {
@@ -59,10 +59,10 @@ def prepare_features(frame):
 
 
 def train_demo_model(csv_bytes: bytes) -> tuple[bytes, dict, dict]:
-    import pandas as pd
-    import xgboost as xgb
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import train_test_split
+    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    from sklearn.model_selection import train_test_split  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     frame = pd.read_csv(io.BytesIO(csv_bytes))
     x, y = prepare_features(frame), frame["risk"]

@@ -16,6 +16,6 @@ from governance.kernel.jobs.services import TrackedTask
     time_limit=settings.CELERY_HEAVY_HARD_LIMIT,
 )
 def profile_dataset_version_task(self, job_id: int) -> None:
-    from registry.services.datasets import dataset_version_profile
+    from registry.services.datasets import dataset_version_profile  # noqa: PLC0415 - a task imports its service, which queues the task
 
     dataset_version_profile(job_id=job_id, task=self)

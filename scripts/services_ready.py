@@ -3,11 +3,11 @@
 import sys
 from urllib.parse import urlparse
 
+import psycopg
+import redis
+
 
 def main(pg_url: str, redis_url: str) -> int:
-    import psycopg
-    import redis
-
     parsed = urlparse(pg_url)
     try:
         psycopg.connect(

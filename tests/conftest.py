@@ -6,16 +6,20 @@ import os
 import subprocess
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from governance.celery import app as celery_app
 from governance.kernel.accounts.models import Role
 from governance.kernel.accounts.services import api_token_issue
+from governance.policy.policies.models import Policy
 from tests.factories import TeamFactory, UserFactory
 
 # Password hashing is deliberately slow; tests create many users.
@@ -47,13 +51,8 @@ def _reference_data(request):
         return
     transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from django.apps import apps
-
-    from governance.policy.policies.models import Policy
 
     if not Policy.objects.exists():
-        from importlib import import_module
-
         import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
 
 
@@ -138,7 +137,6 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     """A real ``celery worker`` process on Redis, using the test database."""
     if not USES_WORKER:
         pytest.skip("needs PostgreSQL + Redis")
-    from django.db import connection
 
     with django_db_blocker.unblock():
         db_name = connection.settings_dict["NAME"]

@@ -91,7 +91,7 @@ def seeded_global_rng(seed: int) -> Iterator[None]:
 @contextlib.contextmanager
 def pyplot_figure(size: tuple[float, float] = DEFAULT_SIZE, seed: int = 0) -> Iterator[object]:
     """A fresh pyplot figure for libraries that draw on the current figure; always closed."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     with PYPLOT_LOCK, matplotlib.rc_context(_STYLE), seeded_global_rng(seed):
         fig = plt.figure(figsize=size, dpi=DPI)

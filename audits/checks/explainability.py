@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2_contingency
 
 from .charts import figure_to_png, horizontal_bar_chart, pyplot_figure
 from .common import (
@@ -362,8 +363,8 @@ def _keep_positive_class(
 
 def _tree_output(native: Any, X: pd.DataFrame) -> tuple[np.ndarray, str, str]:
     """The model's own output in TreeExplainer's ``raw`` units, computed by its framework."""
-    import lightgbm as lgb
-    import xgboost as xgb
+    import lightgbm as lgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     if isinstance(native, xgb.Booster):
         dm = xgb.DMatrix(X, enable_categorical=True)
@@ -398,7 +399,7 @@ def _units_for_objective(config_json: str) -> str:
 
 
 def _explain_tree(model: LoadedModel, X_exp: pd.DataFrame) -> _Explained:
-    import shap
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     explainer = shap.TreeExplainer(model.native, feature_perturbation="tree_path_dependent")
     raw_values = explainer.shap_values(X_exp, check_additivity=False)
@@ -430,7 +431,7 @@ def _explain_linear(
     background_size: int,
     rng: np.random.Generator,
 ) -> _Explained:
-    import shap
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     background = X_all.iloc[_sample_positions(len(X_all), background_size, rng)]
     explainer = shap.LinearExplainer(
@@ -538,7 +539,7 @@ def _explain_agnostic(
     max_evals: int | None,
     report: Progress,
 ) -> _Explained:
-    import shap
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     features = list(X_exp.columns)
     n, f = X_exp.shape
@@ -677,15 +678,13 @@ def _cramers_v(a: np.ndarray, b: np.ndarray) -> float:
     table = pd.crosstab(a, b).to_numpy(dtype=np.float64)
     if min(table.shape) < 2:
         return 0.0
-    from scipy.stats import chi2_contingency
-
     chi2 = chi2_contingency(table, correction=False)[0]
     return float(np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1))))
 
 
 def _information_share(feature_codes: np.ndarray, sensitive_codes: np.ndarray) -> float:
     """I(feature; sensitive) / H(sensitive): the share of the attribute the feature reveals."""
-    from sklearn.metrics import mutual_info_score
+    from sklearn.metrics import mutual_info_score  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     counts = np.bincount(sensitive_codes)
     p = counts[counts > 0] / counts.sum()
@@ -922,7 +921,7 @@ def _charts(
     units: str,
     seed: int,
 ) -> dict[str, bytes]:
-    import shap
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     charts = {
         "global_importance": horizontal_bar_chart(

@@ -115,7 +115,7 @@ def skops_allowed_types() -> frozenset[str]:
     Built from ``sklearn.utils.all_estimators`` rather than a prefix match on ``sklearn.``
     so that a private helper of scikit-learn that happens to be callable is not admitted.
     """
-    from sklearn.utils import all_estimators
+    from sklearn.utils import all_estimators  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     names = {f"{cls.__module__}.{cls.__qualname__}" for _, cls in all_estimators()}
     return frozenset(names | _SKOPS_EXTRA_ALLOWED)
@@ -225,7 +225,7 @@ def load_model(
 
 
 def _load_onnx(path: Path, feature_names: list[str] | None) -> LoadedModel:
-    import onnxruntime as ort
+    import onnxruntime as ort  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
@@ -334,7 +334,7 @@ def _onnx_width(output: Any) -> int | None:
 
 
 def _load_xgboost(path: Path, artefact_format: str, feature_names: list[str] | None) -> LoadedModel:
-    import xgboost as xgb
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     booster = xgb.Booster()
     booster.load_model(str(path))  # parses JSON/UBJ; no code execution
@@ -395,7 +395,7 @@ def _load_xgboost(path: Path, artefact_format: str, feature_names: list[str] | N
 
 
 def _load_lightgbm(path: Path) -> LoadedModel:
-    import lightgbm as lgb
+    import lightgbm as lgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     booster = lgb.Booster(model_file=str(path))  # parses the text format
     objective = str(booster.dump_model(num_iteration=1).get("objective", "")).split(" ")[0]
@@ -447,7 +447,7 @@ def _load_lightgbm(path: Path) -> LoadedModel:
 
 
 def _load_skops(path: Path) -> LoadedModel:
-    import skops.io as sio
+    import skops.io as sio  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     untrusted = list(sio.get_untrusted_types(file=str(path)))
     allowed = skops_allowed_types()
@@ -465,15 +465,15 @@ def _load_skops(path: Path) -> LoadedModel:
 def _load_pickle_family(path: Path, artefact_format: str) -> Any:
     # Only reached with trusted=True: an admin vouched for this exact artefact.
     if artefact_format == "joblib":
-        import joblib
+        import joblib  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
         return joblib.load(path)
     if artefact_format == "cloudpickle":
-        import cloudpickle
+        import cloudpickle  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
         with path.open("rb") as fh:
             return cloudpickle.load(fh)
-    import pickle
+    import pickle  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     with path.open("rb") as fh:
         return pickle.load(fh)  # noqa: S301 - trusted by an audited admin decision
@@ -501,8 +501,8 @@ def sklearn_model_type(estimator: Any) -> ModelType:
     A pipeline is "other" even when its last step is a tree: SHAP must explain the raw input
     columns a reviewer recognises, so the whole pipeline is treated as a black box.
     """
-    import lightgbm as lgb
-    import xgboost as xgb
+    import lightgbm as lgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     if isinstance(estimator, xgb.XGBModel | lgb.LGBMModel | xgb.Booster | lgb.Booster):
         return "tree"

@@ -16,7 +16,7 @@ STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
 
 def _fetcher():
     """Resolve ``file://`` URLs inside ``static/`` and ``data:`` URLs; refuse everything else."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -31,7 +31,7 @@ def _fetcher():
 
 def render_pdf_pages(html: str) -> tuple[bytes, int]:
     """Render ``html`` (which carries its own dcterms.created/modified meta): PDF and pages."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     document = HTML(
         string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=_fetcher()

@@ -17,6 +17,6 @@ from governance.kernel.jobs.services import TrackedTask
 )
 def run_check_task(self, run_id: int) -> None:
     """Compute one CheckRun (heavy queue: SHAP and fairness must not delay e-mails)."""
-    from audits.runs.services.checks import check_run_process
+    from audits.runs.services.checks import check_run_process  # noqa: PLC0415 - a task imports its service, which queues the task
 
     check_run_process(run_id=run_id, task=self)

@@ -24,7 +24,7 @@ DERIVED_VERSION = "2024-01-model-input"
 
 
 def _model_input_version(scientist, dataset, source: DatasetVersion) -> DatasetVersion:
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     existing = DatasetVersion.objects.filter(dataset=dataset, version=DERIVED_VERSION).first()
     if existing is not None:

@@ -414,7 +414,7 @@ def _decompress_prefix(kind: str, raw: BinaryIO) -> bytes:
     if kind == "lz4":
         try:
             # lz4 is optional: joblib only writes it when the author installed it.
-            import lz4.frame
+            import lz4.frame  # noqa: PLC0415 - heavy optional library, loaded only where it is used
         except ImportError:
             return b""
         frame = lz4.frame.LZ4FrameDecompressor()

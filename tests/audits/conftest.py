@@ -7,8 +7,11 @@ import io
 import pandas as pd
 import pytest
 
+from audits.programme.models import AuditSchedule
+from audits.programme.services.schedules import schedules_sync
+from governance.policy.classification.models import RiskClassification
 from registry.models import Column
-from registry.services.datasets import ColumnSettings, dataset_version_register
+from registry.services.datasets import ColumnSettings, column_update, dataset_version_register
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import upload
 
@@ -28,7 +31,6 @@ FEATURES = ["credit_amount", "duration", "age", "job"]
 @pytest.fixture
 def labelled(scientist, dataset_version):
     """The training data with ``risk`` as target and sex/age as the sensitive attributes."""
-    from registry.services.datasets import column_update
 
     for column in Column.objects.filter(dataset_version=dataset_version):
         role = "target" if column.name == "risk" else None
@@ -74,7 +76,6 @@ __all__ = ["FEATURES", "register_frame", "upload"]
 
 def classify(system, officer, tier="high_risk"):
     """A classification row written directly (the questionnaire has its own tests)."""
-    from governance.policy.classification.models import RiskClassification
 
     return RiskClassification.objects.create(
         system=system, tier=tier, classified_by=officer, rationale=[], answers={}
@@ -84,8 +85,6 @@ def classify(system, officer, tier="high_risk"):
 @pytest.fixture
 def schedule(system, officer):
     """The system classified high-risk and its policy's audit schedule."""
-    from audits.programme.models import AuditSchedule
-    from audits.programme.services.schedules import schedules_sync
 
     classify(system, officer)
     schedules_sync()

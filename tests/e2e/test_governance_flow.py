@@ -2,12 +2,21 @@
 of a high-risk version from the review queue; an admin assigns an accountable owner; a data
 scientist is refused the review pages."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
+from governance.kernel.accounts.models import User
+from governance.policy.classification.models import RiskClassification
 from governance.policy.raci.models import Raci, Responsibility
+from governance.policy.raci.services import responsibility_assign
+from governance.review.approvals.services import model_version_submit
 from registry.models import AISystem, ModelVersion, VersionStatus
+from registry.services.systems import system_update
 from tests.e2e.conftest import login, shot
+from tests.governance.conftest import CREDIT_SCORING, classify, resolve_pii, satisfy_required_checks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,9 +26,6 @@ TABLET = {"width": 820, "height": 1180}
 def _reseed_questionnaire_and_policies() -> None:
     """Transactional tests flush every table after each test, including the rows migration
     0004 seeded; its seed function is idempotent, so run it again."""
-    from importlib import import_module
-
-    from django.apps import apps
 
     import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
 
@@ -28,7 +34,6 @@ def _reseed_questionnaire_and_policies() -> None:
 def demo(db):
     _reseed_questionnaire_and_policies()
     call_command("seed_demo")
-    from governance.kernel.accounts.models import User
 
     people = {u.username: u for u in User.objects.all()}
     return {
@@ -41,16 +46,6 @@ def demo(db):
 @pytest.fixture
 def submitted(demo):
     """The demo version, classified high risk with its evidence complete, submitted."""
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.raci.services import responsibility_assign
-    from governance.review.approvals.services import model_version_submit
-    from registry.services.systems import system_update
-    from tests.governance.conftest import (
-        CREDIT_SCORING,
-        classify,
-        resolve_pii,
-        satisfy_required_checks,
-    )
 
     people, system, mv = demo["people"], demo["system"], demo["mv"]
     # The demo may already have done some of this; each step runs only when still needed.

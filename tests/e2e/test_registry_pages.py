@@ -4,8 +4,13 @@ upstream personal data, and a data scientist confirms a PII flag on the dataset 
 import pytest
 from django.core.management import call_command
 
+from governance.kernel.accounts.models import User
 from registry.models import DatasetVersion, ModelVersion, PIIFlag
+from registry.services.datasets import dataset_version_register
+from registry.services.lineage import lineage_edge_add
 from tests.e2e.conftest import login, shot
+from tests.registry.conftest import upload
+from tests.registry.test_api_datasets import people_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,11 +18,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(db):
     call_command("seed_demo")
-    from governance.kernel.accounts.models import User
-    from registry.services.datasets import dataset_version_register
-    from registry.services.lineage import lineage_edge_add
-    from tests.registry.conftest import upload
-    from tests.registry.test_api_datasets import people_csv
 
     scientist = User.objects.get(username="scientist")
     dv = DatasetVersion.objects.get(version="2024-01")

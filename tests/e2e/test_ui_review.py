@@ -5,6 +5,7 @@ dashboard, and the approval dialog closing on Escape and on its backdrop."""
 import pytest
 
 from audits.runs.models.findings import Finding
+from registry.models import DatasetVersion
 from tests.e2e.conftest import login, shot
 from tests.e2e.test_governance_flow import demo, submitted  # noqa: F401  (fixtures)
 
@@ -27,7 +28,6 @@ def _overflow(page) -> int:
 
 def test_main_pages_fit_a_laptop_and_a_tablet(page, live_server, demo):  # noqa: F811
     mv, system = demo["mv"], demo["system"]
-    from registry.models import DatasetVersion
 
     dv = DatasetVersion.objects.order_by("pk").first()
     pages = {

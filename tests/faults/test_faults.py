@@ -25,10 +25,16 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from django.conf import settings
+from django.db import connection
 
+from governance.kernel.accounts.services import api_token_issue
+from registry.models import DatasetVersion, ModelVersion, ProfilingJob
+from registry.services.datasets import dataset_create
+from registry.services.systems import model_create, system_create
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -85,7 +91,6 @@ def private_redis(port: int):
 @contextmanager
 def app_server(extra_env: dict, tmp_path: Path):
     """gunicorn (one worker) on the test database, with ``extra_env`` on top."""
-    from django.db import connection
 
     base = settings.DATABASE_URL.rsplit("/", 1)[0]
     port = free_port()
@@ -157,9 +162,6 @@ def register_data(url: str, token: str, dataset_id: int, version: str, content: 
 
 @pytest.fixture
 def registry_objects(scientist, team):
-    from governance.kernel.accounts.services import api_token_issue
-    from registry.services.datasets import dataset_create
-    from registry.services.systems import model_create, system_create
 
     system = system_create(actor=scientist, team=team, name="Faults", intended_purpose="test")
     model = model_create(actor=scientist, system=system, name="faulty")
@@ -171,7 +173,6 @@ def registry_objects(scientist, team):
 @contextmanager
 def worker_with_beat(extra_env: dict, tmp_path: Path):
     """A real Celery worker with an embedded beat, on the test database and ``extra_env``."""
-    from django.db import connection
 
     base = settings.DATABASE_URL.rsplit("/", 1)[0]
     env = {
@@ -203,7 +204,6 @@ def test_redis_down_registration_accepted_and_delayed_work_runs_later(
     """With the broker and cache gone, a model version upload still registers and a data file
     that needs background profiling is stored and says its profile is pending, with a reason.
     When Redis returns, beat's sweeper sends the delayed profiling and a worker completes it."""
-    from registry.models import DatasetVersion, ModelVersion, ProfilingJob
 
     token, model, dataset = registry_objects
     port = free_port()
@@ -280,8 +280,6 @@ def test_redis_down_registration_accepted_and_delayed_work_runs_later(
 
 def terminate_app_connections() -> int:
     """Cut every other backend of the test database, as a PostgreSQL restart would."""
-    import psycopg
-    from django.db import connection
 
     with connection.cursor() as cursor:  # the test's own connection stays up
         cursor.execute("SELECT pg_backend_pid()")
@@ -324,7 +322,6 @@ def test_database_connections_cut_app_recovers(registry_objects, tmp_path):
 def local_cluster() -> str | None:
     """``VERSION/NAME`` of the local PostgreSQL cluster serving the test database, when this
     process may restart it (root, Debian's pg_ctlcluster, a loopback database)."""
-    from django.db import connection
 
     if connection.vendor != "postgresql" or os.geteuid() != 0:
         return None
@@ -360,7 +357,6 @@ def test_postgresql_restarted_app_answers_503_then_recovers(
     """A real stop and start of the PostgreSQL server under a running gunicorn: while it is
     down the API answers 503 with a reason (not a hang, not a bare 500); once it is back the
     same processes serve requests again, reads and writes, without being restarted."""
-    from django.db import connection
 
     cluster = local_cluster()
     if cluster is None:

@@ -12,6 +12,7 @@ from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
 from registry.models import PIIFlag, PIIStatus
+from registry.selectors import upstream_pii
 from registry.services.datasets import pii_flag_decide
 from registry.services.systems import system_update
 from tests.factories import UserFactory
@@ -76,7 +77,6 @@ def satisfy_required_checks(model_version, tier: str, admin) -> None:
 def resolve_pii(model_version, actor) -> list[PIIFlag]:
     """Dismiss every suspected flag upstream (the reviewers looked and found no personal
     data in them); returns the flags dismissed."""
-    from registry.selectors import upstream_pii
 
     flags = [
         f for f in upstream_pii(model_version=model_version) if f.status == PIIStatus.SUSPECTED

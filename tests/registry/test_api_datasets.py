@@ -5,9 +5,11 @@ import io
 import pandas as pd
 import pytest
 from django.test import override_settings
+from faker import Faker
 
 from governance.kernel.audit.models import AuditEvent
 from registry.models import Column, DatasetVersion, PIIFlag, ProfileStatus
+from tests.conftest import wait_for
 from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,6 @@ def post_version(client, dataset_id, name, content, **extra):
 
 def people_csv() -> bytes:
     """People with names, dates of birth, e-mails, IBANs and cards (Faker, seeded)."""
-    from faker import Faker
 
     fake = Faker("en_GB")
     Faker.seed(7)
@@ -245,7 +246,6 @@ def test_missing_blob_fails_the_profile_with_a_reason(
 def test_real_worker_profiles_a_large_file(
     celery_worker_process, scientist, dataset, api, german_csv_bytes
 ):
-    from tests.conftest import wait_for
 
     with override_settings(PROFILE_INLINE_MAX_BYTES=1000):
         response = post_version(api(scientist), dataset.pk, "g.csv", german_csv_bytes)

@@ -1,5 +1,6 @@
 """Registering systems, models and versions through the REST API."""
 
+import hashlib
 import json
 
 import pytest
@@ -44,7 +45,6 @@ def test_data_scientist_registers_system_model_and_version(scientist, team, api,
     assert body["status"] == "draft"
     assert body["artefact"]["format"] == "xgboost_json"
     assert body["artefact"]["safe"] is True
-    import hashlib
 
     assert body["artefact"]["sha256"] == hashlib.sha256(xgb_json_bytes).hexdigest()
     assert body["artefact"]["size"] == len(xgb_json_bytes)
@@ -220,7 +220,6 @@ def test_streamed_upload_hashes_a_large_file(scientist, model, api):
     content = header + (b"# padding line for size\n" * (8 * 1024 * 1024 // 24))
     response = register_version(api(scientist), model.pk, "big-1", content)
     assert response.status_code == 201, response.content
-    import hashlib
 
     assert response.json()["artefact"]["sha256"] == hashlib.sha256(content).hexdigest()
     assert response.json()["artefact"]["format"] == "lightgbm_text"

@@ -15,6 +15,7 @@ from registry.services.datasets import dataset_create, dataset_version_register,
 from registry.services.lineage import lineage_edge_add
 from registry.services.versions import model_version_register
 from tests.registry.conftest import upload
+from tests.registry.test_api_datasets import people_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,6 @@ def test_traversal_at_any_depth_in_a_fixed_number_of_queries(
 def test_personal_data_flows_downstream(
     scientist, officer, team, model, german_csv_bytes, xgb_json_bytes
 ):
-    from tests.registry.test_api_datasets import people_csv
 
     raw = make_dv(scientist, team, "customers", people_csv())
     clean = make_dv(scientist, team, "features", german_csv_bytes)

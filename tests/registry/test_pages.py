@@ -5,8 +5,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from governance.policy.classification.models import RiskClassification
+from governance.policy.raci.models import Raci
+from governance.policy.raci.services import responsibility_assign
+from governance.review.approvals.services import model_version_submit
 from registry.models import PIIFlag
 from registry.services.datasets import dataset_version_register
+from registry.services.lineage import lineage_edge_add
+from registry.services.systems import model_create, system_create
 from registry.services.versions import model_version_register
 from tests.registry.conftest import upload
 from tests.registry.test_api_datasets import people_csv
@@ -86,7 +92,6 @@ def _queries(client, url) -> int:
 def test_page_queries_do_not_grow_with_rows(
     scientist, model, dataset_version, model_version, xgb_json_bytes, people
 ):
-    from registry.services.lineage import lineage_edge_add
 
     client = client_for(scientist)
     urls = [
@@ -115,10 +120,6 @@ def test_page_queries_do_not_grow_with_rows(
 def test_inventory_shows_tier_and_owner_and_filters_by_them(
     admin_user, officer, scientist, system, model, model_version, dataset, xgb_json_bytes
 ):
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.raci.models import Raci
-    from governance.policy.raci.services import responsibility_assign
-    from registry.services.systems import model_create, system_create
 
     RiskClassification.objects.create(
         system=system, tier="high_risk", classified_by=officer, rationale=[], answers={}
@@ -155,7 +156,6 @@ def test_inventory_shows_tier_and_owner_and_filters_by_them(
 
 
 def test_filtered_inventory_queries_do_not_grow_with_rows(officer, model, xgb_json_bytes):
-    from governance.policy.classification.models import RiskClassification
 
     RiskClassification.objects.create(
         system=model.system, tier="high_risk", classified_by=officer, rationale=[], answers={}
@@ -178,7 +178,6 @@ def test_filtered_inventory_queries_do_not_grow_with_rows(officer, model, xgb_js
 
 
 def test_history_names_people_and_formats_times(scientist, officer, model_version):
-    from governance.review.approvals.services import model_version_submit
 
     try:
         model_version_submit(actor=scientist, model_version=model_version)

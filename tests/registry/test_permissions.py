@@ -3,7 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
+from registry.services.lineage import lineage_edge_add
 from registry.services.versions import model_version_register
 from tests.registry.conftest import upload
 
@@ -112,7 +114,6 @@ def test_auditor_cannot_touch_columns_but_officer_can(users, api, urls):
 
 
 def test_anonymous_is_401_everywhere(urls):
-    from rest_framework.test import APIClient
 
     for name, url in urls.items():
         assert APIClient().get(url).status_code == 401, name
@@ -139,7 +140,6 @@ def test_list_and_detail_queries_do_not_grow_with_rows(
     ]
     client.get("/api/v1/")  # token last-used write happens once, outside the counts
     before = {url: _count(client, url) for url in urls}
-    from registry.services.lineage import lineage_edge_add
 
     for i in range(49):
         mv = model_version_register(

@@ -6,6 +6,16 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from audits.programme.models import AuditRun, AuditSchedule
+from audits.reporting.models import Report
+from audits.runs.models.checks import CheckRun
+from audits.runs.models.findings import Finding
+from governance.kernel.accounts.models import ApiToken
+from governance.kernel.accounts.services import api_token_issue
+from governance.kernel.jobs.models import BackgroundJob
+from governance.policy.notifications.models import Notification
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
 from tests.registry import conftest as registry_fixtures
 
 german_csv_bytes = registry_fixtures.german_csv_bytes
@@ -25,16 +35,6 @@ def team_objects(users, team, system, model, dataset, dataset_version, model_ver
     findings, reports, schedules, audit runs, background jobs, notifications) are written
     directly, as their services would need a worker and real computation to reach them.
     """
-    from audits.programme.models import AuditRun, AuditSchedule
-    from audits.reporting.models import Report
-    from audits.runs.models.checks import CheckRun
-    from audits.runs.models.findings import Finding
-    from governance.kernel.accounts.models import ApiToken
-    from governance.kernel.accounts.services import api_token_issue
-    from governance.kernel.jobs.models import BackgroundJob
-    from governance.policy.notifications.models import Notification
-    from governance.policy.policies.models import Policy
-    from governance.policy.raci.models import Responsibility
 
     scientist = users["data_scientist"]
     check = CheckRun.objects.create(

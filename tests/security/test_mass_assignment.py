@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from governance.kernel.accounts.models import User
+from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
+from registry.models import AISystem, Model, ModelVersion
 from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +52,6 @@ def test_system_patch(api, scientist, system, other_team, outsider, team):
 
 
 def test_system_create_in_another_team_is_refused(api, scientist, other_team, outsider):
-    from registry.models import AISystem
 
     body = {**evil(other_team, outsider), "name": "Smuggled"}
     response = api(scientist).post("/api/v1/systems/", body, format="json")
@@ -57,7 +60,6 @@ def test_system_create_in_another_team_is_refused(api, scientist, other_team, ou
 
 
 def test_system_create_ignores_creator(api, scientist, team, other_team, outsider):
-    from registry.models import AISystem
 
     body = {**evil(other_team, outsider), "team": team.slug, "name": "Mine"}
     response = api(scientist).post("/api/v1/systems/", body, format="json")
@@ -67,7 +69,6 @@ def test_system_create_ignores_creator(api, scientist, team, other_team, outside
 
 
 def test_model_create_and_patch(api, scientist, system, model, other_team, outsider):
-    from registry.models import AISystem, Model
 
     foreign = AISystem.objects.create(team=other_team, name="Theirs", created_by=outsider)
     body = {**evil(other_team, outsider), "system": foreign.pk, "name": "smuggled-model"}
@@ -121,7 +122,6 @@ def test_model_version_patch(api, scientist, model_version, other_team, outsider
 def test_model_version_register_ignores_status_and_hash(
     api, scientist, model, xgb_json_bytes, other_team, outsider
 ):
-    from registry.models import ModelVersion
 
     fields = {k: str(v) for k, v in evil(other_team, outsider).items() if k != "artefact"}
     response = api(scientist).post(
@@ -187,7 +187,6 @@ def test_users_patch_by_admin_ignores_superuser(api, admin_user, scientist, othe
 
 
 def test_users_create_by_admin_ignores_superuser(api, admin_user, other_team, outsider):
-    from governance.kernel.accounts.models import User
 
     body = {**evil(other_team, outsider), "username": "newbie", "role": "auditor"}
     response = api(admin_user).post("/api/v1/users/", body, format="json")
@@ -197,7 +196,6 @@ def test_users_create_by_admin_ignores_superuser(api, admin_user, other_team, ou
 
 
 def test_policy_patch(api, admin_user, scientist, officer, other_team, outsider):
-    from governance.policy.policies.models import Policy
 
     policy = Policy.objects.order_by("id").first()
     before = (policy.tier, policy.version)
@@ -222,7 +220,6 @@ def test_policy_patch(api, admin_user, scientist, officer, other_team, outsider)
 
 
 def test_responsibilities(api, admin_user, scientist, system, other_team, outsider):
-    from governance.policy.raci.models import Responsibility
 
     body = {
         **evil(other_team, outsider),

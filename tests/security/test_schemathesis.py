@@ -13,10 +13,16 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from governance.kernel.accounts.services import api_token_issue
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 
@@ -33,8 +39,6 @@ EXCLUDED = [
 
 
 def openapi_document() -> dict:
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.renderers import OpenApiJsonRenderer
 
     raw = SchemaGenerator().get_schema(request=None, public=True)
     return json.loads(OpenApiJsonRenderer().render(raw))
@@ -48,7 +52,6 @@ for method, path in EXCLUDED:
 
 @pytest.fixture
 def seeded_token(users, model_version):
-    from governance.kernel.accounts.services import api_token_issue
 
     return api_token_issue(user=users["data_scientist"], name="schemathesis").raw
 
@@ -58,8 +61,6 @@ def _keep_test_connection():
     """The raw WSGI handler closes old database connections at the end of each request, which
     would close the test's transaction on PostgreSQL; Django's own test client disconnects
     the same handlers."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)

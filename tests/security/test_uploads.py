@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
+from registry.models import DatasetVersion, ModelVersion
+from registry.services.versions import model_version_register
 from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,6 @@ def test_wrong_content_artefact(api, scientist, model, content):
         body = response.json()
         # Unknown content is stored, never loaded, and not marked safe.
         assert body["artefact"]["format"] not in ("onnx",)
-        from registry.models import ModelVersion
 
         assert not ModelVersion.objects.get(pk=body["id"]).artefact_safe
     else:
@@ -130,7 +131,6 @@ HOSTILE_NAMES = [
 
 @pytest.mark.parametrize("filename", HOSTILE_NAMES)
 def test_path_traversal_dataset(api, scientist, dataset, german_csv_bytes, filename):
-    from registry.models import DatasetVersion
 
     body, content_type = multipart({"version": "1"}, "file", filename, german_csv_bytes)
     response = api(scientist).post(
@@ -147,7 +147,6 @@ def test_path_traversal_dataset(api, scientist, dataset, german_csv_bytes, filen
 
 @pytest.mark.parametrize("filename", HOSTILE_NAMES)
 def test_path_traversal_artefact(api, scientist, model, xgb_json_bytes, filename):
-    from registry.models import ModelVersion
 
     body, content_type = multipart({"version": "1"}, "artefact", filename, xgb_json_bytes)
     response = api(scientist).post(
@@ -163,7 +162,6 @@ def test_path_traversal_artefact(api, scientist, model, xgb_json_bytes, filename
 
 def test_service_keeps_only_the_basename(scientist, model, xgb_json_bytes):
     """Callers other than the HTTP parser (scripts, the demo) go through the same rule."""
-    from registry.services.versions import model_version_register
 
     artefact = upload("model.json", xgb_json_bytes)
     artefact.name = "model.json"
@@ -216,7 +214,7 @@ def test_zip_bomb_disguised_as_skops(api, scientist, model):
 
 
 def test_truncated_parquet(api, scientist, dataset, german_csv_bytes):
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     frame = pd.read_csv(io.BytesIO(german_csv_bytes))
     content = parquet_bytes(pa.Table.from_pandas(frame))

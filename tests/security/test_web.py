@@ -12,8 +12,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
 from governance.kernel.accounts.views import LOGIN_ATTEMPTS
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +160,12 @@ def test_login_is_throttled(users):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     # Even the right password is refused while locked.
-    from tests.factories import PASSWORD
 
     response = client.post("/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 429
 
 
 def test_api_token_endpoint_is_throttled(users, settings):
-    from rest_framework.test import APIClient
 
     client = APIClient()
     codes = [

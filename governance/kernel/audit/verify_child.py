@@ -13,17 +13,17 @@ import os
 def verify_range(args: tuple) -> tuple:
     database, first, last, chunk_size = args
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
-    import django
-    from django.conf import settings
+    import django  # noqa: PLC0415 - this spawned process sets Django up first
+    from django.conf import settings  # noqa: PLC0415 - this spawned process sets Django up first
 
     if not settings.configured or not getattr(verify_range, "_ready", False):
         django.setup()
         # The parent may be on a database other than the configured one (e.g. a test DB).
         settings.DATABASES["default"]["NAME"] = database
         verify_range._ready = True
-    from django.db import connections
+    from django.db import connections  # noqa: PLC0415 - this spawned process sets Django up first
 
-    from governance.kernel.audit.services import _verify_range
+    from governance.kernel.audit.services import _verify_range  # noqa: PLC0415 - this spawned process sets Django up first
 
     try:
         return _verify_range(first, last, chunk_size)

@@ -17,6 +17,8 @@ from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
     BROKER_ERRORS,
     TrackedTask,
+    job_claim,
+    job_fail,
     job_succeed,
 )
 from governance.policy.notifications.models import Notification, WebhookDelivery
@@ -58,9 +60,11 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
     Any 2xx ends it succeeded. Other answers and network errors are recorded on the row
     (response code, last error, attempts) and retried until ``WEBHOOK_MAX_ATTEMPTS``.
     """
-
-    from governance.kernel.jobs.services import job_claim, job_fail
-    from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
+    # The service module queues this task: it is imported when the task runs.
+    from governance.policy.notifications.services import (  # noqa: PLC0415 - a task imports its service, which queues the task
+        SIGNATURE_HEADER,
+        webhook_signature,
+    )
 
     delivery = job_claim(WebhookDelivery, delivery_id, worker=self.request.hostname or "")
     if delivery is None:

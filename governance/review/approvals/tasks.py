@@ -12,6 +12,6 @@ from governance.kernel.jobs.services import (
 @shared_task(base=TrackedTask, bind=True, name="governance.approvals_expire")
 def approvals_expire_task(self) -> dict:
     """Periodic: warn about approvals nearing re-certification and expire overdue ones."""
-    from governance.review.approvals.services import approvals_expire
+    from governance.review.approvals.services import approvals_expire  # noqa: PLC0415 - a task imports its service, which queues the task
 
     return approvals_expire()

@@ -17,6 +17,7 @@ from audits.programme.services.schedules import dispatch_due_audits, schedules_s
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.policy.notifications.models import Notification
+from registry.services.systems import system_create
 from tests.audits.conftest import classify, register_frame
 
 
@@ -149,7 +150,6 @@ def test_audit_run_rechecks_latest_data_and_raises_findings(
 def test_concurrent_dispatchers_start_each_audit_exactly_once(
     officer, scientist, team, monkeypatch
 ):
-    from registry.services.systems import system_create
 
     # Rows made directly: transactional tests flush the policies seeded by migrations.
     systems = [system_create(actor=scientist, team=team, name=f"S{i}") for i in range(6)]

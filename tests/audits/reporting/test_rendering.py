@@ -14,6 +14,7 @@ from audits.reporting.documents import (
     render_report_html,
     render_report_pdf,
 )
+from audits.reporting.render import render_pdf
 from tests.audits.reporting.sample import sample
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
@@ -74,7 +75,6 @@ def test_short_version_for_systems_that_are_not_high_risk(tmp_path):
 
 
 def test_reports_refuse_remote_and_local_files_outside_static(caplog):
-    from audits.reporting.render import render_pdf
 
     html = (
         '<html><body><img src="https://example.org/x.png">'

@@ -15,6 +15,16 @@ import pytest
 from audits.reporting.documents import ANNEX_IV_FULL_SECTIONS, APPENDICES
 from audits.reporting.models import Report
 from governance.kernel.audit.models import AuditEvent
+from governance.policy.classification.services import risk_classification_record
+from governance.policy.policies.models import Policy
+from governance.policy.policies.services import policy_update
+from governance.policy.raci.models import Raci
+from governance.policy.raci.services import responsibility_assign
+from governance.review.approvals.services import model_version_submit, review_decide
+from registry.services.datasets import column_update
+from registry.services.systems import system_update
+from tests.factories import PASSWORD
+from tests.governance.conftest import CREDIT_SCORING
 
 pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
@@ -43,17 +53,9 @@ def approved_high_risk(
 ):
     """A high-risk version with real fairness and explainability runs, approved by a
     compliance officer and the accountable owner."""
-    from governance.policy.classification.services import risk_classification_record
-    from governance.policy.policies.services import policy_update
-    from governance.policy.raci.models import Raci
-    from governance.policy.raci.services import responsibility_assign
-    from governance.review.approvals.services import model_version_submit, review_decide
-    from tests.factories import PASSWORD
-    from tests.governance.conftest import CREDIT_SCORING
 
     risk_classification_record(actor=officer, system=system, answers=CREDIT_SCORING)
     responsibility_assign(actor=admin_user, user=owner, role=Raci.ACCOUNTABLE, target=system)
-    from registry.services.datasets import column_update
 
     column_update(actor=scientist, column=dataset_version.columns.get(name="risk"), role="target")
     client = api(scientist)
@@ -69,12 +71,10 @@ def approved_high_risk(
                 format="json",
             )
         assert response.status_code == 202, response.content
-    from governance.policy.policies.models import Policy
 
     # Approving needs every required check to pass; the test keeps the two real runs as
     # evidence and relaxes the policy (an audited admin edit) so the approval can happen.
     policy_update(actor=admin_user, policy=Policy.objects.get(tier="high_risk"), required_checks=[])
-    from registry.services.systems import system_update
 
     # Two human sections are written; the others stay empty and must print "not provided".
     system_update(

@@ -14,8 +14,13 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from audits.runs.services.checks import check_run_request
 from audits.runs.tasks import run_check_task
+from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.models import Notification
-from registry.services.versions import LineageLink, model_version_register
+from registry.services.versions import (
+    LineageLink,
+    model_version_register,
+    model_version_trust_artefact,
+)
 from tests.audits.conftest import FEATURES, register_frame, upload
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ def _register(actor, model, version, artefact: bytes, name: str, trained_on):
 
 @pytest.fixture
 def challenger(scientist, model, labelled, german_frame):
-    import xgboost as xgb
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     clf = xgb.XGBClassifier(n_estimators=30, max_depth=2, random_state=1)
     clf.fit(german_frame[FEATURES], german_frame["risk"])
@@ -44,7 +49,6 @@ def challenger(scientist, model, labelled, german_frame):
 def test_performance_compares_with_the_version_in_production(
     api, scientist, officer, labelled, model_version, challenger, german_frame, request_check
 ):
-    from governance.policy.deployments.models import Deployment
 
     Deployment.objects.create(
         model_version=model_version,
@@ -103,9 +107,7 @@ def test_drift_raises_findings_and_the_retraining_webhook_event(
 def test_pickle_is_refused_unless_trusted(
     api, scientist, officer, admin_user, model, labelled, german_frame, request_check
 ):
-    from sklearn.linear_model import LogisticRegression
-
-    from registry.services.versions import model_version_trust_artefact
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     fitted = LogisticRegression(max_iter=500).fit(german_frame[FEATURES], german_frame["risk"])
     mv = _register(scientist, model, "9.0.0", pickle.dumps(fitted), "model.pkl", labelled)

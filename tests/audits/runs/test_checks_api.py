@@ -6,6 +6,9 @@ import pytest
 
 from audits.runs.models.checks import CheckRun
 from governance.kernel.audit.models import AuditEvent
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import Policy
+from registry.services.datasets import dataset_create
 from tests.audits.conftest import register_frame
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +20,6 @@ def url(mv) -> str:
 
 @pytest.fixture
 def foreign_dv(outsider, other_team, german_frame):
-    from registry.services.datasets import dataset_create
 
     dataset = dataset_create(actor=outsider, team=other_team, name="Elsewhere")
     return register_frame(
@@ -118,8 +120,6 @@ def test_dataset_of_another_team_is_refused(api, users, model_version, foreign_d
 def test_thresholds_come_from_the_policy_of_the_tier(
     api, scientist, officer, labelled, model_version, request_check
 ):
-    from governance.policy.classification.models import RiskClassification
-    from governance.policy.policies.models import Policy
 
     policy = Policy.objects.get(tier="high_risk")
     policy.thresholds = {

@@ -30,8 +30,8 @@ def explained(api, scientist, labelled, model_version, request_check):
 
 
 def test_shap_additivity_and_importances_match_tree_explainer(explained, german_frame):
-    import shap
-    import xgboost as xgb
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     result = explained.result
     assert result["explainer"].lower().startswith("tree")

@@ -19,6 +19,7 @@ from audits.checks import load_model
 from audits.runs.models.checks import CheckRun
 from audits.runs.services.checks import result_sha256
 from governance.kernel.audit.services import canonical_json
+from tests.audits.conftest import register_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,6 @@ def test_fairness_from_predictions_only(
     api, scientist, dataset, german_frame, model_version, request_check
 ):
     """A file with label, prediction and score is enough; the model is never loaded."""
-    from tests.audits.conftest import register_frame
 
     frame = german_frame[["risk", "sex", "age"]].copy()
     rng = np.random.default_rng(0)

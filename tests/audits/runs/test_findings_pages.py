@@ -15,6 +15,7 @@ from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.kernel.audit.models import AuditEvent
+from registry.services.systems import system_create
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,6 @@ def test_filters(officer, model_version, scientist, query, shown, hidden):
 
 
 def test_system_filter_and_severity_tab_counts(officer, model_version, scientist, system, team):
-    from registry.services.systems import system_create
 
     other = system_create(actor=scientist, team=team, name="Chatbot")
     make_findings(model_version, scientist, 2, severity="high", code="parity")

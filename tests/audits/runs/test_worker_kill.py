@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
@@ -29,7 +30,6 @@ def _children(pid: int) -> list[int]:
 
 
 def _start_worker(queue: str, name: str, log) -> subprocess.Popen:
-    from django.db import connection
 
     base = settings.DATABASE_URL.rsplit("/", 1)[0]
     env = {

@@ -1,11 +1,17 @@
 """Login, logout, role-aware navigation and the profile page's API tokens."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
-from governance.kernel.accounts.models import ApiToken
+from governance.kernel.accounts.models import ApiToken, User
+from governance.kernel.accounts.services import api_token_issue, team_get_or_create
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +88,6 @@ def test_profile_creates_a_token_shown_once_and_revokes_it(scientist):
     raw = re.search(rb'value="(gov_[^"]+)"', created.content).group(1).decode()
     token = ApiToken.objects.get(user=scientist, name="notebook")
     assert raw.encode() not in client.get("/profile/").content
-    from rest_framework.test import APIClient
 
     assert APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me/").status_code == 200
     revoked = client.post(f"/profile/tokens/{token.pk}/revoke/", HTTP_HX_REQUEST="true")
@@ -92,7 +97,6 @@ def test_profile_creates_a_token_shown_once_and_revokes_it(scientist):
 
 
 def test_cannot_revoke_another_users_token_from_the_profile(scientist, outsider):
-    from governance.kernel.accounts.services import api_token_issue
 
     theirs = api_token_issue(user=outsider, name="theirs").token
     client = Client()
@@ -111,8 +115,6 @@ def test_healthz():
 
 
 def test_management_commands(capsys):
-    from django.core.management import call_command
-    from rest_framework.test import APIClient
 
     call_command(
         "create_user",
@@ -128,7 +130,6 @@ def test_management_commands(capsys):
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     me = APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me/").json()
     assert me["role"] == "auditor" and me["teams"] == ["risk"]
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):
         call_command("create_user", "carol", "--role", "auditor")
@@ -137,9 +138,6 @@ def test_management_commands(capsys):
 
 
 def test_seed_demo_is_idempotent(capsys):
-    from django.core.management import call_command
-
-    from governance.kernel.accounts.models import User
 
     call_command("seed_demo", "--users-only")
     call_command("seed_demo", "--users-only")
@@ -151,7 +149,6 @@ def test_seed_demo_is_idempotent(capsys):
 
 
 def test_audit_trail_page_filters_and_verifies(auditor, django_capture_on_commit_callbacks):
-    from governance.kernel.accounts.services import team_get_or_create
 
     team_get_or_create(name="Fraud", actor=auditor)
     client = Client()
@@ -168,11 +165,6 @@ def test_audit_trail_page_filters_and_verifies(auditor, django_capture_on_commit
 
 def test_audit_trail_page_filters_by_who_and_dates_and_exports_the_same(auditor, admin_user):
     admin = admin_user
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from governance.kernel.accounts.services import team_get_or_create
 
     team_get_or_create(name="Fraud", actor=auditor)
     team_get_or_create(name="Marketing", actor=admin)

@@ -10,6 +10,9 @@ from django.utils import timezone
 from governance.kernel.audit.models import AuditEvent
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
+from governance.policy.raci.services import responsibility_assign
+from governance.review.evaluation import policy_thresholds
+from tests.governance.conftest import CREDIT_SCORING, classify
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +151,6 @@ def test_auditors_cannot_be_accountable(api, admin_user, auditor, system):
 
 
 def test_readers_see_responsibilities_of_visible_objects(api, users, admin_user, owner, system):
-    from governance.policy.raci.services import responsibility_assign
 
     row = responsibility_assign(actor=admin_user, user=owner, role="responsible", target=system)
     for who in ("admin", "compliance_officer", "data_scientist", "auditor"):
@@ -165,8 +167,6 @@ def test_readers_see_responsibilities_of_visible_objects(api, users, admin_user,
 
 
 def test_policy_thresholds_for_checks(admin_user, officer, system, model_version):
-    from governance.review.evaluation import policy_thresholds
-    from tests.governance.conftest import CREDIT_SCORING, classify
 
     assert policy_thresholds(model_version=model_version, kind="fairness") == (
         {},

@@ -59,10 +59,10 @@ def artefacts(
     File names are deliberately meaningless (``a0``, ``a1``...) so no test can pass by
     looking at an extension.
     """
-    import lightgbm
-    import skops.io
-    import xgboost
-    from skl2onnx import to_onnx
+    import lightgbm  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import skops.io  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    import xgboost  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    from skl2onnx import to_onnx  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     features, labels = training_data
     directory = tmp_path_factory.mktemp("artefacts")
@@ -163,8 +163,8 @@ def test_onnx_named_pkl_is_still_onnx(artefacts: dict[str, Path], tmp_path: Path
 
 
 def test_minimal_onnx_graph_from_onnx_helper(tmp_path: Path) -> None:
-    import onnx
-    from onnx import TensorProto, helper
+    import onnx  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    from onnx import TensorProto, helper  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["y"])],
@@ -255,7 +255,7 @@ def test_skops_reports_class(artefacts: dict[str, Path]) -> None:
 
 
 def test_xgboost_json_reports_version(artefacts: dict[str, Path]) -> None:
-    import xgboost
+    import xgboost  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     detail = detect_artefact_format(artefacts["xgboost_json"]).detail
     assert xgboost.__version__.split("rc")[0].rstrip(".") in detail

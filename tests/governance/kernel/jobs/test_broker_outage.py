@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from celery import Celery
+from django.conf import settings
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils import timezone
 from governance.kernel.cache import ResilientRedisCache
 from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.services import job_dispatch, jobs_redispatch
+from governance.kernel.middleware import DELAYED_HEADER, RequestIdMiddleware
 from governance.policy.notifications.models import WebhookDelivery, WebhookEndpoint
 from registry.models import DatasetVersion, ProfileStatus
 from tests.registry.test_api_datasets import post_version
@@ -75,7 +77,6 @@ def test_unreachable_broker_leaves_the_job_queued_and_the_sweeper_sends_it_later
 
 
 def test_the_response_names_work_that_could_not_be_queued(rf, dead_broker_task):
-    from governance.kernel.middleware import DELAYED_HEADER, RequestIdMiddleware
 
     job = BackgroundJob.objects.create(kind="audit_chain_verify")
 
@@ -133,7 +134,6 @@ def test_cache_falls_back_to_process_memory_while_redis_is_unreachable():
 
 
 def test_cache_uses_redis_when_it_is_there():
-    from django.conf import settings
 
     if not settings.REDIS_URL:
         pytest.skip("no Redis in this pass")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from governance.kernel.audit.tasks import audit_chain_verify_task
 from governance.kernel.jobs.models import BackgroundJob
 from tests.conftest import wait_for
 
@@ -26,7 +27,6 @@ def test_real_worker_updates_the_status_row(celery_worker_process, auditor, api)
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_finished_job_is_not_run_again(celery_worker_process, auditor):
-    from governance.kernel.audit.tasks import audit_chain_verify_task
 
     job = BackgroundJob.objects.create(
         kind="audit_chain_verify", status="succeeded", result={"ok": "kept"}

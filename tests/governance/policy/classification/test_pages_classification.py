@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.test import Client
 
@@ -18,7 +20,6 @@ def as_user(user) -> Client:
 
 
 def test_form_shows_every_active_question_with_its_article(officer, system):
-    from collections import Counter
 
     html = as_user(officer).get(f"/systems/{system.pk}/classification/new/").content.decode()
     questions = list(QuestionnaireQuestion.objects.filter(active=True).order_by("position", "id"))

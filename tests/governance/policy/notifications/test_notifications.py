@@ -10,12 +10,16 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from governance.policy.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from governance.policy.notifications.services import notify
 from governance.policy.notifications.tasks import webhook_backoff_seconds
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
+from registry.models import AISystem
+from tests.conftest import wait_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +160,6 @@ def test_explicit_recipients_and_unknown_event(officer, scientist, system):
 
 
 def test_rolled_back_change_notifies_nobody(officer, system, django_capture_on_commit_callbacks):
-    from django.db import transaction
 
     with (
         django_capture_on_commit_callbacks(execute=True),
@@ -191,9 +194,6 @@ def test_notifications_api(api, users, officer, scientist, system):
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_delivers_and_retries(celery_worker_process, settings, team):
     """Second pass: the delivery goes through Redis to a real worker process."""
-    from registry.models import AISystem
-    from tests.conftest import wait_for
-    from tests.factories import UserFactory
 
     creator = UserFactory(username="maker")
     target = AISystem.objects.create(team=team, name="Chat", created_by=creator)

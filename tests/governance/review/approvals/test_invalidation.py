@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from audits.runs.models import CheckRun
+from audits.runs.signals import check_run_finished
 from governance.kernel.audit.models import AuditEvent
 from governance.policy.notifications.models import Notification
 from governance.policy.raci.models import Responsibility
 from governance.policy.raci.services import responsibility_end, responsibility_update
 from governance.review.approvals.models import Review
+from governance.review.approvals.receivers import on_check_run_finished
 from governance.review.approvals.services import (
     approvals_expire,
     model_version_submit,
@@ -21,10 +25,11 @@ from governance.review.approvals.services import (
 from governance.review.approvals.tasks import approvals_expire_task
 from governance.review.evaluation import evaluate
 from registry.models import PIIStatus
-from registry.services.datasets import pii_flag_decide
+from registry.services.datasets import dataset_version_register, pii_flag_decide
 from registry.services.lineage import lineage_edge_add
 from tests.factories import PASSWORD
 from tests.governance.conftest import CHATBOT, classify
+from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +99,6 @@ def test_ending_in_the_future_keeps_the_approval_until_then(approved, admin_user
 
 
 def test_new_upstream_lineage_invalidates(approved, scientist, dataset, german_csv_bytes):
-    from registry.services.datasets import dataset_version_register
-    from tests.registry.conftest import upload
 
     extra = dataset_version_register(
         actor=scientist,
@@ -118,7 +121,6 @@ def test_partial_approvals_are_withdrawn_too(high_risk_version, scientist, offic
 
 
 def test_a_new_failing_check_invalidates(approved):
-    from audits.runs.signals import check_run_finished
 
     run = CheckRun.objects.create(
         model_version=approved,
@@ -134,11 +136,6 @@ def test_a_new_failing_check_invalidates(approved):
 
 def test_check_failed_receiver_invalidates(approved):
     """The receiver itself, fed an object with CheckRun's contract (until audits lands)."""
-    from types import SimpleNamespace
-
-    from django.db import transaction
-
-    from governance.review.approvals.receivers import on_check_run_finished
 
     run = SimpleNamespace(
         pk=99, kind="fairness", status="succeeded", passed=False, model_version_id=approved.pk

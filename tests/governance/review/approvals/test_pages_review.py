@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from governance.policy.classification.models import RiskClassification
 from governance.policy.deployments.models import Deployment
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
@@ -17,7 +18,8 @@ from governance.review.approvals.models import Decision, Review
 from governance.review.approvals.services import model_version_submit
 from governance.review.evaluation import evaluate
 from registry.models import ModelVersion, VersionStatus
-from tests.factories import PASSWORD
+from registry.services.systems import model_create, system_create
+from tests.factories import PASSWORD, UserFactory
 from tests.governance.conftest import SPAM_FILTER, classify
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,6 @@ def test_queue_is_refused_to_other_roles(users, submitted, who):
 
 
 def test_accountable_owner_sees_only_what_they_own(users, submitted, owner, admin_user, team):
-    from registry.services.systems import model_create, system_create
 
     scientist = users["data_scientist"]
     chatbot = system_create(actor=scientist, team=team, name="Chatbot")
@@ -312,9 +313,6 @@ def test_queue_query_count_is_fixed_with_decisions_systems_and_submitters(
     """Rows of several systems (each classified), submitters and decisions, mine and others':
     the queue page, its HTMX table and the dashboard cost the same number of queries for 2
     rows as for 12."""
-    from governance.policy.classification.models import RiskClassification
-    from registry.services.systems import model_create, system_create
-    from tests.factories import UserFactory
 
     client = as_user(officer)
 

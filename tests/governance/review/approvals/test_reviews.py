@@ -10,10 +10,17 @@ from governance.kernel.accounts.models import Role
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.audit.services import canonical_json
 from governance.policy.policies.models import Policy
+from governance.policy.raci.services import responsibility_assign
 from governance.review.approvals.models import Decision, Review
 from registry.models import PIIStatus
 from tests.factories import PASSWORD, UserFactory
-from tests.governance.conftest import CREDIT_SCORING, SOCIAL_SCORING, SPAM_FILTER, classify
+from tests.governance.conftest import (
+    CREDIT_SCORING,
+    SOCIAL_SCORING,
+    SPAM_FILTER,
+    classify,
+    satisfy_required_checks,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +133,6 @@ def test_roles_that_may_not_decide(api, users, high_risk_version, scientist, who
 def test_nobody_decides_on_what_they_built_even_as_accountable_owner(
     api, admin_user, high_risk_version, scientist
 ):
-    from governance.policy.raci.services import responsibility_assign
 
     responsibility_assign(
         actor=admin_user, user=scientist, role="accountable", target=high_risk_version.model
@@ -223,7 +229,6 @@ def test_approval_refused_while_evidence_is_missing(
 def test_minimal_tier_needs_one_compliance_officer(
     api, admin_user, officer, scientist, system, model_version
 ):
-    from tests.governance.conftest import satisfy_required_checks
 
     classify(system, SPAM_FILTER, officer)
     satisfy_required_checks(model_version, "minimal", admin_user)
@@ -297,7 +302,6 @@ def test_accountable_user_who_cannot_see_the_version_gets_404(
 ):
     # Visibility comes first: another team's data scientist never learns the version exists,
     # even if named accountable by mistake.
-    from governance.policy.raci.services import responsibility_assign
 
     boss = UserFactory(role=Role.DATA_SCIENTIST, teams=[other_team], username="boss")
     responsibility_assign(
