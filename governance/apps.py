@@ -8,13 +8,20 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Wiring that needs the app registry: import here, not at module level.
-        from governance.kernel.panels import model_version_extras, model_version_panels  # noqa: PLC0415 - ready() runs once the app registry is loaded
-        from governance.review.approvals import receivers  # noqa: PLC0415 - ready() runs once the app registry is loaded
-        from governance.review.approvals.views import version_page_panels  # noqa: PLC0415 - ready() runs once the app registry is loaded
-        from governance.review.evaluation import governance_summary  # noqa: PLC0415 - ready() runs once the app registry is loaded
+        """Fill the extension points of lower layers and connect the review layer's receivers
+        (imports here: models and views load only once the app registry is ready)."""
+        from governance.kernel.panels import (
+            model_version_extras,
+            model_version_panels,
+            person_panels,
+        )
+        from governance.policy.raci.views import person_page_panels
+        from governance.review.approvals import receivers
+        from governance.review.approvals.views import version_page_panels
+        from governance.review.evaluation import governance_summary
 
         receivers.connect()
+        person_panels.register("responsibilities", person_page_panels)
         model_version_panels.register("review", version_page_panels)
         model_version_extras.register(
             "governance",

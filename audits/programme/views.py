@@ -19,12 +19,11 @@ from django.views.decorators.http import require_POST
 from audits.programme.models import AuditRun
 from audits.programme.selectors import audit_run_list, schedule_list
 from audits.programme.services.schedules import EDITOR_ROLES, audit_run_request
-from audits.reporting.models import Report
-from audits.reporting.services import REPORT_ROLES
 from audits.runs.findings_views import _int_or_none
 from audits.runs.models.findings import Finding
 from audits.runs.selectors import check_run_list
 from governance.kernel.errors import ServiceError
+from governance.kernel.panels import audit_run_panels
 from governance.kernel.web import forbidden
 from registry import selectors as registry_selectors
 
@@ -119,16 +118,15 @@ def _run_context(user, run: AuditRun) -> dict:
         if isinstance(v, dict)
     ]
 
-    report = Report.objects.filter(audit_run=run).order_by("-pk").first()
     return {
         "run": run,
         "checks": checks,
         "checks_open": sum(1 for c in checks if c.status in ("queued", "running")),
         "findings": findings,
         "audited": audited,
-        "report": report,
         "can_start": user.role in EDITOR_ROLES,
-        "can_download": user.role in REPORT_ROLES,
+        # The run's report and whether this user may download it come from reporting.
+        **audit_run_panels.merged(user=user, audit_run=run),
     }
 
 

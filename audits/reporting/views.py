@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audits.reporting import services
 from audits.reporting.api import report_queryset
-from audits.reporting.models import ReportKind
+from audits.reporting.models import Report, ReportKind
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden
 from registry import selectors as registry_selectors
@@ -91,3 +91,9 @@ def version_page_panels(*, request, model_version) -> dict:
         .select_related("model_version__model", "requested_by")
     )
     return {"reports": reports, "can_report": True}
+
+
+def audit_run_page_panels(*, user, audit_run) -> dict:
+    """The report of one audit run, on the run's page."""
+    report = Report.objects.filter(audit_run=audit_run).order_by("-pk").first()
+    return {"report": report, "can_download": user.role in services.REPORT_ROLES}

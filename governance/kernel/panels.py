@@ -34,5 +34,9 @@ class ExtensionPoint:
 
 # The model version page: provider(request=, model_version=) -> dict of template sections.
 model_version_panels = ExtensionPoint("model_version_panels")
+# A person's admin page: provider(actor=, person=) -> dict of template context.
+person_panels = ExtensionPoint("person_panels")
+# One audit run's page: provider(user=, audit_run=) -> dict of template context.
+audit_run_panels = ExtensionPoint("audit_run_panels")
 # The model version API detail: provider(user=, model_version=, upstream=) -> a JSON value.
 model_version_extras = ExtensionPoint("model_version_extras")

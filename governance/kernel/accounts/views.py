@@ -24,8 +24,8 @@ from governance.kernel.accounts.services import (
     user_create,
     user_update,
 )
+from governance.kernel.panels import person_panels
 from governance.kernel.web import _role_required, is_htmx, render_form
-from governance.policy.raci.selectors import responsibility_list
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +168,11 @@ def person_edit(request, pk: int):
         "is_active": person.is_active,
     }
     form = UserUpdateForm(request.POST or None, initial=initial, person=person, actor=request.user)
-    responsibilities = responsibility_list(actor=request.user).filter(user=person)
-    context = {"form": form, "person": person, "responsibilities": responsibilities}
+    context = {
+        "form": form,
+        "person": person,
+        **person_panels.merged(actor=request.user, person=person),
+    }
     if request.method == "POST":
         if not form.is_valid():
             return render_form(request, "governance/person_edit.html", context, 400)

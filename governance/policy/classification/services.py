@@ -11,7 +11,7 @@ from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.policy.classification.models import QuestionnaireQuestion, RiskClassification
 from governance.policy.classification.rules import Option, Outcome, Question, classify
-from governance.review.approvals.services import approvals_invalidate
+from governance.policy.signals import approval_basis_changed
 from registry.models import AISystem
 
 CLASSIFIER_ROLES = (Role.COMPLIANCE_OFFICER, Role.ADMIN)
@@ -95,8 +95,8 @@ def risk_classification_record(
         },
     )
     if previous is not None:
-        approvals_invalidate(
-            model_version_ids=None,
+        approval_basis_changed.send(
+            sender=None,
             system_id=system.pk,
             code="classification_changed",
             reason=f"The system was re-classified ({previous.tier} → {record.tier}, "

@@ -11,7 +11,7 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.policy.raci.models import Raci, Responsibility
-from governance.review.approvals.services import approvals_invalidate
+from governance.policy.signals import approval_basis_changed
 from registry.models import AISystem, Dataset, Model
 
 
@@ -36,8 +36,8 @@ def _invalidate_if_accountable(r: Responsibility, actor: User, why: str) -> None
     if r.role != Raci.ACCOUNTABLE or r.dataset_id:
         return
 
-    approvals_invalidate(
-        model_version_ids=None,
+    approval_basis_changed.send(
+        sender=None,
         system_id=r.system_id,
         model_id=r.model_id,
         code="responsibility_ended",

@@ -116,3 +116,8 @@ def responsibility_end_view(request, pk: int):
     row = responsibility_end(actor=request.user, responsibility=row)
     messages.success(request, f"{row.user.username} is no longer {row.role} for {row.target}.")
     return redirect("responsibilities")
+
+
+def person_page_panels(*, actor, person) -> dict:
+    """The responsibilities shown on a person's admin page."""
+    return {"responsibilities": responsibility_list(actor=actor).filter(user=person)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from audits.runs.signals import check_run_finished
+from governance.policy.signals import approval_basis_changed
 from governance.review.approvals.services import approvals_invalidate
 from registry import lineage
 from registry.models import PIIStatus
@@ -61,7 +62,23 @@ def on_check_run_finished(sender, *, check_run, **kwargs) -> None:
     )
 
 
+def on_approval_basis_changed(
+    sender, *, code, reason, actor=None, system_id=None, model_id=None, **kwargs
+):
+    approvals_invalidate(
+        model_version_ids=None,
+        system_id=system_id,
+        model_id=model_id,
+        code=code,
+        reason=reason,
+        actor=actor,
+    )
+
+
 def connect() -> None:
+    approval_basis_changed.connect(
+        on_approval_basis_changed, dispatch_uid="governance.approval_basis_changed"
+    )
 
     pii_flag_decided.connect(on_pii_flag_decided, dispatch_uid="governance.pii_flag_decided")
     lineage_edge_added.connect(on_lineage_edge_added, dispatch_uid="governance.lineage_edge")
