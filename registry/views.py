@@ -18,13 +18,10 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.errors import ServiceError
 from governance.kernel.panels import model_version_panels
 from governance.kernel.permissions import CHANGE
-from governance.kernel.web import forbidden
+from governance.kernel.web import PAGE_SIZE, forbidden
 from registry import lineage_svg, selectors
 from registry.models import Column, PIIFlag, PIIStatus
 from registry.services.datasets import column_update, pii_flag_decide
-
-PAGE_SIZE = 25
-
 
 PII_DECIDERS = (Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 

@@ -24,7 +24,7 @@ from audits.programme.services.schedules import (
 )
 from audits.runs.api import ALL_ROLES
 from governance.kernel.accounts.models import Role
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import CHANGE, role_permission
 from registry import selectors as registry_selectors
@@ -33,7 +33,7 @@ ScheduleEditors = role_permission(Role.COMPLIANCE_OFFICER, Role.ADMIN, safe_role
 
 
 # --- schedules and audit runs ---------------------------------------------------------------
-class ScheduleListView(generics.ListAPIView):
+class ScheduleListView(SelectorRowsMixin, generics.ListAPIView):
     """Scheduled audits, one per system; compliance officers and admins create them."""
 
     serializer_class = AuditScheduleSerializer
@@ -41,9 +41,9 @@ class ScheduleListView(generics.ListAPIView):
     filterset_fields = {"active": ["exact"], "system": ["exact"], "next_due": ["lte", "gte"]}
     ordering_fields = ["next_due", "created_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AuditSchedule.objects.none()
+    model = AuditSchedule
+
+    def rows(self):
         return schedule_list(actor=self.request.user)
 
     @extend_schema(request=AuditScheduleCreateSerializer, responses={201: AuditScheduleSerializer})
@@ -84,7 +84,7 @@ class ScheduleDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AuditRunListView(generics.ListAPIView):
+class AuditRunListView(SelectorRowsMixin, generics.ListAPIView):
     """Audit runs, scheduled and manual; compliance officers and admins start one now."""
 
     serializer_class = AuditRunSerializer
@@ -92,9 +92,9 @@ class AuditRunListView(generics.ListAPIView):
     filterset_fields = {"system": ["exact"], "status": ["exact"], "schedule": ["exact"]}
     ordering_fields = ["queued_at", "finished_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AuditRun.objects.none()
+    model = AuditRun
+
+    def rows(self):
         return audit_run_list(actor=self.request.user)
 
     @extend_schema(request=AuditRunCreateSerializer, responses={202: AuditRunSerializer})

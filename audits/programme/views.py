@@ -24,10 +24,8 @@ from audits.runs.models.findings import Finding
 from audits.runs.selectors import check_run_list
 from governance.kernel.errors import ServiceError
 from governance.kernel.panels import audit_run_panels
-from governance.kernel.web import forbidden
+from governance.kernel.web import PAGE_SIZE, forbidden
 from registry import selectors as registry_selectors
-
-PAGE_SIZE = 25
 
 
 @login_required

@@ -15,6 +15,7 @@ from audits.programme.models import AuditRun
 from audits.reporting import services
 from audits.reporting.models import Report, ReportKind
 from governance.kernel.accounts.models import Role
+from governance.kernel.api.base import SelectorRowsMixin
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
@@ -86,16 +87,16 @@ def _report(request, pk):
     return report
 
 
-class ModelVersionReportsView(generics.ListAPIView):
+class ModelVersionReportsView(SelectorRowsMixin, generics.ListAPIView):
     """GET the reports of a model version; POST {kind} queues one (202)."""
 
     serializer_class = ReportSerializer
     permission_classes = [ReportRoles]
     filter_backends: list = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Report.objects.none()
+    model = Report
+
+    def rows(self):
         mv = self._version()
         return report_queryset(self.request.user).filter(model_version=mv)
 
@@ -129,7 +130,7 @@ class ModelVersionReportsView(generics.ListAPIView):
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ReportListView(generics.ListAPIView):
+class ReportListView(SelectorRowsMixin, generics.ListAPIView):
     """Every report you may see; POST {kind: inventory} or {kind: audit, audit_run} queues one."""
 
     serializer_class = ReportSerializer
@@ -137,9 +138,9 @@ class ReportListView(generics.ListAPIView):
     filterset_fields = {"kind": ["exact"], "status": ["exact"], "model_version": ["exact"]}
     ordering_fields = ["queued_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Report.objects.none()
+    model = Report
+
+    def rows(self):
         return report_queryset(self.request.user)
 
     @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})

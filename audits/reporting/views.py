@@ -12,7 +12,7 @@ from audits.reporting import services
 from audits.reporting.api import report_queryset
 from audits.reporting.models import Report, ReportKind
 from governance.kernel.errors import ServiceError
-from governance.kernel.web import forbidden
+from governance.kernel.web import forbidden, is_htmx
 from registry import selectors as registry_selectors
 
 
@@ -48,7 +48,7 @@ def report_generate(request):
         report = services.report_request(actor=request.user, kind=kind, model_version=mv)
     except ServiceError as exc:
         return HttpResponse(exc.message, status=exc.status_code)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         report.refresh_from_db()
         return render(request, "audits/partials/report_row.html", {"r": report})
     return redirect("reports")

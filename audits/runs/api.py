@@ -35,7 +35,7 @@ from audits.runs.services.checks import check_run_request
 from audits.runs.services.findings import finding_resolve
 from audits.runs.services.monitoring import operational_metrics_report
 from governance.kernel.accounts.models import Role
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
@@ -77,7 +77,7 @@ def _dataset_input(request, pk: int | None, field: str):
 
 
 # --- check runs -----------------------------------------------------------------------------
-class CheckRunsOfVersionView(generics.ListAPIView):
+class CheckRunsOfVersionView(SelectorRowsMixin, generics.ListAPIView):
     """GET the check runs of a model version; POST asks for one (202, the worker computes it)."""
 
     serializer_class = CheckRunSerializer
@@ -85,9 +85,9 @@ class CheckRunsOfVersionView(generics.ListAPIView):
     filterset_fields = {"kind": ["exact"], "status": ["exact"], "passed": ["exact"]}
     ordering_fields = ["queued_at", "finished_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CheckRun.objects.none()
+    model = CheckRun
+
+    def rows(self):
         mv = get_or_404(
             registry_selectors.model_version_list(actor=self.request.user),
             self.kwargs["pk"],
@@ -152,7 +152,7 @@ class CheckChartView(APIView):
 
 
 # --- findings -------------------------------------------------------------------------------
-class FindingListView(generics.ListAPIView):
+class FindingListView(SelectorRowsMixin, generics.ListAPIView):
     """Findings you can see; ``?status=open`` for the work list."""
 
     serializer_class = FindingSerializer
@@ -166,9 +166,9 @@ class FindingListView(generics.ListAPIView):
     }
     ordering_fields = ["created_at", "severity"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Finding.objects.none()
+    model = Finding
+
+    def rows(self):
         return finding_list(actor=self.request.user)
 
 
@@ -191,16 +191,16 @@ class FindingResolveView(APIView):
 
 
 # --- operational metrics --------------------------------------------------------------------
-class OperationalMetricsView(generics.ListAPIView):
+class OperationalMetricsView(SelectorRowsMixin, generics.ListAPIView):
     """GET the reported windows of a version; POST reports one (judged at once)."""
 
     serializer_class = OperationalMetricSerializer
     permission_classes = [MetricReporters]
     filterset_fields = {"environment": ["exact"], "window_end": ["gte", "lte"]}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return OperationalMetric.objects.none()
+    model = OperationalMetric
+
+    def rows(self):
         mv = get_or_404(
             registry_selectors.model_version_list(actor=self.request.user),
             self.kwargs["pk"],

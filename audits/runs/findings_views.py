@@ -20,10 +20,9 @@ from audits.runs.models.findings import Severity
 from audits.runs.selectors import finding_list
 from audits.runs.services.findings import RESOLVER_ROLES, finding_resolve
 from governance.kernel.errors import ServiceError
-from governance.kernel.web import forbidden
+from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
 from registry import selectors as registry_selectors
 
-PAGE_SIZE = 25
 STATUSES = [("open", "Open"), ("resolved", "Resolved"), ("all", "Any status")]
 # Most severe first; a finding's rank is computed in the query so the page sorts by it.
 SEVERITY_RANK = Case(
@@ -106,7 +105,7 @@ def findings_page(request):
         "can_resolve": user.role in RESOLVER_ROLES,
     }
     template = "audits/findings.html"
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         # The table, and the severity tabs out of band so their counts follow the filters.
         template = "audits/partials/findings_table.html"
         context["oob"] = True
@@ -132,7 +131,7 @@ def finding_resolve_view(request, pk: int):
     except ServiceError as exc:
         context["error"] = exc.message
     context["f"] = _rows(request.user).get(pk=pk)
-    if not request.headers.get("HX-Request"):
+    if not is_htmx(request):
         if "error" in context:
             messages.error(request, context["error"])
         else:

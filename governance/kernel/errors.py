@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
 
 class ServiceError(Exception):
     """A rule said no. ``code`` is machine-readable, ``message`` tells a person what to do."""
@@ -27,3 +31,26 @@ class Conflict(ServiceError):
 
 class Forbidden(ServiceError):
     status_code = 403
+
+
+def conflict_with_existing(model, *, lookup: dict[str, Any], code: str, message: str) -> Conflict:
+    """The one shape of "that name is taken": a 409 that names the row holding it, so a client
+    can fetch it (``existing_id``; None if the row vanished meanwhile)."""
+    existing = model._default_manager.filter(**lookup).values("pk").first()
+    return Conflict(code, message, existing_id=existing["pk"] if existing else None)
+
+
+def create_or_conflict(model, *, lookup: dict[str, Any], code: str, message: str, **fields):
+    """Create a row whose ``lookup`` values must be unique, or raise ``conflict_with_existing``.
+
+    The database's unique constraint decides (two concurrent requests cannot both win); the
+    savepoint keeps the caller's transaction usable after the refused insert.
+    """
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(**lookup, **fields)
+    except IntegrityError as exc:
+        conflict = conflict_with_existing(model, lookup=lookup, code=code, message=message)
+        if conflict.extra["existing_id"] is None:
+            raise  # another constraint failed: not a duplicate
+        raise conflict from exc

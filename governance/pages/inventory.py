@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.shortcuts import render
 
+from governance.kernel.web import is_htmx
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED
 from governance.policy.raci.models import Raci, Responsibility
@@ -148,7 +149,7 @@ def inventory(request):
             )
         context["page"] = _page(request, rows.order_by("-created_at", "-id"))
     context["teams"] = selectors.visible_teams(actor=user)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "registry/partials/inventory_table.html", context)
     context["owners"] = _owner_choices(user)
     return render(request, "registry/inventory.html", context)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.accounts.models import Role
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.panels import model_version_extras
@@ -24,7 +24,7 @@ from registry.api.filters import (
     QuickFilterBackend,
     TieBreakOrderingFilter,
 )
-from registry.models import DatasetVersion, ModelVersion, PIIFlag
+from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion, PIIFlag
 from registry.services import datasets as dataset_services
 from registry.services import systems as system_services
 from registry.services import versions as version_services
@@ -73,7 +73,7 @@ class StreamedUploadMixin:
 
 
 # --- systems --------------------------------------------------------------------------------
-class SystemListView(generics.ListAPIView):
+class SystemListView(SelectorRowsMixin, generics.ListAPIView):
     """AI systems your teams own (compliance officers, auditors and admins: all)."""
 
     serializer_class = s.SystemSerializer
@@ -82,9 +82,9 @@ class SystemListView(generics.ListAPIView):
     search_fields = ["name", "description", "intended_purpose"]
     ordering_fields = ["name", "created_at", "updated_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.AISystem.objects.none()
+    model = AISystem
+
+    def rows(self):
         return selectors.system_list(actor=self.request.user)
 
     @extend_schema(request=s.SystemCreateSerializer, responses={201: s.SystemSerializer})
@@ -117,16 +117,16 @@ class SystemDetailView(APIView):
 
 
 # --- models ---------------------------------------------------------------------------------
-class ModelListView(generics.ListAPIView):
+class ModelListView(SelectorRowsMixin, generics.ListAPIView):
     serializer_class = s.ModelSerializer
     permission_classes = [ScientistWrites]
     filterset_fields = {"system": ["exact"], "task": ["exact"], "system__team__slug": ["exact"]}
     search_fields = ["name", "description", "system__name"]
     ordering_fields = ["name", "created_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.Model.objects.none()
+    model = Model
+
+    def rows(self):
         return selectors.model_list(actor=self.request.user)
 
     @extend_schema(request=s.ModelCreateSerializer, responses={201: s.ModelSerializer})
@@ -186,7 +186,9 @@ class ModelVersionRowsMixin:
         return self.get_paginated_response([s.model_version_row(v) for v in page])
 
 
-class ModelVersionsOfModelView(ModelVersionRowsMixin, StreamedUploadMixin, generics.ListAPIView):
+class ModelVersionsOfModelView(
+    SelectorRowsMixin, ModelVersionRowsMixin, StreamedUploadMixin, generics.ListAPIView
+):
     """GET the versions of a model; POST multipart (artefact + metadata + lineage) registers one."""
 
     serializer_class = s.ModelVersionSerializer
@@ -196,9 +198,9 @@ class ModelVersionsOfModelView(ModelVersionRowsMixin, StreamedUploadMixin, gener
     filterset_class = ModelVersionOfModelFilter
     ordering_fields = ["created_at", "version"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ModelVersion.objects.none()
+    model = ModelVersion
+
+    def rows(self):
         model = get_or_404(
             selectors.model_list(actor=self.request.user), self.kwargs["pk"], "model"
         )
@@ -235,7 +237,7 @@ class ModelVersionsOfModelView(ModelVersionRowsMixin, StreamedUploadMixin, gener
         return Response(s.ModelVersionDetailSerializer(mv).data, status=status.HTTP_201_CREATED)
 
 
-class ModelVersionListView(ModelVersionRowsMixin, generics.ListAPIView):
+class ModelVersionListView(SelectorRowsMixin, ModelVersionRowsMixin, generics.ListAPIView):
     """All model versions you can see, filterable by status, model, system and team."""
 
     serializer_class = s.ModelVersionSerializer
@@ -245,9 +247,9 @@ class ModelVersionListView(ModelVersionRowsMixin, generics.ListAPIView):
     filterset_class = ModelVersionFilter
     ordering_fields = ["created_at", "version", "status"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ModelVersion.objects.none()
+    model = ModelVersion
+
+    def rows(self):
         return selectors.model_version_rows(actor=self.request.user)
 
 
@@ -329,16 +331,16 @@ class ModelVersionTrustView(APIView):
 
 
 # --- datasets -------------------------------------------------------------------------------
-class DatasetListView(generics.ListAPIView):
+class DatasetListView(SelectorRowsMixin, generics.ListAPIView):
     serializer_class = s.DatasetSerializer
     permission_classes = [ScientistWrites]
     filterset_fields = {"team__slug": ["exact"]}
     search_fields = ["name", "description", "origin"]
     ordering_fields = ["name", "created_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.Dataset.objects.none()
+    model = Dataset
+
+    def rows(self):
         return selectors.dataset_list(actor=self.request.user)
 
     @extend_schema(request=s.DatasetCreateSerializer, responses={201: s.DatasetSerializer})
@@ -369,16 +371,16 @@ class DatasetDetailView(APIView):
         return Response(s.DatasetSerializer(dataset).data)
 
 
-class DatasetVersionsOfDatasetView(StreamedUploadMixin, generics.ListAPIView):
+class DatasetVersionsOfDatasetView(SelectorRowsMixin, StreamedUploadMixin, generics.ListAPIView):
     """GET the versions of a dataset; POST multipart (CSV or Parquet file) registers one."""
 
     serializer_class = s.DatasetVersionSerializer
     permission_classes = [ScientistWrites]
     ordering_fields = ["created_at", "version"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return DatasetVersion.objects.none()
+    model = DatasetVersion
+
+    def rows(self):
         dataset = get_or_404(
             selectors.dataset_list(actor=self.request.user), self.kwargs["pk"], "dataset"
         )
@@ -408,7 +410,7 @@ class DatasetVersionsOfDatasetView(StreamedUploadMixin, generics.ListAPIView):
         return Response(s.DatasetVersionDetailSerializer(dv).data, status=status.HTTP_201_CREATED)
 
 
-class DatasetVersionListView(generics.ListAPIView):
+class DatasetVersionListView(SelectorRowsMixin, generics.ListAPIView):
     serializer_class = s.DatasetVersionSerializer
     filterset_fields = {
         "dataset": ["exact"],
@@ -419,9 +421,9 @@ class DatasetVersionListView(generics.ListAPIView):
     search_fields = ["version", "dataset__name", "description"]
     ordering_fields = ["created_at", "version"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return DatasetVersion.objects.none()
+    model = DatasetVersion
+
+    def rows(self):
         return selectors.dataset_version_list(actor=self.request.user)
 
 

@@ -15,7 +15,13 @@ from simple_history.utils import bulk_create_with_history
 
 from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.errors import (
+    Conflict,
+    Forbidden,
+    ServiceError,
+    conflict_with_existing,
+    create_or_conflict,
+)
 from governance.kernel.jobs.services import (
     JobFailed,
     job_enqueue_on_commit,
@@ -61,16 +67,14 @@ def dataset_create(*, actor: User, team: Team, name: str, **fields: Any) -> Data
         raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
     if set(fields) - DATASET_FIELDS:
         raise ValueError(f"unknown fields {sorted(set(fields) - DATASET_FIELDS)}")
-    try:
-        with transaction.atomic():
-            dataset = Dataset.objects.create(team=team, name=name, created_by=actor, **fields)
-    except IntegrityError as exc:
-        existing = Dataset.objects.get(team=team, name=name)
-        raise Conflict(
-            "duplicate_dataset",
-            f"Team {team.slug} already has a dataset named {name!r}.",
-            existing_id=existing.pk,
-        ) from exc
+    dataset = create_or_conflict(
+        Dataset,
+        lookup={"team": team, "name": name},
+        code="duplicate_dataset",
+        message=f"Team {team.slug} already has a dataset named {name!r}.",
+        created_by=actor,
+        **fields,
+    )
     audit_event_record(
         actor=actor,
         action="dataset.created",
@@ -212,11 +216,11 @@ def _remember_settings(job: ProfilingJob, column_settings: ColumnSettings) -> No
 
 
 def _duplicate(dataset: Dataset, version: str) -> Conflict:
-    existing = DatasetVersion.objects.filter(dataset=dataset, version=version).values("pk").first()
-    return Conflict(
-        "duplicate_version",
-        f"Dataset {dataset.name!r} already has version {version!r}; register a new label.",
-        existing_id=existing["pk"] if existing else None,
+    return conflict_with_existing(
+        DatasetVersion,
+        lookup={"dataset": dataset, "version": version},
+        code="duplicate_version",
+        message=f"Dataset {dataset.name!r} already has version {version!r}; register a new label.",
     )
 
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden
+from governance.kernel.errors import Conflict, Forbidden, create_or_conflict
 from registry.models import AISystem, Model
 from registry.services.common import apply_changes, require_change
 
@@ -47,16 +47,14 @@ def system_create(*, actor: User, team: Team, name: str, **fields: Any) -> AISys
     unknown = set(fields) - SYSTEM_FIELDS
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
-    try:
-        with transaction.atomic():
-            system = AISystem.objects.create(team=team, name=name, created_by=actor, **fields)
-    except IntegrityError as exc:
-        existing = AISystem.objects.get(team=team, name=name)
-        raise Conflict(
-            "duplicate_system",
-            f"Team {team.slug} already has a system named {name!r}.",
-            existing_id=existing.pk,
-        ) from exc
+    system = create_or_conflict(
+        AISystem,
+        lookup={"team": team, "name": name},
+        code="duplicate_system",
+        message=f"Team {team.slug} already has a system named {name!r}.",
+        created_by=actor,
+        **fields,
+    )
     audit_event_record(
         actor=actor,
         action="system.created",
@@ -110,18 +108,15 @@ def model_create(
     task: str = "binary_classification",
 ) -> Model:
     require_change(actor, system)
-    try:
-        with transaction.atomic():
-            model = Model.objects.create(
-                system=system, name=name, description=description, task=task, created_by=actor
-            )
-    except IntegrityError as exc:
-        existing = Model.objects.get(system=system, name=name)
-        raise Conflict(
-            "duplicate_model",
-            f"System {system.name!r} already has a model named {name!r}.",
-            existing_id=existing.pk,
-        ) from exc
+    model = create_or_conflict(
+        Model,
+        lookup={"system": system, "name": name},
+        code="duplicate_model",
+        message=f"System {system.name!r} already has a model named {name!r}.",
+        description=description,
+        task=task,
+        created_by=actor,
+    )
     audit_event_record(
         actor=actor,
         action="model.created",

@@ -10,7 +10,12 @@ from django.db import IntegrityError, transaction
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.errors import (
+    Conflict,
+    Forbidden,
+    ServiceError,
+    conflict_with_existing,
+)
 from registry.inspection.formats import detect_artefact_format
 from registry.models import DatasetVersion, Model, ModelVersion, VersionStatus
 from registry.services.common import apply_changes, require_change
@@ -26,12 +31,12 @@ class LineageLink:
 
 
 def _duplicate(model: Model, version: str) -> Conflict:
-    existing = ModelVersion.objects.filter(model=model, version=version).values("pk").first()
-    return Conflict(
-        "duplicate_version",
-        f"Model {model.name!r} already has version {version!r}; versions are immutable, "
-        "register a new label.",
-        existing_id=existing["pk"] if existing else None,
+    return conflict_with_existing(
+        ModelVersion,
+        lookup={"model": model, "version": version},
+        code="duplicate_version",
+        message=f"Model {model.name!r} already has version {version!r}; versions are "
+        "immutable, register a new label.",
     )
 
 

@@ -21,7 +21,12 @@ from audits.programme.models import AuditRun, AuditSchedule
 from audits.programme.tasks import run_audit_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.errors import (
+    Conflict,
+    Forbidden,
+    ServiceError,
+    conflict_with_existing,
+)
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue_on_commit
 from governance.policy.classification.models import RiskClassification
@@ -124,11 +129,11 @@ def schedule_create(
     """A hand-made schedule for a system (one per system); policy sync leaves it alone."""
     _require_editor(actor)
     if AuditSchedule.objects.filter(system=system).exists():
-        existing = AuditSchedule.objects.get(system=system)
-        raise Conflict(
-            "schedule_exists",
-            f"System {system.pk} already has schedule {existing.pk}; edit that one.",
-            existing_id=existing.pk,
+        raise conflict_with_existing(
+            AuditSchedule,
+            lookup={"system": system},
+            code="schedule_exists",
+            message=f"System {system.pk} already has a schedule; edit that one.",
         )
     schedule = AuditSchedule.objects.create(
         system=system,

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Users, teams and API tokens in the Django admin."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin

@@ -29,6 +29,7 @@ from governance.kernel.accounts.services import (
     user_create,
     user_update,
 )
+from governance.kernel.api.base import SelectorRowsMixin
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import DefaultPagination
 from governance.kernel.permissions import IsAdminRole
@@ -154,15 +155,15 @@ class UserDetailView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class TeamListView(generics.ListAPIView):
+class TeamListView(SelectorRowsMixin, generics.ListAPIView):
     serializer_class = TeamSerializer
     permission_classes = [IsAdminRole]
     search_fields = ["name", "slug"]
     ordering_fields = ["name", "created_at"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Team.objects.none()
+    model = Team
+
+    def rows(self):
         return team_list(actor=self.request.user)
 
     @extend_schema(request=TeamSerializer, responses={201: TeamSerializer})

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Users, teams and API tokens over the API: one input and one output serializer per endpoint."""
 
 from __future__ import annotations
 

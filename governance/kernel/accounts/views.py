@@ -25,7 +25,7 @@ from governance.kernel.accounts.services import (
     user_update,
 )
 from governance.kernel.panels import person_panels
-from governance.kernel.web import _role_required, is_htmx, render_form
+from governance.kernel.web import PAGE_SIZE, _role_required, is_htmx, render_form
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +97,11 @@ def profile_token_revoke(request, pk: int):
     token = get_object_or_404(api_token_list(actor=request.user), pk=pk)
     api_token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         tokens = api_token_list(actor=request.user)
         html = render_to_string("partials/token_table.html", {"tokens": tokens}, request=request)
         return HttpResponse(html)
     return redirect("profile")
-
-
-PAGE_SIZE = 25
 
 
 admin_only = _role_required(Role.ADMIN)

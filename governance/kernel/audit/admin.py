@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The audit trail in the Django admin: read-only (append-only by design)."""
 
 from django.contrib import admin
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""What the API shows of audit events and of a chain verification."""
 
 from __future__ import annotations
 

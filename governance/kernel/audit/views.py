@@ -16,7 +16,7 @@ from governance.kernel.audit.selectors import audit_event_list
 from governance.kernel.audit.services import audit_chain_verification_start
 from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.selectors import background_job_get
-from governance.kernel.web import _role_required
+from governance.kernel.web import _role_required, is_htmx
 
 
 @_role_required("admin", "auditor")
@@ -84,6 +84,6 @@ def audit_trail_verify_status(request, pk: int):
     except BackgroundJob.DoesNotExist:
         return HttpResponse(status=404)
     template = "partials/verify_status.html"
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, template, {"job": job})
     return render(request, "governance/verify_status.html", {"job": job})

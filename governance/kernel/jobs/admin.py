@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Job rows in the Django admin: read-only, their state belongs to the worker."""
 
 from django.contrib import admin
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""What the API shows of a background job's status row."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.policy.classification.models import QuestionnaireQuestion, RiskClassification
 from governance.policy.classification.selectors import classification_list, questionnaire_list
@@ -49,27 +49,27 @@ class ClassificationView(APIView):
         return Response(ClassificationSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
-class ClassificationHistoryView(generics.ListAPIView):
+class ClassificationHistoryView(SelectorRowsMixin, generics.ListAPIView):
     """Every classification of the system, newest (current) first."""
 
     serializer_class = ClassificationSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return RiskClassification.objects.none()
+    model = RiskClassification
+
+    def rows(self):
         system = _system(self.request, self.kwargs["pk"])
         return classification_list(actor=self.request.user, system_id=system.pk)
 
 
-class QuestionnaireView(generics.ListAPIView):
+class QuestionnaireView(SelectorRowsMixin, generics.ListAPIView):
     """The questions to answer, in order, with their options and articles."""
 
     serializer_class = QuestionnaireQuestionSerializer
     pagination_class = None
     filter_backends: list = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return QuestionnaireQuestion.objects.none()
+    model = QuestionnaireQuestion
+
+    def rows(self):
         return questionnaire_list(actor=self.request.user)

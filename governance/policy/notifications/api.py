@@ -7,7 +7,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.policy.notifications.models import Notification
 from governance.policy.notifications.selectors import notification_list
 from governance.policy.notifications.serializers import (
@@ -19,7 +19,7 @@ from governance.policy.notifications.serializers import (
 from governance.policy.notifications.services import notification_mark_read
 
 
-class NotificationListView(generics.ListAPIView):
+class NotificationListView(SelectorRowsMixin, generics.ListAPIView):
     """Your own notifications, newest first."""
 
     serializer_class = NotificationSerializer
@@ -29,9 +29,9 @@ class NotificationListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
+    model = Notification
+
+    def rows(self):
         query = validated(NotificationQuerySerializer, self.request.query_params)
         return notification_list(actor=self.request.user, unread=query["unread"])
 

@@ -8,11 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from governance.kernel.web import is_htmx
+from governance.kernel.web import PAGE_SIZE, is_htmx
 from governance.policy.notifications.selectors import notification_list
 from governance.policy.notifications.services import notification_mark_read
-
-PAGE_SIZE = 25
 
 
 def _context(request) -> dict:

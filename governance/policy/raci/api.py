@@ -7,7 +7,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import CHANGE, AdminWritesAllRead
 from governance.policy.raci.models import Responsibility
@@ -33,7 +33,7 @@ RESPONSIBILITY_FILTERS = [
 ]
 
 
-class ResponsibilityListView(generics.ListAPIView):
+class ResponsibilityListView(SelectorRowsMixin, generics.ListAPIView):
     """RACI assignments on objects you may see; admins assign (POST)."""
 
     serializer_class = ResponsibilitySerializer
@@ -44,9 +44,9 @@ class ResponsibilityListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Responsibility.objects.none()
+    model = Responsibility
+
+    def rows(self):
         rows = responsibility_list(actor=self.request.user)
         params = self.request.query_params
         for key in ("user", "system", "model", "dataset"):

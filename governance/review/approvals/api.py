@@ -10,7 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.review.approvals.models import Decision
 from governance.review.approvals.selectors import decision_list
 from governance.review.approvals.serializers import (
@@ -37,15 +37,15 @@ class SubmitView(APIView):
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionListView(generics.ListAPIView):
+class DecisionListView(SelectorRowsMixin, generics.ListAPIView):
     """Signed decisions on the version (GET), or decide (POST): approve needs your password."""
 
     serializer_class = DecisionSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Decision.objects.none()
+    model = Decision
+
+    def rows(self):
         mv = _version(self.request, self.kwargs["pk"])
         return decision_list(actor=self.request.user, model_version_id=mv.pk)
 

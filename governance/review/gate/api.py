@@ -10,7 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.kernel.api.base import validated
+from governance.kernel.api.base import SelectorRowsMixin, validated
 from governance.policy.deployments.models import Deployment
 from governance.policy.deployments.selectors import deployment_list
 from governance.review.approvals.api import _version
@@ -41,15 +41,15 @@ class GateView(APIView):
         return Response(GateSerializer(verdict).data)
 
 
-class VersionDeploymentsView(generics.ListAPIView):
+class VersionDeploymentsView(SelectorRowsMixin, generics.ListAPIView):
     """Deployments of the version (GET); record a deployment or rollback (POST)."""
 
     serializer_class = DeploymentSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Deployment.objects.none()
+    model = Deployment
+
+    def rows(self):
         mv = _version(self.request, self.kwargs["pk"])
         return deployment_list(actor=self.request.user, model_version_id=mv.pk)
 
@@ -61,7 +61,7 @@ class VersionDeploymentsView(generics.ListAPIView):
         return Response(DeploymentSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class DeploymentListView(generics.ListAPIView):
+class DeploymentListView(SelectorRowsMixin, generics.ListAPIView):
     """Deployments you may see. ``?model=M&environment=prod&at=<ISO time>`` answers which
     version of M was in production at that time (one row, or none)."""
 
@@ -79,9 +79,9 @@ class DeploymentListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Deployment.objects.none()
+    model = Deployment
+
+    def rows(self):
         query = validated(DeploymentQuerySerializer, self.request.query_params)
         return deployment_list(
             actor=self.request.user,
