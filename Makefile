@@ -26,12 +26,13 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (log in with a demo user printed above)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: lint
 	bash scripts/test.sh
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .
