@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import dalex
+import pandas as pd
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion
@@ -39,7 +40,6 @@ def german_credit_csv() -> bytes:
 
 def prepare_features(frame):
     """One-hot encode the categorical columns the demo model uses."""
-    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     out = pd.DataFrame(
         {
@@ -59,7 +59,6 @@ def prepare_features(frame):
 
 
 def train_demo_model(csv_bytes: bytes) -> tuple[bytes, dict, dict]:
-    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
     import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
     from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - heavy optional library, loaded only where it is used
     from sklearn.model_selection import train_test_split  # noqa: PLC0415 - heavy optional library, loaded only where it is used

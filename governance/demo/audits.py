@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.programme.services.schedules import schedules_sync
@@ -24,7 +25,6 @@ DERIVED_VERSION = "2024-01-model-input"
 
 
 def _model_input_version(scientist, dataset, source: DatasetVersion) -> DatasetVersion:
-    import pandas as pd  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     existing = DatasetVersion.objects.filter(dataset=dataset, version=DERIVED_VERSION).first()
     if existing is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from governance.kernel.accounts.services import api_token_authenticate
@@ -27,12 +28,6 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
-
-
-try:
-    from drf_spectacular.extensions import OpenApiAuthenticationExtension
-except ImportError:  # pragma: no cover - drf-spectacular is a hard dependency
-    OpenApiAuthenticationExtension = object
 
 
 class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from governance.kernel.jobs.models import TERMINAL_STATUSES, JobStatus, TrackedJob
 from governance.kernel.middleware import bind_request_id, note_delayed_work, reset_request_id
@@ -67,10 +68,6 @@ class TrackedTask(Task):
 
 
 # What a publish raises when the broker cannot be reached (kombu wraps redis-py's errors).
-try:
-    from kombu.exceptions import OperationalError as BrokerOperationalError
-except ImportError:  # pragma: no cover - kombu comes with celery
-    BrokerOperationalError = OSError  # type: ignore[misc,assignment]
 BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerOperationalError, ConnectionError, OSError)
 
 
