@@ -1,0 +1,1 @@
+"""The audit programme: schedules kept in step with the policies, and audit runs."""

@@ -1,1 +1,2 @@
-"""PDF reports: rendering (no models) lives here; Report rows and tasks live beside it."""
+"""Reports: immutable PDFs rendered from a stored snapshot, their verification and evidence
+packs."""

@@ -1,0 +1,1 @@
+"""Pages that compose every layer: the dashboard, the inventory, the navigation."""

@@ -1,0 +1,2 @@
+"""What the organisation decided: risk classification, policies per tier, RACI, deployment
+records and notifications."""

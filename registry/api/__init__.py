@@ -1,0 +1,1 @@
+"""The registry's REST endpoints, serializers and filters."""

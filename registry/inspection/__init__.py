@@ -1,0 +1,2 @@
+"""Pure inspection of uploaded files (no Django): artefact formats and which are safe, data
+profiling, and personal-data detection."""

@@ -1,0 +1,1 @@
+"""Writes of the registry: systems, models, versions, datasets, lineage."""

@@ -1,0 +1,1 @@
+"""Audit schedules kept in step with the policies, and what one audit run does."""

@@ -1,0 +1,1 @@
+"""Requesting, running and judging check runs; findings; operational monitoring."""

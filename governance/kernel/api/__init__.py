@@ -1,0 +1,1 @@
+"""What every REST endpoint shares: JSON errors, pagination, base views, the API root."""

@@ -1,0 +1,1 @@
+"""Background work whose state lives in a row: helpers, the Celery base task, the sweeper."""

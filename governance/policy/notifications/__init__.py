@@ -1,0 +1,1 @@
+"""Telling the right people: in-app notifications, e-mail copies, signed webhooks."""

@@ -1,0 +1,1 @@
+"""What each risk tier requires: checks and thresholds, approvers, re-certification, audits."""

@@ -1,0 +1,1 @@
+"""Who is responsible, accountable, consulted and informed for each system, model, dataset."""

@@ -1,0 +1,1 @@
+"""Submitting a version for review and the signed decisions on it; invalidation, expiry."""

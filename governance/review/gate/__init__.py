@@ -1,0 +1,1 @@
+"""The deployment gate CI/CD asks, and recording deployments behind it."""

@@ -1,0 +1,1 @@
+"""The reviewers' work lists: the review queue, approvals about to lapse."""
