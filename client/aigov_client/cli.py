@@ -90,7 +90,9 @@ def handles_errors(func):
         try:
             return func(*args, **kwargs)
         except Unauthorized as exc:
-            _fail(f"{exc}. Log in again with `aigov login`.")
+            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"hint: run `aigov login`, or check {config.ENV_TOKEN}.", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
         except ApiError as exc:
             typer.echo(f"error: {exc}", err=True)
             for reason in exc.details.get("reasons") or []:
