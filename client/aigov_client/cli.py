@@ -440,8 +440,7 @@ def gate(
     environment: Annotated[str, typer.Option(help="dev, test or prod.")] = "prod",
     as_json: JsonOpt = False,
 ) -> None:
-    """Exit 0 if the version may be deployed to the environment, 1 if not (reasons printed one
-    per line), 2 on error."""
+    """May the version be deployed? Exit 0 open, 1 closed (reasons one per line), 2 error."""
     verdict = _client().gate(version_id, environment)  # type: ignore[arg-type]
     if as_json:
         _emit(verdict.raw)
