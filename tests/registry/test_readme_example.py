@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from registry.models import DatasetVersion, ModelVersion
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs/examples/register_model.py"
 
@@ -32,8 +34,6 @@ def run_example(url: str) -> dict[str, str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_readme_example_registers_and_reads_lineage(live_server):
-    from registry.models import DatasetVersion, ModelVersion
-
     call_command("seed_demo", "--users-only")
     lines = run_example(live_server.url)
     assert "'person_name'" in lines["PII"] and "'date_of_birth'" in lines["PII"]
