@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate demo serve lint format bench worker beat clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e "./client[cli]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,3 @@
+from aigov_client.cli import main
+
+main()
