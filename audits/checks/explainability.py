@@ -112,153 +112,77 @@ def run_explainability(
         raise CheckInputError("top_k, max_rows and background_size must be positive")
     features = _model_features(model, X)
     sens_raw = _sensitive_frame(X, sensitive, sensitive_columns)
+    # One generator, drawn from in a fixed order: explained rows, background, proxy sample.
     rng = np.random.default_rng(seed)
 
-    cap = max_rows if model.model_type in ("tree", "linear") else min(max_rows, agnostic_max_rows)
+    cap = _row_cap(model, max_rows=max_rows, agnostic_max_rows=agnostic_max_rows)
     rows = _sample_positions(len(X), cap, rng)
     X_exp = X.iloc[rows][features]
-    sens_exp = sens_raw.iloc[rows]
     report(0.05, f"explaining {len(X_exp)} rows with {len(features)} features")
 
-    if model.model_type == "tree":
-        explained = _explain_tree(model, X_exp)
-    elif model.model_type == "linear":
-        explained = _explain_linear(model, X[features], X_exp, background_size, rng)
-    else:
-        explained = _explain_agnostic(
-            model,
-            X[features],
-            X_exp,
-            background_size=background_size,
-            rng=rng,
-            seed=seed,
-            method=agnostic_explainer,
-            max_evals=agnostic_max_evals,
-            report=report,
-        )
-    report(0.7, "summarising explanations")
-
-    values, base, reference = explained.values, explained.base, explained.reference
-    n_outputs = values.shape[2]
-    totals = base[None, :] + values.sum(axis=1)
-    abs_diff = np.abs(totals - reference)
-    additivity_error = float(abs_diff.max()) if abs_diff.size else 0.0
-    output_scale = float(max(1.0, np.abs(reference).max() if reference.size else 1.0))
-    tolerance = limits["additivity_tolerance"]
-    if tolerance is None:
-        tolerance = _additivity_tolerance(explained, totals, values)
-
-    mean_abs = np.abs(values).mean(axis=0)  # (features, outputs)
-    importance = mean_abs.sum(axis=1)
-    global_importance = {f: float(v) for f, v in zip(features, importance, strict=True)}
-    per_output = (
-        {
-            name: {f: float(v) for f, v in zip(features, mean_abs[:, j], strict=True)}
-            for j, name in enumerate(explained.output_names)
-        }
-        if n_outputs > 1
-        else None
+    explained = _explain(
+        model,
+        X[features],
+        X_exp,
+        background_size=background_size,
+        rng=rng,
+        seed=seed,
+        method=agnostic_explainer,
+        max_evals=agnostic_max_evals,
+        report=report,
     )
-    ranking = sorted(features, key=lambda f: (-global_importance[f], f))
-    top = ranking[:top_k]
+    report(0.7, "summarising explanations")
+    additivity = _measure_additivity(explained, tolerance=limits["additivity_tolerance"])
+    importance = _rank_features(explained, features=features, top_k=top_k)
 
     report(0.75, "subgroup importances")
-    subgroups, binning = _subgroup_importance(values, sens_exp, features, bins)
+    subgroups, binning = _subgroup_importance(explained.values, sens_raw.iloc[rows], features, bins)
     report(0.8, "proxy detection")
-    proxies = _proxy_scan(X, sens_raw, features, sensitive_columns, rng, limits)
-    declared = [c for c in (proxy_columns or []) if c in features]
-    proxy_features = sorted({p["feature"] for p in proxies if p["is_proxy"]} | set(declared))
-
-    findings = _findings(
-        top=top,
-        top_k=top_k,
-        global_importance=global_importance,
+    proxies = _detect_proxies(
+        X,
+        sens_raw,
         features=features,
         sensitive_columns=sensitive_columns,
-        proxies=proxies,
-        declared=declared,
-        additivity_error=additivity_error,
-        tolerance=tolerance,
+        proxy_columns=proxy_columns,
+        rng=rng,
+        limits=limits,
     )
+    findings = _findings(importance, proxies, additivity, sensitive_columns, top_k=top_k)
 
     report(0.85, "local explanations")
-    scores = _scores_for_borderline(model, X_exp)
-    predictions = model.predict(X_exp)
-    local_rows = _borderline_positions(model, scores, predictions, N_LOCAL)
-    chart_values = _values_for_charts(values, scores, model)
-    local = [
-        _local_explanation(
-            X_exp,
-            pos,
-            chart_values[pos],
-            _chart_base(base, scores, model, pos),
-            reference[pos],
-            predictions[pos],
-            None if scores is None else scores[pos],
-            max(10, top_k),
-        )
-        for pos in local_rows
-    ]
+    local = _explain_borderline_rows(model, X_exp, explained, keep=max(10, top_k))
 
     charts: dict[str, bytes] = {}
     if make_charts:
         report(0.9, "charts")
-        charts = _charts(
-            X_exp,
-            chart_values,
-            base,
-            scores,
-            model,
-            global_importance,
-            local_rows,
-            explained.units,
-            seed,
-        )
+        charts = _charts(X_exp, explained, local, importance, model=model, seed=seed)
 
-    background_hash = (
-        _frame_sha256(explained.background) if explained.background is not None else None
+    result = _result_document(
+        model=model,
+        explained=explained,
+        additivity=additivity,
+        importance=importance,
+        seed=seed,
+        max_rows=max_rows,
+        top_k=top_k,
+        rows_available=len(X),
+        X_exp=X_exp,
+        features=features,
+        sensitive_columns=sensitive_columns,
+        subgroups=subgroups,
+        binning=binning,
+        proxies=proxies,
+        local_explanations=local.explanations,
+        limits=limits,
     )
-    result: dict[str, Any] = {
-        "explainer": explained.explainer,
-        "parameters": {
-            **explained.parameters,
-            "seed": seed,
-            "max_rows": max_rows,
-            "rows_explained": len(X_exp),
-            "rows_available": len(X),
-            "top_k": top_k,
-        },
-        "model_type": model.model_type,
-        "task": model.task,
-        "output_units": explained.units,
-        "output_names": explained.output_names,
-        "background_size": 0 if explained.background is None else len(explained.background),
-        "background_sha256": background_hash,
-        "explained_rows_sha256": _frame_sha256(X_exp),
-        "base_value": [float(b) for b in base] if n_outputs > 1 else float(base[0]),
-        "additivity": {
-            "max_abs_error": additivity_error,
-            "max_relative_error": additivity_error / output_scale,
-            "tolerance": tolerance,
-            "output_dtype": explained.output_dtype,
-            "passed": additivity_error <= tolerance,
-        },
-        "features": features,
-        "global_importance": global_importance,
-        "global_importance_by_output": per_output,
-        "ranking": ranking,
-        "top_features": top,
-        "subgroup_importance": subgroups,
-        "binning": binning,
-        "proxies": proxies,
-        "proxy_features": proxy_features,
-        "declared_proxy_columns": list(proxy_columns or []),
-        "sensitive_in_top_k": [f for f in top if f in sensitive_columns],
-        "proxies_in_top_k": [f for f in top if f in proxy_features],
-        "local_explanations": local,
-        "thresholds": {**limits, "additivity_tolerance": tolerance},
-    }
     report(1.0, "done")
+    return _outcome(result, findings, charts, seed=seed)
+
+
+def _outcome(
+    result: dict[str, Any], findings: list[Finding], charts: dict[str, bytes], *, seed: int
+) -> CheckOutcome:
+    """Passed unless a finding is high; the library versions that produced the numbers."""
     return CheckOutcome(
         kind="explainability",
         passed=not any(f.severity == "high" for f in findings),
@@ -270,6 +194,221 @@ def run_explainability(
         ),
         seed=seed,
     )
+
+
+@dataclass(frozen=True)
+class _Additivity:
+    """How far base value plus SHAP values land from the model's own output."""
+
+    max_abs_error: float
+    max_relative_error: float
+    tolerance: float
+    output_dtype: str
+
+    @property
+    def passed(self) -> bool:
+        return self.max_abs_error <= self.tolerance
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "max_abs_error": self.max_abs_error,
+            "max_relative_error": self.max_relative_error,
+            "tolerance": self.tolerance,
+            "output_dtype": self.output_dtype,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class _Importance:
+    """Mean |SHAP| per feature (summed over outputs, and per output when several)."""
+
+    global_importance: dict[str, float]
+    by_output: dict[str, dict[str, float]] | None
+    ranking: list[str]
+    top: list[str]
+
+
+@dataclass(frozen=True)
+class _Proxies:
+    """Features associated with a sensitive attribute, measured or declared by the caller."""
+
+    measured: list[dict[str, Any]]
+    declared_columns: list[str]  # as given by the caller
+    declared: list[str]  # the declared columns that are model features
+    features: list[str]  # measured proxies and declared features, sorted
+
+
+@dataclass(frozen=True)
+class _BorderlineRows:
+    """The rows nearest the decision boundary, explained one by one, and the chart inputs."""
+
+    scores: np.ndarray | None
+    chart_values: np.ndarray
+    rows: list[int]
+    explanations: list[dict[str, Any]]
+
+
+def _row_cap(model: LoadedModel, *, max_rows: int, agnostic_max_rows: int) -> int:
+    """Rows to explain: model-agnostic explainers cost thousands of model calls per row."""
+    if model.model_type in ("tree", "linear"):
+        return max_rows
+    return min(max_rows, agnostic_max_rows)
+
+
+def _explain(
+    model: LoadedModel,
+    X_all: pd.DataFrame,
+    X_exp: pd.DataFrame,
+    *,
+    background_size: int,
+    rng: np.random.Generator,
+    seed: int,
+    method: AgnosticExplainer,
+    max_evals: int | None,
+    report: Progress,
+) -> _Explained:
+    """SHAP values of ``X_exp`` from the explainer that fits the model's family."""
+    if model.model_type == "tree":
+        return _explain_tree(model, X_exp)
+    if model.model_type == "linear":
+        return _explain_linear(model, X_all, X_exp, background_size, rng)
+    return _explain_agnostic(
+        model,
+        X_all,
+        X_exp,
+        background_size=background_size,
+        rng=rng,
+        seed=seed,
+        method=method,
+        max_evals=max_evals,
+        report=report,
+    )
+
+
+def _measure_additivity(explained: _Explained, *, tolerance: float | None) -> _Additivity:
+    """Max |base + sum(SHAP) - model output|, against the given or the dtype's tolerance."""
+    values, base, reference = explained.values, explained.base, explained.reference
+    totals = base[None, :] + values.sum(axis=1)
+    abs_diff = np.abs(totals - reference)
+    error = float(abs_diff.max()) if abs_diff.size else 0.0
+    output_scale = float(max(1.0, np.abs(reference).max() if reference.size else 1.0))
+    if tolerance is None:
+        tolerance = _additivity_tolerance(explained, totals, values)
+    return _Additivity(
+        max_abs_error=error,
+        max_relative_error=error / output_scale,
+        tolerance=tolerance,
+        output_dtype=explained.output_dtype,
+    )
+
+
+def _rank_features(explained: _Explained, *, features: list[str], top_k: int) -> _Importance:
+    """Global importance (mean |SHAP|), ranked with ties broken by feature name."""
+    mean_abs = np.abs(explained.values).mean(axis=0)  # (features, outputs)
+    importance = mean_abs.sum(axis=1)
+    global_importance = {f: float(v) for f, v in zip(features, importance, strict=True)}
+    by_output = (
+        {
+            name: {f: float(v) for f, v in zip(features, mean_abs[:, j], strict=True)}
+            for j, name in enumerate(explained.output_names)
+        }
+        if explained.values.shape[2] > 1
+        else None
+    )
+    ranking = sorted(features, key=lambda f: (-global_importance[f], f))
+    return _Importance(
+        global_importance=global_importance,
+        by_output=by_output,
+        ranking=ranking,
+        top=ranking[:top_k],
+    )
+
+
+def _explain_borderline_rows(
+    model: LoadedModel, X_exp: pd.DataFrame, explained: _Explained, *, keep: int
+) -> _BorderlineRows:
+    """Local explanations of the rows nearest the decision boundary."""
+    scores = _scores_for_borderline(model, X_exp)
+    predictions = model.predict(X_exp)
+    rows = _borderline_positions(model, scores, predictions, N_LOCAL)
+    chart_values = _values_for_charts(explained.values, scores, model)
+    explanations = [
+        _local_explanation(
+            X_exp,
+            pos,
+            chart_values[pos],
+            _chart_base(explained.base, scores, model, pos),
+            explained.reference[pos],
+            predictions[pos],
+            None if scores is None else scores[pos],
+            keep,
+        )
+        for pos in rows
+    ]
+    return _BorderlineRows(
+        scores=scores, chart_values=chart_values, rows=rows, explanations=explanations
+    )
+
+
+def _result_document(
+    *,
+    model: LoadedModel,
+    explained: _Explained,
+    additivity: _Additivity,
+    importance: _Importance,
+    seed: int,
+    max_rows: int,
+    top_k: int,
+    rows_available: int,
+    X_exp: pd.DataFrame,
+    features: list[str],
+    sensitive_columns: Sequence[str],
+    subgroups: dict[str, Any],
+    binning: dict[str, Any],
+    proxies: _Proxies,
+    local_explanations: list[dict[str, Any]],
+    limits: Mapping[str, float | None],
+) -> dict[str, Any]:
+    """The stored (and hashed) result; its keys and their order are part of the format."""
+    base = explained.base
+    n_outputs = explained.values.shape[2]
+    background = explained.background
+    top = importance.top
+    return {
+        "explainer": explained.explainer,
+        "parameters": {
+            **explained.parameters,
+            "seed": seed,
+            "max_rows": max_rows,
+            "rows_explained": len(X_exp),
+            "rows_available": rows_available,
+            "top_k": top_k,
+        },
+        "model_type": model.model_type,
+        "task": model.task,
+        "output_units": explained.units,
+        "output_names": explained.output_names,
+        "background_size": 0 if background is None else len(background),
+        "background_sha256": _frame_sha256(background) if background is not None else None,
+        "explained_rows_sha256": _frame_sha256(X_exp),
+        "base_value": [float(b) for b in base] if n_outputs > 1 else float(base[0]),
+        "additivity": additivity.as_dict(),
+        "features": features,
+        "global_importance": importance.global_importance,
+        "global_importance_by_output": importance.by_output,
+        "ranking": importance.ranking,
+        "top_features": top,
+        "subgroup_importance": subgroups,
+        "binning": binning,
+        "proxies": proxies.measured,
+        "proxy_features": proxies.features,
+        "declared_proxy_columns": proxies.declared_columns,
+        "sensitive_in_top_k": [f for f in top if f in sensitive_columns],
+        "proxies_in_top_k": [f for f in top if f in proxies.features],
+        "local_explanations": local_explanations,
+        "thresholds": {**limits, "additivity_tolerance": additivity.tolerance},
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -527,6 +666,16 @@ def _prediction_function(
     return (lambda data: np.asarray(model.predict(codec.decode(data)), dtype=np.float64)), "raw"
 
 
+@dataclass(frozen=True)
+class _AgnosticValues:
+    """What one model-agnostic explainer returned, before normalisation."""
+
+    raw_values: Any
+    base: np.ndarray
+    background: pd.DataFrame
+    parameters: dict[str, Any]
+
+
 def _explain_agnostic(
     model: LoadedModel,
     X_all: pd.DataFrame,
@@ -539,9 +688,6 @@ def _explain_agnostic(
     max_evals: int | None,
     report: Progress,
 ) -> _Explained:
-    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
-
-    features = list(X_exp.columns)
     n, f = X_exp.shape
     codec = _Codec(X_all)
     predict, units = _prediction_function(model, codec)
@@ -549,55 +695,113 @@ def _explain_agnostic(
     evals = max_evals or 10 * (2 * f + 1)
     data = codec.encode(X_exp)
     if method == "permutation":
-        masker = shap.maskers.Independent(codec.encode(background), max_samples=background_size)
-        explainer = shap.PermutationExplainer(predict, masker, seed=seed)
-        report(0.1, f"permutation explainer, {evals} evaluations per row")
-        explanation = explainer(data, max_evals=evals, silent=True)
-        raw_values = explanation.values
-        base = np.atleast_1d(
-            np.asarray(explanation.base_values, dtype=np.float64).reshape(n, -1)[0]
+        explained = _permutation_values(
+            predict,
+            codec,
+            data,
+            background,
+            background_size=background_size,
+            seed=seed,
+            evals=evals,
+            report=report,
         )
-        parameters: dict[str, Any] = {
+    elif method == "kernel":
+        explained = _kernel_values(
+            predict,
+            codec,
+            data,
+            X_all,
+            background_size=background_size,
+            seed=seed,
+            evals=evals,
+            report=report,
+        )
+    else:
+        raise CheckInputError(f"unknown explainer {method!r}")
+    values = _as_3d(explained.raw_values, n, f)
+    reference = _as_2d(predict(data), n)
+    return _Explained(
+        values=values,
+        base=explained.base,
+        reference=reference,
+        units=units,
+        explainer="PermutationExplainer" if method == "permutation" else "KernelExplainer",
+        parameters=explained.parameters,
+        background=explained.background,
+        output_dtype="float64",
+        n_terms=f + 1,
+        output_names=_output_names(model, values.shape[2]),
+    )
+
+
+def _permutation_values(
+    predict: Callable[[np.ndarray], np.ndarray],
+    codec: _Codec,
+    data: np.ndarray,
+    background: pd.DataFrame,
+    *,
+    background_size: int,
+    seed: int,
+    evals: int,
+    report: Progress,
+) -> _AgnosticValues:
+    """PermutationExplainer over an independent masker on the seeded random background."""
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+
+    masker = shap.maskers.Independent(codec.encode(background), max_samples=background_size)
+    explainer = shap.PermutationExplainer(predict, masker, seed=seed)
+    report(0.1, f"permutation explainer, {evals} evaluations per row")
+    explanation = explainer(data, max_evals=evals, silent=True)
+    n = data.shape[0]
+    base = np.atleast_1d(np.asarray(explanation.base_values, dtype=np.float64).reshape(n, -1)[0])
+    return _AgnosticValues(
+        raw_values=explanation.values,
+        base=base,
+        background=background,
+        parameters={
             "max_evals": evals,
             "masker": "Independent",
             "background_sampling": "random",
-        }
-    elif method == "kernel":
-        if codec.vocab:
-            raise CheckInputError("the kernel explainer's k-means background needs numeric data")
-        k = min(background_size, len(X_all))
-        summary = shap.kmeans(codec.encode(X_all), k)
-        explainer = shap.KernelExplainer(predict, summary)
-        report(0.1, f"kernel explainer, {evals} samples per row")
-        state = np.random.get_state()
-        np.random.seed(seed)  # KernelExplainer samples coalitions from numpy's global RNG
-        try:
-            raw_values = explainer.shap_values(data, nsamples=evals, silent=True, l1_reg=False)
-        finally:
-            np.random.set_state(state)
-        base = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
-        background = pd.DataFrame(summary.data, columns=features)
-        parameters = {
+        },
+    )
+
+
+def _kernel_values(
+    predict: Callable[[np.ndarray], np.ndarray],
+    codec: _Codec,
+    data: np.ndarray,
+    X_all: pd.DataFrame,
+    *,
+    background_size: int,
+    seed: int,
+    evals: int,
+    report: Progress,
+) -> _AgnosticValues:
+    """KernelExplainer over a k-means summary of all rows (numeric data only)."""
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+
+    if codec.vocab:
+        raise CheckInputError("the kernel explainer's k-means background needs numeric data")
+    k = min(background_size, len(X_all))
+    summary = shap.kmeans(codec.encode(X_all), k)
+    explainer = shap.KernelExplainer(predict, summary)
+    report(0.1, f"kernel explainer, {evals} samples per row")
+    state = np.random.get_state()
+    np.random.seed(seed)  # KernelExplainer samples coalitions from numpy's global RNG
+    try:
+        raw_values = explainer.shap_values(data, nsamples=evals, silent=True, l1_reg=False)
+    finally:
+        np.random.set_state(state)
+    return _AgnosticValues(
+        raw_values=raw_values,
+        base=np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64)),
+        background=pd.DataFrame(summary.data, columns=list(X_all.columns)),
+        parameters={
             "nsamples": evals,
             "background_sampling": "kmeans",
             "kmeans_weights": [float(w) for w in summary.weights],
             "l1_reg": False,
-        }
-    else:
-        raise CheckInputError(f"unknown explainer {method!r}")
-    values = _as_3d(raw_values, n, f)
-    reference = _as_2d(predict(data), n)
-    return _Explained(
-        values=values,
-        base=base,
-        reference=reference,
-        units=units,
-        explainer="PermutationExplainer" if method == "permutation" else "KernelExplainer",
-        parameters=parameters,
-        background=background,
-        output_dtype="float64",
-        n_terms=f + 1,
-        output_names=_output_names(model, values.shape[2]),
+        },
     )
 
 
@@ -694,6 +898,27 @@ def _information_share(feature_codes: np.ndarray, sensitive_codes: np.ndarray) -
     return float(mutual_info_score(sensitive_codes, feature_codes) / entropy)
 
 
+def _detect_proxies(
+    X: pd.DataFrame,
+    sens: pd.DataFrame,
+    *,
+    features: list[str],
+    sensitive_columns: Sequence[str],
+    proxy_columns: Sequence[str] | None,
+    rng: np.random.Generator,
+    limits: Mapping[str, float | None],
+) -> _Proxies:
+    """Measured proxies of each sensitive attribute, joined with the declared ones."""
+    measured = _proxy_scan(X, sens, features, sensitive_columns, rng, limits)
+    declared = [c for c in (proxy_columns or []) if c in features]
+    return _Proxies(
+        measured=measured,
+        declared_columns=list(proxy_columns or []),
+        declared=declared,
+        features=sorted({p["feature"] for p in measured if p["is_proxy"]} | set(declared)),
+    )
+
+
 def _proxy_scan(
     X: pd.DataFrame,
     sens: pd.DataFrame,
@@ -749,74 +974,87 @@ def _proxy_scan(
 
 
 def _findings(
-    *,
-    top: list[str],
-    top_k: int,
-    global_importance: Mapping[str, float],
-    features: list[str],
+    importance: _Importance,
+    proxies: _Proxies,
+    additivity: _Additivity,
     sensitive_columns: Sequence[str],
-    proxies: list[dict[str, Any]],
-    declared: list[str],
-    additivity_error: float,
-    tolerance: float,
+    *,
+    top_k: int,
 ) -> list[Finding]:
+    """An additivity violation, then each top-k feature that is sensitive or a proxy."""
     findings: list[Finding] = []
-    if additivity_error > tolerance:
-        findings.append(
-            Finding(
-                severity="high",
-                code="additivity_violated",
-                message=(
-                    f"SHAP values do not add up to the model output (max error "
-                    f"{additivity_error:.3g} > {tolerance:.3g}); the explanation does not "
-                    "describe this model"
-                ),
-                metric="additivity_error",
-                value=additivity_error,
-                threshold=tolerance,
-            )
-        )
-    for rank, feature in enumerate(top, start=1):
+    if not additivity.passed:
+        findings.append(_additivity_finding(additivity))
+    for rank, feature in enumerate(importance.top, start=1):
+        value = importance.global_importance[feature]
         if feature in sensitive_columns:
             findings.append(
-                Finding(
-                    severity="high",
-                    code="sensitive_feature_influential",
-                    message=(
-                        f"sensitive attribute {feature} is the #{rank} feature by mean |SHAP| "
-                        f"(top {top_k}); its use must be justified"
-                    ),
-                    metric="mean_abs_shap",
-                    value=global_importance[feature],
-                    threshold=float(top_k),
-                    group=feature,
-                )
+                _sensitive_feature_finding(feature, rank=rank, top_k=top_k, value=value)
             )
             continue
-        matches = [p for p in proxies if p["feature"] == feature and p["is_proxy"]]
-        if matches or feature in declared:
-            strongest = max(
-                matches, key=lambda p: max(p["association"], p["information_share"]), default=None
-            )
-            why = (
-                f"{strongest['association_measure']} {strongest['association']:.2f}, "
-                f"information share {strongest['information_share']:.2f} with "
-                f"{strongest['sensitive']}"
-                if strongest
-                else "declared a proxy"
-            )
+        matches = [p for p in proxies.measured if p["feature"] == feature and p["is_proxy"]]
+        if matches or feature in proxies.declared:
             findings.append(
-                Finding(
-                    severity="medium",
-                    code="proxy_feature_influential",
-                    message=f"{feature} is the #{rank} feature and a likely proxy ({why})",
-                    metric="mean_abs_shap",
-                    value=global_importance[feature],
-                    threshold=float(top_k),
-                    group=feature,
-                )
+                _proxy_feature_finding(feature, matches, rank=rank, top_k=top_k, value=value)
             )
     return findings
+
+
+def _additivity_finding(additivity: _Additivity) -> Finding:
+    error, tolerance = additivity.max_abs_error, additivity.tolerance
+    return Finding(
+        severity="high",
+        code="additivity_violated",
+        message=(
+            f"SHAP values do not add up to the model output (max error "
+            f"{error:.3g} > {tolerance:.3g}); the explanation does not "
+            "describe this model"
+        ),
+        metric="additivity_error",
+        value=error,
+        threshold=tolerance,
+    )
+
+
+def _sensitive_feature_finding(feature: str, *, rank: int, top_k: int, value: float) -> Finding:
+    return Finding(
+        severity="high",
+        code="sensitive_feature_influential",
+        message=(
+            f"sensitive attribute {feature} is the #{rank} feature by mean |SHAP| "
+            f"(top {top_k}); its use must be justified"
+        ),
+        metric="mean_abs_shap",
+        value=value,
+        threshold=float(top_k),
+        group=feature,
+    )
+
+
+def _proxy_feature_finding(
+    feature: str, matches: list[dict[str, Any]], *, rank: int, top_k: int, value: float
+) -> Finding:
+    """``matches``: the measured associations that make ``feature`` a proxy (may be empty
+    when the feature was only declared one)."""
+    strongest = max(
+        matches, key=lambda p: max(p["association"], p["information_share"]), default=None
+    )
+    why = (
+        f"{strongest['association_measure']} {strongest['association']:.2f}, "
+        f"information share {strongest['information_share']:.2f} with "
+        f"{strongest['sensitive']}"
+        if strongest
+        else "declared a proxy"
+    )
+    return Finding(
+        severity="medium",
+        code="proxy_feature_influential",
+        message=f"{feature} is the #{rank} feature and a likely proxy ({why})",
+        metric="mean_abs_shap",
+        value=value,
+        threshold=float(top_k),
+        group=feature,
+    )
 
 
 def _scores_for_borderline(model: LoadedModel, X_exp: pd.DataFrame) -> np.ndarray | None:
@@ -912,55 +1150,91 @@ def _plain(value: Any) -> Any:
 
 def _charts(
     X_exp: pd.DataFrame,
-    chart_values: np.ndarray,
-    base: np.ndarray,
-    scores: np.ndarray | None,
+    explained: _Explained,
+    borderline: _BorderlineRows,
+    importance: _Importance,
+    *,
     model: LoadedModel,
-    global_importance: Mapping[str, float],
-    local_rows: list[int],
-    units: str,
     seed: int,
 ) -> dict[str, bytes]:
-    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
-
+    """Global importance bars, a beeswarm and the waterfall of the most borderline row."""
     charts = {
         "global_importance": horizontal_bar_chart(
-            global_importance,
+            importance.global_importance,
             title="Global feature importance",
-            xlabel=f"mean |SHAP value| ({units})",
+            xlabel=f"mean |SHAP value| ({explained.units})",
         )
     }
-    features = list(X_exp.columns)
-    numeric = X_exp.apply(
+    charts["beeswarm"] = _beeswarm_chart(
+        X_exp, explained=explained, borderline=borderline, model=model, seed=seed
+    )
+    if borderline.rows:
+        charts["waterfall_borderline"] = _waterfall_chart(
+            X_exp,
+            pos=borderline.rows[0],
+            explained=explained,
+            borderline=borderline,
+            model=model,
+            seed=seed,
+        )
+    return charts
+
+
+def _numeric_for_colour(X_exp: pd.DataFrame) -> np.ndarray:
+    """Feature values as floats for the beeswarm's colour scale (text columns as codes)."""
+    return X_exp.apply(
         lambda c: (
             c.astype(np.float64)
             if pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c)
             else pd.Series(pd.factorize(c, sort=True)[0], index=c.index, dtype=np.float64)
         )
     ).to_numpy(dtype=np.float64)
+
+
+def _beeswarm_chart(
+    X_exp: pd.DataFrame,
+    *,
+    explained: _Explained,
+    borderline: _BorderlineRows,
+    model: LoadedModel,
+    seed: int,
+) -> bytes:
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+
+    numeric = _numeric_for_colour(X_exp)
     rng = np.random.default_rng(seed)
     points = _sample_positions(len(X_exp), BEESWARM_MAX_POINTS, rng)
-    base_rows = np.array([_chart_base(base, scores, model, i) for i in points])
+    base_rows = np.array([_chart_base(explained.base, borderline.scores, model, i) for i in points])
     swarm = shap.Explanation(
-        values=chart_values[points],
+        values=borderline.chart_values[points],
         base_values=base_rows,
         data=numeric[points],
-        feature_names=features,
+        feature_names=list(X_exp.columns),
     )
     with pyplot_figure((8.0, 5.0), seed=seed) as fig:
         shap.plots.beeswarm(swarm, max_display=12, show=False, plot_size=None)
         fig.tight_layout()  # type: ignore[attr-defined]
-        charts["beeswarm"] = figure_to_png(fig)  # type: ignore[arg-type]
-    if local_rows:
-        pos = local_rows[0]
-        single = shap.Explanation(
-            values=chart_values[pos],
-            base_values=_chart_base(base, scores, model, pos),
-            data=X_exp.iloc[pos].to_numpy(dtype=object),
-            feature_names=features,
-        )
-        with pyplot_figure((8.0, 5.0), seed=seed) as fig:
-            shap.plots.waterfall(single, max_display=12, show=False)
-            fig.tight_layout()  # type: ignore[attr-defined]
-            charts["waterfall_borderline"] = figure_to_png(fig)  # type: ignore[arg-type]
-    return charts
+        return figure_to_png(fig)  # type: ignore[arg-type]
+
+
+def _waterfall_chart(
+    X_exp: pd.DataFrame,
+    *,
+    pos: int,
+    explained: _Explained,
+    borderline: _BorderlineRows,
+    model: LoadedModel,
+    seed: int,
+) -> bytes:
+    import shap  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+
+    single = shap.Explanation(
+        values=borderline.chart_values[pos],
+        base_values=_chart_base(explained.base, borderline.scores, model, pos),
+        data=X_exp.iloc[pos].to_numpy(dtype=object),
+        feature_names=list(X_exp.columns),
+    )
+    with pyplot_figure((8.0, 5.0), seed=seed) as fig:
+        shap.plots.waterfall(single, max_display=12, show=False)
+        fig.tight_layout()  # type: ignore[attr-defined]
+        return figure_to_png(fig)  # type: ignore[arg-type]

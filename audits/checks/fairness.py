@@ -21,6 +21,7 @@ Choices that a reviewer should know about:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -65,6 +66,16 @@ METRIC_DIRECTIONS: dict[str, str] = {
     "equalized_odds_difference": "max",
     "predictive_parity_difference": "max",
 }
+
+GAP_METRICS: dict[str, tuple[str, ...]] = {
+    "demographic_parity_difference": ("selection_rate",),
+    "disparate_impact_ratio": ("selection_rate",),
+    "equal_opportunity_difference": ("tpr",),
+    "equalized_odds_difference": ("tpr", "fpr"),
+    "predictive_parity_difference": ("precision",),
+}
+"""Each gap metric and the per-group rate(s) it compares."""
+
 
 GROUP_METRICS = (
     "count",
@@ -149,25 +160,15 @@ def run_fairness(
     if not isinstance(sensitive, pd.DataFrame) or sensitive.shape[1] == 0:
         raise CheckInputError("sensitive must be a DataFrame with at least one column")
     limits = merge_thresholds(DEFAULT_THRESHOLDS, thresholds)
-    y_true_arr = as_1d_array(y_true, "y_true")
-    y_pred_arr = as_1d_array(y_pred, "y_pred")
-    y_score_arr = (
-        as_1d_array(y_score, "y_score").astype(np.float64) if y_score is not None else None
+    labels = _binary_labels(
+        y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=sensitive, pos_label=pos_label
     )
-    n = check_same_length(
-        y_true=y_true_arr, y_pred=y_pred_arr, y_score=y_score_arr, sensitive=sensitive
-    )
-    if n == 0:
-        raise CheckInputError("no rows to assess")
-    yt = _binarise(y_true_arr, pos_label, "y_true")
-    yp = _binarise(y_pred_arr, pos_label, "y_pred")
-
     groups_df, binning = prepare_sensitive(sensitive.reset_index(drop=True), bins=bins)
     fns = _metric_functions()
     feature_sets = iter_feature_sets(groups_df.columns, intersections=intersections)
 
     report(0.05, "computing overall metrics")
-    overall = _overall_metrics(yt, yp, y_score_arr, fns)
+    overall = _overall_metrics(labels.yt, labels.yp, labels.y_score, fns)
 
     features: dict[str, Any] = {}
     findings: list[Finding] = []
@@ -176,22 +177,10 @@ def run_fairness(
     for i, columns in enumerate(feature_sets):
         name = feature_set_name(columns)
         report(0.1 + 0.8 * i / len(feature_sets), f"metrics by {name}")
-        frame = MetricFrame(
-            metrics=fns,
-            y_true=yt,
-            y_pred=yp,
-            sensitive_features=groups_df[list(columns)],
-        )
-        by_group = _in_category_order(frame.by_group, groups_df[list(columns)])
-        if y_score_arr is not None:
-            by_group = by_group.assign(
-                roc_auc=_auc_by_group(yt, y_score_arr, groups_df[list(columns)], by_group.index)
-            )
-        counts = _positives_negatives(yt, yp, groups_df[list(columns)])
         section, section_findings, section_verdicts = _assess_feature_set(
             columns=columns,
-            by_group=by_group,
-            counts=counts,
+            by_group=_metrics_by_group(labels, groups_df[list(columns)], fns),
+            counts=_positives_negatives(labels.yt, labels.yp, groups_df[list(columns)]),
             limits=limits,
             min_group_size=min_group_size,
         )
@@ -202,24 +191,10 @@ def run_fairness(
             charts[f"group_rates_{_slug(name)}"] = _chart(name, section["groups"])
 
     report(0.95, "summarising")
-    assessable = bool(verdicts)
-    if not assessable:
-        findings.append(
-            Finding(
-                severity="high",
-                code="not_assessable",
-                message=(
-                    f"no sensitive attribute has two groups of at least {min_group_size} rows "
-                    "with defined rates; fairness cannot be demonstrated"
-                ),
-                metric=None,
-                value=None,
-                threshold=float(min_group_size),
-            )
-        )
-    passed = assessable and all(verdicts)
+    if not verdicts:
+        findings.append(_not_assessable_finding(min_group_size))
     result = {
-        "n_rows": n,
+        "n_rows": labels.n,
         "pos_label": pos_label if pos_label is not None else 1,
         "thresholds": limits,
         "min_group_size": min_group_size,
@@ -233,12 +208,76 @@ def run_fairness(
     report(1.0, "done")
     return CheckOutcome(
         kind="fairness",
-        passed=passed,
+        passed=bool(verdicts) and all(verdicts),
         result=result,
         findings=findings,
         charts=charts,
         library_versions=library_versions("fairlearn", "scikit-learn", "numpy", "pandas"),
         seed=None,
+    )
+
+
+@dataclass(frozen=True)
+class _BinaryLabels:
+    """Outcomes and decisions mapped to 0/1, the optional scores, and the row count."""
+
+    yt: np.ndarray
+    yp: np.ndarray
+    y_score: np.ndarray | None
+    n: int
+
+
+def _binary_labels(
+    *, y_true: Any, y_pred: Any, y_score: Any, sensitive: pd.DataFrame, pos_label: Any
+) -> _BinaryLabels:
+    """Validate lengths and map labels to 0/1 with ``pos_label``."""
+    y_true_arr = as_1d_array(y_true, "y_true")
+    y_pred_arr = as_1d_array(y_pred, "y_pred")
+    y_score_arr = (
+        as_1d_array(y_score, "y_score").astype(np.float64) if y_score is not None else None
+    )
+    n = check_same_length(
+        y_true=y_true_arr, y_pred=y_pred_arr, y_score=y_score_arr, sensitive=sensitive
+    )
+    if n == 0:
+        raise CheckInputError("no rows to assess")
+    return _BinaryLabels(
+        yt=_binarise(y_true_arr, pos_label, "y_true"),
+        yp=_binarise(y_pred_arr, pos_label, "y_pred"),
+        y_score=y_score_arr,
+        n=n,
+    )
+
+
+def _metrics_by_group(
+    labels: _BinaryLabels, groups: pd.DataFrame, fns: Mapping[str, Any]
+) -> pd.DataFrame:
+    """fairlearn's MetricFrame by group, in bin order, with per-group ROC AUC when scored."""
+    frame = MetricFrame(
+        metrics=fns,
+        y_true=labels.yt,
+        y_pred=labels.yp,
+        sensitive_features=groups,
+    )
+    by_group = _in_category_order(frame.by_group, groups)
+    if labels.y_score is not None:
+        by_group = by_group.assign(
+            roc_auc=_auc_by_group(labels.yt, labels.y_score, groups, by_group.index)
+        )
+    return by_group
+
+
+def _not_assessable_finding(min_group_size: int) -> Finding:
+    return Finding(
+        severity="high",
+        code="not_assessable",
+        message=(
+            f"no sensitive attribute has two groups of at least {min_group_size} rows "
+            "with defined rates; fairness cannot be demonstrated"
+        ),
+        metric=None,
+        value=None,
+        threshold=float(min_group_size),
     )
 
 
@@ -279,61 +318,17 @@ def _assess_feature_set(
     limits: Mapping[str, float | None],
     min_group_size: int,
 ) -> tuple[dict[str, Any], list[Finding], list[bool]]:
+    """One feature set: its group rows, then each gap metric against its threshold."""
     name = feature_set_name(columns)
-    findings: list[Finding] = []
-    rows: list[dict[str, Any]] = []
-    eligible_keys: list[Any] = []
-    small: list[str] = []
-    for key, row in by_group.iterrows():
-        if pd.isna(row["count"]) or row["count"] == 0:
-            continue  # an unobserved combination of categories, not a group of people
-        key_t = key if isinstance(key, tuple) else (key,)
-        label = group_label(columns, key_t)
-        n_group = int(row["count"])
-        pn = counts.loc[key] if key in counts.index else None
-        positives = int(pn["pos"]) if pn is not None else 0
-        negatives = int(pn["neg"]) if pn is not None else 0
-        predicted = int(pn["pred_pos"]) if pn is not None else 0
-        is_small = n_group < min_group_size
-        entry: dict[str, Any] = {
-            "group": label,
-            "values": {str(c): str(v) for c, v in zip(columns, key_t, strict=True)},
-            "count": n_group,
-            "positives": positives,
-            "negatives": negatives,
-            "predicted_positives": predicted,
-            "small_group": is_small,
-        }
-        for metric in by_group.columns:
-            if metric != "count":
-                entry[metric] = _plain_number(row[metric])
-        # Rates with an empty denominator are undefined, not zero.
-        if positives == 0:
-            entry["tpr"] = entry["fnr"] = None
-        if negatives == 0:
-            entry["fpr"] = None
-        if predicted == 0:
-            entry["precision"] = None
-        rows.append(entry)
-        if is_small:
-            small.append(label)
-            findings.append(
-                Finding(
-                    severity="low",
-                    code="small_group",
-                    message=(
-                        f"group {label} of {name} has {n_group} rows (< {min_group_size}); "
-                        "reported but excluded from pass/fail gaps"
-                    ),
-                    metric="count",
-                    value=float(n_group),
-                    threshold=float(min_group_size),
-                    group=label,
-                )
-            )
-        else:
-            eligible_keys.append(key)
-
+    rows, eligible_keys = _group_rows(
+        columns=columns, by_group=by_group, counts=counts, min_group_size=min_group_size
+    )
+    small = [r["group"] for r in rows if r["small_group"]]
+    findings = [
+        _small_group_finding(name, r["group"], r["count"], min_group_size)
+        for r in rows
+        if r["small_group"]
+    ]
     eligible = by_group.loc[eligible_keys] if eligible_keys else by_group.iloc[0:0]
     eligible_rows = [r for r in rows if not r["small_group"]]
 
@@ -341,78 +336,21 @@ def _assess_feature_set(
         keep = [r[metric] is not None for r in eligible_rows]
         return eligible[metric][keep] if len(eligible) else eligible[metric]
 
-    def all_series(metric: str) -> pd.Series:
-        return by_group[metric]
-
     metrics: dict[str, Any] = {}
     verdicts: list[bool] = []
-    specs = {
-        "demographic_parity_difference": ("selection_rate",),
-        "disparate_impact_ratio": ("selection_rate",),
-        "equal_opportunity_difference": ("tpr",),
-        "equalized_odds_difference": ("tpr", "fpr"),
-        "predictive_parity_difference": ("precision",),
-    }
-    for metric, bases in specs.items():
+    for metric, bases in GAP_METRICS.items():
         is_ratio = metric == "disparate_impact_ratio"
         gaps = [_gap(gated_series(b), ratio=is_ratio) for b in bases]
-        gaps_all = [_gap(all_series(b), ratio=is_ratio) for b in bases]
-        value, worst = _worst(gaps, ratio=is_ratio)
-        value_all, _ = _worst(gaps_all, ratio=is_ratio)
-        threshold = limits.get(metric)
-        direction = METRIC_DIRECTIONS[metric]
-        passed: bool | None
-        if value is None or threshold is None:
-            passed = None
-        else:
-            passed = value >= threshold if direction == "min" else value <= threshold
-        metrics[metric] = {
-            "value": value,
-            "value_all_groups": value_all,
-            "threshold": threshold,
-            "direction": direction,
-            "passed": passed,
-            "based_on": list(bases),
-            "groups_compared": worst["n_groups"] if worst else 0,
-            "min_group": worst["min_group"] if worst else None,
-            "max_group": worst["max_group"] if worst else None,
-            "worst_rate": worst["base"] if worst else None,
-        }
-        if passed is not None:
-            verdicts.append(passed)
-        if passed is False:
-            assert worst is not None and value is not None and threshold is not None
-            comparison = "below" if direction == "min" else "above"
-            min_label = group_label(columns, worst["min_group"])
-            max_label = group_label(columns, worst["max_group"])
-            findings.append(
-                Finding(
-                    severity="high",
-                    code=f"{metric}_exceeded",
-                    message=(
-                        f"{metric.replace('_', ' ')} for {name} is {value:.4f}, {comparison} "
-                        f"the threshold {threshold} ({worst['base']}: {min_label} lowest, "
-                        f"{max_label} highest)"
-                    ),
-                    metric=metric,
-                    value=value,
-                    threshold=float(threshold),
-                    group=f"{min_label} vs {max_label}",
-                )
-            )
-        elif value is None and threshold is not None:
-            findings.append(
-                Finding(
-                    severity="info",
-                    code="metric_not_assessable",
-                    message=(
-                        f"{metric.replace('_', ' ')} for {name} needs two groups of at least "
-                        f"{min_group_size} rows with defined {'/'.join(bases)}"
-                    ),
-                    metric=metric,
-                    threshold=float(threshold),
-                )
-            )
+        gaps_all = [_gap(by_group[b], ratio=is_ratio) for b in bases]
+        entry, worst = _gap_metric_entry(metric, bases, gaps, gaps_all, limits.get(metric))
+        metrics[metric] = entry
+        if entry["passed"] is not None:
+            verdicts.append(entry["passed"])
+        finding = _gap_metric_finding(
+            metric, entry, worst, columns=columns, name=name, min_group_size=min_group_size
+        )
+        if finding is not None:
+            findings.append(finding)
 
     section = {
         "columns": [str(c) for c in columns],
@@ -422,6 +360,160 @@ def _assess_feature_set(
         "passed": (all(verdicts) if verdicts else None),
     }
     return section, findings, verdicts
+
+
+def _group_rows(
+    *,
+    columns: Sequence[str],
+    by_group: pd.DataFrame,
+    counts: pd.DataFrame,
+    min_group_size: int,
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """One row per observed group, and the keys of the groups large enough to gate on."""
+    rows: list[dict[str, Any]] = []
+    eligible_keys: list[Any] = []
+    for key, row in by_group.iterrows():
+        if pd.isna(row["count"]) or row["count"] == 0:
+            continue  # an unobserved combination of categories, not a group of people
+        entry = _group_entry(
+            columns=columns,
+            key=key,
+            row=row,
+            metrics=by_group.columns,
+            pn=counts.loc[key] if key in counts.index else None,
+            min_group_size=min_group_size,
+        )
+        rows.append(entry)
+        if not entry["small_group"]:
+            eligible_keys.append(key)
+    return rows, eligible_keys
+
+
+def _group_entry(
+    *,
+    columns: Sequence[str],
+    key: Any,
+    row: pd.Series,
+    metrics: pd.Index,
+    pn: pd.Series | None,
+    min_group_size: int,
+) -> dict[str, Any]:
+    """A group's size, positives/negatives and rates; undefined rates are ``None``."""
+    key_t = key if isinstance(key, tuple) else (key,)
+    n_group = int(row["count"])
+    positives = int(pn["pos"]) if pn is not None else 0
+    negatives = int(pn["neg"]) if pn is not None else 0
+    predicted = int(pn["pred_pos"]) if pn is not None else 0
+    entry: dict[str, Any] = {
+        "group": group_label(columns, key_t),
+        "values": {str(c): str(v) for c, v in zip(columns, key_t, strict=True)},
+        "count": n_group,
+        "positives": positives,
+        "negatives": negatives,
+        "predicted_positives": predicted,
+        "small_group": n_group < min_group_size,
+    }
+    for metric in metrics:
+        if metric != "count":
+            entry[metric] = _plain_number(row[metric])
+    # Rates with an empty denominator are undefined, not zero.
+    if positives == 0:
+        entry["tpr"] = entry["fnr"] = None
+    if negatives == 0:
+        entry["fpr"] = None
+    if predicted == 0:
+        entry["precision"] = None
+    return entry
+
+
+def _small_group_finding(name: str, label: str, n_group: int, min_group_size: int) -> Finding:
+    return Finding(
+        severity="low",
+        code="small_group",
+        message=(
+            f"group {label} of {name} has {n_group} rows (< {min_group_size}); "
+            "reported but excluded from pass/fail gaps"
+        ),
+        metric="count",
+        value=float(n_group),
+        threshold=float(min_group_size),
+        group=label,
+    )
+
+
+def _gap_metric_entry(
+    metric: str,
+    bases: tuple[str, ...],
+    gaps: list[dict[str, Any] | None],
+    gaps_all: list[dict[str, Any] | None],
+    threshold: float | None,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The metric's gated and ungated values and its verdict, with the worst gap behind it."""
+    is_ratio = metric == "disparate_impact_ratio"
+    value, worst = _worst(gaps, ratio=is_ratio)
+    value_all, _ = _worst(gaps_all, ratio=is_ratio)
+    direction = METRIC_DIRECTIONS[metric]
+    passed: bool | None
+    if value is None or threshold is None:
+        passed = None
+    else:
+        passed = value >= threshold if direction == "min" else value <= threshold
+    entry = {
+        "value": value,
+        "value_all_groups": value_all,
+        "threshold": threshold,
+        "direction": direction,
+        "passed": passed,
+        "based_on": list(bases),
+        "groups_compared": worst["n_groups"] if worst else 0,
+        "min_group": worst["min_group"] if worst else None,
+        "max_group": worst["max_group"] if worst else None,
+        "worst_rate": worst["base"] if worst else None,
+    }
+    return entry, worst
+
+
+def _gap_metric_finding(
+    metric: str,
+    entry: Mapping[str, Any],
+    worst: Mapping[str, Any] | None,
+    *,
+    columns: Sequence[str],
+    name: str,
+    min_group_size: int,
+) -> Finding | None:
+    """High when the gap fails its threshold; info when it has a threshold but no value."""
+    value, threshold = entry["value"], entry["threshold"]
+    if entry["passed"] is False:
+        assert worst is not None and value is not None and threshold is not None
+        comparison = "below" if entry["direction"] == "min" else "above"
+        min_label = group_label(columns, worst["min_group"])
+        max_label = group_label(columns, worst["max_group"])
+        return Finding(
+            severity="high",
+            code=f"{metric}_exceeded",
+            message=(
+                f"{metric.replace('_', ' ')} for {name} is {value:.4f}, {comparison} "
+                f"the threshold {threshold} ({worst['base']}: {min_label} lowest, "
+                f"{max_label} highest)"
+            ),
+            metric=metric,
+            value=value,
+            threshold=float(threshold),
+            group=f"{min_label} vs {max_label}",
+        )
+    if value is None and threshold is not None:
+        return Finding(
+            severity="info",
+            code="metric_not_assessable",
+            message=(
+                f"{metric.replace('_', ' ')} for {name} needs two groups of at least "
+                f"{min_group_size} rows with defined {'/'.join(entry['based_on'])}"
+            ),
+            metric=metric,
+            threshold=float(threshold),
+        )
+    return None
 
 
 def _gap(series: pd.Series, *, ratio: bool) -> dict[str, Any] | None:

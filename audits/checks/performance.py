@@ -74,12 +74,7 @@ def run_performance(
     report = Progress(progress)
     if task not in ("classification", "regression"):
         raise CheckInputError(f"task must be classification or regression, got {task!r}")
-    limits = dict(thresholds or {})
-    max_degradation = float(limits.pop("max_degradation", DEFAULT_MAX_DEGRADATION))
-    for key in limits:
-        metric = key.removeprefix("min_").removeprefix("max_")
-        if not key.startswith(("min_", "max_")) or metric not in HIGHER_IS_BETTER:
-            raise CheckInputError(f"unknown threshold {key!r}")
+    limits, max_degradation = _split_thresholds(thresholds)
 
     yt = as_1d_array(y_true, "y_true")
     yp = as_1d_array(y_pred, "y_pred")
@@ -89,45 +84,8 @@ def run_performance(
         raise CheckInputError("no rows to assess")
 
     report(0.1, "computing metrics")
-    info: dict[str, Any]
-    if task == "classification":
-        values, info = _classification(yt, yp, score, pos_label)
-        primary = "roc_auc" if values.get("roc_auc") is not None else "f1"
-    else:
-        values, info = _regression(yt, yp)
-        primary = "rmse"
-
-    findings: list[Finding] = []
-    for key, threshold in limits.items():
-        metric = key[4:]
-        value = values.get(metric)
-        if value is None:
-            findings.append(
-                Finding(
-                    severity="medium",
-                    code="metric_unavailable",
-                    message=f"{metric} has a declared threshold but could not be computed",
-                    metric=metric,
-                    threshold=float(threshold),
-                )
-            )
-            continue
-        below = key.startswith("min_") and value < threshold
-        above = key.startswith("max_") and value > threshold
-        if below or above:
-            findings.append(
-                Finding(
-                    severity="high",
-                    code="threshold_not_met",
-                    message=(
-                        f"{metric} is {value:.4f}, {'below' if below else 'above'} the "
-                        f"declared {'minimum' if below else 'maximum'} {threshold}"
-                    ),
-                    metric=metric,
-                    value=value,
-                    threshold=float(threshold),
-                )
-            )
+    values, info, primary = _metrics_for_task(task, yt, yp, score, pos_label=pos_label)
+    findings = _threshold_findings(values, limits)
 
     comparison: dict[str, Any] | None = None
     if champion is not None:
@@ -167,6 +125,68 @@ def run_performance(
         library_versions=library_versions("scikit-learn", "numpy"),
         seed=None,
     )
+
+
+def _split_thresholds(thresholds: Mapping[str, float] | None) -> tuple[dict[str, float], float]:
+    """``min_<metric>`` / ``max_<metric>`` limits (validated) and the allowed degradation."""
+    limits = dict(thresholds or {})
+    max_degradation = float(limits.pop("max_degradation", DEFAULT_MAX_DEGRADATION))
+    for key in limits:
+        metric = key.removeprefix("min_").removeprefix("max_")
+        if not key.startswith(("min_", "max_")) or metric not in HIGHER_IS_BETTER:
+            raise CheckInputError(f"unknown threshold {key!r}")
+    return limits, max_degradation
+
+
+def _metrics_for_task(
+    task: Task, yt: np.ndarray, yp: np.ndarray, score: np.ndarray | None, *, pos_label: Any
+) -> tuple[dict[str, float | None], dict[str, Any], str]:
+    """The task's metrics, extra information (confusion matrix, ROC curve) and primary metric."""
+    if task == "classification":
+        values, info = _classification(yt, yp, score, pos_label)
+        primary = "roc_auc" if values.get("roc_auc") is not None else "f1"
+    else:
+        values, info = _regression(yt, yp)
+        primary = "rmse"
+    return values, info, primary
+
+
+def _threshold_findings(
+    values: Mapping[str, float | None], limits: Mapping[str, float]
+) -> list[Finding]:
+    """A finding per declared threshold that is not met or whose metric is unavailable."""
+    findings: list[Finding] = []
+    for key, threshold in limits.items():
+        metric = key[4:]
+        value = values.get(metric)
+        if value is None:
+            findings.append(
+                Finding(
+                    severity="medium",
+                    code="metric_unavailable",
+                    message=f"{metric} has a declared threshold but could not be computed",
+                    metric=metric,
+                    threshold=float(threshold),
+                )
+            )
+            continue
+        below = key.startswith("min_") and value < threshold
+        above = key.startswith("max_") and value > threshold
+        if below or above:
+            findings.append(
+                Finding(
+                    severity="high",
+                    code="threshold_not_met",
+                    message=(
+                        f"{metric} is {value:.4f}, {'below' if below else 'above'} the "
+                        f"declared {'minimum' if below else 'maximum'} {threshold}"
+                    ),
+                    metric=metric,
+                    value=value,
+                    threshold=float(threshold),
+                )
+            )
+    return findings
 
 
 def _score_array(y_score: Any) -> np.ndarray | None:

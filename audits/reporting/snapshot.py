@@ -22,7 +22,11 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditEvent
-from governance.kernel.audit.services import audit_chain_verify, canonical_json
+from governance.kernel.audit.services import (
+    ChainVerification,
+    audit_chain_verify,
+    canonical_json,
+)
 from governance.policy.classification.models import RiskClassification
 from governance.policy.deployments.models import Deployment
 from governance.policy.policies.models import Policy
@@ -442,37 +446,10 @@ def model_version_snapshot(
     datasets, lineage_rows = datasets_block(mv)
     sensitive = {c for d in datasets for c in d["sensitive"]}
     latest = latest_runs(mv)
-    all_runs = list(
-        CheckRun.objects.filter(model_version=mv)
-        .exclude(status__in=["queued", "running"])
-        .select_related("dataset_version__dataset")
-        .order_by("finished_at", "pk")
-    )
+    all_runs = _finished_runs(mv)
     evaluation = evaluate(mv)
     verdict = audit_chain_verify()
-    manifest = [{"what": f"artefact {mv.model.name} {mv.version}", "sha256": mv.artefact.sha256}]
-    manifest += [
-        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
-    ]
-    manifest += [
-        {"what": f"check #{r.pk} {r.kind} result", "sha256": r.result_sha256}
-        for r in all_runs
-        if r.result_sha256
-    ]
-    for run in latest.values():
-        for name, sha in sorted((run.charts or {}).items()):
-            manifest.append({"what": f"chart {name} of check #{run.pk}", "sha256": sha})
-    thresholds = [
-        {"kind": r.kind, "metric": k.replace("_", " "), "value": fmt(v)}
-        for r in latest.values()
-        for k, v in sorted((r.thresholds or {}).items())
-        if isinstance(v, (int, float)) and not isinstance(v, bool)
-    ]
-    versions = (
-        ModelVersion.objects.filter(model=mv.model)
-        .select_related("artefact", "created_by")
-        .order_by("created_at", "pk")
-    )
+    manifest = _manifest(mv, datasets=datasets, all_runs=all_runs, latest=latest)
     snapshot = {
         "kind": kind,
         "title": f"{system.name}: {mv.model.name} {mv.version}",
@@ -484,17 +461,7 @@ def model_version_snapshot(
         "system": system_block(system),
         "classification": classification,
         "version": version_block(mv),
-        "version_history": [
-            {
-                "version": v.version,
-                "status": v.status,
-                "created_at": _iso(v.created_at),
-                "created_by": v.created_by.username,
-                "sha256": v.artefact.sha256,
-                "is_this": v.pk == mv.pk,
-            }
-            for v in versions
-        ],
+        "version_history": version_history_block(mv),
         "software": software_versions(),
         "datasets": datasets,
         "lineage": lineage_rows,
@@ -508,19 +475,8 @@ def model_version_snapshot(
         "fairness": fairness_block(latest.get("fairness")),
         "explainability": explainability_block(latest.get("explainability"), sensitive),
         "performance": performance_block(latest.get("performance")),
-        "data_quality": (
-            {
-                "id": latest["data_quality"].pk,
-                "passed": latest["data_quality"].passed,
-                "findings": [
-                    {"message": f.message}
-                    for f in latest["data_quality"].finding_rows.order_by("pk")
-                ],
-            }
-            if "data_quality" in latest
-            else None
-        ),
-        "thresholds": thresholds,
+        "data_quality": data_quality_block(latest.get("data_quality")),
+        "thresholds": threshold_rows(latest),
         "metrics_rationale": mv.description,
         "requirements": [
             {"label": r.label, "met": r.met, "reason": r.reason} for r in evaluation.requirements
@@ -529,41 +485,126 @@ def model_version_snapshot(
         "approvals": approvals_block(mv),
         "changes": changes_block(mv),
         "audit_trail": audit_trail_block(mv),
-        "deployments": [
-            {
-                "environment": d.environment,
-                "action": d.action,
-                "deployed_at": _iso(d.deployed_at),
-                "deployed_by": d.deployed_by.username,
-            }
-            for d in Deployment.objects.filter(model_version=mv)
-            .select_related("deployed_by")
-            .order_by("deployed_at")
-        ],
+        "deployments": deployments_block(mv),
         "personal_data": {
             k: v for k, v in pii_summary(upstream_pii(model_version=mv)).items() if k != "flags"
         },
-        "logging": {
-            "events": verdict.checked,
-            "verified_at": _iso(at),
-            "chain_ok": verdict.ok,
-            "documentation_years": DOCUMENTATION_YEARS,
-            "log_months": LOG_MONTHS,
-        },
-        "incidents": [
-            {
-                "message": f.message,
-                "severity": f.severity,
-                "created_at": _iso(f.created_at),
-                "status": f.status,
-            }
-            for f in Finding.objects.filter(model_version=mv, severity="high").order_by(
-                "created_at"
-            )
-        ],
+        "logging": logging_block(verdict, at=at),
+        "incidents": incidents_block(mv),
         "manifest": manifest,
     }
     return finalize(snapshot)
+
+
+def _finished_runs(mv: ModelVersion) -> list[CheckRun]:
+    """Every check run of the version that has ended, oldest first."""
+    return list(
+        CheckRun.objects.filter(model_version=mv)
+        .exclude(status__in=["queued", "running"])
+        .select_related("dataset_version__dataset")
+        .order_by("finished_at", "pk")
+    )
+
+
+def _manifest(
+    mv: ModelVersion,
+    *,
+    datasets: list[dict[str, Any]],
+    all_runs: list[CheckRun],
+    latest: dict[str, CheckRun],
+) -> list[dict[str, Any]]:
+    """Hashes of the artefact, the data, every check result and the latest runs' charts."""
+    manifest = [{"what": f"artefact {mv.model.name} {mv.version}", "sha256": mv.artefact.sha256}]
+    manifest += [
+        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
+    ]
+    manifest += [
+        {"what": f"check #{r.pk} {r.kind} result", "sha256": r.result_sha256}
+        for r in all_runs
+        if r.result_sha256
+    ]
+    for run in latest.values():
+        for name, sha in sorted((run.charts or {}).items()):
+            manifest.append({"what": f"chart {name} of check #{run.pk}", "sha256": sha})
+    return manifest
+
+
+def threshold_rows(latest: dict[str, CheckRun]) -> list[dict[str, Any]]:
+    """The numeric thresholds the latest run of each check kind was held to."""
+    return [
+        {"kind": r.kind, "metric": k.replace("_", " "), "value": fmt(v)}
+        for r in latest.values()
+        for k, v in sorted((r.thresholds or {}).items())
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+
+
+def version_history_block(mv: ModelVersion) -> list[dict[str, Any]]:
+    """Every version of the model, oldest first, marking this one."""
+    versions = (
+        ModelVersion.objects.filter(model=mv.model)
+        .select_related("artefact", "created_by")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "version": v.version,
+            "status": v.status,
+            "created_at": _iso(v.created_at),
+            "created_by": v.created_by.username,
+            "sha256": v.artefact.sha256,
+            "is_this": v.pk == mv.pk,
+        }
+        for v in versions
+    ]
+
+
+def data_quality_block(run: CheckRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "id": run.pk,
+        "passed": run.passed,
+        "findings": [{"message": f.message} for f in run.finding_rows.order_by("pk")],
+    }
+
+
+def deployments_block(mv: ModelVersion) -> list[dict[str, Any]]:
+    return [
+        {
+            "environment": d.environment,
+            "action": d.action,
+            "deployed_at": _iso(d.deployed_at),
+            "deployed_by": d.deployed_by.username,
+        }
+        for d in Deployment.objects.filter(model_version=mv)
+        .select_related("deployed_by")
+        .order_by("deployed_at")
+    ]
+
+
+def logging_block(verdict: ChainVerification, *, at: datetime) -> dict[str, Any]:
+    """How many audit events the chain check verified, and the retention periods."""
+    return {
+        "events": verdict.checked,
+        "verified_at": _iso(at),
+        "chain_ok": verdict.ok,
+        "documentation_years": DOCUMENTATION_YEARS,
+        "log_months": LOG_MONTHS,
+    }
+
+
+def incidents_block(mv: ModelVersion) -> list[dict[str, Any]]:
+    """High-severity findings on the version, oldest first."""
+    return [
+        {
+            "message": f.message,
+            "severity": f.severity,
+            "created_at": _iso(f.created_at),
+            "status": f.status,
+        }
+        for f in Finding.objects.filter(model_version=mv, severity="high").order_by("created_at")
+    ]
 
 
 def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[str, Any]:

@@ -1,0 +1,364 @@
+"""The vocabularies PII detection matches against: categories, name patterns and word lists.
+
+* the category vocabularies: direct identifiers, GDPR Article 9 special categories and the
+  protected attributes a fairness check can group by;
+* column-name patterns per category (``NAME_RULES``, ``PROTECTED_RULES``) and the tokens that
+  cancel them (derived attributes, things that are not people, non-postal addresses);
+* word lists used on values: street words, name particles and titles, and per special
+  category the terms that name it (``CATEGORY_LEXICONS``).
+
+Data only, plus the normalisation the lexicons are stored in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalise import normalise_value
+
+DIRECT_IDENTIFIER_CATEGORIES = (
+    "person_name",
+    "email",
+    "phone",
+    "national_id",
+    "iban",
+    "payment_card",
+    "ip_address",
+    "date_of_birth",
+    "postal_address",
+    "geolocation",
+)
+
+
+#: GDPR Article 9(1) special categories of personal data.
+SPECIAL_CATEGORIES = (
+    "racial_ethnic_origin",
+    "religion",
+    "health",
+    "sex_life_orientation",
+    "political_opinion",
+    "union_membership",
+    "biometric",
+    "genetic",
+)
+
+
+PII_CATEGORIES = DIRECT_IDENTIFIER_CATEGORIES + SPECIAL_CATEGORIES
+
+
+PROTECTED_ATTRIBUTE_KINDS = (
+    "sex",
+    "gender",
+    "age",
+    "race",
+    "ethnicity",
+    "nationality",
+    "religion",
+    "disability",
+    "marital_status",
+)
+
+
+#: Tokens that turn a PII-looking name into a derived attribute: ``email_count``,
+#: ``has_phone``, ``email_verified`` describe a person's data without being it.
+DERIVED_TOKENS = frozenset(
+    {
+        "count", "cnt", "num", "n", "has", "is", "flag", "verified", "valid", "validated",
+        "opt", "optin", "optout", "consent", "type", "kind", "domain", "provider", "length",
+        "len", "missing", "status", "sent", "opened", "clicked", "bounced", "format",
+        "changed", "updated", "share", "ratio", "rate", "pct", "percent",
+    }
+)  # fmt: skip
+
+
+#: (category, strong, pattern). Patterns run on ``_<normalised name>_``. A strong pattern
+#: flags the column on its own; a weak one only lends weight to value checks.
+NAME_RULES: tuple[tuple[str, bool, str], ...] = (
+    ("email", True, r"_e_?mail(s|_?addr(ess)?(es)?)?_|_mail_?addr(ess)?_|_courriel_|_correo"),
+    ("email", True, r"_e_?post(_?adresse)?_"),
+    (
+        "phone",
+        True,
+        r"_(tele?_?)?phone(s|_?n(umbe)?r|_?no)?_|_telefon(o|e)?(_?nummer)?_|_msisdn_"
+        r"|_rufnummer_|_cellulare_|_cell_?phone_|_(mobile|cell)_?(n(umbe)?r|no)_"
+        # Short or ambiguous words ("mobile_app", "cell_line") only at the end of a name.
+        r"|_(tel|mobile|cell|fax|handy|movil)(_?n(umbe)?r|_?no)?_$",
+    ),
+    (
+        "person_name",
+        True,
+        r"_(first|last|given|family|middle|maiden|full|sur|fore)_?names?_|_surname_"
+        r"|_(vor|nach|familien)_?name_|_prenoms?_|_nom_de_famille_|_apellidos?_"
+        r"|_nombre_completo_|_cognome_|_(voor|achter)_?naam_"
+        r"|_(customer|client|patient|employee|person|contact|passenger|applicant|"
+        r"card_?holder|account_?holder|beneficiary|member|student|guardian|parent|mother|"
+        r"father|spouse|driver|tenant|borrower|debtor|insured|policy_?holder|player|"
+        r"athlete|author|victim|suspect|witness)_?(full_?)?names?_",
+    ),
+    (
+        "person_name",
+        False,
+        r"_(short|long|display|real|legal|known_as)_?name_|_names?_|_nom_|_nombre_|_naam_",
+    ),
+    (
+        "date_of_birth",
+        True,
+        r"_d_?o_?b_|_(date|day|year)_?of_?birth_|_birth_?(date|day|year|dt)_|_birth_$"
+        r"|_geburts_?(datum|tag|jahr)_|_date_?de_?naissance_"
+        r"|_fecha_?de_?nacimiento_|_data_?di_?nascita_|_geboorte_?datum_|_born(_?on)?_",
+    ),
+    (
+        "national_id",
+        True,
+        r"_ssn_|_social_?security(_?n(umbe)?r|_?no)?_|_national_?(id|identity|insurance)"
+        r"(_?n(umbe)?r|_?no)?_|_nino_|_passport(_?n(umbe)?r|_?no|_?id)?_|_tax_?(id|payer_?id)_"
+        r"|_steuer_?id(_?nr)?_|_steuer_?identifikations_?nummer_|_personal_?ausweis(_?nr)?_"
+        r"|_ausweis_?(nr|nummer)_|_sozial_?versicherungs_?nummer_|_sv_?nr_|_dni_|_nie_|_nif_"
+        r"|_nir_|_insee_|_codice_?fiscale_|_bsn_|_burger_?service_?nummer_|_pesel_"
+        r"|_person_?nummer_|_cpr_|_aadhaar_|_id_?card(_?n(umbe)?r|_?no)?_"
+        r"|_drivers?_?licen[cs]e(_?n(umbe)?r|_?no)?_|_fuhrerschein(_?nr)?_",
+    ),
+    (
+        "iban",
+        True,
+        r"_iban_|_(bank_?)?account_?(n(umbe)?r|no)_|_konto_?(nr|nummer)_|_bank_?account_",
+    ),
+    (
+        "payment_card",
+        True,
+        r"_(credit|debit|payment)_?card(_?n(umbe)?r|_?no|_?num)?_|_card_?(n(umbe)?r|no|num|pan)_"
+        r"|_cc_?(n(umbe)?r|no|num)_|_pan_|_kredit_?karte(n_?nummer)?_|_primary_?account_?number_",
+    ),
+    (
+        "ip_address",
+        True,
+        r"_ip(v[46])?(_?addr(ess)?)?_|_(client|remote|source|src|dst|dest|host|user|peer)_?ip"
+        r"(_?addr(ess)?)?_|_remote_?addr_",
+    ),
+    (
+        "postal_address",
+        True,
+        r"_(home|postal|street|mailing|billing|shipping|residential|delivery|post)_?"
+        r"addr(ess)?(_?line_?\d?)?_|_address(_?line_?\d?)?_|_street(_?name|_?address)?_"
+        r"|_strasse_|_hausnummer_|_anschrift_|_adresse_|_wohnort_|_direccion_|_indirizzo_"
+        r"|_zip(_?code)?_|_post_?code_|_postal_?code_|_plz_|_postleitzahl_|_code_?postal_",
+    ),
+    (
+        "geolocation",
+        True,
+        r"_latitude_|_longitude_|_geo_?(location|loc|coordinates|point|hash)_|_gps(_?\w+)?_"
+        r"|_coordinates_|_lat_?lon(g)?_|_lat_?lng_|_breiten_?grad_|_langen_?grad_",
+    ),
+    # "long" and "lat" say little mid-name ("long_term_rate"); only as the last word.
+    ("geolocation", False, r"_(lat|lon|lng|long)(_?deg(rees)?)?_$"),
+    (
+        "racial_ethnic_origin",
+        True,
+        r"_race_|_racial_|_ethnic(ity|_?origin|_?group|_?background)?_|_ethnie_|_etnia_"
+        r"|_skin_?(colou?r|tone)_|_raza_|_origine_?ethnique_|_ethnische_?herkunft_",
+    ),
+    (
+        "religion",
+        True,
+        r"_religio(n|us|ne)(_?\w+)?_|_faith_|_konfession_|_confession_|_denomination_"
+        r"|_religionszugehorigkeit_|_belief_?system_|_philosophical_?beliefs?_",
+    ),
+    (
+        "health",
+        True,
+        r"_diagnos(is|es|e|tic)(_?code)?_|_icd_?(9|10|11|o)?(_?code)?_|_disease_|_illness_"
+        r"|_medical(_?\w+)?_|_medication_|_prescription_|_symptoms?_|_health(_?\w+)?_"
+        r"|_hiv_|_pregnan(t|cy)_|_disabilit(y|ies)_|_disabled_|_blood_?(type|group)_"
+        r"|_allerg(y|ies)_|_mental_?(health|illness|disorder)_|_therapy_|_comorbidit(y|ies)_"
+        r"|_krankheit_|_diagnose_|_befund_|_sick(ness)?_?(leave|note)_|_bmi_|_vaccination_",
+    ),
+    # "treatment" is also the arm of an A/B test and "handicap" a golf score.
+    ("health", False, r"_treatment_|_condition_|_handicap_|_covid_|_patient_"),
+    (
+        "sex_life_orientation",
+        True,
+        r"_sexual(_?orientation|ity|_?preference|_?life)?_|_sex_?life_|_lgbt\w*_"
+        r"|_sexuelle_?orientierung_|_orientation_?sexuelle_",
+    ),
+    (
+        "political_opinion",
+        True,
+        r"_politic(s|al)(_?\w+)?_|_party_?(affiliation|membership|preference)_|_voted?_?for_"
+        r"|_voting_?(intention|preference)_|_partei(zugehorigkeit)?_|_ideology_",
+    ),
+    (
+        "union_membership",
+        True,
+        r"_(trade|labou?r)_?union(_?\w+)?_|_union_?(member|membership|dues)_|_gewerkschaft\w*_"
+        r"|_syndicat_|_sindicato_",
+    ),
+    (
+        "biometric",
+        True,
+        r"_biometric\w*_|_finger_?print\w*_|_face_?(encoding|embedding|template|print|id|scan)_"
+        r"|_facial\w*_|_iris_?(scan|code|template)_|_retina\w*_|_voice_?print_|_palm_?print_"
+        r"|_gait_",
+    ),
+    (
+        "genetic",
+        True,
+        r"_genetic\w*_|_genom(e|ic)\w*_|_genotype\w*_|_dna\w*_|_snps?_|_rs\d{3,}_|_allele\w*_"
+        r"|_haplo_?(group|type)_|_brca\d?_|_gene_?(variant|test|expression)_",
+    ),
+)
+
+
+#: Names that say "this names a thing, not a person"; they cancel weak person-name hints.
+NON_PERSON_NAME_TOKENS = frozenset(
+    {
+        "product", "company", "file", "filename", "item", "brand", "city", "country", "street",
+        "team", "club", "org", "organisation", "organization", "business", "store", "shop",
+        "host", "hostname", "server", "column", "field", "table", "dataset", "model",
+        "feature", "category", "class", "project", "app", "application", "event", "place",
+        "location", "species", "drug", "song", "book", "title", "school", "university",
+        "hospital", "bank", "sheet", "domain", "package", "device", "region", "state",
+        "district", "county", "variable", "job", "role", "department", "dept", "merchant",
+        "vendor", "supplier", "game", "movie", "film", "track", "album", "channel", "group",
+        "tag", "label", "metric", "service", "machine", "node", "cluster", "bucket", "key",
+        "stage", "step", "task", "test", "plan", "policy", "pipeline", "sku", "color", "colour",
+        "font", "image", "zone", "site", "page", "url", "link", "path", "unit", "currency",
+        "language", "genre", "venue", "stadium", "airport", "station", "port", "ship",
+        "vessel", "building", "user", "username", "screen", "account", "attribute", "param",
+        "parameter", "setting", "index", "sensor", "instrument", "ticker", "fund", "asset",
+    }
+)  # fmt: skip
+
+
+#: Tokens that show an "address" is not a postal one.
+NON_POSTAL_ADDRESS_TOKENS = frozenset(
+    {"ip", "ipv4", "ipv6", "email", "mail", "mac", "web", "url", "wallet", "memory", "hex",
+     "remote", "server", "contract", "bitcoin", "btc", "eth", "host", "network", "bus"}
+)  # fmt: skip
+
+
+STREET_WORDS = (
+    "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    "terrace|square|sq|parkway|pkwy|highway|hwy|circle|cir|crescent|close|grove|gardens|row|"
+    "trail|trl|alley|plaza|suite|apt|apartment|unit|floor|po box|"
+    "strasse|str|weg|allee|platz|gasse|ring|damm|ufer|chaussee|"
+    "rue|avenue|boulevard|chemin|impasse|allee|quai|"
+    "calle|avenida|paseo|plaza|carrer|via|viale|piazza|corso|straat|laan|plein|gracht"
+)
+
+
+HONORIFICS = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "herr", "frau",
+        "mme", "mlle", "m", "sr", "sra", "srta", "don", "dona", "sig", "sig.ra", "master",
+    }
+)  # fmt: skip
+
+
+PARTICLES = frozenset(
+    {
+        "van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "bin",
+        "binti", "al", "el", "ibn", "ter", "ten", "zu", "y", "dos", "das", "do", "st", "st.",
+    }
+)  # fmt: skip
+
+
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "jnr", "snr"})
+
+
+def _lexicon(*terms: str) -> frozenset[str]:
+    return frozenset(normalise_value(term) for term in terms)
+
+
+#: Values that point at a special category. "strong" terms name it unambiguously; "weak"
+#: ones (white, black, orthodox, liberal) also describe products, colours or opinions about
+#: cooking, so they count only beside a strong term or a matching column name.
+CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "racial_ethnic_origin": (
+        _lexicon(
+            "asian", "hispanic", "latino", "latina", "latinx", "caucasian", "african american",
+            "african-american", "native american", "american indian", "alaska native",
+            "pacific islander", "native hawaiian", "amer-indian-eskimo", "asian-pac-islander",
+            "middle eastern", "arab", "multiracial", "biracial", "aboriginal",
+            "torres strait islander", "hispanic or latino", "not hispanic or latino",
+            "black or african american", "white british", "black british", "south asian",
+            "east asian", "roma", "sinti",
+        ),
+        _lexicon("white", "black", "other", "mixed", "mixed race", "indian", "chinese",
+                 "unknown", "not stated"),
+    ),
+    "religion": (
+        _lexicon(
+            "catholic", "roman catholic", "protestant", "muslim", "islam", "islamic", "jewish",
+            "judaism", "hindu", "hinduism", "buddhist", "buddhism", "christian", "christianity",
+            "atheist", "agnostic", "sikh", "sikhism", "evangelical", "lutheran", "anglican",
+            "baptist", "methodist", "mormon", "shia", "sunni", "katholisch", "evangelisch",
+            "romisch-katholisch", "muslimisch", "judisch", "konfessionslos", "jain", "taoist",
+            "shinto", "jehovah's witness", "pentecostal", "presbyterian", "quaker",
+        ),
+        _lexicon("orthodox", "none", "no religion", "other", "rk", "ev", "ohne"),
+    ),
+    "health": (
+        _lexicon(
+            "diabetes", "type 1 diabetes", "type 2 diabetes", "hypertension", "asthma",
+            "depression", "cancer", "hiv", "aids", "hiv positive", "covid-19", "copd",
+            "epilepsy", "dementia", "alzheimer's", "alzheimers", "schizophrenia",
+            "bipolar disorder", "anxiety disorder", "obesity", "stroke", "heart disease",
+            "coronary artery disease", "arthritis", "hepatitis", "tuberculosis", "pregnant",
+            "autism", "adhd", "multiple sclerosis", "parkinson's", "leukemia", "lymphoma",
+            "migraine", "chronic kidney disease", "heart failure", "pneumonia",
+        ),
+        _lexicon("healthy", "none", "other", "anxiety", "positive", "negative"),
+    ),
+    "sex_life_orientation": (
+        _lexicon("heterosexual", "homosexual", "bisexual", "gay", "lesbian", "asexual",
+                 "pansexual", "queer"),
+        _lexicon("straight", "other", "prefer not to say"),
+    ),
+    "political_opinion": (
+        _lexicon(
+            "democrat", "republican", "democratic party", "republican party", "socialist",
+            "communist", "libertarian", "green party", "labour", "labour party",
+            "conservative party", "liberal democrats", "cdu", "csu", "spd", "fdp", "afd",
+            "die linke", "bundnis 90/die grunen", "tory", "ukip", "sinn fein",
+        ),
+        _lexicon("conservative", "liberal", "independent", "green", "left", "right",
+                 "centre", "center", "other", "none"),
+    ),
+}  # fmt: skip
+
+
+#: (kind, pattern on ``_<normalised name>_``). Order matters: ``personal_status`` in German
+#: Credit mixes sex and marital status, and fairness tooling treats it as marital status.
+PROTECTED_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("marital_status", r"_(marital|civil|family|personal|relationship)_?status_|_marital_"
+                           r"|_married_|_familienstand_|_etat_?civil_|_estado_?civil_"
+                           r"|_relationship_"),
+        ("sex", r"_sex_|_sexe_|_sexo_|_geschlecht_|_biological_?sex_|_sex_?at_?birth_"),
+        ("gender", r"_gender(_?identity)?_|_genero_"),
+        ("age", r"_age(_?(years?|group|band|bucket|bin|range|cat(egory)?|at_?\w+))?_|_ages_"
+                r"|_alter_|_edad_|_eta_|_d_?o_?b_|_(date|year)_?of_?birth_|_birth_?(date|year)_"
+                r"|_geburts_?(datum|jahr)_|_age_?in_?years_"),
+        ("race", r"_race_|_racial_|_raza_|_skin_?(colou?r|tone)_"),
+        ("ethnicity", r"_ethnic(ity|_?origin|_?group|_?background)?_|_ethnie_|_etnia_"),
+        ("nationality", r"_nationalit(y|ies|e|at)_|_citizenship_|_(native|birth)_?country_"
+                        r"|_country_?of_?(birth|origin|citizenship)_|_foreign(_?worker|er)?_"
+                        r"|_immigra(nt|tion)(_?status)?_|_migration_?background_"
+                        r"|_staats_?angehorigkeit_|_migrationshintergrund_"),
+        ("religion", r"_religio(n|us|ne)_|_faith_|_konfession_|_denomination_"),
+        ("disability", r"_disabilit(y|ies)_|_disabled_|_handicap(ped)?_|_behinderung_"
+                       r"|_impairment_"),
+    )
+)  # fmt: skip
+
+
+#: Things that have an age or a status but are not people.
+NON_PERSON_ATTRIBUTE_TOKENS = frozenset(
+    {
+        "account", "vehicle", "car", "building", "house", "property", "loan", "credit",
+        "contract", "policy", "product", "device", "file", "record", "cache", "page", "item",
+        "machine", "data", "model", "tree", "equipment", "asset", "company", "firm", "business",
+        "battery", "tyre", "tire", "engine", "debt", "claim", "case", "ticket", "job",
+    }
+)  # fmt: skip
