@@ -4,6 +4,7 @@ own ``admin.py``, imported here for its registrations."""
 from governance.kernel.accounts import admin as accounts_admin
 from governance.kernel.audit import admin as audit_admin
 from governance.kernel.jobs import admin as jobs_admin
+from governance.obligations import admin as obligations_admin
 from governance.policy.classification import admin as classification_admin
 from governance.policy.notifications import admin as notifications_admin
 from governance.policy.policies import admin as policies_admin
@@ -17,6 +18,7 @@ __all__ = [
     "classification_admin",
     "jobs_admin",
     "notifications_admin",
+    "obligations_admin",
     "policies_admin",
     "raci_admin",
 ]

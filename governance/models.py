@@ -4,6 +4,10 @@ from here. Code imports a model from the layer that owns it, never from this mod
 from governance.kernel.accounts.models import ApiToken, Team, User
 from governance.kernel.audit.models import AuditChainHead, AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
+from governance.obligations.documentation.models import DocumentationRevision
+from governance.obligations.incidents.models import Incident, IncidentFollowUp
+from governance.obligations.monitoring.models import MonitoringPlan
+from governance.obligations.risks.models import Mitigation, Risk
 from governance.policy.classification.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
@@ -22,12 +26,18 @@ __all__ = [
     "BackgroundJob",
     "Decision",
     "Deployment",
+    "DocumentationRevision",
+    "Incident",
+    "IncidentFollowUp",
+    "Mitigation",
+    "MonitoringPlan",
     "Notification",
     "Policy",
     "QuestionnaireOption",
     "QuestionnaireQuestion",
     "Responsibility",
     "Review",
+    "Risk",
     "RiskClassification",
     "Team",
     "User",

@@ -26,6 +26,10 @@ FAMILIES = [
     "governance.review.gate",
     "governance.review.worklists",
     "audits.programme",
+    "governance.obligations.documentation",
+    "governance.obligations.risks",
+    "governance.obligations.incidents",
+    "governance.obligations.monitoring",
     "audits.reporting",
     "governance.pages",
 ]

@@ -10,3 +10,5 @@ from django.dispatch import Signal
 pii_flag_decided = Signal()
 # kwargs: edge (LineageEdge), actor (User)
 lineage_edge_added = Signal()
+# kwargs: system (AISystem), actor (User), fields (list of documentation fields that changed)
+system_documentation_changed = Signal()

@@ -20,6 +20,7 @@ from audits.runs.models.findings import Severity
 from audits.runs.selectors import finding_list
 from audits.runs.services.findings import RESOLVER_ROLES, finding_resolve
 from governance.kernel.errors import ServiceError
+from governance.kernel.panels import finding_actions
 from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
 from registry import selectors as registry_selectors
 
@@ -46,6 +47,12 @@ def _int_or_none(value: str) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _attach_actions(user, findings) -> None:
+    """What upper layers offer on each row (e.g. proposing a serious incident)."""
+    for f in findings:
+        f.actions = [a for a in finding_actions.collect(user=user, finding=f).values() if a]
 
 
 @login_required
@@ -82,6 +89,7 @@ def findings_page(request):
         "severity_rank", "-created_at", "-id"
     )
     page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    _attach_actions(user, page.object_list)
     query = params.copy()
     query.pop("page", None)
     base = params.copy()
@@ -131,6 +139,7 @@ def finding_resolve_view(request, pk: int):
     except ServiceError as exc:
         context["error"] = exc.message
     context["f"] = _rows(request.user).get(pk=pk)
+    _attach_actions(request.user, [context["f"]])
     if not is_htmx(request):
         if "error" in context:
             messages.error(request, context["error"])

@@ -40,3 +40,5 @@ person_panels = ExtensionPoint("person_panels")
 audit_run_panels = ExtensionPoint("audit_run_panels")
 # The model version API detail: provider(user=, model_version=, upstream=) -> a JSON value.
 model_version_extras = ExtensionPoint("model_version_extras")
+# A finding's row in the findings browser: provider(user=, finding=) -> {"label", "url"} or None.
+finding_actions = ExtensionPoint("finding_actions")

@@ -14,6 +14,7 @@ from audits.runs.selectors import finding_list
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.audit.selectors import audit_event_list
+from governance.obligations.incidents.selectors import incident_clock_panel
 from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED
 from governance.review.worklists.selectors import (
     _current_tier,
@@ -78,6 +79,7 @@ def dashboard_context(*, user: User) -> dict:
         "can_see_trail": can_see_trail,
         "findings": open_findings(user=user),
         "overdue": overdue_audits(user=user),
+        "incidents": incident_clock_panel(user=user),
     }
 
 

@@ -27,7 +27,16 @@ from registry.models import (
 from registry.services.systems import SYSTEM_FIELDS
 
 LABEL = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z"
-DOC_FIELDS = sorted(SYSTEM_FIELDS - {"name"})
+DOC_FIELDS = sorted(SYSTEM_FIELDS - {"name", "human_oversight_measures"})
+
+
+class OversightMeasureSerializer(serializers.Serializer):
+    """One human oversight measure (Art. 14): what it is, who applies it, when and how."""
+
+    measure = serializers.CharField(max_length=500)
+    who = serializers.CharField(max_length=200)
+    when = serializers.CharField(max_length=200)
+    how = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -37,7 +46,16 @@ class SystemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AISystem
-        fields = ["id", "team", "name", *DOC_FIELDS, "created_by", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "team",
+            "name",
+            *DOC_FIELDS,
+            "human_oversight_measures",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -54,6 +72,7 @@ class SystemCreateSerializer(serializers.Serializer):
 
 class SystemUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
+    human_oversight_measures = OversightMeasureSerializer(many=True, required=False)
 
     def get_fields(self):
         fields = super().get_fields()

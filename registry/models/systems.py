@@ -13,6 +13,10 @@ from governance.kernel.permissions import team_scoped_queryset
 # ones print as "not provided" in reports, so they stay separate fields, never one blob.
 DOCUMENTATION_FIELDS = [
     ("intended_purpose", "Intended purpose"),
+    ("design_choices", "Design choices and their rationale"),
+    ("architecture", "System architecture"),
+    ("data_provenance", "Data provenance and preparation"),
+    ("accuracy_robustness", "Accuracy and robustness"),
     ("deployment_context", "Deployment context"),
     ("provider_name", "Provider"),
     ("interactions", "Interactions with other systems"),
@@ -51,6 +55,13 @@ class AISystem(models.Model):
     declaration_of_conformity = models.TextField(blank=True)
     cybersecurity_measures = models.TextField(blank=True)
     transparency_notice = models.TextField(blank=True)
+    design_choices = models.TextField(blank=True)
+    architecture = models.TextField(blank=True)
+    data_provenance = models.TextField(blank=True)
+    accuracy_robustness = models.TextField(blank=True)
+    # Art. 14 asks for measures, each with who applies it, when and how; a list of
+    # {"measure", "who", "when", "how"} objects (the free text above stays the summary).
+    human_oversight_measures = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -10,7 +10,9 @@ from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden, create_or_conflict
 from registry.models import AISystem, Model
+from registry.models.systems import DOCUMENTATION_FIELDS
 from registry.services.common import apply_changes, require_change
+from registry.signals import system_documentation_changed
 
 SYSTEM_FIELDS = frozenset(
     {
@@ -31,7 +33,15 @@ SYSTEM_FIELDS = frozenset(
         "declaration_of_conformity",
         "cybersecurity_measures",
         "transparency_notice",
+        "design_choices",
+        "architecture",
+        "data_provenance",
+        "accuracy_robustness",
+        "human_oversight_measures",
     }
+)
+DOCUMENTED = frozenset(
+    {"description", "human_oversight_measures", *(name for name, _ in DOCUMENTATION_FIELDS)}
 )
 
 
@@ -80,6 +90,12 @@ def system_update(*, actor: User, system: AISystem, **changes: Any) -> AISystem:
         except IntegrityError as exc:
             raise Conflict("duplicate_system", "Another system of the team has that name.") from exc
         audit_event_record(actor=actor, action="system.updated", target=system, payload=diff)
+        if set(diff) & DOCUMENTED:
+            # The documentation layer keeps numbered revisions of every documentation edit,
+            # whichever way it came in.
+            system_documentation_changed.send(
+                sender=AISystem, system=system, actor=actor, fields=sorted(set(diff) & DOCUMENTED)
+            )
     return system
 
 

@@ -17,6 +17,7 @@ NOTIFICATION_EVENTS = (
     "finding_raised",
     "report_ready",
     "drift_detected",
+    "incident_deadline",
 )
 
 
