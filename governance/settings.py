@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "CheckKindEnum": "audits.runs.models.checks.CheckKind.choices",
         "ReportKindEnum": "audits.reporting.models.ReportKind.choices",
         "RaciRoleEnum": "governance.policy.raci.models.Raci.choices",
+        "RiskStatusEnum": "governance.obligations.risks.models.RiskStatus.choices",
+        "IncidentStatusEnum": "governance.obligations.incidents.models.IncidentStatus.choices",
+        "EvidenceTypeEnum": "governance.obligations.risks.models.EvidenceType.choices",
     },
 }
 

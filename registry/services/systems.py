@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.audit.services import audit_event_record
@@ -111,7 +112,15 @@ def system_delete(*, actor: User, system: AISystem) -> None:
     audit_event_record(
         actor=actor, action="system.deleted", target=system, payload={"name": system.name}
     )
-    system.delete()
+    try:
+        with transaction.atomic():
+            system.delete()
+    except ProtectedError as exc:
+        # Records that point at the system (risks, incidents, plans...) are part of the record.
+        raise Conflict(
+            "system_has_records",
+            "The system has compliance records (risks, incidents, plans); it stays.",
+        ) from exc
 
 
 @transaction.atomic

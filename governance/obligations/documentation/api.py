@@ -3,6 +3,7 @@ revision), list revisions, diff two of them."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -36,10 +37,11 @@ class DocumentationView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         return Response(_payload(request.user, visible_system(request.user, pk)))
 
-    @extend_schema(request=DocumentationUpdateSerializer)
+    @extend_schema(request=DocumentationUpdateSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk: int):
         system = visible_system(request.user, pk)
         data = dict(validated(DocumentationUpdateSerializer, request.data))
@@ -64,7 +66,10 @@ class RevisionListView(APIView):
 class RevisionDiffView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)])
+    @extend_schema(
+        parameters=[OpenApiParameter("from", int), OpenApiParameter("to", int)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, pk: int):
         system = visible_system(request.user, pk)
         rows = revision_list(actor=request.user, system_id=system.pk)

@@ -14,8 +14,10 @@ from governance.obligations.access import obligation_queryset
 
 
 class DocumentationRevision(models.Model):
+    # A system may only be deleted while it has no models (a draft); its drafts' revisions go
+    # with it, and the audit trail still holds every edit.
     system = models.ForeignKey(
-        "registry.AISystem", on_delete=models.PROTECT, related_name="documentation_revisions"
+        "registry.AISystem", on_delete=models.CASCADE, related_name="documentation_revisions"
     )
     number = models.PositiveIntegerField()
     sections = models.JSONField(default=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -34,11 +35,12 @@ def _payload(plan, system) -> dict:
 class MonitoringPlanView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         system = visible_system(request.user, pk)
         return Response(_payload(plan_for(actor=request.user, system=system), system))
 
-    @extend_schema(request=MonitoringPlanInputSerializer)
+    @extend_schema(request=MonitoringPlanInputSerializer, responses=OpenApiTypes.OBJECT)
     def put(self, request, pk: int):
         system = visible_system(request.user, pk, CHANGE)
         data = dict(validated(MonitoringPlanInputSerializer, request.data))
