@@ -33,7 +33,7 @@ What is done to keep the comparison fair:
   one answers).
 * One server at a time: ours is started, measured and stopped before MLflow is started, so
   they never compete for the cores. Before each call the script waits (up to
-  BENCH_MLFLOW_QUIET_WAIT seconds, 90) for the machine to be idle, so that other work on a
+  BENCH_MLFLOW_QUIET_WAIT seconds, 30) for the machine to be idle, so that other work on a
   shared machine does not fall on one side only. The load generator does share the cores
   with the server it measures (and with PostgreSQL and Redis); its own CPU per request is
   printed so its share can be seen.
@@ -58,7 +58,7 @@ Targets (ours ÷ MLflow, throughput): registration ≥ 1.5×, read ≥ 2×, list
 The exit status is 1 when one is missed.
 
 Environment: BENCH_MLFLOW_SECONDS (20), BENCH_MLFLOW_WARMUP (5), BENCH_MLFLOW_VERSIONS
-(1000), BENCH_MLFLOW_QUIET_WAIT (90), BENCH_CLIENTS (20), BENCH_PG
+(1000), BENCH_MLFLOW_QUIET_WAIT (30), BENCH_CLIENTS (20), BENCH_PG
 (postgres://postgres@127.0.0.1:5432), BENCH_MLFLOW_REDIS (redis://127.0.0.1:6379/13),
 BENCH_STRICT.
 """
@@ -94,7 +94,7 @@ MLFLOW_VENV = ROOT / "var" / "bench-mlflow-venv"
 SECONDS = float(os.environ.get("BENCH_MLFLOW_SECONDS", "20"))
 WARMUP = float(os.environ.get("BENCH_MLFLOW_WARMUP", "5"))
 VERSIONS = int(os.environ.get("BENCH_MLFLOW_VERSIONS", "1000"))
-QUIET_WAIT = float(os.environ.get("BENCH_MLFLOW_QUIET_WAIT", "90"))
+QUIET_WAIT = float(os.environ.get("BENCH_MLFLOW_QUIET_WAIT", "30"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("BENCH_MLFLOW_REDIS", "redis://127.0.0.1:6379/13")
