@@ -80,7 +80,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import requests
+import skops.io as sio
+from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import ROOT, free_port
@@ -365,10 +368,6 @@ def mlflow_python() -> tuple[Path | None, str]:
 
 
 def skops_artefact() -> bytes:
-    import numpy as np
-    import skops.io as sio
-    from sklearn.linear_model import LogisticRegression
-
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 4))
     return sio.dumps(LogisticRegression().fit(x, x[:, 0] + x[:, 1] > 0))
