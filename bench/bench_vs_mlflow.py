@@ -544,12 +544,21 @@ def run_mlflow(tmp: Path, python: Path) -> dict:
         print(f"  MLflow: seeded in {time.perf_counter() - started:.0f} s", flush=True)
         api = f"{url}/api/2.0/mlflow"
         listed, registered = "bench-model-0", "bench-model-1"
-        check = requests.get(
-            f"{api}/model-versions/search",
-            params={"filter": f"name='{listed}'", "max_results": 1000},
-            timeout=60,
-        )
-        check.raise_for_status()
+        # uvicorn restarts a worker that misses its health check, as happens when the machine
+        # is saturated, dropping that worker's connections: retry this setup read.
+        for attempt in range(5):
+            try:
+                check = requests.get(
+                    f"{api}/model-versions/search",
+                    params={"filter": f"name='{listed}'", "max_results": 1000},
+                    timeout=60,
+                )
+                check.raise_for_status()
+                break
+            except requests.RequestException:
+                if attempt == 4:
+                    raise
+                time.sleep(3)
         held = len(check.json()["model_versions"])
         assert held == VERSIONS, f"model holds {held} versions, expected {VERSIONS}"
         run = uuid.uuid4().hex[:8]
