@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench worker beat clean
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow worker beat clean
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,12 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	bash scripts/bench.sh
+	BENCH_PYTHON=$(BIN)/python bash scripts/bench.sh
+
+# Only the side-by-side comparison with MLflow's registry (installs MLflow into
+# var/bench-mlflow-venv on first use); BENCH_MLFLOW_SECONDS per call per side.
+bench-mlflow: install
+	$(BIN)/python bench/bench_vs_mlflow.py
 
 worker: install
 	$(BIN)/celery -A governance worker -Q light,analysis --loglevel INFO
