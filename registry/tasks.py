@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from governance.kernel.jobs.services import TrackedTask
+from registry.services.datasets import dataset_version_profile
 
 
 @shared_task(
@@ -16,6 +17,5 @@ from governance.kernel.jobs.services import TrackedTask
     time_limit=settings.CELERY_HEAVY_HARD_LIMIT,
 )
 def profile_dataset_version_task(self, job_id: int) -> None:
-    from registry.services.datasets import dataset_version_profile  # noqa: PLC0415 - a task imports its service, which queues the task
 
     dataset_version_profile(job_id=job_id, task=self)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from audits.programme.services.audit_runs import audit_run_process
+from audits.programme.services.schedules import dispatch_due_audits, schedules_sync
 from governance.kernel.jobs.services import TrackedTask
 
 
 @shared_task(base=TrackedTask, bind=True, name="audits.run_audit")
 def run_audit_task(self, run_id: int) -> None:
     """One scheduled audit: queues its checks and raises findings; light work itself."""
-    from audits.programme.services.audit_runs import audit_run_process  # noqa: PLC0415 - a task imports its service, which queues the task
 
     audit_run_process(run_id=run_id, task=self)
 
@@ -18,7 +19,6 @@ def run_audit_task(self, run_id: int) -> None:
 @shared_task(base=TrackedTask, bind=True, name="audits.dispatch_due_audits")
 def dispatch_due_audits_task(self) -> list[int]:
     """Periodic (every minute): start every due audit exactly once."""
-    from audits.programme.services.schedules import dispatch_due_audits  # noqa: PLC0415 - a task imports its service, which queues the task
 
     return dispatch_due_audits()
 
@@ -26,6 +26,5 @@ def dispatch_due_audits_task(self) -> list[int]:
 @shared_task(base=TrackedTask, bind=True, name="audits.sync_schedules")
 def sync_schedules_task(self) -> dict[str, int]:
     """Periodic (hourly): one schedule per classified system, following its policy."""
-    from audits.programme.services.schedules import schedules_sync  # noqa: PLC0415 - a task imports its service, which queues the task
 
     return schedules_sync()

@@ -19,14 +19,13 @@ from django.utils import timezone
 from audits.reporting import snapshot as snap
 from audits.reporting.documents import TEMPLATE_VERSION, render_report_pdf_pages
 from audits.reporting.models import Report, ReportKind
-from audits.reporting.tasks import render_report_task
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.kernel.jobs.services import (
     JobFailed,
-    job_enqueue_on_commit,
+    job_enqueue,
     job_progress,
     job_succeed,
     tracked_job,
@@ -79,7 +78,7 @@ def report_request(
         },
     )
 
-    job_enqueue_on_commit(render_report_task, report)
+    job_enqueue(report)
     return report
 
 
@@ -97,7 +96,7 @@ def report_request_scheduled(*, audit_run) -> Report:
         payload={"kind": "audit", "audit_run": audit_run.pk, "scheduled": True},
     )
 
-    job_enqueue_on_commit(render_report_task, report)
+    job_enqueue(report)
     return report
 
 

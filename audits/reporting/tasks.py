@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from audits.reporting.services import report_generate, report_waiting_for_checks
 from governance.kernel.jobs.services import TrackedTask
 
 
@@ -12,7 +13,6 @@ from governance.kernel.jobs.services import TrackedTask
     time_limit=settings.CELERY_HEAVY_HARD_LIMIT,
 )
 def render_report_task(self, report_id: int) -> None:
-    from audits.reporting.services import report_generate, report_waiting_for_checks  # noqa: PLC0415 - a task imports its service, which queues the task
 
     # An audit report describes finished checks; ask again later while any still runs.
     if report_waiting_for_checks(report_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from audits.runs.services.checks import check_run_process
 from governance.kernel.jobs.services import TrackedTask
 
 
@@ -17,6 +18,5 @@ from governance.kernel.jobs.services import TrackedTask
 )
 def run_check_task(self, run_id: int) -> None:
     """Compute one CheckRun (heavy queue: SHAP and fairness must not delay e-mails)."""
-    from audits.runs.services.checks import check_run_process  # noqa: PLC0415 - a task imports its service, which queues the task
 
     check_run_process(run_id=run_id, task=self)

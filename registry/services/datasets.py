@@ -24,7 +24,7 @@ from governance.kernel.errors import (
 )
 from governance.kernel.jobs.services import (
     JobFailed,
-    job_enqueue_on_commit,
+    job_enqueue,
     job_progress,
     tracked_job,
 )
@@ -44,7 +44,6 @@ from registry.models import (
 from registry.services.common import apply_changes, require_change
 from registry.signals import pii_flag_decided
 from registry.storage import blob_store, spool_to_incoming
-from registry.tasks import profile_dataset_version_task
 
 DATASET_FIELDS = frozenset(
     {
@@ -203,7 +202,7 @@ def dataset_version_register(
         )
         _remember_settings(job, column_settings)
         if size > settings.PROFILE_INLINE_MAX_BYTES:
-            job_enqueue_on_commit(profile_dataset_version_task, job)
+            job_enqueue(job)
     if size <= settings.PROFILE_INLINE_MAX_BYTES:
         dataset_version_profile(job_id=job.pk)
         dv.refresh_from_db()

@@ -18,7 +18,6 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from audits.programme.models import AuditRun, AuditSchedule
-from audits.programme.tasks import run_audit_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import (
@@ -28,7 +27,7 @@ from governance.kernel.errors import (
     conflict_with_existing,
 )
 from governance.kernel.jobs.models import JobStatus
-from governance.kernel.jobs.services import job_enqueue_on_commit
+from governance.kernel.jobs.services import job_enqueue
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import Policy
 from registry.models import AISystem
@@ -238,7 +237,7 @@ def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> lis
                     "next_due": schedule.next_due,
                 },
             )
-            job_enqueue_on_commit(run_audit_task, run)
+            job_enqueue(run)
             created.append(run.pk)
     return created
 
@@ -277,5 +276,5 @@ def audit_run_request(*, actor: User, system) -> AuditRun:
         target=run,
         payload={"system": system.pk, "trigger": "manual"},
     )
-    job_enqueue_on_commit(run_audit_task, run)
+    job_enqueue(run)
     return run

@@ -25,13 +25,12 @@ from audits.runs.services.findings import findings_create, notify_run_finished
 from audits.runs.services.inputs import CheckFailed
 from audits.runs.services.rules import resolve_rules
 from audits.runs.signals import check_run_finished
-from audits.runs.tasks import run_check_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.kernel.jobs.services import (
     TRANSIENT_ERRORS,
-    job_enqueue_on_commit,
+    job_enqueue,
     job_fail,
     job_progress,
     job_succeed,
@@ -204,7 +203,7 @@ def check_run_request(
         },
     )
 
-    job_enqueue_on_commit(run_check_task, run)
+    job_enqueue(run)
     return run
 
 

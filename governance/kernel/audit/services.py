@@ -19,10 +19,9 @@ from django.utils import timezone
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from governance.kernel.audit.tasks import audit_chain_verify_task
 from governance.kernel.audit.verify_child import verify_range
 from governance.kernel.jobs.models import BackgroundJob
-from governance.kernel.jobs.services import job_enqueue_on_commit
+from governance.kernel.jobs.services import job_enqueue
 from governance.kernel.middleware import current_request_id
 
 HASHED_FIELDS = (
@@ -297,5 +296,5 @@ def audit_chain_verification_start(*, actor: User):
 
     job = BackgroundJob.objects.create(kind="audit_chain_verify", requested_by=actor)
     audit_event_record(actor=actor, action="audit_trail.verification_requested", target=job)
-    job_enqueue_on_commit(audit_chain_verify_task, job)
+    job_enqueue(job)
     return job

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from governance.kernel.audit.services import audit_chain_verify
 from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.services import (
     TrackedTask,
@@ -20,7 +21,6 @@ logger = logging.getLogger(__name__)
 @shared_task(base=TrackedTask, bind=True, name="analysis.audit_chain_verify")
 def audit_chain_verify_task(self, job_id: int) -> None:
     """Verify the whole audit chain and store the verdict on the BackgroundJob row."""
-    from governance.kernel.audit.services import audit_chain_verify  # noqa: PLC0415 - a task imports its service, which queues the task
 
     with tracked_job(BackgroundJob, job_id, task=self) as job:
         if job is None:

@@ -99,6 +99,56 @@ def job_dispatch(task: Task, job: TrackedJob) -> bool:
     return True
 
 
+def task_named(name: str) -> Task | None:
+    """The registered Celery task called ``name`` (importing the task modules on first use)."""
+    task = current_app.tasks.get(name)
+    if task is None:
+        current_app.loader.import_default_modules()
+        task = current_app.tasks.get(name)
+    return task
+
+
+def job_enqueue(job: TrackedJob) -> None:
+    """Dispatch the job's own task, named by its model (``dispatch_task_name``), once the
+    current transaction commits.
+
+    Services name their task instead of importing it, so a task module can import its service
+    at the top and no service/task pair forms an import circle.
+    """
+
+    def send() -> None:
+        task = task_named(job.dispatch_task_name())
+        if task is None:
+            logger.error(
+                "no task %r for %s #%s", job.dispatch_task_name(), type(job).__name__, job.pk
+            )
+            return
+        job_dispatch(task, job)
+
+    transaction.on_commit(send)
+
+
+def task_enqueue_on_commit(name: str, *args) -> None:
+    """Queue the task called ``name`` with ``args`` once the transaction commits, for work that
+    has no job row (e-mail copies of notifications, which stay readable in the product).
+
+    Best effort: a broker outage is logged, not raised, so the request that caused it still
+    succeeds. Work with a row goes through ``job_enqueue``, which survives an outage.
+    """
+
+    def send() -> None:
+        task = task_named(name)
+        if task is None:
+            logger.error("no task %r: %r not sent", name, args)
+            return
+        try:
+            task.apply_async(args=list(args), retry=False)
+        except BROKER_ERRORS as exc:
+            logger.warning("broker unreachable: %s%r not sent (%s)", name, args, exc)
+
+    transaction.on_commit(send)
+
+
 def job_enqueue_on_commit(task: Task, job: TrackedJob) -> None:
     """Dispatch the job's task once the current transaction commits (the worker must see the
     row); see ``job_dispatch`` for what happens when the broker is down."""
@@ -129,10 +179,7 @@ def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
         count = 0
         for job in rows.order_by("queued_at")[:limit]:
             name = job.dispatch_task_name()
-            task = current_app.tasks.get(name)
-            if task is None:
-                current_app.loader.import_default_modules()
-                task = current_app.tasks.get(name)
+            task = task_named(name)
             if task is None:
                 logger.error("no task %r for %s #%s", name, model.__name__, job.pk)
                 continue

@@ -6,12 +6,12 @@ from celery import shared_task
 
 from governance.kernel.jobs.services import (
     TrackedTask,
+    jobs_redispatch,
 )
 
 
 @shared_task(base=TrackedTask, bind=True, name="governance.jobs_redispatch")
 def jobs_redispatch_task(self) -> dict:
     """Periodic: send again the queued work whose message never reached the broker."""
-    from governance.kernel.jobs.services import jobs_redispatch  # noqa: PLC0415 - a task imports its service, which queues the task
 
     return jobs_redispatch()

@@ -1,8 +1,10 @@
+"""Background work of incidents: reminders as legal deadlines near (beat, hourly)."""
+
 from celery import shared_task
+
+from governance.obligations.incidents.services import incident_reminders_send
 
 
 @shared_task(name="obligations.incident_reminders")
 def incident_reminders_task() -> int:
-    from governance.obligations.incidents.services import incident_reminders_send  # noqa: PLC0415 - a task imports its service
-
     return incident_reminders_send()

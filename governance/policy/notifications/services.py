@@ -19,17 +19,12 @@ from django.utils import timezone
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import canonical_json
-from governance.kernel.jobs.services import job_enqueue_on_commit
+from governance.kernel.jobs.services import job_enqueue, task_enqueue_on_commit
 from governance.policy.notifications.models import (
     NOTIFICATION_EVENTS,
     Notification,
     WebhookDelivery,
     WebhookEndpoint,
-)
-from governance.policy.notifications.tasks import (
-    enqueue_on_commit,
-    notification_email_task,
-    webhook_deliver_task,
 )
 from governance.policy.raci.models import Raci, Responsibility
 from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion
@@ -169,10 +164,10 @@ def notify(
         ]
         for delivery in deliveries:
             delivery.save()
-            job_enqueue_on_commit(webhook_deliver_task, delivery)
+            job_enqueue(delivery)
         ids = [row.pk for row in rows if row.recipient.email]
         if ids:
-            enqueue_on_commit(notification_email_task, ids)
+            task_enqueue_on_commit("notifications.email", ids)
     return rows
 
 

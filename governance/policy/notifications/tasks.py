@@ -10,36 +10,17 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
-    BROKER_ERRORS,
     TrackedTask,
     job_claim,
     job_fail,
     job_succeed,
 )
 from governance.policy.notifications.models import Notification, WebhookDelivery
-
-
-def enqueue_on_commit(task, *args) -> None:
-    """Queue a task that has no job row once the current transaction commits.
-
-    Work with a row goes through ``governance.jobs.job_enqueue_on_commit``, which survives a
-    broker outage. This one is for best-effort side work (e-mail copies of notifications,
-    which stay readable in the product): a broker outage is logged, not raised, so the
-    request that caused it still succeeds.
-    """
-
-    def send() -> None:
-        try:
-            task.apply_async(args=list(args), retry=False)
-        except BROKER_ERRORS as exc:
-            logger.warning("broker unreachable: %s%r not sent (%s)", task.name, args, exc)
-
-    transaction.on_commit(send)
+from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
 
 
 def webhook_backoff_seconds(attempt: int) -> int:
@@ -61,10 +42,6 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
     (response code, last error, attempts) and retried until ``WEBHOOK_MAX_ATTEMPTS``.
     """
     # The service module queues this task: it is imported when the task runs.
-    from governance.policy.notifications.services import (  # noqa: PLC0415 - a task imports its service, which queues the task
-        SIGNATURE_HEADER,
-        webhook_signature,
-    )
 
     delivery = job_claim(WebhookDelivery, delivery_id, worker=self.request.hostname or "")
     if delivery is None:

@@ -7,11 +7,11 @@ from celery import shared_task
 from governance.kernel.jobs.services import (
     TrackedTask,
 )
+from governance.review.approvals.services import approvals_expire
 
 
 @shared_task(base=TrackedTask, bind=True, name="governance.approvals_expire")
 def approvals_expire_task(self) -> dict:
     """Periodic: warn about approvals nearing re-certification and expire overdue ones."""
-    from governance.review.approvals.services import approvals_expire  # noqa: PLC0415 - a task imports its service, which queues the task
 
     return approvals_expire()
