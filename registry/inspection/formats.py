@@ -16,8 +16,10 @@ and in plain unit tests alike.
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import io
+import json
 import lzma
 import pickletools
 import re
@@ -28,14 +30,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, get_args
 
+import charset_normalizer
+
 __all__ = [
     "ARTEFACT_FORMATS",
+    "DATA_FORMATS",
     "PICKLE_FORMATS",
     "SAFE_FORMATS",
     "ArtefactFormat",
     "DataFormatError",
     "detect_artefact_format",
     "detect_data_format",
+    "detect_text_encoding",
     "sniff_csv_delimiter",
 ]
 
@@ -603,16 +609,28 @@ def _detect_onnx(fh: BinaryIO, size: int) -> ArtefactFormat | None:
 # Data files
 # --------------------------------------------------------------------------------------------
 
+#: Every data format a dataset version can have; the one definition.
+DATA_FORMATS: tuple[str, ...] = ("csv", "parquet", "xlsx", "jsonl")
+
 _PARQUET_MAGIC = b"PAR1"
 _CSV_SAMPLE_BYTES = 64 * 1024
 _CANDIDATE_DELIMITERS = ",;\t|"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_CHECK_BLOCK = 1024 * 1024
+#: When charset detection finds several equally clean single-byte readings, this one wins:
+#: it is what spreadsheet programs on Windows write in Western Europe and the Americas, and
+#: cp1250/cp1257 differ from it only in letters a short sample may not contain.
+_PREFERRED_LEGACY_ENCODING = "cp1252"
 
 
 def detect_data_format(path: str | Path) -> str:
-    """Return ``"parquet"`` or ``"csv"`` for a data upload, or raise DataFormatError.
+    """Return one of ``DATA_FORMATS`` for a data upload, or raise DataFormatError.
 
     Parquet needs its magic at both ends: a file that starts like Parquet but lacks the
-    footer was cut short in transit, and saying so beats a cryptic reader error later.
+    footer was cut short in transit, and saying so beats a cryptic reader error later. An
+    Excel workbook is a zip with ``xl/workbook.xml``; JSON Lines is text whose first line is
+    a JSON object. Text in another encoding than UTF-8 is accepted (``detect_text_encoding``).
     """
     path = Path(path)
     size = path.stat().st_size
@@ -629,8 +647,15 @@ def detect_data_format(path: str | Path) -> str:
             "truncated_parquet",
             "The file starts like Parquet but has no Parquet footer; it was probably cut short.",
         )
+    if head.startswith(b"PK\x03\x04"):
+        return _detect_workbook(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise DataFormatError(
+            "unsupported_format",
+            "The file is a legacy Excel (.xls) or password-protected workbook; save it as "
+            ".xlsx without a password, or as CSV.",
+        )
     for magic, what in (
-        (b"PK\x03\x04", "a zip archive"),
         (b"\x1f\x8b", "gzip-compressed"),
         (b"BZh", "bzip2-compressed"),
         (b"\xfd7zXZ\x00", "xz-compressed"),
@@ -640,48 +665,161 @@ def detect_data_format(path: str | Path) -> str:
     ):
         if head.startswith(magic):
             raise DataFormatError(
-                "unsupported_format", f"The file is {what}; upload CSV or Parquet."
+                "unsupported_format",
+                f"The file is {what}; upload CSV, Parquet, Excel (.xlsx) or JSON Lines.",
             )
-    if b"\x00" in head:
-        # No text encoding a user would call CSV puts NUL bytes in a file: it is binary
-        # (an image, a spreadsheet, a model), and "not UTF-8" would send them the wrong way.
+    if b"\x00" in head and not head.startswith(_UTF16_BOMS):
+        # No text encoding a user would call CSV puts NUL bytes in a file (UTF-16 announces
+        # itself with a byte-order mark): it is binary, an image, a model, an archive.
         raise DataFormatError(
-            "unsupported_format", "The file is binary, not CSV text; upload CSV or Parquet."
+            "unsupported_format",
+            "The file is binary, not text; upload CSV, Parquet, Excel (.xlsx) or JSON Lines.",
         )
-    text = _decode_utf8_prefix(head, complete=size <= len(head))
+    encoding = detect_text_encoding(path)
+    text = _decode_prefix(head, encoding, complete=size <= len(head))
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{"):
+        first_line = stripped.split("\n", 1)[0].strip()
+        if _is_json_object(first_line):
+            return "jsonl"
+        raise DataFormatError(
+            "unsupported_format",
+            "The file starts like JSON but its first line is not one JSON object; upload "
+            "JSON Lines (one object per line), CSV or Parquet.",
+        )
     _sniff_delimiter(text)
     return "csv"
 
 
-def sniff_csv_delimiter(path: str | Path) -> str:
-    """Return the delimiter of a CSV file, checking on the way that its start is UTF-8 text."""
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _detect_workbook(path: Path) -> str:
+    """An Excel workbook is a zip holding ``xl/workbook.xml``; other zips are refused."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise DataFormatError(
+            "corrupt_xlsx",
+            "The file is a damaged zip archive (a cut-short Excel file?); upload it again.",
+        ) from None
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names:
+        raise DataFormatError(
+            "unsupported_format",
+            "The file is an OpenDocument spreadsheet; save it as .xlsx or CSV.",
+        )
+    raise DataFormatError(
+        "unsupported_format",
+        "The file is a zip archive; upload the CSV, Parquet, Excel or JSON Lines file itself.",
+    )
+
+
+def detect_text_encoding(path: str | Path) -> str:
+    """Name the text encoding of a file: ``utf-8``, ``utf-8-sig``, ``utf-16`` or a legacy one.
+
+    UTF-8 is checked over the whole file in blocks, because a single accented letter deep
+    in an otherwise ASCII export decides it. Only a file that is not UTF-8 goes to
+    charset-normalizer, on its start plus the neighbourhood of the first bad byte. Raises
+    ``unknown_encoding`` when no encoding reads the file cleanly.
+    """
+    path = Path(path)
+    with path.open("rb") as fh:
+        head = fh.read(_CSV_SAMPLE_BYTES)
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    bad_offset = _first_invalid_utf8_offset(path)
+    if bad_offset is None:
+        return "utf-8-sig" if head.startswith(_UTF8_BOM) else "utf-8"
+    with path.open("rb") as fh:
+        fh.seek(max(bad_offset - 4096, 0))
+        around = fh.read(_CSV_SAMPLE_BYTES)
+    window_start = max(bad_offset - 4096, 0)
+    before_bad = head[:bad_offset] + around[: bad_offset - window_start]
+    if any(byte >= 0x80 for byte in before_bad):
+        # Accented letters before the bad byte were valid UTF-8: the file is UTF-8 with a
+        # damaged or pasted-in byte, and reading it all as cp1252 would garble every one.
+        raise DataFormatError(
+            "not_utf8",
+            f"The file is UTF-8 but the byte at offset {bad_offset} is not; it was probably "
+            "damaged or pasted together from two exports. Fix that byte or save the file "
+            "again as UTF-8.",
+        )
+    sample = head if bad_offset < len(head) else head + b"\n" + around
+    results = list(charset_normalizer.from_bytes(sample))
+    if not results:
+        raise DataFormatError(
+            "unknown_encoding",
+            f"The file is not UTF-8 (first bad byte at offset {bad_offset}) and no other text "
+            "encoding reads it cleanly; save it as UTF-8 CSV.",
+        )
+    cleanest = min(r.chaos for r in results)
+    # Encodings that give the very same text are grouped under one result; any of them
+    # reads the file identically, so the most common one is named.
+    readings = [r for r in results if r.chaos <= cleanest]
+    if any(_PREFERRED_LEGACY_ENCODING in r.could_be_from_charset for r in readings):
+        return _PREFERRED_LEGACY_ENCODING
+    return codecs.lookup(readings[0].encoding).name
+
+
+def _first_invalid_utf8_offset(path: Path) -> int | None:
+    """Offset of the first byte that is not UTF-8, or None; a character split by a block
+    boundary is carried into the next block, so the offset is exact."""
+    carry = b""
+    offset = 0  # absolute offset of data[0]
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(_UTF8_CHECK_BLOCK)
+            data = carry + block
+            if not data:
+                return None
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                truncated_tail = (
+                    block and exc.reason == "unexpected end of data" and exc.end == len(data)
+                )
+                if not truncated_tail:
+                    return offset + exc.start
+                carry = data[exc.start :]
+                offset += exc.start
+            else:
+                if not block:
+                    return None
+                carry = b""
+                offset += len(data)
+
+
+def sniff_csv_delimiter(path: str | Path, encoding: str | None = None) -> str:
+    """Return the delimiter of a CSV file (in ``encoding``, detected when not given)."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
         raise DataFormatError("empty_file", "The file is empty.")
+    encoding = encoding or detect_text_encoding(path)
     with path.open("rb") as fh:
         head = fh.read(_CSV_SAMPLE_BYTES)
-    return _sniff_delimiter(_decode_utf8_prefix(head, complete=size <= len(head)))
+    return _sniff_delimiter(_decode_prefix(head, encoding, complete=size <= len(head)))
 
 
-def _decode_utf8_prefix(head: bytes, *, complete: bool) -> str:
+def _decode_prefix(head: bytes, encoding: str, *, complete: bool) -> str:
     """Decode a prefix, tolerating a multi-byte character cut at the sample's edge."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-        offset_shift = 3
-    else:
-        offset_shift = 0
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
-        text = head.decode("utf-8")
+        text = decoder.decode(head, final=complete)
     except UnicodeDecodeError as exc:
-        if not complete and exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
-            text = head[: exc.start].decode("utf-8")
-        else:
-            raise DataFormatError(
-                "not_utf8",
-                f"The file is not valid UTF-8 (first bad byte at offset "
-                f"{exc.start + offset_shift}); save it as UTF-8.",
-            ) from None
+        raise DataFormatError(
+            "unknown_encoding",
+            f"The file cannot be read as {encoding} (bad byte at offset {exc.start}); save "
+            "it as UTF-8.",
+        ) from None
+    text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise DataFormatError(
             "unsupported_format", "The file holds binary data; upload CSV or Parquet."
@@ -694,14 +832,15 @@ def _sniff_delimiter(text: str) -> str:
 
     ``csv.Sniffer`` is tried first; a one-column file has no delimiter to sniff, so a
     sample whose lines all lack every candidate delimiter is accepted as one column.
-    JSON and JSON Lines are refused explicitly because commas make them sniff as CSV.
+    JSON is refused explicitly because commas make it sniff as CSV.
     """
     stripped = text.strip()
     if not stripped:
         raise DataFormatError("empty_file", "The file holds only whitespace.")
     if stripped[0] in "{[":
         raise DataFormatError(
-            "unsupported_format", "The file looks like JSON; upload CSV or Parquet."
+            "unsupported_format",
+            "The file looks like JSON; upload JSON Lines (one object per line), CSV or Parquet.",
         )
     lines = [line for line in stripped.splitlines() if line.strip()]
     # Drop a last line that may have been cut by the sample boundary.
@@ -712,6 +851,8 @@ def _sniff_delimiter(text: str) -> str:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ""
+    if delimiter == "," and _decimal_commas_in_semicolon_file(sample_lines):
+        delimiter = ";"
     if delimiter and delimiter in sample_lines[0]:
         return delimiter
     counts = {
@@ -734,3 +875,10 @@ def _sniff_delimiter(text: str) -> str:
         "The file is text but not recognisable as delimited data (CSV, semicolon- or "
         "tab-separated).",
     )
+
+
+def _decimal_commas_in_semicolon_file(lines: list[str]) -> bool:
+    """European exports separate with ``;`` and write ``1,5``: the sniffer may take the
+    comma. The semicolon wins when it splits every line into the same number of fields."""
+    widths = {len(next(csv.reader([line], delimiter=";"))) for line in lines[:200]}
+    return len(widths) == 1 and widths.pop() > 1

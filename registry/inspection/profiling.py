@@ -27,8 +27,11 @@ This module imports nothing from Django.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
 import math
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -36,13 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from registry.inspection.formats import DataFormatError, sniff_csv_delimiter
+from registry.inspection.formats import DataFormatError, detect_text_encoding, sniff_csv_delimiter
 
 __all__ = [
     "DEFAULT_MAX_COLUMNS",
@@ -50,11 +54,15 @@ __all__ = [
     "DTYPES",
     "ColumnProfile",
     "DataProfile",
+    "column_names",
     "profile_data_file",
+    "read_column_names",
+    "xlsx_sheet_names",
 ]
 
 DTYPES = ("integer", "float", "boolean", "string", "datetime", "categorical")
-DEFAULT_MAX_COLUMNS = 2000
+#: Wide exports (survey tools, one-hot encodings) reach a few thousand columns.
+DEFAULT_MAX_COLUMNS = 10_000
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 
 DISTINCT_EXACT_CAP = 20_000
@@ -67,8 +75,11 @@ CSV_BLOCK_BYTES = 8 * 1024 * 1024
 PARQUET_BATCH_ROWS = 65_536
 HLL_PRECISION = 12
 
-_UTF8_CHECK_BLOCK = 1024 * 1024
 _RAGGED_RE = re.compile(r"Expected (\d+) columns, got (\d+)")
+#: A number written with a decimal comma, optionally with dots between thousands.
+_COMMA_NUMBER_RE = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
+#: Column names are stored in a column of this width (``registry.Column.name``).
+MAX_COLUMN_NAME_CHARS = 300
 
 
 @dataclass
@@ -105,6 +116,15 @@ class DataProfile:
     row_count: int
     columns: list[ColumnProfile] = field(default_factory=list)
     delimiter: str | None = None
+    #: Text encoding of CSV and JSON Lines files as detected (``utf-8``, ``cp1252``, ...).
+    encoding: str | None = None
+    #: The worksheet an Excel workbook was read from.
+    sheet: str | None = None
+    #: What a person should know about how the file was read: ``{"code", "message"}`` and,
+    #: where it names columns, ``"columns"``. Codes: ``duplicate_columns``,
+    #: ``unnamed_columns``, ``truncated_names``, ``decimal_comma``, ``legacy_encoding``,
+    #: ``nested_columns``, ``empty_columns``, ``other_sheets``.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict, safe for ``json.dumps`` (no NaN, no numpy scalars)."""
@@ -235,7 +255,15 @@ class _ColumnAccumulator:
     that a surviving candidate needs. In ``typed`` mode (Parquet) the arrow type decides.
     """
 
-    def __init__(self, name: str, position: int, *, sample_size: int, kind: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        position: int,
+        *,
+        sample_size: int,
+        kind: str,
+        decimal_comma: bool = False,
+    ) -> None:
         self.name = name
         self.position = position
         self.kind = kind  # "text" or one of DTYPES decided from the stored type
@@ -251,11 +279,21 @@ class _ColumnAccumulator:
         self.dt_min: Any = None
         self.dt_max: Any = None
         self.may_be_int = self.may_be_float = self.may_be_bool = self.may_be_datetime = True
+        # "1,5" is one and a half in a semicolon-separated European export; it is only
+        # considered where the comma cannot be the field separator.
+        self.may_be_comma_float = decimal_comma
+        self.saw_decimal_comma = False
+        self.comma_moments = _Moments()
         self._sample_priority = np.empty(0, dtype=np.uint64)
         self._sample_rows = np.empty(0, dtype=np.int64)
         self._sample_values: list[str] = []
 
     # -- per batch --------------------------------------------------------------------------
+
+    def add_nulls(self, count: int) -> None:
+        """Rows that lack this column (a JSON Lines key first seen later, a short row)."""
+        self.rows += count
+        self.nulls += count
 
     def add(self, values: pa.Array, row_offset: int) -> None:
         self.rows += len(values)
@@ -308,6 +346,8 @@ class _ColumnAccumulator:
                 self.may_be_float = False
             else:
                 self.moments.add(floats.to_numpy(zero_copy_only=False))
+        if self.may_be_comma_float:
+            self._narrow_comma_float(text)
         if self.may_be_bool:
             lowered = pc.utf8_lower(pc.utf8_trim_whitespace(text))
             self.may_be_bool = bool(
@@ -315,6 +355,21 @@ class _ColumnAccumulator:
             )
         if self.may_be_datetime:
             self._narrow_datetime(text)
+
+    def _narrow_comma_float(self, text: pa.Array) -> None:
+        trimmed = pc.utf8_trim_whitespace(text)
+        if not pc.all(pc.match_substring_regex(trimmed, _COMMA_NUMBER_RE)).as_py():
+            self.may_be_comma_float = False
+            return
+        if pc.any(pc.match_substring(trimmed, ",")).as_py():
+            self.saw_decimal_comma = True
+        plain = pc.replace_substring(pc.replace_substring(trimmed, ".", ""), ",", ".")
+        try:
+            floats = pc.cast(plain, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            self.may_be_comma_float = False
+            return
+        self.comma_moments.add(floats.to_numpy(zero_copy_only=False))
 
     def _narrow_datetime(self, text: pa.Array) -> None:
         # Only ISO-8601 is accepted: 03/04/2021 means different days in different places.
@@ -385,6 +440,8 @@ class _ColumnAccumulator:
             return "integer"
         if self.may_be_float:
             return "float"
+        if self.may_be_comma_float and self.saw_decimal_comma:
+            return "float"
         if self.may_be_datetime:
             return "datetime"
         return "string"
@@ -408,12 +465,13 @@ class _ColumnAccumulator:
             mean = _finite(self.moments.mean, rounded=True)
             std = _finite(self.moments.std(), rounded=True)
         elif dtype == "float":
-            lo, hi = _finite(self.moments.min), _finite(self.moments.max)
-            mean = _finite(self.moments.mean, rounded=True)
-            std = _finite(self.moments.std(), rounded=True)
+            moments = self.moments if self.may_be_float else self.comma_moments
+            lo, hi = _finite(moments.min), _finite(moments.max)
+            mean = _finite(moments.mean, rounded=True)
+            std = _finite(moments.std(), rounded=True)
         elif dtype == "datetime":
             lo, hi = self.dt_min, self.dt_max
-        if dtype in {"integer", "float"} and not self.moments.count:
+        if dtype in {"integer", "float"} and not (self.moments.count or self.comma_moments.count):
             mean = std = None
         top_values: list[list[Any]] = []
         if dtype not in {"integer", "float"}:
@@ -494,47 +552,115 @@ def _canonical_text(value: str, dtype: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Column names
+# --------------------------------------------------------------------------------------------
+
+
+def column_names(raw: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Header cells as stored column names, and the warnings that say what was changed.
+
+    Blank headers become ``Unnamed: <position>`` and repeated ones are numbered ``name``,
+    ``name.1``, ``name.2`` exactly as ``pandas.read_csv`` does, so a notebook and the
+    registry agree on the names. Nothing is dropped: two columns called ``amount`` may
+    hold different things.
+    """
+    warnings: list[dict[str, Any]] = []
+    names: list[str] = []
+    unnamed: list[str] = []
+    truncated: list[str] = []
+    for position, cell in enumerate(raw):
+        name = "" if cell is None else str(cell).replace("\ufeff", "")
+        if not name.strip():
+            name = f"Unnamed: {position}"
+            unnamed.append(name)
+        if len(name) > MAX_COLUMN_NAME_CHARS:
+            name = name[:MAX_COLUMN_NAME_CHARS]
+            truncated.append(name)
+        names.append(name)
+    deduplicated = _deduplicate(names)
+    renamed = [new for old, new in zip(names, deduplicated, strict=True) if old != new]
+    if renamed:
+        repeated = sorted({old for old, new in zip(names, deduplicated, strict=True) if old != new})
+        warnings.append(
+            {
+                "code": "duplicate_columns",
+                "message": (
+                    f"The header repeats {_quoted(repeated)}; every column "
+                    f"was kept and the repeats renamed {_quoted(renamed)} (as pandas does)."
+                ),
+                "columns": renamed,
+            }
+        )
+    if unnamed:
+        warnings.append(
+            {
+                "code": "unnamed_columns",
+                "message": f"Columns without a header were named {_quoted(unnamed)}.",
+                "columns": unnamed,
+            }
+        )
+    if truncated:
+        warnings.append(
+            {
+                "code": "truncated_names",
+                "message": f"{len(truncated)} column names longer than "
+                f"{MAX_COLUMN_NAME_CHARS} characters were shortened.",
+                "columns": [_deduplicated_name(n, names, deduplicated) for n in truncated],
+            }
+        )
+    return deduplicated, warnings
+
+
+def _deduplicate(names: list[str]) -> list[str]:
+    """pandas' ``dedup_names``: the n-th repeat of ``x`` becomes ``x.n``, skipping taken names."""
+    counts: dict[str, int] = {}
+    result = list(names)
+    for i, name in enumerate(result):
+        count = counts.get(name, 0)
+        while count > 0:
+            counts[name] = count + 1
+            name = f"{name}.{count}"
+            count = counts.get(name, 0)
+        result[i] = name
+        counts[name] = count + 1
+    return result
+
+
+def _deduplicated_name(name: str, before: list[str], after: list[str]) -> str:
+    return after[before.index(name)]
+
+
+def _quoted(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _empty_column_warning(columns: list[ColumnProfile], rows: int) -> list[dict[str, Any]]:
+    empty = [c.name for c in columns if rows and c.null_count == rows]
+    if not empty:
+        return []
+    return [
+        {
+            "code": "empty_columns",
+            "message": f"{_quoted(empty)} hold no values in any row.",
+            "columns": empty,
+        }
+    ]
+
+
+# --------------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------------
 
 
-def _check_utf8(path: Path) -> None:
-    """Decode the whole file as UTF-8 in blocks and report the first bad byte's offset.
-
-    A multi-byte character split by a block boundary is carried into the next block, so
-    the offset reported is exact.
-    """
-    carry = b""
-    offset = 0  # absolute offset of data[0]
-    with path.open("rb") as fh:
-        while True:
-            block = fh.read(_UTF8_CHECK_BLOCK)
-            data = carry + block
-            if not data:
-                return
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                truncated_tail = (
-                    block and exc.reason == "unexpected end of data" and exc.end == len(data)
-                )
-                if not truncated_tail:
-                    raise DataFormatError(
-                        "not_utf8",
-                        f"The file is not valid UTF-8: first bad byte at offset "
-                        f"{offset + exc.start}. Save it as UTF-8.",
-                    ) from None
-                carry = data[exc.start :]
-                offset += exc.start
-            else:
-                if not block:
-                    return
-                carry = b""
-                offset += len(data)
+def _arrow_encoding(encoding: str) -> str:
+    # Arrow reads UTF-8 natively (a BOM is skipped); anything else goes through a codec.
+    return "utf8" if encoding in {"utf-8", "utf-8-sig"} else encoding
 
 
-def _read_header(path: Path, delimiter: str) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+def _read_header(path: Path, delimiter: str, encoding: str) -> list[str]:
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with path.open("r", encoding=python_encoding, newline="") as fh:
         for record in csv.reader(fh, delimiter=delimiter):
             if record and any(cell.strip() for cell in record):
                 return record
@@ -543,9 +669,12 @@ def _read_header(path: Path, delimiter: str) -> list[str]:
     raise DataFormatError("empty_file", "The file holds no rows.")
 
 
-def _locate_ragged_row(path: Path, delimiter: str, expected: int) -> tuple[int, int] | None:
+def _locate_ragged_row(
+    path: Path, delimiter: str, expected: int, encoding: str
+) -> tuple[int, int] | None:
     """On the error path only: find the first record whose field count differs."""
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with path.open("r", encoding=python_encoding, newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         for record in reader:
             if not record:
@@ -555,11 +684,15 @@ def _locate_ragged_row(path: Path, delimiter: str, expected: int) -> tuple[int, 
     return None
 
 
-def _csv_batches(path: Path, delimiter: str, column_count: int) -> Iterator[pa.RecordBatch]:
+def _csv_batches(
+    path: Path, delimiter: str, column_count: int, encoding: str
+) -> Iterator[pa.RecordBatch]:
     names = [f"c{i}" for i in range(column_count)]
     reader = pacsv.open_csv(
         path,
-        read_options=pacsv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES),
+        read_options=pacsv.ReadOptions(
+            column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
+        ),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names},
@@ -570,26 +703,40 @@ def _csv_batches(path: Path, delimiter: str, column_count: int) -> Iterator[pa.R
     yield from reader
 
 
+def _encoding_warnings(encoding: str) -> list[dict[str, Any]]:
+    if encoding in {"utf-8", "utf-8-sig", "utf-16"}:
+        return []
+    return [
+        {
+            "code": "legacy_encoding",
+            "message": f"The file is not Unicode; it was read as {encoding}. Check that accented "
+            "letters in the top values look right.",
+        }
+    ]
+
+
 def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfile:
     if path.stat().st_size == 0:
         raise DataFormatError("empty_file", "The file is empty.")
-    delimiter = sniff_csv_delimiter(path)
-    _check_utf8(path)
-    header = _read_header(path, delimiter)
+    encoding = detect_text_encoding(path)
+    delimiter = sniff_csv_delimiter(path, encoding)
+    header = _read_header(path, delimiter, encoding)
     if len(header) > max_columns:
         raise DataFormatError(
             "too_many_columns",
             f"The file has {len(header)} columns; at most {max_columns} are supported.",
         )
-    header[0] = header[0].lstrip("\ufeff")
+    names, warnings = column_names(header)
     columns = [
-        _ColumnAccumulator(name, i, sample_size=sample_size, kind="text")
-        for i, name in enumerate(header)
+        _ColumnAccumulator(
+            name, i, sample_size=sample_size, kind="text", decimal_comma=delimiter != ","
+        )
+        for i, name in enumerate(names)
     ]
     rows = 0
     first = True
     try:
-        for batch in _csv_batches(path, delimiter, len(header)):
+        for batch in _csv_batches(path, delimiter, len(header), encoding):
             if first:
                 batch = batch.slice(1)  # the header row, read as data to name the columns
                 first = False
@@ -597,31 +744,310 @@ def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfi
                 accumulator.add(values, rows)
             rows += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise _csv_error(path, delimiter, len(header), exc) from None
+        raise _csv_error(path, delimiter, len(header), encoding, exc) from None
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            "unknown_encoding",
+            f"The file changes encoding part-way: it started as {encoding} but a later byte "
+            f"({exc.object[exc.start : exc.start + 1].hex()}) is not {encoding}. Save it as "
+            "UTF-8.",
+        ) from None
+    finished = [c.finish() for c in columns]
+    comma = [a.name for a in columns if a.saw_decimal_comma and not a.may_be_float]
+    comma = [c.name for c in finished if c.name in comma and c.dtype == "float"]
+    if comma:
+        warnings.append(
+            {
+                "code": "decimal_comma",
+                "message": f"{_quoted(comma)} use decimal commas (1,5) and were read as numbers.",
+                "columns": comma,
+            }
+        )
     return DataProfile(
         data_format="csv",
         row_count=rows,
-        columns=[c.finish() for c in columns],
+        columns=finished,
         delimiter=delimiter,
+        encoding=encoding,
+        warnings=_encoding_warnings(encoding) + warnings + _empty_column_warning(finished, rows),
     )
 
 
-def _csv_error(path: Path, delimiter: str, expected: int, exc: Exception) -> DataFormatError:
+def _csv_error(
+    path: Path, delimiter: str, expected: int, encoding: str, exc: Exception
+) -> DataFormatError:
     message = str(exc)
     if _RAGGED_RE.search(message):
-        located = _locate_ragged_row(path, delimiter, expected)
+        located = _locate_ragged_row(path, delimiter, expected, encoding)
         if located is not None:
             line, fields = located
             return DataFormatError(
                 "malformed_csv",
-                f"Line {line} has {fields} fields but the header has {expected}.",
+                f"Line {line} has {fields} fields but the header has {expected}; quote values "
+                "that contain the delimiter or fix that line.",
             )
         return DataFormatError("malformed_csv", "A row has a different number of fields.")
     if "UTF8" in message or "utf8" in message.lower():
-        return DataFormatError("not_utf8", "The file is not valid UTF-8.")
+        return DataFormatError("not_utf8", "The file is not valid UTF-8; save it as UTF-8.")
     # Arrow's message quotes the offending row, which may be personal data: keep it out.
     first_clause = message.split(":", 1)[0]
     return DataFormatError("malformed_csv", f"The CSV cannot be parsed ({first_clause}).")
+
+
+# --------------------------------------------------------------------------------------------
+# Rows of Python values: Excel workbooks and JSON Lines
+# --------------------------------------------------------------------------------------------
+
+ROW_BATCH = 65_536
+
+
+def _cell_text(value: Any) -> str | None:
+    """One spelling per logical value, so Excel and JSON cells type like CSV text does."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    text = str(value)
+    return text if text.strip() else None
+
+
+class _RowTable:
+    """Accumulators over rows of cells whose columns may grow as rows arrive."""
+
+    def __init__(self, *, sample_size: int, max_columns: int) -> None:
+        self.sample_size = sample_size
+        self.max_columns = max_columns
+        self.columns: list[_ColumnAccumulator] = []
+        self.rows = 0
+
+    def ensure_columns(self, names: list[str]) -> None:
+        for name in names[len(self.columns) :]:
+            if len(self.columns) >= self.max_columns:
+                raise DataFormatError(
+                    "too_many_columns",
+                    f"The file has more than {self.max_columns} columns; at most "
+                    f"{self.max_columns} are supported.",
+                )
+            accumulator = _ColumnAccumulator(
+                name, len(self.columns), sample_size=self.sample_size, kind="text"
+            )
+            accumulator.add_nulls(self.rows)
+            self.columns.append(accumulator)
+
+    def add(self, cells_by_column: list[list[str | None]], count: int) -> None:
+        for position, accumulator in enumerate(self.columns):
+            cells = cells_by_column[position] if position < len(cells_by_column) else None
+            if cells is None:
+                accumulator.add_nulls(count)
+            else:
+                accumulator.add(pa.array(cells, type=pa.string()), self.rows)
+        self.rows += count
+
+
+class _Workbook:
+    """One worksheet of an Excel file, read streaming; close() releases the file."""
+
+    def __init__(self, path: Path, sheet: str | None) -> None:
+        # A file object, not the path: openpyxl judges a path by its extension, and stored
+        # blobs have none.
+        self._fh = path.open("rb")
+        try:
+            self._book = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            self._fh.close()
+            raise DataFormatError(
+                "corrupt_xlsx",
+                f"The Excel file cannot be opened ({type(exc).__name__}); open it in Excel, "
+                "save it again as .xlsx and upload that.",
+            ) from None
+        self.sheet_names = list(self._book.sheetnames)
+        if sheet is not None and sheet not in self.sheet_names:
+            self.close()
+            raise DataFormatError(
+                "unknown_sheet",
+                f"The workbook has no sheet {sheet!r}; its sheets are "
+                f"{_quoted(self.sheet_names)}.",
+            )
+        self.sheet = sheet if sheet is not None else self.sheet_names[0]
+        self.worksheet = self._book[self.sheet]
+
+    def close(self) -> None:
+        self._book.close()
+        self._fh.close()
+
+
+def xlsx_sheet_names(path: str | Path) -> list[str]:
+    workbook = _Workbook(Path(path), None)
+    workbook.close()
+    return workbook.sheet_names
+
+
+def _xlsx_rows(worksheet) -> Iterator[list[str | None]]:
+    for row in worksheet.iter_rows(values_only=True):
+        cells = [_cell_text(v) for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:  # rows left empty (often just formatted) are not data
+            yield cells
+
+
+def _profile_xlsx(
+    path: Path, *, sample_size: int, max_columns: int, sheet: str | None
+) -> DataProfile:
+    workbook = _Workbook(path, sheet)
+    chosen, names = workbook.sheet, workbook.sheet_names
+    try:
+        rows = _xlsx_rows(workbook.worksheet)
+        header = next(rows, None)
+        if header is None:
+            raise DataFormatError("empty_file", f"The sheet {chosen!r} holds no cells.")
+        table = _RowTable(sample_size=sample_size, max_columns=max_columns)
+        raw_header: list[Any] = list(header)
+        batch: list[list[str | None]] = []
+        try:
+            for cells in rows:
+                batch.append(cells)
+                if len(batch) >= ROW_BATCH:
+                    _add_row_batch(table, raw_header, batch)
+                    batch = []
+            if batch or not table.columns:
+                _add_row_batch(table, raw_header, batch)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise DataFormatError(
+                "corrupt_xlsx",
+                f"A worksheet of the Excel file cannot be read ({type(exc).__name__}); save it "
+                "again as .xlsx.",
+            ) from None
+    finally:
+        workbook.close()
+    finished = [c.finish() for c in table.columns]
+    _, warnings = column_names(raw_header)
+    if len(names) > 1:
+        warnings.insert(
+            0,
+            {
+                "code": "other_sheets",
+                "message": f"Read sheet {chosen!r}; the workbook also has "
+                f"{_quoted([n for n in names if n != chosen])}. Upload again with 'sheet' to "
+                "profile another one.",
+            },
+        )
+    return DataProfile(
+        data_format="xlsx",
+        row_count=table.rows,
+        columns=finished,
+        sheet=chosen,
+        warnings=warnings + _empty_column_warning(finished, table.rows),
+    )
+
+
+def _add_row_batch(table: _RowTable, raw_header: list[Any], batch: list[list[str | None]]) -> None:
+    """Cells beyond the header get ``Unnamed: n`` columns, as pandas gives them."""
+    width = max([len(raw_header), *(len(cells) for cells in batch)])
+    raw_header.extend([None] * (width - len(raw_header)))
+    names, _ = column_names(raw_header)
+    table.ensure_columns(names)
+    by_column: list[list[str | None]] = [[] for _ in range(width)]
+    for cells in batch:
+        for position in range(width):
+            by_column[position].append(cells[position] if position < len(cells) else None)
+    table.add(by_column, len(batch))
+
+
+def _flatten_json(value: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, inner in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(inner, dict) and inner:
+            yield from _flatten_json(inner, f"{name}.")
+        else:
+            yield name, inner
+
+
+def _profile_jsonl(path: Path, *, sample_size: int, max_columns: int) -> DataProfile:
+    encoding = detect_text_encoding(path)
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    table = _RowTable(sample_size=sample_size, max_columns=max_columns)
+    keys: list[str] = []
+    positions: dict[str, int] = {}
+    nested = False
+    batch: list[dict[str, str | None]] = []
+
+    def flush() -> None:
+        if not batch and table.columns:
+            return
+        table.ensure_columns(keys)
+        by_column: list[list[str | None]] = [[] for _ in keys]
+        for record in batch:
+            for key, position in positions.items():
+                by_column[position].append(record.get(key))
+        table.add(by_column, len(batch))
+        batch.clear()
+
+    try:
+        with path.open("r", encoding=python_encoding) as fh:
+            for line_number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except ValueError:
+                    raise DataFormatError(
+                        "malformed_jsonl",
+                        f"Line {line_number} is not valid JSON; each line must hold one JSON "
+                        "object.",
+                    ) from None
+                if not isinstance(value, dict):
+                    raise DataFormatError(
+                        "malformed_jsonl",
+                        f"Line {line_number} holds a JSON {type(value).__name__}, not an "
+                        "object; each line must hold one object with the same keys.",
+                    )
+                record = {}
+                nested = nested or any(isinstance(v, (dict, list)) for v in value.values())
+                for key, inner in _flatten_json(value):
+                    if key not in positions:
+                        positions[key] = len(keys)
+                        keys.append(key)
+                    record[key] = _cell_text(inner)
+                batch.append(record)
+                if len(batch) >= ROW_BATCH:
+                    flush()
+    except UnicodeDecodeError:
+        raise DataFormatError(
+            "unknown_encoding", f"The file cannot be read as {encoding}; save it as UTF-8."
+        ) from None
+    flush()
+    if not keys:
+        raise DataFormatError("no_columns", "The JSON objects have no keys.")
+    finished = [c.finish() for c in table.columns]
+    warnings = _encoding_warnings(encoding)
+    if nested:
+        warnings.append(
+            {
+                "code": "nested_columns",
+                "message": "Nested objects were flattened into dotted column names "
+                "(address.city); lists are profiled as JSON text.",
+            }
+        )
+    return DataProfile(
+        data_format="jsonl",
+        row_count=table.rows,
+        columns=finished,
+        encoding=encoding,
+        warnings=warnings + _empty_column_warning(finished, table.rows),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -654,14 +1080,16 @@ def _open_parquet(path: Path) -> pq.ParquetFile:
     if head != b"PAR1" or tail != b"PAR1" or size < 12:
         raise DataFormatError(
             "truncated_parquet",
-            "The file lacks Parquet's start or end marker; it was probably cut short.",
+            "The file lacks Parquet's start or end marker; it was probably cut short. Upload "
+            "it again.",
         )
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFormatError(
             "truncated_parquet",
-            f"The Parquet footer cannot be read ({type(exc).__name__}); the file is damaged.",
+            f"The Parquet footer cannot be read ({type(exc).__name__}); the file is damaged. "
+            "Upload it again.",
         ) from None
 
 
@@ -674,6 +1102,37 @@ def _declared_uncompressed_bytes(metadata: pq.FileMetaData) -> int:
     )
 
 
+def _flat_fields(schema: pa.Schema) -> list[pa.Field]:
+    """Struct columns become one column per leaf (``address.city``), as they are read."""
+    fields: list[pa.Field] = []
+    pending = list(schema)
+    while pending:
+        current = pending.pop(0)
+        if pa.types.is_struct(current.type):
+            children = [
+                pa.field(f"{current.name}.{child.name}", child.type) for child in current.type
+            ]
+            pending[0:0] = children
+        else:
+            fields.append(current)
+    return fields
+
+
+def _flat_batch(batch: pa.RecordBatch) -> list[pa.Array]:
+    arrays: list[pa.Array] = []
+    pending = list(batch.columns)
+    while pending:
+        array = pending.pop(0)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        if pa.types.is_struct(array.type):
+            # A null struct makes each of its leaves null in that row.
+            pending[0:0] = list(array.flatten())
+        else:
+            arrays.append(array)
+    return arrays
+
+
 def _profile_parquet(
     path: Path, *, sample_size: int, max_columns: int, max_uncompressed_bytes: int
 ) -> DataProfile:
@@ -681,10 +1140,11 @@ def _profile_parquet(
     schema = parquet.schema_arrow
     if len(schema) == 0:
         raise DataFormatError("no_columns", "The Parquet file has no columns.")
-    if len(schema) > max_columns:
+    fields = _flat_fields(schema)
+    if len(fields) > max_columns:
         raise DataFormatError(
             "too_many_columns",
-            f"The file has {len(schema)} columns; at most {max_columns} are supported.",
+            f"The file has {len(fields)} columns; at most {max_columns} are supported.",
         )
     declared = _declared_uncompressed_bytes(parquet.metadata)
     if declared > max_uncompressed_bytes:
@@ -703,10 +1163,21 @@ def _profile_parquet(
         or pa.types.is_binary(f.type)
     ]
     parquet = pq.ParquetFile(path, read_dictionary=text_columns)
+    names, warnings = column_names([f.name for f in fields])
     columns = [
-        _ColumnAccumulator(f.name, i, sample_size=sample_size, kind=_parquet_kind(f.type))
-        for i, f in enumerate(schema)
+        _ColumnAccumulator(name, i, sample_size=sample_size, kind=_parquet_kind(f.type))
+        for i, (name, f) in enumerate(zip(names, fields, strict=True))
     ]
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        warnings.append(
+            {
+                "code": "nested_columns",
+                "message": f"Nested columns {_quoted(nested)} were flattened: structs into "
+                "one column per field (address.city), lists and maps into JSON text.",
+                "columns": nested,
+            }
+        )
     baseline = pa.total_allocated_bytes()
     rows = 0
     try:
@@ -717,36 +1188,85 @@ def _profile_parquet(
                     "decompression_bomb",
                     "Decoding the file used more memory than the uncompressed-size limit.",
                 )
-            for accumulator, values in zip(columns, batch.columns, strict=True):
+            for accumulator, values in zip(columns, _flat_batch(batch), strict=True):
                 accumulator.add(_plain_array(values), rows)
             rows += batch.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFormatError(
             "corrupt_parquet",
-            f"A Parquet page cannot be decoded ({type(exc).__name__}); the file is damaged.",
+            f"A Parquet page cannot be decoded ({type(exc).__name__}); the file is damaged. "
+            "Upload it again.",
         ) from None
-    return DataProfile(data_format="parquet", row_count=rows, columns=[c.finish() for c in columns])
+    finished = [c.finish() for c in columns]
+    return DataProfile(
+        data_format="parquet",
+        row_count=rows,
+        columns=finished,
+        warnings=warnings + _empty_column_warning(finished, rows),
+    )
 
 
 def _plain_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Bring exotic Parquet types to ones the accumulator handles: decimals become floats;
-    times, durations and nested values are profiled as their text."""
+    times and durations are profiled as their text, lists and maps as JSON."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if pa.types.is_decimal(values.type):
         return pc.cast(values, pa.float64())
-    if (
-        pa.types.is_time(values.type)
-        or pa.types.is_duration(values.type)
-        or pa.types.is_nested(values.type)
-    ):
+    if pa.types.is_nested(values.type):
+        return pa.array(
+            [None if v is None else _cell_text(_jsonable(v)) for v in values.to_pylist()],
+            pa.string(),
+        )
+    if pa.types.is_time(values.type) or pa.types.is_duration(values.type):
         return pa.array([None if v is None else str(v) for v in values.to_pylist()], pa.string())
     return values
 
 
+def _jsonable(value: Any) -> Any:
+    # A Parquet map arrives as a list of (key, value) tuples.
+    if isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
+        return {str(k): v for k, v in value}
+    return value
+
+
 # --------------------------------------------------------------------------------------------
-# Entry point
+# Entry points
 # --------------------------------------------------------------------------------------------
+
+
+def read_column_names(path: str | Path, *, data_format: str, sheet: str | None = None) -> list[str]:
+    """The stored column names from the header alone: cheap even for a huge file, so
+    settings that name columns are checked at upload time. JSON Lines names come from the
+    first thousand objects (keys seen later still become columns when profiling)."""
+    path = Path(path)
+    if data_format == "parquet":
+        return column_names([f.name for f in _flat_fields(_open_parquet(path).schema_arrow)])[0]
+    if data_format == "csv":
+        encoding = detect_text_encoding(path)
+        return column_names(_read_header(path, sniff_csv_delimiter(path, encoding), encoding))[0]
+    if data_format == "xlsx":
+        workbook = _Workbook(path, sheet)
+        try:
+            header = next(_xlsx_rows(workbook.worksheet), None)
+        finally:
+            workbook.close()
+        if header is None:
+            raise DataFormatError("empty_file", "The sheet holds no cells.")
+        return column_names(list(header))[0]
+    if data_format == "jsonl":
+        encoding = detect_text_encoding(path)
+        keys: dict[str, None] = {}
+        with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding) as fh:
+            for line, _ in zip(fh, range(1000), strict=False):
+                try:
+                    value = json.loads(line) if line.strip() else {}
+                except ValueError:
+                    break
+                if isinstance(value, dict):
+                    keys.update((key, None) for key, _ in _flatten_json(value))
+        return list(keys)
+    raise DataFormatError("unsupported_format", f"Cannot read data format {data_format!r}.")
 
 
 def profile_data_file(
@@ -756,13 +1276,14 @@ def profile_data_file(
     sample_rows_for_pii: int = 200,
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
     max_columns: int = DEFAULT_MAX_COLUMNS,
+    sheet: str | None = None,
 ) -> DataProfile:
-    """Profile a CSV or Parquet file (``data_format`` from ``detect_data_format``).
+    """Profile a data file (``data_format`` from ``detect_data_format``).
 
     Raises DataFormatError with a machine-readable ``code`` for input that cannot be
-    profiled: ``empty_file``, ``no_columns``, ``not_utf8``, ``malformed_csv``,
-    ``truncated_parquet``, ``corrupt_parquet``, ``too_many_columns``,
-    ``decompression_bomb``, ``unsupported_format``.
+    profiled: ``empty_file``, ``no_columns``, ``unknown_encoding``, ``malformed_csv``,
+    ``malformed_jsonl``, ``truncated_parquet``, ``corrupt_parquet``, ``corrupt_xlsx``,
+    ``unknown_sheet``, ``too_many_columns``, ``decompression_bomb``, ``unsupported_format``.
     """
     path = Path(path)
     if data_format == "csv":
@@ -774,4 +1295,10 @@ def profile_data_file(
             max_columns=max_columns,
             max_uncompressed_bytes=max_uncompressed_bytes,
         )
+    if data_format == "xlsx":
+        return _profile_xlsx(
+            path, sample_size=sample_rows_for_pii, max_columns=max_columns, sheet=sheet
+        )
+    if data_format == "jsonl":
+        return _profile_jsonl(path, sample_size=sample_rows_for_pii, max_columns=max_columns)
     raise DataFormatError("unsupported_format", f"Cannot profile data format {data_format!r}.")

@@ -407,13 +407,18 @@ def test_parquet_needs_magic_at_both_ends(tmp_path: Path) -> None:
     [
         (b"", "empty_file"),
         (b"   \n\n  ", "empty_file"),
-        ("name,city\nJos\u00e9,M\u00fcnchen\n".encode("latin-1"), "not_utf8"),
+        ("name,city\nM\u00fcnchen,x\n\xff\n".encode("utf-8") + b"\xff", "not_utf8"),
         (gzip.compress(b"a,b\n1,2\n"), "unsupported_format"),
         (b'[{"a": 1}, {"a": 2}]', "unsupported_format"),
-        (b'{"a": 1, "b": 2}\n{"a": 3, "b": 4}\n', "unsupported_format"),
+        (b'{"a": 1, "b": 2} trailing\n', "unsupported_format"),
         (b"a,b\x00c\n", "unsupported_format"),
+        (b"PK\x03\x04" + b"\x00" * 40, "corrupt_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "unsupported_format"),
     ],
-    ids=["empty", "whitespace", "latin-1", "gzip", "json", "json-lines", "nul-bytes"],
+    ids=[
+        "empty", "whitespace", "utf8-then-junk", "gzip", "json", "not-json-lines", "nul-bytes",
+        "broken-zip", "legacy-xls",
+    ],  # fmt: skip
 )
 def test_bad_data_files_raise_coded_errors(tmp_path: Path, content: bytes, code: str) -> None:
     path = tmp_path / "data"
@@ -423,14 +428,48 @@ def test_bad_data_files_raise_coded_errors(tmp_path: Path, content: bytes, code:
     assert error.value.code == code
 
 
-def test_not_utf8_reports_the_byte_offset(tmp_path: Path) -> None:
-    content = "name,city\nJose,M\u00fcnchen\n".encode("latin-1")
+def test_utf8_with_a_damaged_byte_reports_its_offset(tmp_path: Path) -> None:
+    """Valid UTF-8 accents before the bad byte: not a legacy file, a damaged one."""
+    good = "name,city\nJos\u00e9,M\u00fcnchen\n".encode()
+    content = good + b"Ana,K\xf6ln\n"
     path = tmp_path / "data"
     path.write_bytes(content)
     with pytest.raises(DataFormatError) as error:
         detect_data_format(path)
-    bad_offset = content.index("\u00fc".encode("latin-1"))
-    assert f"offset {bad_offset}" in error.value.message
+    assert error.value.code == "not_utf8"
+    assert f"offset {len(good) + 5}" in error.value.message
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
+    text = "nom;ville;montant\n" + "Jos\u00e9;Z\u00fcrich;1,5\nRen\u00e9e;K\u00f6ln;2\n" * 3
+    path = tmp_path / "data"
+    path.write_bytes(text.encode(encoding))
+    assert detect_data_format(path) == "csv"
+    assert formats.detect_text_encoding(path) == "cp1252"
+    assert formats.sniff_csv_delimiter(path) == ";"
+
+
+def test_unicode_encodings_are_detected(tmp_path: Path) -> None:
+    bom = tmp_path / "bom"
+    bom.write_bytes("\ufeffa,b\n1,2\n".encode())
+    assert formats.detect_text_encoding(bom) == "utf-8-sig"
+    utf16 = tmp_path / "utf16"
+    utf16.write_bytes("a\tb\nJos\u00e9\t2\n".encode("utf-16"))
+    assert detect_data_format(utf16) == "csv"
+    assert formats.detect_text_encoding(utf16) == "utf-16"
+    assert formats.sniff_csv_delimiter(utf16) == "\t"
+
+
+def test_json_lines_and_workbooks_are_detected(tmp_path: Path) -> None:
+    lines = tmp_path / "lines"
+    lines.write_bytes(b'{"a": 1, "b": 2}\n{"a": 3, "b": 4}\n')
+    assert detect_data_format(lines) == "jsonl"
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    book.save(tmp_path / "book.xlsx")
+    assert detect_data_format(tmp_path / "book.xlsx") == "xlsx"
 
 
 def test_utf8_character_cut_at_sample_boundary_is_fine(tmp_path: Path) -> None:
