@@ -52,6 +52,11 @@ def _configure() -> None:
                 "task": "governance.jobs_redispatch",
                 "schedule": float(settings.JOB_REDISPATCH_INTERVAL_SECONDS),
             },
+            # A dataset version left "pending" (its job lost or failed) is marked failed.
+            "dataset-versions-sweep": {
+                "task": "registry.dataset_versions_sweep",
+                "schedule": float(settings.PROFILE_SWEEP_INTERVAL_SECONDS),
+            },
             # Re-certification: approvals are also checked at read time, this only notifies
             # people and moves overdue versions back to review.
             "approvals-expire": {

@@ -222,6 +222,13 @@ FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
 # Data files up to this size are profiled and scanned before the upload answers; larger ones
 # in a worker (the dataset version shows profile_status "pending" meanwhile).
 PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)
+# A version still "pending" this long after its profiling was queued, with no live job, is
+# swept to "failed" with the reason (beat, every PROFILE_SWEEP_INTERVAL_SECONDS).
+PROFILE_STALE_SECONDS = env_int("PROFILE_STALE_SECONDS", 600)
+PROFILE_SWEEP_INTERVAL_SECONDS = env_int("PROFILE_SWEEP_INTERVAL_SECONDS", 60)
+# A worker that dies mid-profile gets its task back (acks_late); a file that kills every
+# worker that reads it (memory) must not loop forever, so the version fails after this many.
+PROFILE_MAX_ATTEMPTS = env_int("PROFILE_MAX_ATTEMPTS", 2)
 # Parquet pages can expand enormously; refuse files whose declared uncompressed size is above.
 MAX_UNCOMPRESSED_DATA_BYTES = env_int("MAX_UNCOMPRESSED_DATA_BYTES", 4 * 1024**3)
 

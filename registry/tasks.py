@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from governance.kernel.jobs.services import TrackedTask
-from registry.services.datasets import dataset_version_profile
+from registry.services.datasets import dataset_version_profile, dataset_versions_sweep_stale
 
 
 @shared_task(
@@ -19,3 +19,9 @@ from registry.services.datasets import dataset_version_profile
 def profile_dataset_version_task(self, job_id: int) -> None:
 
     dataset_version_profile(job_id=job_id, task=self)
+
+
+@shared_task(base=TrackedTask, bind=True, name="registry.dataset_versions_sweep")
+def dataset_versions_sweep_task(self) -> list[int]:
+    """Periodic: versions left "pending" with no live profiling job are marked failed."""
+    return dataset_versions_sweep_stale()

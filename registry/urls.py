@@ -11,6 +11,7 @@ from registry.api.views import (
     DatasetVersionImpactView,
     DatasetVersionLineageView,
     DatasetVersionListView,
+    DatasetVersionReprofileView,
     DatasetVersionsOfDatasetView,
     LineageEdgeCreateView,
     ModelDetailView,
@@ -26,6 +27,7 @@ from registry.api.views import (
 from registry.views import (
     column_sensitive_toggle,
     dataset_version_page,
+    dataset_version_reprofile_view,
     model_version_page,
     pii_flag_decision,
 )
@@ -33,6 +35,11 @@ from registry.views import (
 urlpatterns = [
     path("model-versions/<int:pk>/", model_version_page, name="model-version"),
     path("dataset-versions/<int:pk>/", dataset_version_page, name="dataset-version"),
+    path(
+        "dataset-versions/<int:pk>/reprofile/",
+        dataset_version_reprofile_view,
+        name="dataset-version-reprofile",
+    ),
     path("pii-flags/<int:pk>/decision/", pii_flag_decision, name="pii-flag-decision"),
     path("columns/<int:pk>/sensitive/", column_sensitive_toggle, name="column-sensitive"),
 ]
@@ -85,6 +92,11 @@ api_urlpatterns = [
         "dataset-versions/<int:pk>/lineage/",
         DatasetVersionLineageView.as_view(),
         name="api-dataset-version-lineage",
+    ),
+    path(
+        "dataset-versions/<int:pk>/reprofile/",
+        DatasetVersionReprofileView.as_view(),
+        name="api-dataset-version-reprofile",
     ),
     path(
         "dataset-versions/<int:pk>/columns/<str:name>/",

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,8 +20,8 @@ from governance.kernel.panels import model_version_panels
 from governance.kernel.permissions import CHANGE
 from governance.kernel.web import PAGE_SIZE, forbidden
 from registry import lineage_svg, selectors
-from registry.models import Column, PIIFlag, PIIStatus
-from registry.services.datasets import column_update, pii_flag_decide
+from registry.models import Column, PIIFlag, PIIStatus, ProfileStatus
+from registry.services.datasets import column_update, dataset_version_reprofile, pii_flag_decide
 
 PII_DECIDERS = (Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 
@@ -134,10 +134,17 @@ def dataset_version_page(request, pk: int):
         raise Http404
     can_decide = Column.objects.visible_to(request.user, CHANGE).filter(dataset_version=dv).exists()
     columns = list(dv.columns.all())
+    can_reprofile = (
+        dv.profile_status == ProfileStatus.FAILED
+        and selectors.dataset_version_list(actor=request.user, action=CHANGE)
+        .filter(pk=dv.pk)
+        .exists()
+    )
     context = {
         "dv": dv,
         "columns": columns,
         "can_decide": can_decide,
+        "can_reprofile": can_reprofile,
         "open_flags": sum(
             1 for c in columns for f in c.pii_flags.all() if f.status != PIIStatus.DISMISSED
         ),
@@ -145,6 +152,20 @@ def dataset_version_page(request, pk: int):
         "history": _history(dv),
     }
     return render(request, "registry/dataset_version.html", context)
+
+
+@login_required
+@require_POST
+def dataset_version_reprofile_view(request, pk: int):
+    """The page's "Profile again" button; back to the page, which shows the new state."""
+    dv = selectors.dataset_version_list(actor=request.user, action=CHANGE).filter(pk=pk).first()
+    if dv is None:
+        raise Http404
+    try:
+        dataset_version_reprofile(actor=request.user, dataset_version=dv)
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status_code)
+    return redirect("dataset-version", pk=dv.pk)
 
 
 @login_required

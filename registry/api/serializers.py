@@ -352,6 +352,10 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
             "row_count",
             "profile_status",
             "profile_error",
+            "profile_error_code",
+            "encoding",
+            "sheet",
+            "profile_warnings",
             "created_by",
             "created_at",
         ]
@@ -423,6 +427,13 @@ class DatasetVersionRegisterSerializer(serializers.Serializer):
         default=None,
         allow_null=True,
         help_text='["sex", "age"]; omit to accept the automatic suggestions',
+    )
+    sheet = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=255,
+        help_text="Excel only: the worksheet to profile (the first one when empty).",
     )
 
     def validate_column_roles(self, value):

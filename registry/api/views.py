@@ -405,6 +405,7 @@ class DatasetVersionsOfDatasetView(SelectorRowsMixin, StreamedUploadMixin, gener
             data_file=data["file"],
             description=data["description"],
             column_settings=column_settings,
+            sheet=data["sheet"],
         )
         dv = selectors.dataset_version_detail(actor=request.user).get(pk=dv.pk)
         return Response(s.DatasetVersionDetailSerializer(dv).data, status=status.HTTP_201_CREATED)
@@ -431,6 +432,23 @@ class DatasetVersionDetailView(APIView):
     @extend_schema(responses=s.DatasetVersionDetailSerializer)
     def get(self, request, pk: int):
         dv = get_or_404(selectors.dataset_version_detail(actor=request.user), pk, "dataset version")
+        return Response(s.DatasetVersionDetailSerializer(dv).data)
+
+
+class DatasetVersionReprofileView(APIView):
+    """POST: profile a version again after its profiling failed or never finished."""
+
+    permission_classes = [ScientistWrites]
+
+    @extend_schema(request=None, responses={200: s.DatasetVersionDetailSerializer})
+    def post(self, request, pk: int):
+        dv = get_or_404(
+            selectors.dataset_version_list(actor=request.user, action=CHANGE),
+            pk,
+            "dataset version",
+        )
+        dv = dataset_services.dataset_version_reprofile(actor=request.user, dataset_version=dv)
+        dv = selectors.dataset_version_detail(actor=request.user).get(pk=dv.pk)
         return Response(s.DatasetVersionDetailSerializer(dv).data)
 
 

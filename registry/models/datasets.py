@@ -60,6 +60,12 @@ class DatasetVersion(models.Model):
         max_length=16, choices=ProfileStatus.choices, default=ProfileStatus.PENDING
     )
     profile_error = models.TextField(blank=True)
+    profile_error_code = models.CharField(max_length=64, blank=True)
+    # How the file was read, so a person can check it: the detected text encoding (CSV and
+    # JSON Lines), the worksheet (Excel), and warnings such as renamed duplicate headers.
+    encoding = models.CharField(max_length=32, blank=True)
+    sheet = models.CharField(max_length=255, blank=True)
+    profile_warnings = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import csv
+import logging
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-import pyarrow.parquet as pq
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -22,15 +24,18 @@ from governance.kernel.errors import (
     conflict_with_existing,
     create_or_conflict,
 )
+from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
+    TRANSIENT_ERRORS,
     JobFailed,
     job_enqueue,
+    job_fail,
     job_progress,
     tracked_job,
 )
-from registry.inspection.formats import DataFormatError, detect_data_format, sniff_csv_delimiter
+from registry.inspection.formats import DataFormatError, detect_data_format
 from registry.inspection.pii.scan import scan_columns, suggest_sensitive_attribute
-from registry.inspection.profiling import profile_data_file
+from registry.inspection.profiling import DataProfile, profile_data_file, read_column_names
 from registry.models import (
     Column,
     ColumnRole,
@@ -44,6 +49,8 @@ from registry.models import (
 from registry.services.common import apply_changes, require_change
 from registry.signals import pii_flag_decided
 from registry.storage import blob_store, spool_to_incoming
+
+logger = logging.getLogger(__name__)
 
 DATASET_FIELDS = frozenset(
     {
@@ -108,15 +115,6 @@ class ColumnSettings:
     sensitive: list[str] | None  # None: accept the automatic suggestions
 
 
-def read_column_names(path: str, data_format: str) -> list[str]:
-    """The header only: cheap even for a huge file, so bad settings fail at upload time."""
-    if data_format == "parquet":
-        return list(pq.read_schema(path).names)
-    delimiter = sniff_csv_delimiter(path)
-    with open(path, encoding="utf-8", newline="") as fh:
-        return next(csv.reader(fh, delimiter=delimiter), [])
-
-
 def _validate_settings(names: list[str], column_settings: ColumnSettings) -> None:
     known = set(names)
     unknown = sorted((set(column_settings.roles) | set(column_settings.sensitive or [])) - known)
@@ -143,27 +141,44 @@ def dataset_version_register(
     data_file,
     description: str = "",
     column_settings: ColumnSettings | None = None,
+    sheet: str = "",
 ) -> DatasetVersion:
     """Store the data file (content-addressed), then profile and scan it.
 
-    Invariants: the label is unique per dataset (409 with the existing id); the format comes
-    from the bytes (CSV must be UTF-8); column settings name real columns. Files up to
-    ``PROFILE_INLINE_MAX_BYTES`` are profiled before this returns; larger ones in a worker.
+    Invariants: the label is unique per dataset (409 with the existing id); the format and
+    the text encoding come from the bytes; column settings name real columns; ``sheet``
+    picks an Excel worksheet (the first one otherwise). Files up to
+    ``PROFILE_INLINE_MAX_BYTES`` are profiled before anything is stored, so a file that
+    cannot be read is a 400 saying what to fix and leaves no version behind; larger ones
+    are profiled in a worker and end "ready" or "failed" with the reason.
     """
     require_change(actor, dataset)
     column_settings = column_settings or ColumnSettings(roles={}, sensitive=None)
     if DatasetVersion.objects.filter(dataset=dataset, version=version).exists():
         raise _duplicate(dataset, version)
     temp_path, sha256, size = spool_to_incoming(data_file)
+    profile: DataProfile | None = None
     try:
         try:
             data_format = detect_data_format(temp_path)
-            names = read_column_names(temp_path, data_format)
+            if sheet and data_format != "xlsx":
+                raise ServiceError(
+                    "sheet_not_applicable",
+                    f"The file is {data_format.upper()}, which has no sheets; leave 'sheet' "
+                    "empty or upload an Excel workbook.",
+                )
+            names = read_column_names(temp_path, data_format=data_format, sheet=sheet or None)
+            _validate_settings(names, column_settings)
+            if size <= settings.PROFILE_INLINE_MAX_BYTES:
+                profile = _compute_profile(temp_path, data_format, sheet)
         except DataFormatError as exc:
             raise ServiceError(exc.code, exc.message) from exc
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ServiceError("unreadable_file", f"The data file cannot be read: {exc}") from exc
-        _validate_settings(names, column_settings)
+            raise ServiceError(
+                "unreadable_file",
+                f"The data file cannot be read ({type(exc).__name__}); check that it is a "
+                "complete CSV, Parquet, Excel or JSON Lines file.",
+            ) from exc
         stored = blob_store(
             temp_path=temp_path, sha256=sha256, size=size, detected_format=data_format
         )
@@ -198,19 +213,40 @@ def dataset_version_register(
                 "blob_reused": not stored.created,
                 "column_roles": column_settings.roles,
                 "sensitive": column_settings.sensitive,
+                "sheet": sheet,
             },
         )
-        _remember_settings(job, column_settings)
-        if size > settings.PROFILE_INLINE_MAX_BYTES:
+        _remember_settings(job, column_settings, sheet)
+        if profile is None:
             job_enqueue(job)
-    if size <= settings.PROFILE_INLINE_MAX_BYTES:
-        dataset_version_profile(job_id=job.pk)
+    if profile is not None:
+        dataset_version_profile(job_id=job.pk, precomputed=profile)
         dv.refresh_from_db()
     return dv
 
 
-def _remember_settings(job: ProfilingJob, column_settings: ColumnSettings) -> None:
-    job.parameters = {"roles": column_settings.roles, "sensitive": column_settings.sensitive}
+def _compute_profile(path, data_format: str, sheet: str) -> DataProfile:
+    profile = profile_data_file(
+        path,
+        data_format=data_format,
+        max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_DATA_BYTES,
+        sheet=sheet or None,
+    )
+    if profile.row_count == 0:
+        raise DataFormatError(
+            "no_rows",
+            f"The file has a header ({len(profile.columns)} columns) but no data rows; "
+            "upload the export with its rows.",
+        )
+    return profile
+
+
+def _remember_settings(job: ProfilingJob, column_settings: ColumnSettings, sheet: str) -> None:
+    job.parameters = {
+        "roles": column_settings.roles,
+        "sensitive": column_settings.sensitive,
+        "sheet": sheet,
+    }
     job.save(update_fields=["parameters"])
 
 
@@ -223,33 +259,72 @@ def _duplicate(dataset: Dataset, version: str) -> Conflict:
     )
 
 
-def dataset_version_profile(*, job_id: int, task=None) -> None:
-    """Compute schema, statistics and the PII scan of a dataset version (idempotent)."""
+def dataset_version_profile(
+    *, job_id: int, task=None, precomputed: DataProfile | None = None
+) -> None:
+    """Compute schema, statistics and the PII scan of a dataset version (idempotent).
 
+    Whatever happens, the version does not stay "pending": a file that cannot be read, an
+    unexpected error, the time limit, or a worker that died on it too often each end it
+    "failed" with a reason a person can act on. Only transient database or broker errors
+    leave it pending, for the task's retry (and the stale-profile sweep behind that).
+    """
     with tracked_job(ProfilingJob, job_id, task=task) as job:
         if job is None:
             return
         dv = DatasetVersion.objects.select_related("blob").get(pk=job.dataset_version_id)
         if dv.profile_status == ProfileStatus.READY:
             return
+        try:
+            _profile(job, dv, precomputed)
+        except JobFailed as exc:
+            _profile_failed(dv, exc.message, code=exc.code)
+            raise
+        except SoftTimeLimitExceeded:
+            minutes = settings.CELERY_HEAVY_SOFT_LIMIT // 60
+            message = (
+                f"Profiling took longer than {minutes} minutes and was stopped. Split the file "
+                "or convert it to Parquet, then re-profile."
+            )
+            _profile_failed(dv, message, code="time_limit")
+            raise JobFailed("time_limit", message) from None
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("profiling of dataset version %s failed", dv.pk)
+            message = (
+                f"Profiling stopped on an unexpected error ({type(exc).__name__}). The file is "
+                "stored; re-profile it, and report the problem if it happens again."
+            )
+            _profile_failed(dv, message, code="internal_error")
+            raise JobFailed("internal_error", f"{message} {exc}") from exc
+
+
+def _profile(job: ProfilingJob, dv: DatasetVersion, precomputed: DataProfile | None) -> None:
+    if job.attempts > settings.PROFILE_MAX_ATTEMPTS:
+        raise JobFailed(
+            "worker_lost",
+            f"The worker stopped {job.attempts - 1} times while profiling this file (killed, "
+            "or out of memory). Convert it to Parquet or split it, then re-profile.",
+        )
+    params = job.parameters or {}
+    profile = precomputed
+    if profile is None:
         path = dv.blob.path
         if not path.exists():
-            _profile_failed(dv, "The stored data file is missing.")
-            raise JobFailed("input_missing", f"blob {dv.blob.sha256} is missing")
+            raise JobFailed(
+                "input_missing",
+                f"The stored data file (blob {dv.blob.sha256[:12]}) is missing; upload the "
+                "file again as a new version.",
+            )
         job_progress(job, 0.1, "computing statistics")
         try:
-            profile = profile_data_file(
-                path,
-                data_format=dv.data_format,
-                max_uncompressed_bytes=settings.MAX_UNCOMPRESSED_DATA_BYTES,
-            )
+            profile = _compute_profile(path, dv.data_format, params.get("sheet") or "")
         except DataFormatError as exc:
-            _profile_failed(dv, f"{exc.code}: {exc.message}")
             raise JobFailed(exc.code, exc.message) from exc
-        job_progress(job, 0.7, "scanning for personal data")
-        hits = scan_columns({c.name: c.sample_values for c in profile.columns})
-        params = job.parameters or {}
-        _store_profile(dv, profile, hits, params, suggest_sensitive_attribute)
+    job_progress(job, 0.7, "scanning for personal data")
+    hits = scan_columns({c.name: c.sample_values for c in profile.columns})
+    _store_profile(dv, profile, hits, params, suggest_sensitive_attribute)
 
 
 def _store_profile(dv, profile, hits, params, suggest) -> None:
@@ -303,6 +378,10 @@ def _store_profile(dv, profile, hits, params, suggest) -> None:
         dv.row_count = profile.row_count
         dv.profile_status = ProfileStatus.READY
         dv.profile_error = ""
+        dv.profile_error_code = ""
+        dv.encoding = profile.encoding or ""
+        dv.sheet = profile.sheet or ""
+        dv.profile_warnings = profile.warnings
         dv.save()
         audit_event_record(
             actor=None,
@@ -313,6 +392,8 @@ def _store_profile(dv, profile, hits, params, suggest) -> None:
                 "columns": len(columns),
                 "pii_flags": sorted({f"{f.column.name}:{f.category}" for f in flags}),
                 "sensitive": sorted(c.name for c in columns if c.is_sensitive),
+                "encoding": dv.encoding,
+                "warnings": [w["code"] for w in profile.warnings],
             },
         )
 
@@ -326,18 +407,130 @@ def _best_hit_per_category(hits):
     return list(best.values())
 
 
-def _profile_failed(dv: DatasetVersion, message: str) -> None:
+def _profile_failed(dv: DatasetVersion, message: str, *, code: str) -> None:
     with transaction.atomic():
         dv = DatasetVersion.objects.select_for_update().get(pk=dv.pk)
+        if dv.profile_status == ProfileStatus.READY:
+            return
         dv.profile_status = ProfileStatus.FAILED
         dv.profile_error = message[:2000]
+        dv.profile_error_code = code[:64]
         dv.save()
         audit_event_record(
             actor=None,
             action="dataset_version.profile_failed",
             target=dv,
-            payload={"error": message[:500]},
+            payload={"code": code, "error": message[:500]},
         )
+
+
+def _live_jobs(dv: DatasetVersion, now):
+    """Jobs still able to finish: queued, or running for less than the hard time limit."""
+    dead_before = now - timedelta(seconds=settings.CELERY_HEAVY_HARD_LIMIT + 60)
+    return ProfilingJob.objects.filter(dataset_version=dv).filter(
+        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__gt=dead_before)
+    )
+
+
+def dataset_version_reprofile(*, actor: User, dataset_version: DatasetVersion) -> DatasetVersion:
+    """Profile a version again after a failure (or a profile that never finished).
+
+    A version that is "ready" is refused: its columns carry people's PII decisions, which a
+    new profile would replace. Small files are profiled before this returns.
+    """
+    require_change(actor, dataset_version)
+    with transaction.atomic():
+        dv = (
+            DatasetVersion.objects.select_for_update()
+            .select_related("blob")
+            .get(pk=dataset_version.pk)
+        )
+        if dv.profile_status == ProfileStatus.READY:
+            raise Conflict(
+                "already_profiled",
+                "This version is profiled; re-profiling would discard its columns and PII "
+                "decisions. Register a new version to profile the file again.",
+            )
+        live = _live_jobs(dv, timezone.now()).first()
+        if live is not None:
+            raise Conflict(
+                "profiling_in_progress",
+                f"Profiling job {live.pk} is still {live.status}; wait for it to finish.",
+                job_id=live.pk,
+            )
+        previous = dv.profiling_jobs.order_by("-queued_at", "-id").first()
+        before = {"status": dv.profile_status, "error_code": dv.profile_error_code}
+        dv.profile_status = ProfileStatus.PENDING
+        dv.profile_error = ""
+        dv.profile_error_code = ""
+        dv.save()
+        job = ProfilingJob.objects.create(
+            dataset_version=dv, parameters=previous.parameters if previous else {}
+        )
+        audit_event_record(
+            actor=actor,
+            action="dataset_version.reprofile_requested",
+            target=dv,
+            payload={"job": job.pk, "before": before},
+        )
+        inline = dv.blob.size <= settings.PROFILE_INLINE_MAX_BYTES
+        if not inline:
+            job_enqueue(job)
+    if inline:
+        dataset_version_profile(job_id=job.pk)
+    dv.refresh_from_db()
+    return dv
+
+
+def dataset_versions_sweep_stale(*, now=None) -> list[int]:
+    """Fail every version "pending" longer than ``PROFILE_STALE_SECONDS`` with no live job.
+
+    Runs from beat. The reason says what happened: the job failed without the version
+    being told, the worker died, or no worker took the job at all. Returns the swept ids.
+    """
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.PROFILE_STALE_SECONDS)
+    swept: list[int] = []
+    for dv in DatasetVersion.objects.filter(profile_status=ProfileStatus.PENDING).order_by("pk"):
+        latest = dv.profiling_jobs.order_by("-queued_at", "-id").first()
+        pending_since = latest.queued_at if latest else dv.created_at
+        if pending_since > stale_before:
+            continue
+        running = _live_jobs(dv, now).filter(status=JobStatus.RUNNING).exists()
+        if running:
+            continue
+        code, message = _stale_reason(latest)
+        for job in ProfilingJob.objects.filter(
+            dataset_version=dv, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ):
+            job_fail(job, code, message)
+        _profile_failed(dv, message, code=code)
+        swept.append(dv.pk)
+    if swept:
+        logger.warning("swept %d dataset versions stuck in pending: %s", len(swept), swept)
+    return swept
+
+
+def _stale_reason(job: ProfilingJob | None) -> tuple[str, str]:
+    minutes = max(1, settings.PROFILE_STALE_SECONDS // 60)
+    if job is None:
+        return "never_started", "Profiling was never started for this version; re-profile it."
+    if job.status == JobStatus.FAILED:
+        detail = job.error_message or job.error_code or "no reason recorded"
+        return job.error_code or "job_failed", f"Profiling failed: {detail}"[:2000]
+    if job.status == JobStatus.RUNNING:
+        return (
+            "worker_lost",
+            "The worker profiling this file stopped without finishing (killed, or out of "
+            "memory); re-profile it.",
+        )
+    if job.status == JobStatus.QUEUED:
+        return (
+            "not_started",
+            f"No worker started profiling within {minutes} minutes; the task queue may be "
+            "down or busy. Re-profile once workers run.",
+        )
+    return "not_recorded", "Profiling finished without recording a profile; re-profile it."
 
 
 @transaction.atomic

@@ -162,7 +162,7 @@ def test_explicit_sensitive_columns_override_suggestions(scientist, dataset, api
     "name, content, code",
     [
         ("empty.csv", b"", "empty_file"),
-        ("latin.csv", "name,city\nJosé,Zürich\n".encode("latin-1"), "not_utf8"),
+        ("damaged.csv", "name,city\nJosé,Zürich\n".encode() + b"Ana,K\xf6ln\n", "not_utf8"),
         ("ragged.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n", "malformed_csv"),
         ("image.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "unsupported_format"),
     ],
