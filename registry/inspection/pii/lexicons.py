@@ -205,6 +205,98 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"_genetic\w*_|_genom(e|ic)\w*_|_genotype\w*_|_dna\w*_|_snps?_|_rs\d{3,}_|_allele\w*_"
         r"|_haplo_?(group|type)_|_brca\d?_|_gene_?(variant|test|expression)_",
     ),
+    # The same categories in French, German, Spanish, Italian, Portuguese and Dutch (names
+    # arrive without accents: "religião" is "religiao", "Straße" is "strasse").
+    (
+        "person_name",
+        True,
+        r"_nome_?(completo|proprio)_|_sobrenome_|_apelidos?_|_nom_?(complet|famille)_"
+        r"|_nombre_?y_?apellidos?_|_vollst(a|ae)ndiger_?name_|_volledige_?naam_|_naam_?volledig_",
+    ),
+    ("person_name", False, r"_nome_|_naam_|_customer_$|_client_$|_cliente_$|_kunde_$|_klant_$"),
+    (
+        "date_of_birth",
+        True,
+        r"_data_?(de_?)?nascimento_|_fecha_?nacimiento_|_date_?naissance_|_nascimento_"
+        r"|_geburts_?datum_|_geboren_?(am|op)?_|_nato_?il_|_nacido_?el_",
+    ),
+    (
+        "phone",
+        True,
+        r"_telemovel_|_telefoon(_?nummer)?_|_celular_|_portable_$|_numero_?de_?telephone_"
+        r"|_numero_?(di_?)?telefono_|_mobiel(_?nummer)?_|_handy_?nummer_|_gsm_$",
+    ),
+    (
+        "postal_address",
+        True,
+        r"_morada_|_endereco_|_domicilio_|_adres_|_woonadres_|_huisnummer_|_wohnadresse_"
+        r"|_codigo_?postal_|_cap_$|_cep_$|_numero_?civico_",
+    ),
+    (
+        "national_id",
+        True,
+        r"_securite_?sociale_|_seguridad_?social_|_previdenza_|_cpf_|_cnpj_|_rg_$|_cc_$"
+        r"|_numero_?(de_?)?identificacion_|_carta_?d_?identita_|_rijksregister(_?nummer)?_"
+        r"|_sofi_?nummer_|_nss_|_nuss_|_amka_|_cartao_?cidadao_",
+    ),
+    (
+        "iban",
+        True,
+        r"_rekening_?(nummer)?_|_numero_?de_?cuenta_|_conto_?corrente_|_numero_?de_?compte_"
+        r"|_bankverbindung_|_nib_",
+    ),
+    (
+        "racial_ethnic_origin",
+        True,
+        r"_raca(_?cor)?_|_cor_?raca_|_razza_|_etnicidad_|_etnicita_|_etnico_|_etnische_\w*_"
+        r"|_afkomst_|_origen_?etnico_|_origine_?etnica_|_race_?ethnicity_",
+    ),
+    (
+        "religion",
+        True,
+        r"_religiao_|_religione_|_religie_|_godsdienst_|_geloof_|_croyances?_|_creencias?_"
+        r"|_credo_|_culte_|_glaubens?\w*_|_confessione_|_kerkgenootschap_",
+    ),
+    (
+        "health",
+        True,
+        r"_(vor)?erkrankung\w*_|_gesundheit\w*_|_maladies?\w*_|_sante_|_enfermedad\w*_"
+        r"|_salud_|_malattia\w*_|_salute_|_doenca\w*_|_saude_|_ziekte\w*_|_gezondheid\w*_"
+        r"|_gruppo_?sanguigno_|_grupo_?sangu(i|e)neo_|_groupe_?sanguin_|_blutgruppe_"
+        r"|_bloedgroep_|_handicap_?status_|_behinderung\w*_|_discapacidad_|_disabilita_"
+        r"|_deficiencia_|_beperking_|_zwanger\w*_|_schwanger\w*_|_embarazo_|_gravidanza_",
+    ),
+    (
+        "sex_life_orientation",
+        True,
+        r"_orientacion_?sexual_|_orientamento_?sessuale_|_orientacao_?sexual_"
+        r"|_seksuele_?(geaardheid|orientatie)_|_geaardheid_",
+    ),
+    (
+        "political_opinion",
+        True,
+        r"_partit[oi](_?\w+)?_|_partido(_?\w+)?_|_parti_?politique_|_partij\w*_"
+        r"|_opinion_?politica_|_opinione_?politica_|_vote_$|_voto_$|_stem(gedrag|keuze)_"
+        r"|_wahlabsicht_|_intention_?de_?vote_|_political_?party_",
+    ),
+    ("political_opinion", False, r"_party_$|_parti_$"),
+    (
+        "union_membership",
+        True,
+        r"_syndica\w*_|_sindacat\w*_|_sindical\w*_|_vakbond\w*_|_union_?affiliation_"
+        r"|_trade_?union_",
+    ),
+    (
+        "biometric",
+        True,
+        r"_empreinte\w*_|_huella\w*_|_impronta\w*_|_impressao_?digital_|_vingerafdruk\w*_"
+        r"|_fingerabdruck\w*_|_biometri\w*_|_gesichts\w*_|_reconnaissance_?faciale_",
+    ),
+    (
+        "genetic",
+        True,
+        r"_genetique\w*_|_genetica\w*_|_genetisch\w*_|_erbgut_|_adn_|_genotipo_",
+    ),
 )
 
 
@@ -281,10 +373,14 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "middle eastern", "arab", "multiracial", "biracial", "aboriginal",
             "torres strait islander", "hispanic or latino", "not hispanic or latino",
             "black or african american", "white british", "black british", "south asian",
-            "east asian", "roma", "sinti",
+            "east asian", "roma", "sinti", "parda", "pardo", "indigena", "indigene",
+            "afrodescendiente", "afro-descendant", "maghrebin", "magrebi", "two or more races",
+            "american indian or alaska native", "mestizo", "mestico", "gitano",
         ),
         _lexicon("white", "black", "other", "mixed", "mixed race", "indian", "chinese",
-                 "unknown", "not stated"),
+                 "unknown", "not stated", "branca", "branco", "preta", "preto", "amarela",
+                 "amarelo", "blanc", "noir", "blanco", "negro", "bianco", "nero", "wit", "zwart",
+                 "weiss", "schwarz"),
     ),
     "religion": (
         _lexicon(
@@ -294,6 +390,16 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "baptist", "methodist", "mormon", "shia", "sunni", "katholisch", "evangelisch",
             "romisch-katholisch", "muslimisch", "judisch", "konfessionslos", "jain", "taoist",
             "shinto", "jehovah's witness", "pentecostal", "presbyterian", "quaker",
+            # fr, es, it, pt, nl, de
+            "catholique", "protestante", "musulman", "musulmane", "juif", "juive", "athee",
+            "bouddhiste", "hindou", "catolico", "catolica", "musulman", "judio", "judia",
+            "evangelico", "evangelica", "budista", "sin religion", "ateo", "atea",
+            "cattolico", "cattolica", "musulmano", "ebreo", "ebrea", "buddista", "ateo",
+            "mucumano", "muculmano", "judeu", "judaica", "espirita", "umbanda", "candomble",
+            "sem religiao", "katholiek", "protestants", "moslim", "islamitisch", "joods",
+            "hindoe", "boeddhist", "geen religie", "romisch katholisch", "judisch",
+            "ohne konfession",
+            "evangelisch lutherisch", "freikirchlich", "orthodox christian", "greek orthodox",
         ),
         _lexicon("orthodox", "none", "no religion", "other", "rk", "ev", "ohne"),
     ),
@@ -306,12 +412,24 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "coronary artery disease", "arthritis", "hepatitis", "tuberculosis", "pregnant",
             "autism", "adhd", "multiple sclerosis", "parkinson's", "leukemia", "lymphoma",
             "migraine", "chronic kidney disease", "heart failure", "pneumonia",
+            "malignant", "benign", "diabete", "diabete de type 2", "bluthochdruck",
+            "hypertonie", "herzinsuffizienz", "asthme", "asma", "depressione", "depresion",
+            "depressao", "depressie", "cancro", "krebs", "kanker", "hipertension",
+            "hipertensao", "ipertensione", "hoge bloeddruk", "epilepsie", "epilessia",
+            "epilepsia", "demenz", "demence", "demencia", "demenza", "dementie",
+            "insuffisance cardiaque", "insuficiencia cardiaca",
         ),
-        _lexicon("healthy", "none", "other", "anxiety", "positive", "negative"),
+        _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
+                 "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano"),
     ),
     "sex_life_orientation": (
         _lexicon("heterosexual", "homosexual", "bisexual", "gay", "lesbian", "asexual",
-                 "pansexual", "queer"),
+                 "pansexual", "queer", "heterosexuel", "heterosexuelle", "homosexuel",
+                 "homosexuelle", "bisexuel", "bisexuelle", "lesbienne", "heterosexuales",
+                 "lesbiana", "bisexuales", "eterosessuale", "omosessuale", "bisessuale",
+                 "heterossexual", "homossexual", "bissexual", "heteroseksueel",
+                 "homoseksueel", "biseksueel", "lesbisch", "heterosexuell", "homosexuell",
+                 "bisexuell"),
         _lexicon("straight", "other", "prefer not to say"),
     ),
     "political_opinion": (
@@ -320,9 +438,24 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "communist", "libertarian", "green party", "labour", "labour party",
             "conservative party", "liberal democrats", "cdu", "csu", "spd", "fdp", "afd",
             "die linke", "bundnis 90/die grunen", "tory", "ukip", "sinn fein",
+            "federalist", "whig", "democratic-republican", "democratic", "national union",
+            "psoe", "partido popular", "podemos", "vox", "sumar", "partido socialista",
+            "fratelli d'italia", "lega", "movimento 5 stelle", "forza italia",
+            "partito democratico", "rassemblement national", "la france insoumise",
+            "les republicains", "parti socialiste", "renaissance", "eelv", "vvd", "pvv", "cda",
+            "d66", "groenlinks", "pvda", "chega", "bloco de esquerda", "psd",
         ),
         _lexicon("conservative", "liberal", "independent", "green", "left", "right",
-                 "centre", "center", "other", "none"),
+                 "centre", "center", "other", "none", "unaffiliated", "pd", "ps", "pp",
+                 "azione", "no party"),
+    ),
+    "union_membership": (
+        _lexicon("cgt", "cfdt", "cfe-cgc", "cftc", "unsa", "fsu", "fnv", "cnv", "de unie",
+                 "cgil", "cisl", "uil", "ugt", "ccoo", "comisiones obreras", "ver.di", "verdi",
+                 "ig metall", "dgb", "unite", "unison", "gmb", "afl-cio", "teamsters", "seiu",
+                 "cgtp", "union member", "union-member", "unionised", "unionized"),
+        _lexicon("fo", "sud", "none", "no", "yes", "geen", "aucun", "aucune", "ninguno",
+                 "nessuno", "nenhum", "keine", "member", "non-member"),
     ),
 }  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .freetext import free_text_checks
 from .lexicons import (
     DIRECT_IDENTIFIER_CATEGORIES,
     NON_PERSON_ATTRIBUTE_TOKENS,
@@ -97,8 +98,8 @@ _SPECIFICITY = (
 
 
 def _most_specific(checks: list[ValueCheck]) -> list[ValueCheck]:
-    identifiers = [c for c in checks if c.category in _SPECIFICITY]
-    others = [c for c in checks if c.category not in _SPECIFICITY]
+    identifiers = [c for c in checks if c.category in _SPECIFICITY and not c.embedded]
+    others = [c for c in checks if c.category not in _SPECIFICITY or c.embedded]
     if not identifiers:
         return others
     best = min(identifiers, key=lambda c: (_SPECIFICITY.index(c.category), -c.share))
@@ -137,6 +138,13 @@ def _value_hits(
     strong_hints = {m.category for m in matches if m.strong}
     keywords = {m.category: m.keyword for m in matches}
     checks = _most_specific(value_checks(raw, texts, hints, strong_hints) if texts else [])
+    found = {c.category for c in checks}
+    embedded = [c for c in free_text_checks(texts) if c.category not in found]
+    if "postal_address" in hints | found | {c.category for c in embedded}:
+        # Streets are named after people (rue Victor Hugo): names inside addresses are not
+        # the people the rows are about.
+        embedded = [c for c in embedded if c.category != "person_name"]
+    checks += embedded
     enough = len(texts) >= MIN_VALUES_FOR_VALUE_ONLY
     hits: dict[str, PIIHit] = {}
     for check in checks:

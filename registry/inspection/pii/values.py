@@ -34,6 +34,7 @@ from stdnum.us import ssn as us_ssn
 
 from .lexicons import CATEGORY_LEXICONS, HONORIFICS, PARTICLES, STREET_WORDS, SUFFIXES
 from .normalise import normalise_value
+from .people import SHARE_HINTED, SHARE_UNHINTED, has_listed_name, name_column_share
 
 #: Share of sampled non-null values that must pass a value check before a column is flagged.
 VALUE_SHARE_THRESHOLD = 0.6
@@ -74,7 +75,7 @@ _EMAIL_RE = re.compile(
 _EMAIL_WITH_NAME_RE = re.compile(r"[^<>@]*<(" + _EMAIL_RE.pattern + r")>")
 
 
-def _is_email(text: str) -> bool:
+def is_email(text: str) -> bool:
     return bool(_EMAIL_RE.fullmatch(text) or _EMAIL_WITH_NAME_RE.fullmatch(text))
 
 
@@ -92,7 +93,7 @@ _DECIMAL_RE = re.compile(r"[-+]?\d+[.,]\d+")
 _PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "CH", "AT", "IN")
 
 
-def _is_phone(text: str, *, hinted: bool) -> bool:
+def is_phone(text: str, *, hinted: bool) -> bool:
     """A phone number by shape and by phonenumbers' per-country length rules.
 
     Bare digit strings are phone numbers only in a column named like one: otherwise every
@@ -129,7 +130,7 @@ def _is_phone(text: str, *, hinted: bool) -> bool:
     return False
 
 
-def _is_iban(text: str) -> bool:
+def is_iban(text: str) -> bool:
     compact = re.sub(r"[\s-]", "", text).upper()
     return bool(re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact)) and bool(
         stdnum_iban.is_valid(compact)
@@ -150,7 +151,7 @@ _CARD_BRANDS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...
 )
 
 
-def _card_brand(text: str) -> str | None:
+def card_brand(text: str) -> str | None:
     """Brand of a card number that passes Luhn and its brand's prefix and length rules."""
     if not re.fullmatch(r"\d[\d -]{10,22}\d", text):
         return None
@@ -172,7 +173,7 @@ def _card_brand(text: str) -> str | None:
 _IPV4_SHAPE_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
-def _is_ip(text: str) -> bool:
+def is_ip(text: str) -> bool:
     if "." not in text and ":" not in text:
         return False
     if ":" in text and not re.fullmatch(r"[0-9A-Fa-f:.%a-zA-Z0-9]+", text):
@@ -221,7 +222,7 @@ _HINTED_NATIONAL_IDS: tuple[_IdCheck, ...] = (
 )
 
 
-def _national_id_kind(text: str, *, hinted: bool) -> str | None:
+def national_id_kind(text: str, *, hinted: bool) -> str | None:
     candidate = text.upper()
     checks = _STRONG_NATIONAL_IDS + (_HINTED_NATIONAL_IDS if hinted else ())
     for label, shape, validator in checks:
@@ -251,7 +252,7 @@ _DATE_FORMATS = (
 )
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -278,7 +279,7 @@ def _as_date(value: object) -> dt.date | None:
 _LAT_LON_PAIR_RE = re.compile(r"\(?\s*(-?\d{1,2}\.\d{3,})\s*[,; ]\s*(-?\d{1,3}\.\d{3,})\s*\)?")
 
 
-def _is_lat_lon_pair(text: str) -> bool:
+def is_lat_lon_pair(text: str) -> bool:
     match = _LAT_LON_PAIR_RE.fullmatch(text)
     if match is None:
         return False
@@ -418,6 +419,10 @@ class ValueCheck:
     example: str | None
     note: str = ""
     weight: float = 1.0
+    #: Share of values that must pass; free-text finds need fewer (see ``freetext``).
+    threshold: float = VALUE_SHARE_THRESHOLD
+    #: Found inside longer text: several categories may then hold in one column.
+    embedded: bool = False
 
 
 def _share(
@@ -461,26 +466,29 @@ def value_checks(
         share, matched, example = _share(texts, predicate)
         checks.append(ValueCheck(category, detector, share, matched, example, note, weight))
 
-    add("email", "email_regex", _is_email)
-    add("phone", "phone_number", lambda t: _is_phone(t, hinted="phone" in hints))
-    add("iban", "iban_mod97", _is_iban)
-    add("payment_card", "card_luhn_iin", lambda t: _card_brand(t) is not None)
-    add("ip_address", "ip_address", _is_ip)
+    add("email", "email_regex", is_email)
+    add("phone", "phone_number", lambda t: is_phone(t, hinted="phone" in hints))
+    add("iban", "iban_mod97", is_iban)
+    add("payment_card", "card_luhn_iin", lambda t: card_brand(t) is not None)
+    add("ip_address", "ip_address", is_ip)
     add(
         "national_id",
         "national_id_checksum",
-        lambda t: _national_id_kind(t, hinted="national_id" in hints) is not None,
+        lambda t: national_id_kind(t, hinted="national_id" in hints) is not None,
     )
     add("postal_address", "address_pattern", _is_postal_address, weight=0.9)
-    add("geolocation", "lat_lon_pair", _is_lat_lon_pair)
+    add("geolocation", "lat_lon_pair", is_lat_lon_pair)
     if "person_name" in hints:
         single = "person_name" in strong_hints
         add(
             "person_name",
             "person_name_pattern",
-            lambda t: _is_person_name(t, single_token_ok=single),
+            # A weak hint ("name") also fits airports and products: then a listed given
+            # name, or an initial with a listed family name, must be there too.
+            lambda t: _is_person_name(t, single_token_ok=single) and (single or has_listed_name(t)),
             weight=0.9,
         )
+    checks.extend(_listed_name_checks(texts, hinted="person_name" in hints))
 
     checks.extend(_date_of_birth_checks(raw, texts, hinted="date_of_birth" in hints))
     checks.extend(_geo_column_checks(raw, hints))
@@ -492,9 +500,39 @@ def value_checks(
         chapters = {t[0].upper() for t in texts if _ICD10_DOTTED_RE.fullmatch(t)}
         if len(chapters) >= 3:
             checks.append(ValueCheck("health", "icd10_code", share, matched, example))
+    add("health", "blood_group", _is_blood_group)
     if "genetic" in hints:
         add("genetic", "genotype_calls", lambda t: bool(_GENOTYPE_RE.fullmatch(t)))
-    return [c for c in checks if c.share >= VALUE_SHARE_THRESHOLD and c.matched > 0]
+    if not any(re.match(r"(?i)(ab|o|0)\s?[+-pn]", t) for t in texts):
+        # A+, B- are school grades too; only blood groups have AB and O.
+        checks = [c for c in checks if c.detector != "blood_group"]
+    return [c for c in checks if c.share >= c.threshold and c.matched > 0]
+
+
+_BLOOD_GROUP_RE = re.compile(r"(A|B|AB|O|0)\s?(\+|-|pos(itive)?|neg(ative)?|rh\+|rh-)", re.I)
+
+
+def _is_blood_group(text: str) -> bool:
+    return bool(_BLOOD_GROUP_RE.fullmatch(text.strip()))
+
+
+def _listed_name_checks(texts: list[str], *, hinted: bool) -> list[ValueCheck]:
+    """Names in any casing, from the name lists and the column's statistics (``people``)."""
+    share, matched, example = name_column_share(texts, hinted=hinted)
+    if not share:
+        return []
+    return [
+        ValueCheck(
+            "person_name",
+            "listed_person_names",
+            share,
+            matched,
+            example,
+            note="given and family names from name lists, many distinct",
+            weight=0.95,
+            threshold=SHARE_HINTED if hinted else SHARE_UNHINTED,
+        )
+    ]
 
 
 def _date_of_birth_checks(raw: list[object], texts: list[str], *, hinted: bool) -> list[ValueCheck]:
@@ -505,7 +543,7 @@ def _date_of_birth_checks(raw: list[object], texts: list[str], *, hinted: bool) 
     within the last few years and fail that.
     """
     today = dt.date.today()
-    dates = [_as_date(value) for value in raw]
+    dates = [as_date(value) for value in raw]
     parsed = [(d, t) for d, t in zip(dates, texts, strict=True) if d is not None]
     if hinted and not parsed:
         years = [int(t) for t in texts if re.fullmatch(r"(19|20)\d{2}", t)]

@@ -217,11 +217,11 @@ def test_every_expected_category_is_found_on_named_columns() -> None:
 
 
 def test_value_detectors_work_without_helpful_column_names() -> None:
-    """Same data under meaningless names: checksum- and shape-based detectors still fire.
+    """Same data under meaningless names: checksum- and shape-based detectors still fire,
+    and person names are found from the name lists over the column.
 
-    Person names and separate latitude/longitude columns are deliberately not flagged from
-    values alone: capitalised word pairs are also cities and products, and any float in
-    [-90, 90] could be a latitude.
+    Separate latitude/longitude columns are deliberately not flagged from values alone: any
+    float in [-90, 90] could be a latitude.
     """
     frame, expected = _people()
     renamed = {name: f"c{i}" for i, name in enumerate(frame.columns)}
@@ -229,7 +229,7 @@ def test_value_detectors_work_without_helpful_column_names() -> None:
     expected = {
         renamed[column]: categories
         for column, categories in expected.items()
-        if column not in {"full_name", "latitude", "longitude"}
+        if column not in {"latitude", "longitude"}
     }
     hits = scan_columns(_frame_columns(anonymous))
     _assert_found_exactly(hits, expected, "synthetic people, anonymous columns")
