@@ -877,8 +877,7 @@ class _Workbook:
             self.close()
             raise DataFormatError(
                 "unknown_sheet",
-                f"The workbook has no sheet {sheet!r}; its sheets are "
-                f"{_quoted(self.sheet_names)}.",
+                f"The workbook has no sheet {sheet!r}; its sheets are {_quoted(self.sheet_names)}.",
             )
         self.sheet = sheet if sheet is not None else self.sheet_names[0]
         self.worksheet = self._book[self.sheet]

@@ -98,11 +98,11 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
         )
         if provider is None:
             continue
-        given |= _names(
-            provider,
-            ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"),
-        )
-        family |= _names(provider, ("last_names", "last_names_male", "last_names_female"))
+        # Locales spell their lists differently: first_names_female, male_last_names,
+        # unisex_last_names, ...
+        attributes = [a for a in vars(provider) if not a.startswith("_")]
+        given |= _names(provider, tuple(a for a in attributes if "first_names" in a))
+        family |= _names(provider, tuple(a for a in attributes if "last_names" in a))
     given_folded = {fold(n) for n in given if isinstance(n, str)}
     family_folded = {fold(n) for n in family if isinstance(n, str)}
     # One-letter entries and particles are not evidence of anything.
@@ -160,7 +160,8 @@ def name_column_share(texts: Sequence[str], *, hinted: bool) -> tuple[float, int
     """
     if not texts:
         return 0.0, 0, None
-    matched = [t for t in texts if is_listed_name(t)]
+    listed = {t: is_listed_name(t) for t in set(texts)}
+    matched = [t for t in texts if listed[t]]
     distinct = {fold(t) for t in matched}
     needed = min(MIN_DISTINCT, max(3, len(texts) // 2))
     if len(distinct) < needed or len(distinct) < MIN_DISTINCT_SHARE * len(matched):

@@ -15,6 +15,7 @@ import ipaddress
 import math
 import re
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -426,16 +427,30 @@ class ValueCheck:
 
 
 def _share(
-    values: Sequence[str], predicate: Callable[[str], bool]
+    values: Sequence[str], predicate: Callable[[str], bool], threshold: float = 0.0
 ) -> tuple[float, int, str | None]:
-    matched = 0
+    """Share of values passing ``predicate``, the count and the first passing value.
+
+    Each distinct value is tested once (categorical columns repeat a few values), and the
+    test stops as soon as enough values failed that ``threshold`` is out of reach: the
+    share returned then is only known to be below it.
+    """
+    total = len(values)
+    if not total:
+        return 0.0, 0, None
+    allowed_misses = total - math.ceil(threshold * total)
+    matched = misses = 0
     example: str | None = None
-    for text in values:
+    for text, count in Counter(values).items():
         if predicate(text):
-            matched += 1
+            matched += count
             if example is None:
                 example = text
-    return (matched / len(values) if values else 0.0), matched, example
+        else:
+            misses += count
+            if misses > allowed_misses:
+                break
+    return matched / total, matched, example
 
 
 def collect_sample(values: Sequence[object], sample_size: int) -> list[object]:
@@ -463,7 +478,7 @@ def value_checks(
         weight: float = 1.0,
         note: str = "",
     ) -> None:
-        share, matched, example = _share(texts, predicate)
+        share, matched, example = _share(texts, predicate, VALUE_SHARE_THRESHOLD)
         checks.append(ValueCheck(category, detector, share, matched, example, note, weight))
 
     add("email", "email_regex", is_email)
@@ -606,7 +621,8 @@ def _geo_column_checks(raw: list[object], hints: set[str]) -> list[ValueCheck]:
 
 def _lexicon_checks(texts: list[str], hints: set[str]) -> list[ValueCheck]:
     checks = []
-    normalised = [normalise_value(t) for t in texts]
+    forms = {t: normalise_value(t) for t in set(texts)}
+    normalised = [forms[t] for t in texts]
     for category, (strong, weak) in CATEGORY_LEXICONS.items():
         hinted = category in hints
         matched = [n for n in normalised if n in strong or (n in weak and hinted)]

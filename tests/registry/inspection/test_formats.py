@@ -416,9 +416,16 @@ def test_parquet_needs_magic_at_both_ends(tmp_path: Path) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "unsupported_format"),
     ],
     ids=[
-        "empty", "whitespace", "utf8-then-junk", "gzip", "json", "not-json-lines", "nul-bytes",
-        "broken-zip", "legacy-xls",
-    ],  # fmt: skip
+        "empty",
+        "whitespace",
+        "utf8-then-junk",
+        "gzip",
+        "json",
+        "not-json-lines",
+        "nul-bytes",
+        "broken-zip",
+        "legacy-xls",
+    ],
 )
 def test_bad_data_files_raise_coded_errors(tmp_path: Path, content: bytes, code: str) -> None:
     path = tmp_path / "data"

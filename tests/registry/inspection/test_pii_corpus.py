@@ -1,0 +1,63 @@
+"""The hand-labelled PII corpus (tests/data/pii_corpus): our detector must hold its targets.
+
+The same corpus and scoring as ``bench/bench_pii.py`` (which adds the peer and the speed
+run). Targets: recall >= 0.98 on direct identifiers and column precision >= 0.95. The Art. 9
+target (0.98) is not met on this corpus: four columns of real survey and clinical data are
+coded so that no column scanner can read them (party id and left-right self-placement as
+0-6, blood pressure as "bp", extramarital affairs as "affairs"); they are listed here, and
+any other miss fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("statsmodels")
+pytest.importorskip("vega_datasets")
+
+from bench.bench_pii import detect_ours
+from bench.pii_corpus import DIRECT, SPECIAL, load_corpus, score
+
+KNOWN_ART9_MISSES = {
+    ("statsmodels_anes96", "PID"),
+    ("statsmodels_anes96", "selfLR"),
+    ("sklearn_diabetes", "bp"),
+    ("statsmodels_fair", "affairs"),
+}
+#: Airports are not people, but their coordinates look like anyone's.
+KNOWN_FALSE_POSITIVES = {("vega_airports", "latitude"), ("vega_airports", "longitude")}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def result(tables):
+    found, _ = detect_ours(tables)
+    return score(tables, found)
+
+
+def test_corpus_labels_cover_every_column_of_each_dataset(tables):
+    for table in tables:
+        assert set(table.labels) == set(table.frame.columns), table.name
+        assert all(set(v) <= set(DIRECT + SPECIAL) for v in table.labels.values()), table.name
+
+
+def test_direct_identifiers_recall_and_column_precision(result):
+    assert result.recall(DIRECT) >= 0.98
+    assert result.precision(DIRECT) >= 0.95
+    assert result.column_precision >= 0.95
+
+
+def test_special_categories_miss_only_the_coded_columns(result):
+    misses = {(m.table, m.column) for m in result.misses if m.expected & set(SPECIAL) - m.found}
+    assert misses <= KNOWN_ART9_MISSES, misses - KNOWN_ART9_MISSES
+    assert result.precision(SPECIAL) >= 0.95
+    assert result.recall(SPECIAL) >= 0.85
+
+
+def test_no_false_positive_beyond_the_known_ones(result):
+    wrong = {(m.table, m.column) for m in result.misses if m.found - m.expected}
+    assert wrong <= KNOWN_FALSE_POSITIVES, wrong - KNOWN_FALSE_POSITIVES
