@@ -1,4 +1,4 @@
-"""Schema and statistics of uploaded CSV and Parquet files, in bounded memory.
+"""Schema and statistics of uploaded CSV, Parquet, Excel and JSON Lines files, in bounded memory.
 
 A dataset version's profile is computed once, on upload, and is what reviewers and the PII
 scan see, so it must work on files of hundreds of megabytes on a small worker:
@@ -19,7 +19,12 @@ scan see, so it must work on files of hundreds of megabytes on a small worker:
 
 CSV columns are read as text and typed afterwards (integer, float, boolean, ISO datetime,
 else string or categorical), because one unparseable cell deep in a file must demote the
-column rather than fail the upload. Parquet columns keep their stored types.
+column rather than fail the upload; Excel cells and JSON values are brought to the same text
+first. Parquet columns keep their stored types (structs flattened to ``a.b`` columns).
+
+CSV in any encoding Python reads (detected in ``formats``), with decimal commas where the
+delimiter is not a comma; repeated or blank headers are renamed as pandas renames them. What
+had to be decided about a file is returned in ``DataProfile.warnings``.
 
 This module imports nothing from Django.
 """
