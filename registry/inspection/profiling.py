@@ -335,6 +335,7 @@ class _ColumnAccumulator:
             self.counts_pruned = True
 
     def _narrow_text_types(self, text: pa.Array) -> None:
+        ints = None
         if self.may_be_int:
             try:
                 ints = pc.cast(text, pa.int64())
@@ -344,7 +345,11 @@ class _ColumnAccumulator:
                 lo, hi = pc.min_max(ints).values()
                 self.int_min = _min(self.int_min, lo.as_py())
                 self.int_max = _max(self.int_max, hi.as_py())
-        if self.may_be_float:
+        if self.may_be_float and ints is not None and ints.null_count == 0:
+            # Integers are floats too: converting the parsed integers costs far less than
+            # parsing the text a second time.
+            self.moments.add(ints.to_numpy(zero_copy_only=False).astype(np.float64))
+        elif self.may_be_float:
             try:
                 floats = pc.cast(text, pa.float64())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
