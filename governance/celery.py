@@ -63,6 +63,11 @@ def _configure() -> None:
                 "task": "governance.approvals_expire",
                 "schedule": 3600.0,
             },
+            # Accepted risks lapse on a date; hourly so a lapse shows the same morning.
+            "findings-reopen-expired": {
+                "task": "audits.findings_reopen_expired",
+                "schedule": 3600.0,
+            },
         },
     )
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
-from audits.runs.models.findings import Finding
+from audits.runs.models.findings import Finding, findings_of_run
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.audit.services import (
@@ -308,7 +308,7 @@ def fairness_block(run) -> dict[str, Any] | None:
         "passed": run.passed,
         "metrics": metrics,
         "group_tables": tables,
-        "findings": [{"message": f.message} for f in run.finding_rows.order_by("pk")],
+        "findings": [{"message": f.message} for f in findings_of_run(run).order_by("pk")],
         "charts": _charts(run, {"group": "Per-group rates"}),
     }
 
@@ -565,7 +565,7 @@ def data_quality_block(run: CheckRun | None) -> dict[str, Any] | None:
     return {
         "id": run.pk,
         "passed": run.passed,
-        "findings": [{"message": f.message} for f in run.finding_rows.order_by("pk")],
+        "findings": [{"message": f.message} for f in findings_of_run(run).order_by("pk")],
     }
 
 
@@ -614,7 +614,6 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
     runs = list(
         CheckRun.objects.filter(audit_run=audit_run)
         .select_related("dataset_version__dataset", "model_version__model")
-        .prefetch_related("finding_rows")
         .order_by("pk")
     )
     versions = sorted({r.model_version for r in runs}, key=lambda v: v.pk)

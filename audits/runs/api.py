@@ -26,17 +26,27 @@ from audits.runs.serializers import (
     CheckRunDetailSerializer,
     CheckRunRequestSerializer,
     CheckRunSerializer,
+    FindingAcceptRiskSerializer,
+    FindingAssignSerializer,
+    FindingFalsePositiveSerializer,
     FindingResolveSerializer,
     FindingSerializer,
     OperationalMetricReportSerializer,
     OperationalMetricSerializer,
 )
 from audits.runs.services.checks import check_run_request
-from audits.runs.services.findings import finding_resolve
+from audits.runs.services.findings import (
+    finding_accept_risk,
+    finding_assign,
+    finding_mark_false_positive,
+    finding_resolve,
+    finding_start,
+)
 from audits.runs.services.monitoring import operational_metrics_report
-from governance.kernel.accounts.models import Role
+from governance.kernel.accounts.models import Role, User
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
+from governance.kernel.errors import NotFound
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
 from registry.models import blob_path
@@ -163,8 +173,10 @@ class FindingListView(SelectorRowsMixin, generics.ListAPIView):
         "model_version": ["exact"],
         "check_run": ["exact"],
         "audit_run": ["exact"],
+        "assignee": ["exact"],
+        "due_date": ["lt", "lte", "gte"],
     }
-    ordering_fields = ["created_at", "severity"]
+    ordering_fields = ["created_at", "severity", "due_date", "last_seen_at"]
 
     model = Finding
 
@@ -180,6 +192,8 @@ class FindingDetailView(APIView):
 
 
 class FindingResolveView(APIView):
+    """Resolve with a comment saying how (an empty one is refused: 400 ``comment_required``)."""
+
     permission_classes = [Readers]
 
     @extend_schema(request=FindingResolveSerializer, responses=FindingSerializer)
@@ -187,6 +201,62 @@ class FindingResolveView(APIView):
         finding = get_or_404(finding_list(actor=request.user), pk, "finding")
         data = validated(FindingResolveSerializer, request.data)
         finding = finding_resolve(actor=request.user, finding=finding, comment=data["comment"])
+        return Response(FindingSerializer(finding).data)
+
+
+class FindingStartView(APIView):
+    """Open -> in progress."""
+
+    permission_classes = [Readers]
+
+    @extend_schema(request=None, responses=FindingSerializer)
+    def post(self, request, pk: int):
+        finding = get_or_404(finding_list(actor=request.user), pk, "finding")
+        finding = finding_start(actor=request.user, finding=finding)
+        return Response(FindingSerializer(finding).data)
+
+
+class FindingAcceptRiskView(APIView):
+    """Accept the risk until a date (compliance officers, admins); it reopens after it."""
+
+    permission_classes = [Readers]
+
+    @extend_schema(request=FindingAcceptRiskSerializer, responses=FindingSerializer)
+    def post(self, request, pk: int):
+        finding = get_or_404(finding_list(actor=request.user), pk, "finding")
+        data = validated(FindingAcceptRiskSerializer, request.data)
+        finding = finding_accept_risk(
+            actor=request.user, finding=finding, comment=data["comment"], until=data["until"]
+        )
+        return Response(FindingSerializer(finding).data)
+
+
+class FindingFalsePositiveView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(request=FindingFalsePositiveSerializer, responses=FindingSerializer)
+    def post(self, request, pk: int):
+        finding = get_or_404(finding_list(actor=request.user), pk, "finding")
+        data = validated(FindingFalsePositiveSerializer, request.data)
+        finding = finding_mark_false_positive(
+            actor=request.user, finding=finding, reason=data["reason"]
+        )
+        return Response(FindingSerializer(finding).data)
+
+
+class FindingAssignView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(request=FindingAssignSerializer, responses=FindingSerializer)
+    def post(self, request, pk: int):
+        finding = get_or_404(finding_list(actor=request.user), pk, "finding")
+        data = validated(FindingAssignSerializer, request.data)
+        assignee = None
+        if data["assignee"]:
+            assignee = User.objects.filter(username=data["assignee"]).first()
+            if assignee is None:
+                raise NotFound("user_not_found", f"No user {data['assignee']!r}.")
+        finding = finding_assign(actor=request.user, finding=finding, assignee=assignee)
         return Response(FindingSerializer(finding).data)
 
 

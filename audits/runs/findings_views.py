@@ -8,23 +8,44 @@ the filter and one aggregate for the severity tabs.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from audits.runs.models.findings import Severity
+from audits.runs.models.findings import WORK_STATUSES, Severity
 from audits.runs.selectors import finding_list
-from audits.runs.services.findings import RESOLVER_ROLES, finding_resolve
+from audits.runs.services.findings import (
+    RESOLVER_ROLES,
+    RISK_ACCEPT_MAX_DAYS,
+    RISK_ACCEPT_ROLES,
+    finding_accept_risk,
+    finding_mark_false_positive,
+    finding_resolve,
+    finding_start,
+)
 from governance.kernel.errors import ServiceError
 from governance.kernel.panels import finding_actions
 from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
 from registry import selectors as registry_selectors
 
-STATUSES = [("open", "Open"), ("resolved", "Resolved"), ("all", "Any status")]
+# "open" is the work queue: open and in progress; the others are one status each.
+STATUSES = [
+    ("open", "Open or in progress"),
+    ("in_progress", "In progress"),
+    ("resolved", "Resolved"),
+    ("risk_accepted", "Risk accepted"),
+    ("false_positive", "False positive"),
+    ("duplicate", "Duplicate"),
+    ("all", "Any status"),
+]
+ACTIONS = ("start", "resolve", "accept_risk", "false_positive")
 # Most severe first; a finding's rank is computed in the query so the page sorts by it.
 SEVERITY_RANK = Case(
     When(severity=Severity.HIGH, then=Value(0)),
@@ -38,7 +59,7 @@ SEVERITY_ORDER = [Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
 
 def _rows(user):
     return finding_list(actor=user).select_related(
-        "model_version__model__system__team", "check_run", "audit_run"
+        "model_version__model__system__team", "check_run", "audit_run", "assignee"
     )
 
 
@@ -50,9 +71,13 @@ def _int_or_none(value: str) -> int | None:
 
 
 def _attach_actions(user, findings) -> None:
-    """What upper layers offer on each row (e.g. proposing a serious incident)."""
+    """What upper layers offer on each row (e.g. proposing a serious incident), and whether
+    this user may work on it (compliance officers, admins, its assignee)."""
     for f in findings:
         f.actions = [a for a in finding_actions.collect(user=user, finding=f).values() if a]
+        f.can_work = f.status in WORK_STATUSES and (
+            user.role in RESOLVER_ROLES or f.assignee_id == user.pk
+        )
 
 
 @login_required
@@ -68,9 +93,18 @@ def findings_page(request):
     system_id = _int_or_none(params.get("system", ""))
     q = params.get("q", "").strip()[:100]
 
+    mine = params.get("mine") == "1"
+    overdue = params.get("overdue") == "1"
+
     rows = _rows(user)
-    if status != "all":
+    if status == "open":
+        rows = rows.filter(status__in=WORK_STATUSES)
+    elif status != "all":
         rows = rows.filter(status=status)
+    if mine:
+        rows = rows.filter(assignee=user)
+    if overdue:
+        rows = rows.filter(status__in=WORK_STATUSES, due_date__lt=timezone.localdate())
     if system_id:
         rows = rows.filter(model_version__model__system_id=system_id)
     if q:
@@ -101,6 +135,8 @@ def findings_page(request):
         "severity": severity,
         "system_id": system_id,
         "q": q,
+        "mine": mine,
+        "overdue": overdue,
         "statuses": STATUSES,
         "severity_tabs": [
             {"value": s.value, "label": s.label, "count": by_severity.get(s.value, 0)}
@@ -111,6 +147,9 @@ def findings_page(request):
         "query": query.urlencode(),
         "base_query": base.urlencode(),
         "can_resolve": user.role in RESOLVER_ROLES,
+        "can_accept": user.role in RISK_ACCEPT_ROLES,
+        "today": timezone.localdate(),
+        "accept_max_days": RISK_ACCEPT_MAX_DAYS,
     }
     template = "audits/findings.html"
     if is_htmx(request):
@@ -120,31 +159,72 @@ def findings_page(request):
     return render(request, template, context)
 
 
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _act(request, pk: int, action: str):
+    """Move one finding through its states; HTMX swaps the finding's row.
+
+    The rules (who, which state, the comment that must not be empty) are the services'; this
+    view only turns their refusals into a message in the row.
+    """
+    user = request.user
+    finding = _rows(user).filter(pk=pk).first()
+    if finding is None:
+        raise Http404
+    if user.role not in RESOLVER_ROLES and finding.assignee_id != user.pk:
+        return forbidden(request, "Only its assignee, compliance officers and admins.")
+    comment = request.POST.get("comment", "").strip()[:2000]
+    try:
+        if action == "start":
+            finding_start(actor=user, finding=finding)
+            done = f"Finding #{pk} is in progress."
+        elif action == "resolve":
+            finding_resolve(actor=user, finding=finding, comment=comment)
+            done = f"Finding #{pk} resolved."
+        elif action == "accept_risk":
+            until = _parse_date(request.POST.get("until", ""))
+            finding_accept_risk(actor=user, finding=finding, comment=comment, until=until)
+            done = f"Risk of finding #{pk} accepted until {until}."
+        else:
+            finding_mark_false_positive(actor=user, finding=finding, reason=comment)
+            done = f"Finding #{pk} marked a false positive."
+        error = None
+    except ServiceError as exc:
+        error = exc.message
+    f = _rows(user).get(pk=pk)
+    _attach_actions(user, [f])
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect("findings")
+    # HTMX only swaps 2xx answers: a refusal comes back as 200 with the message in the row.
+    context = {
+        "f": f,
+        "error": error,
+        "can_resolve": user.role in RESOLVER_ROLES,
+        "can_accept": user.role in RISK_ACCEPT_ROLES,
+        "today": timezone.localdate(),
+    }
+    return render(request, "audits/partials/finding_row.html", context)
+
+
 @login_required
 @require_POST
 def finding_resolve_view(request, pk: int):
-    """Resolve one finding with a comment; HTMX swaps the finding's row."""
-    if request.user.role not in RESOLVER_ROLES:
-        return forbidden(request, "Only compliance officers and admins resolve findings.")
-    finding = _rows(request.user).filter(pk=pk).first()
-    if finding is None:
-        raise Http404
-    context = {"f": finding, "can_resolve": True}
-    try:
-        finding_resolve(
-            actor=request.user,
-            finding=finding,
-            comment=request.POST.get("comment", "").strip()[:2000],
-        )
-    except ServiceError as exc:
-        context["error"] = exc.message
-    context["f"] = _rows(request.user).get(pk=pk)
-    _attach_actions(request.user, [context["f"]])
-    if not is_htmx(request):
-        if "error" in context:
-            messages.error(request, context["error"])
-        else:
-            messages.success(request, f"Finding #{pk} resolved.")
-        return redirect("findings")
-    # HTMX only swaps 2xx answers: a refusal comes back as 200 with the message in the row.
-    return render(request, "audits/partials/finding_row.html", context)
+    return _act(request, pk, "resolve")
+
+
+@login_required
+@require_POST
+def finding_act_view(request, pk: int):
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        action = "resolve"
+    return _act(request, pk, action)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
@@ -18,8 +18,7 @@ def check_run_list(*, actor: User, action: str = VIEW) -> QuerySet[CheckRun]:
 
 
 def check_run_detail(*, actor: User) -> QuerySet[CheckRun]:
-    findings = Finding.objects.select_related("resolved_by").order_by("id")
-    return check_run_list(actor=actor).prefetch_related(Prefetch("finding_rows", queryset=findings))
+    return check_run_list(actor=actor)
 
 
 def finding_list(*, actor: User, action: str = VIEW) -> QuerySet[Finding]:

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audits.runs.models.checks import CheckRun
-from audits.runs.models.findings import Finding
+from audits.runs.models.findings import Finding, findings_of_run
 from audits.runs.models.monitoring import OperationalMetric
 from governance.policy.deployments.models import Environment
 
@@ -51,11 +51,18 @@ class CheckRunAcceptedSerializer(serializers.Serializer):
 
 class FindingSerializer(serializers.ModelSerializer):
     severity = serializers.CharField(read_only=True, help_text="info, low, medium or high")
-    status = serializers.CharField(read_only=True, help_text="open or resolved")
+    status = serializers.CharField(
+        read_only=True,
+        help_text="open, in_progress, resolved, risk_accepted, false_positive or duplicate",
+    )
     source = serializers.CharField(read_only=True, help_text="check, operational or audit")
     resolved_by = serializers.CharField(
         source="resolved_by.username", read_only=True, default=None, allow_null=True
     )
+    assignee = serializers.CharField(
+        source="assignee.username", read_only=True, default=None, allow_null=True
+    )
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
         model = Finding
@@ -76,6 +83,16 @@ class FindingSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolved_at",
             "resolution_comment",
+            "fingerprint",
+            "occurrences",
+            "last_seen_at",
+            "last_seen_run",
+            "closed_by_run",
+            "duplicate_of",
+            "assignee",
+            "due_date",
+            "overdue",
+            "accepted_until",
             "created_at",
         ]
         read_only_fields = fields
@@ -142,15 +159,38 @@ class CheckRunSerializer(serializers.ModelSerializer):
 
 class CheckRunDetailSerializer(CheckRunSerializer):
     result = serializers.JSONField(read_only=True)
-    findings = FindingSerializer(source="finding_rows", many=True, read_only=True)
+    findings = serializers.SerializerMethodField()
 
     class Meta(CheckRunSerializer.Meta):
         fields = [*CheckRunSerializer.Meta.fields, "result", "findings"]
         read_only_fields = fields
 
+    @extend_schema_field(FindingSerializer(many=True))
+    def get_findings(self, obj) -> list:
+        """What the run raised and what it saw again (a re-run does not raise a copy)."""
+        rows = findings_of_run(obj).select_related("resolved_by", "assignee").order_by("id")
+        return FindingSerializer(rows, many=True).data
+
 
 class FindingResolveSerializer(serializers.Serializer):
+    # Blank is let through to the service, which refuses it with its own code: one rule for
+    # the browser and the API.
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class FindingAcceptRiskSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    until = serializers.DateField(help_text="The date the acceptance lapses and it reopens.")
+
+
+class FindingFalsePositiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class FindingAssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(
+        allow_null=True, help_text="Username of the assignee; null to unassign."
+    )
 
 
 # --- operational metrics --------------------------------------------------------------------

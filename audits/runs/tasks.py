@@ -20,3 +20,11 @@ def run_check_task(self, run_id: int) -> None:
     """Compute one CheckRun (heavy queue: SHAP and fairness must not delay e-mails)."""
 
     check_run_process(run_id=run_id, task=self)
+
+
+@shared_task(name="audits.findings_reopen_expired")
+def findings_reopen_expired_task() -> int:
+    """Accepted risks whose date has passed are open again."""
+    from audits.runs.services.findings import findings_reopen_expired  # noqa: PLC0415 - a task imports its service, which imports the app's models
+
+    return len(findings_reopen_expired())

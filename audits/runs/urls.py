@@ -7,12 +7,16 @@ from audits.runs.api import (
     CheckChartView,
     CheckRunDetailView,
     CheckRunsOfVersionView,
+    FindingAcceptRiskView,
+    FindingAssignView,
     FindingDetailView,
+    FindingFalsePositiveView,
     FindingListView,
     FindingResolveView,
+    FindingStartView,
     OperationalMetricsView,
 )
-from audits.runs.findings_views import finding_resolve_view, findings_page
+from audits.runs.findings_views import finding_act_view, finding_resolve_view, findings_page
 from audits.runs.views import check_run_page, check_run_row, check_run_start
 
 urlpatterns = [
@@ -21,6 +25,7 @@ urlpatterns = [
     path("checks/<int:pk>/", check_run_page, name="check-run"),
     path("findings/", findings_page, name="findings"),
     path("findings/<int:pk>/resolve/", finding_resolve_view, name="finding-resolve"),
+    path("findings/<int:pk>/act/", finding_act_view, name="finding-act"),
 ]
 
 api_urlpatterns = [
@@ -47,4 +52,16 @@ api_urlpatterns = [
         FindingResolveView.as_view(),
         name="api-finding-resolve",
     ),
+    path("findings/<int:pk>/start/", FindingStartView.as_view(), name="api-finding-start"),
+    path(
+        "findings/<int:pk>/accept-risk/",
+        FindingAcceptRiskView.as_view(),
+        name="api-finding-accept-risk",
+    ),
+    path(
+        "findings/<int:pk>/false-positive/",
+        FindingFalsePositiveView.as_view(),
+        name="api-finding-false-positive",
+    ),
+    path("findings/<int:pk>/assign/", FindingAssignView.as_view(), name="api-finding-assign"),
 ]

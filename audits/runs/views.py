@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from audits.runs.models.checks import CheckKind
+from audits.runs.models.findings import findings_of_run
 from audits.runs.selectors import check_run_list
 from audits.runs.services.checks import RUN_ROLES, check_run_request
 from governance.kernel.errors import ServiceError
@@ -102,7 +103,7 @@ def check_run_page(request, pk: int):
     )
     if run is None:
         raise Http404
-    findings = list(run.finding_rows.order_by("-severity", "pk"))
+    findings = list(findings_of_run(run).order_by("-severity", "pk"))
     return render(request, "audits/check_run.html", {"run": run, "findings": findings})
 
 

@@ -15,9 +15,9 @@ from django.db import transaction
 from audits.checks import Finding as OutcomeFinding
 from audits.programme.models import AuditRun
 from audits.programme.signals import audit_run_finished
-from audits.runs.models.findings import Finding, FindingSource, FindingStatus
+from audits.runs.models.findings import Finding, FindingSource
 from audits.runs.services.checks import check_run_request
-from audits.runs.services.findings import findings_build
+from audits.runs.services.findings import findings_record
 from audits.runs.services.rules import policy_for
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
@@ -149,16 +149,6 @@ def _start_checks(run: AuditRun, mv, kinds: list[str]) -> tuple[list[int], list[
     return started, problems
 
 
-def _new_only(mv, findings: list[OutcomeFinding]) -> list[OutcomeFinding]:
-    """An audit does not re-raise what is already open: one finding per problem, not a pile."""
-    open_codes = set(
-        Finding.objects.filter(
-            model_version=mv, source=FindingSource.AUDIT, status=FindingStatus.OPEN
-        ).values_list("code", flat=True)
-    )
-    return [f for f in findings if f.code not in open_codes]
-
-
 def audit_run_process(*, run_id: int, task=None) -> None:
     """The task body of one audit run (idempotent: a finished run is left alone)."""
 
@@ -175,10 +165,16 @@ def audit_run_process(*, run_id: int, task=None) -> None:
             kinds = list(policy.required_checks or []) if policy else []
             started, problems = _start_checks(run, mv, kinds)
             with transaction.atomic():
-                fresh = _new_only(mv, problems + _requirement_findings(mv))
-                rows = findings_build(
-                    fresh, model_version_id=mv.pk, source=FindingSource.AUDIT, audit_run=run
-                )
+                # One finding per problem: what is still open is updated, what this audit no
+                # longer sees is closed naming it.
+                rows = findings_record(
+                    problems + _requirement_findings(mv),
+                    model_version_id=mv.pk,
+                    source=FindingSource.AUDIT,
+                    kind="audit",
+                    audit_run=run,
+                    close_missing=True,
+                ).new
             raised += rows
             summary["model_versions"].append(
                 {"id": mv.pk, "required_checks": kinds, "check_runs": started}

@@ -250,8 +250,9 @@ def check_run_complete(run: CheckRun, outcome: CheckOutcome) -> None:
             charts=charts,
             progress_message="done",
         )
-        rows = findings_create(run=locked, findings=outcome.findings)
-        _finished(locked, rows)
+        # A completed run saw everything its kind looks at: what it no longer shows is fixed.
+        recorded = findings_create(run=locked, findings=outcome.findings, close_missing=True)
+        _finished(locked, recorded.seen)
     run.refresh_from_db()
 
 
@@ -262,8 +263,9 @@ def check_run_fail(run: CheckRun, code: str, message: str, findings=()) -> None:
         if locked is None:
             return
         job_fail(locked, code, message, passed=None)
-        rows = findings_create(run=locked, findings=list(findings))
-        _finished(locked, rows)
+        # A failed run did not look at everything: it closes nothing.
+        recorded = findings_create(run=locked, findings=list(findings))
+        _finished(locked, recorded.seen)
     run.refresh_from_db()
 
 

@@ -13,7 +13,7 @@ from audits.runs.models.checks import CheckKind, CheckRun
 from audits.runs.models.findings import FindingSource
 from audits.runs.models.monitoring import OperationalMetric
 from audits.runs.services.checks import result_sha256
-from audits.runs.services.findings import findings_build
+from audits.runs.services.findings import findings_record
 from audits.runs.services.rules import OPERATIONAL_DEFAULTS, policy_for
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
@@ -127,13 +127,16 @@ def operational_metrics_report(
     job_succeed(run, result=result, result_sha256=result_sha256(result), passed=not findings)
     metric.check_run = run
     metric.save(update_fields=["check_run"])
-    rows = findings_build(
+    # Per environment: staging's latency is not production's problem. Nothing closes here, a
+    # report may leave out the metric that breached before.
+    rows = findings_record(
         findings,
         model_version_id=model_version.pk,
         source=FindingSource.OPERATIONAL,
+        kind=f"operational:{environment}"[:40],
         check_run=run,
         operational_metric=metric,
-    )
+    ).seen
     audit_event_record(
         actor=actor,
         action="operational_metrics.reported",
