@@ -64,9 +64,24 @@ def report_request(
         raise ServiceError("model_version_required", f"A {kind} report is about a model version.")
     if kind == ReportKind.AUDIT and audit_run is None:
         raise ServiceError("audit_run_required", "An audit report is about an audit run.")
+    # A double click or a retried request asks for the same report twice: while one is still
+    # being made for this person, that one is the answer. The lock on the requester's row
+    # makes two concurrent requests wait for each other instead of both creating one.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    pending = Report.objects.filter(
+        kind=kind,
+        model_version=model_version,
+        audit_run=audit_run,
+        requested_by=actor,
+        status__in=["queued", "running"],
+    ).first()
+    if pending is not None:
+        pending.reused = True
+        return pending
     report = Report.objects.create(
         kind=kind, model_version=model_version, audit_run=audit_run, requested_by=actor
     )
+    report.reused = False
     audit_event_record(
         actor=actor,
         action="report.requested",

@@ -49,6 +49,9 @@ def report_generate(request):
     except ServiceError as exc:
         return HttpResponse(exc.message, status=exc.status_code)
     if is_htmx(request):
+        if report.reused:
+            # Its row is already on the page and polling: nothing to add.
+            return HttpResponse(status=204)
         report.refresh_from_db()
         return render(request, "audits/partials/report_row.html", {"r": report})
     return redirect("reports")
