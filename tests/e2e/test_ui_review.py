@@ -93,7 +93,7 @@ def test_findings_browser_from_the_dashboard(page, live_server, demo):  # noqa: 
 
     finding = Finding.objects.filter(status="open", severity="high").order_by("pk").first()
     row = page.locator(f"#finding-{finding.pk}")
-    row.get_by_label(f"How finding {finding.pk} was resolved").fill("Reweighed and retrained.")
+    row.get_by_label(f"Comment on finding {finding.pk}").fill("Reweighed and retrained.")
     row.get_by_role("button", name=f"Resolve finding {finding.pk}").click()
     page.locator(f"#finding-{finding.pk} .badge", has_text="resolved").wait_for()
     finding.refresh_from_db()

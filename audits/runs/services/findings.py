@@ -75,6 +75,7 @@ def _dedupe(findings: Sequence[OutcomeFinding], *, model_version_id: int, kind: 
     return out
 
 
+@transaction.atomic
 def findings_record(
     findings: Sequence[OutcomeFinding],
     *,
@@ -88,7 +89,7 @@ def findings_record(
 ) -> FindingsRecorded:
     """Record what a run found: a problem already live (same fingerprint) is updated, not
     raised again; with ``close_missing`` a live problem of this kind the run no longer shows
-    is resolved, naming the run. Called inside the caller's transaction."""
+    is resolved, naming the run. Part of the caller's transaction when there is one."""
     # Runs of one version finish one after another here, so two workers never both decide a
     # problem is new (the unique constraint would refuse the second anyway).
     ModelVersion.objects.select_for_update().filter(pk=model_version_id).first()

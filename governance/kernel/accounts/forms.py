@@ -17,7 +17,12 @@ class UserCreateForm(Form):
     first_name = forms.CharField(required=False, max_length=150)
     last_name = forms.CharField(required=False, max_length=150)
     email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=Role.choices)
+    # No role is preselected: the first option used to be Admin, and a hurried "Create" made
+    # an admin. The empty choice is refused, so the role is always picked on purpose.
+    role = forms.ChoiceField(
+        choices=[("", "Choose a role…"), *Role.choices],
+        error_messages={"required": "Choose the person's role."},
+    )
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,
