@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from audits.runs.services.checks import check_run_process
+from audits.runs.services.findings import findings_reopen_expired
 from governance.kernel.jobs.services import TrackedTask
 
 
@@ -25,6 +26,4 @@ def run_check_task(self, run_id: int) -> None:
 @shared_task(name="audits.findings_reopen_expired")
 def findings_reopen_expired_task() -> int:
     """Accepted risks whose date has passed are open again."""
-    from audits.runs.services.findings import findings_reopen_expired  # noqa: PLC0415 - a task imports its service, which imports the app's models
-
     return len(findings_reopen_expired())
