@@ -22,11 +22,10 @@ from django.db import transaction
 
 from audits.checks import Finding as OutcomeFinding
 from audits.runs.models.checks import CheckRun
-from audits.runs.tasks import run_check_task
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden
-from governance.kernel.jobs.services import job_enqueue_on_commit
+from governance.kernel.jobs.services import job_enqueue
 
 REPRODUCE_ROLES = frozenset({Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN})
 REPRODUCED, DIFFERS = "reproduced", "differs"
@@ -93,7 +92,7 @@ def check_run_reproduce(*, actor: User, run: CheckRun) -> CheckRun:
             "result_sha256": run.result_sha256,
         },
     )
-    job_enqueue_on_commit(run_check_task, copy)
+    job_enqueue(copy)
     return copy
 
 

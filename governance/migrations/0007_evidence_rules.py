@@ -25,7 +25,7 @@ def fill_default(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0005_backgroundjob_dispatched_at_and_more'),
+        ('governance', '0006_obligations'),
     ]
 
     operations = [
