@@ -185,6 +185,7 @@ def test_policy_edit_is_audited_and_bumps_the_version(admin_user):
             "approvals_required": 1,
             "approver_roles": ["compliance_officer"],
             "required_documentation": ["transparency_notice"],
+            "evidence_datasets": ["tested_on", "validated_on"],
             "recertify_days": 200,
             "audit_interval_days": 91,
         },

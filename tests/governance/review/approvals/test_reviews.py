@@ -101,8 +101,15 @@ def test_approval_binds_evidence_and_a_verifiable_signature(
     assert evidence["artefact_sha256"] == mv.artefact.sha256
     assert evidence["datasets"] == [
         {"dataset_version": d.pk, "sha256": d.blob.sha256}
-        for d in [mv.upstream_edges.get().upstream_dataset_version]
+        for d in sorted(
+            (e.upstream_dataset_version for e in mv.upstream_edges.all()), key=lambda d: d.pk
+        )
     ]
+    # The checks it rests on ran on the version's own test data (tested_on), not the
+    # training data.
+    tested = mv.upstream_edges.get(kind="tested_on").upstream_dataset_version_id
+    assert {c["dataset_version"] for c in evidence["check_runs"]} == {tested}
+    assert {c["relation"] for c in evidence["check_runs"]} == {"tested_on"}
     assert evidence["classification_id"] == mv.model.system.classifications.latest().pk
     assert evidence["policy"] == {
         "tier": "high_risk",
