@@ -18,6 +18,7 @@ NOTIFICATION_EVENTS = (
     "report_ready",
     "drift_detected",
     "incident_deadline",
+    "signature_locked",
 )
 
 
