@@ -23,7 +23,6 @@ from governance.kernel.accounts.services import api_token_revoke, user_password_
 from governance.kernel.admin import AuditedAdmin, HistoryAdmin, PlainReadOnlyAdmin
 from governance.kernel.errors import ServiceError
 
-
 # Access follows the role, never Django groups or per-user permissions: an unused group editor
 # would be one more place to grant rights without an audit event.
 if admin.site.is_registered(Group):
