@@ -21,6 +21,7 @@ NOTIFICATION_EVENTS = (
     "drift_detected",
     "incident_deadline",
     "signature_locked",
+    "audit_overdue",
 )
 
 
