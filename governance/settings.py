@@ -245,6 +245,11 @@ PROFILE_MAX_ATTEMPTS = env_int("PROFILE_MAX_ATTEMPTS", 2)
 # Parquet pages can expand enormously; refuse files whose declared uncompressed size is above.
 MAX_UNCOMPRESSED_DATA_BYTES = env_int("MAX_UNCOMPRESSED_DATA_BYTES", 4 * 1024**3)
 
+# Trusted pickles are loaded in a child process with these limits (audits.checks.isolation).
+TRUSTED_PICKLE_MEMORY_BYTES = env_int("TRUSTED_PICKLE_MEMORY_BYTES", 4 * 1024**3)
+TRUSTED_PICKLE_CPU_SECONDS = env_int("TRUSTED_PICKLE_CPU_SECONDS", 900)
+TRUSTED_PICKLE_TIMEOUT_SECONDS = env_int("TRUSTED_PICKLE_TIMEOUT_SECONDS", 900)
+
 # --- security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
