@@ -11,6 +11,6 @@ def sync_flags(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0005_backgroundjob_dispatched_at_and_more")]
+    dependencies = [("governance", "0006_obligations")]
 
     operations = [migrations.RunPython(sync_flags, migrations.RunPython.noop)]
