@@ -8,9 +8,11 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.options import ModelAdmin
 from django.test import Client, RequestFactory
+from simple_history.admin import SimpleHistoryAdmin
 
 from governance.kernel.accounts.models import ApiToken, Role, User
 from governance.kernel.accounts.services import api_token_issue
+from governance.kernel.admin import HistoryAdmin
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
 from governance.policy.notifications.models import Notification
@@ -52,6 +54,12 @@ def test_every_admin_that_writes_goes_through_a_service_or_an_audit(superadmin):
         assert name in WRITABLE, f"{name} is writable in the admin"
         overrides = type(model_admin).save_model is not ModelAdmin.save_model
         assert overrides, f"{name}: the admin saves without a service or an audit event"
+
+
+def test_every_history_admin_refuses_revert():
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, SimpleHistoryAdmin):
+            assert isinstance(model_admin, HistoryAdmin), model._meta.label
 
 
 def test_demoting_an_admin_in_the_admin_is_audited_and_takes_the_admin_site(
