@@ -35,7 +35,7 @@ from governance.review.approvals.models import Decision
 from governance.review.evaluation import current_classification, evaluate, gate
 from registry import lineage
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
-from registry.selectors import pii_summary, upstream_pii
+from registry.selectors import node_visible, pii_summary, team_ids_visible_to, upstream_pii
 
 DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
 LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
@@ -161,12 +161,22 @@ def version_block(mv: ModelVersion) -> dict[str, Any]:
     }
 
 
-def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every dataset version upstream, with its datasheet, and the lineage edges."""
+def datasets_block(
+    mv: ModelVersion, actor: User | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every dataset version upstream, with its datasheet, and the lineage edges.
+
+    Reports are for roles that read every team; should a report ever be built for someone
+    who does not, another team's nodes are left out and its lineage rows say so, unnamed."""
+    teams = team_ids_visible_to(actor)
     rows = lineage.upstream_rows(("m", mv.pk))
     edges = list(lineage.edges_with_nodes([r[0] for r in rows]))
     kind_of = {e.upstream_node: e.kind for e in edges if e.downstream_node == ("m", mv.pk)}
-    dv_ids = [e.upstream_node[1] for e in edges if e.upstream_node[0] == "d"]
+    dv_ids = [
+        e.upstream_node[1]
+        for e in edges
+        if e.upstream_node[0] == "d" and node_visible(e.upstream, teams)
+    ]
     dvs = (
         DatasetVersion.objects.filter(pk__in=dv_ids)
         .select_related("dataset", "blob")
@@ -216,8 +226,16 @@ def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[st
                 ],
             }
         )
+
+    def name(node) -> str:
+        return str(node) if node_visible(node, teams) else "another team's data"
+
     lineage_rows = [
-        {"kind": e.get_kind_display(), "upstream": str(e.upstream), "downstream": str(e.downstream)}
+        {
+            "kind": e.get_kind_display(),
+            "upstream": name(e.upstream),
+            "downstream": name(e.downstream),
+        }
         for e in edges
     ]
     return datasets, lineage_rows
@@ -509,7 +527,7 @@ def model_version_snapshot(
     )
     system = mv.model.system
     classification = classification_block(system)
-    datasets, lineage_rows = datasets_block(mv)
+    datasets, lineage_rows = datasets_block(mv, actor)
     sensitive = {c for d in datasets for c in d["sensitive"]}
     evaluation = evaluate(mv)
     evidence_ids = {item["id"] for item in evaluation.evidence.get("check_runs", [])}
@@ -558,7 +576,9 @@ def model_version_snapshot(
         "audit_trail": audit_trail_block(mv),
         "deployments": deployments_block(mv),
         "personal_data": {
-            k: v for k, v in pii_summary(upstream_pii(model_version=mv)).items() if k != "flags"
+            k: v
+            for k, v in pii_summary(upstream_pii(model_version=mv), actor=actor).items()
+            if k != "flags"
         },
         "logging": logging_block(verdict, at=at),
         "incidents": incidents_block(mv),

@@ -535,13 +535,23 @@ def pii_requirement(ev: Evaluation) -> None:
     if not suspected:
         ev.requirements.append(Requirement("pii_resolved", label, True, EVIDENCE))
         return
+    # The reason is shown to everyone who may see the version, including data scientists of
+    # its team: flags on another team's data are counted, never named (dataset or column).
+    own_team = ev.model_version.model.system.team_id
+    own = [f for f in suspected if f.column.dataset_version.dataset.team_id == own_team]
+    others = [f for f in suspected if f.column.dataset_version.dataset.team_id != own_team]
+    foreign = sorted({f.category for f in others})
+    foreign_count = len(others)
     names = ", ".join(
         f"{f.column.dataset_version.dataset.name} {f.column.dataset_version.version}"
         f" / {f.column.name} ({f.category})"
-        for f in suspected[:5]
+        for f in own[:5]
     )
-    more = f" and {len(suspected) - 5} more" if len(suspected) > 5 else ""
-    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {names}{more}."
+    more = f" and {len(own) - 5} more" if len(own) > 5 else ""
+    parts = [f"{names}{more}"] if own else []
+    if foreign_count:
+        parts.append(f"{foreign_count} on another team's data ({', '.join(foreign)})")
+    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {'; '.join(parts)}."
     ev.requirements.append(Requirement("pii_unresolved", label, False, EVIDENCE, reason))
 
 
