@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0007_user_flags_follow_role'),
+        ('governance', '0008_user_flags_follow_role'),
     ]
 
     operations = [

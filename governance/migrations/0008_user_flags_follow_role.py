@@ -11,6 +11,6 @@ def sync_flags(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0006_obligations")]
+    dependencies = [("governance", "0007_evidence_rules")]
 
     operations = [migrations.RunPython(sync_flags, migrations.RunPython.noop)]
