@@ -190,6 +190,19 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 API_TOKEN_LAST_USED_RESOLUTION_SECONDS = env_int("API_TOKEN_LAST_USED_RESOLUTION_SECONDS", 60)
+# Failed logins per client address and user name before the login is refused for the window.
+LOGIN_ATTEMPTS = env_int("LOGIN_ATTEMPTS", 10)
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300)
+# Every API token expires; a client may ask for a shorter life, never a longer one.
+API_TOKEN_MAX_LIFETIME_DAYS = env_int("API_TOKEN_MAX_LIFETIME_DAYS", 90)
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the socket
+# address is the client (the header is ignored, as any client can send it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Wrong approval passwords per user before approving is refused for the window.
+APPROVAL_PASSWORD_ATTEMPTS = env_int("APPROVAL_PASSWORD_ATTEMPTS", 5)
+APPROVAL_PASSWORD_WINDOW_SECONDS = env_int("APPROVAL_PASSWORD_WINDOW_SECONDS", 15 * 60)
+# simple-history's "revert" writes rows past their services; history is for reading.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -232,6 +245,11 @@ PROFILE_MAX_ATTEMPTS = env_int("PROFILE_MAX_ATTEMPTS", 2)
 # Parquet pages can expand enormously; refuse files whose declared uncompressed size is above.
 MAX_UNCOMPRESSED_DATA_BYTES = env_int("MAX_UNCOMPRESSED_DATA_BYTES", 4 * 1024**3)
 
+# Trusted pickles are loaded in a child process with these limits (audits.checks.isolation).
+TRUSTED_PICKLE_MEMORY_BYTES = env_int("TRUSTED_PICKLE_MEMORY_BYTES", 4 * 1024**3)
+TRUSTED_PICKLE_CPU_SECONDS = env_int("TRUSTED_PICKLE_CPU_SECONDS", 900)
+TRUSTED_PICKLE_TIMEOUT_SECONDS = env_int("TRUSTED_PICKLE_TIMEOUT_SECONDS", 900)
+
 # --- security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -256,15 +274,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "governance.kernel.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "governance.kernel.api.filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.kernel.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "governance.kernel.api.throttling.AnonRateThrottle",
+        "governance.kernel.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
@@ -340,6 +358,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "governance@localhost")
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5)
+# A receiver's answer is read up to this many bytes and no further.
+WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
+# Plain http:// endpoints only for development.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# Addresses or networks (CIDR) a webhook may reach although they are internal, e.g. a chat
+# server on the office network. Empty: only public addresses.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 # Approvals due for re-certification within this many days notify their people once.
 APPROVAL_EXPIRY_WARNING_DAYS = env_int("APPROVAL_EXPIRY_WARNING_DAYS", 14)
 

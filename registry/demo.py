@@ -58,6 +58,18 @@ def prepare_features(frame):
     return out[FEATURES]
 
 
+#: How the demo splits German Credit: the model learns on 70 %, the rest is its test data.
+SPLIT = {"test_size": 0.3, "random_state": 42}
+
+
+def holdout_index(frame):
+    """The rows the demo model never saw (the same split ``train_demo_model`` uses)."""
+    from sklearn.model_selection import train_test_split  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+
+    _, test = train_test_split(frame.index, stratify=frame["risk"], **SPLIT)
+    return sorted(test)
+
+
 def train_demo_model(csv_bytes: bytes) -> tuple[bytes, dict, dict]:
     import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
     from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - heavy optional library, loaded only where it is used
@@ -65,9 +77,7 @@ def train_demo_model(csv_bytes: bytes) -> tuple[bytes, dict, dict]:
 
     frame = pd.read_csv(io.BytesIO(csv_bytes))
     x, y = prepare_features(frame), frame["risk"]
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=0.3, random_state=42, stratify=y
-    )
+    x_train, x_test, y_train, y_test = train_test_split(x, y, stratify=y, **SPLIT)
     params = {
         "n_estimators": 120,
         "max_depth": 3,

@@ -79,9 +79,9 @@ def edges_with_nodes(edge_ids: Iterable[int]):
         LineageEdge.objects.filter(pk__in=list(edge_ids))
         .select_related(
             "upstream_dataset_version__dataset",
-            "upstream_model_version__model",
+            "upstream_model_version__model__system",
             "downstream_dataset_version__dataset",
-            "downstream_model_version__model",
+            "downstream_model_version__model__system",
         )
         .order_by("id")
     )

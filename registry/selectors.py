@@ -117,6 +117,26 @@ def column_get(*, actor: User, dataset_version_id: int, name: str, action: str =
     )
 
 
+HIDDEN_PERSONAL_DATA = "Upstream data you cannot see holds personal data."
+
+
+def team_ids_visible_to(actor: User | None) -> set[int] | None:
+    """The teams whose lineage nodes ``actor`` may see named; None means every team."""
+    if actor is None or actor.role in CROSS_TEAM_READERS:
+        return None
+    return set(actor.team_ids())
+
+
+def _node_team_id(obj: ModelVersion | DatasetVersion) -> int:
+    if isinstance(obj, DatasetVersion):
+        return obj.dataset.team_id
+    return obj.model.system.team_id
+
+
+def node_visible(obj: ModelVersion | DatasetVersion, teams: set[int] | None) -> bool:
+    return teams is None or _node_team_id(obj) in teams
+
+
 def _node_dict(obj) -> dict[str, Any]:
     if isinstance(obj, DatasetVersion):
         return {
@@ -147,16 +167,14 @@ class LineageGraph:
 def lineage_graph(*, actor: User, root: ModelVersion | DatasetVersion) -> LineageGraph:
     """Upstream and downstream of ``root`` at any depth: two CTE queries and one fetch.
 
-    Nodes the actor may not see (another team's) are shown as ``hidden`` stubs, so the
-    graph's shape is honest without leaking names.
+    Nodes the actor may not see (another team's dataset or model versions) are shown as
+    ``hidden`` stubs, so the graph's shape is honest without leaking names.
     """
     node = ("m", root.pk) if isinstance(root, ModelVersion) else ("d", root.pk)
     up_ids = [row[0] for row in lineage.upstream_rows(node)]
     down_ids = [row[0] for row in lineage.downstream_rows(node)]
     edges = list(lineage.edges_with_nodes(set(up_ids) | set(down_ids)))
-    visible_teams = (
-        None if actor.role in ("admin", "auditor", "compliance_officer") else set(actor.team_ids())
-    )
+    teams = team_ids_visible_to(actor)
     graph = LineageGraph(root=_node_dict(root))
     seen: dict[tuple[str, int], dict[str, Any]] = {node: {**graph.root, "direction": "root"}}
     up_set = set(up_ids)
@@ -169,8 +187,7 @@ def lineage_graph(*, actor: User, root: ModelVersion | DatasetVersion) -> Lineag
             if key in seen:
                 continue
             info = _node_dict(obj)
-            team_id = obj.dataset.team_id if key[0] == "d" else None
-            if visible_teams is not None and key[0] == "d" and team_id not in visible_teams:
+            if not node_visible(obj, teams):
                 info = {"type": info["type"], "id": obj.pk, "hidden": True}
             info["direction"] = direction
             seen[key] = info
@@ -214,13 +231,20 @@ def upstream_pii(
     )
 
 
-def pii_summary(flags: list[PIIFlag]) -> dict[str, Any]:
-    """The inherited personal-data summary shown with a model version."""
+def pii_summary(flags: list[PIIFlag], *, actor: User | None = None) -> dict[str, Any]:
+    """The inherited personal-data summary shown with a model version.
 
+    Flags on another team's data (when ``actor`` may not see it) are neither listed nor
+    counted by name: only that such data exists and its categories (``hidden``), which is what
+    a reviewer needs to know and nothing the other team's dataset or columns would reveal.
+    """
+    teams = team_ids_visible_to(actor)
+    shown = [f for f in flags if node_visible(f.column.dataset_version, teams)]
+    unseen = [f for f in flags if not node_visible(f.column.dataset_version, teams)]
     return {
         "has_personal_data": bool(flags),
-        "confirmed": sum(1 for f in flags if f.status == PIIStatus.CONFIRMED),
-        "suspected": sum(1 for f in flags if f.status == PIIStatus.SUSPECTED),
+        "confirmed": sum(1 for f in shown if f.status == PIIStatus.CONFIRMED),
+        "suspected": sum(1 for f in shown if f.status == PIIStatus.SUSPECTED),
         "special_categories": sorted(
             {f.category for f in flags if f.category in SPECIAL_CATEGORIES}
         ),
@@ -237,9 +261,35 @@ def pii_summary(flags: list[PIIFlag]) -> dict[str, Any]:
                 "confidence": f.confidence,
                 "detector": f.detector,
             }
-            for f in flags
+            for f in shown
         ],
+        "hidden": (
+            {"message": HIDDEN_PERSONAL_DATA, "categories": sorted({f.category for f in unseen})}
+            if unseen
+            else None
+        ),
     }
+
+
+def lineage_upstream_summary(
+    *, actor: User | None, model_version: ModelVersion, edges
+) -> list[dict[str, Any]]:
+    """The direct and indirect upstream of a version, another team's nodes as stubs."""
+    teams = team_ids_visible_to(actor)
+    rows = []
+    for e in edges:
+        entry = {
+            "kind": e.kind,
+            "type": "dataset_version" if e.upstream_node[0] == "d" else "model_version",
+            "id": e.upstream_node[1],
+            "depth_1": e.downstream_node == ("m", model_version.pk),
+        }
+        if node_visible(e.upstream, teams):
+            entry["name"] = str(e.upstream)
+        else:
+            entry["hidden"] = True
+        rows.append(entry)
+    return rows
 
 
 def impact_model_versions(

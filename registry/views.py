@@ -120,7 +120,9 @@ def model_version_page(request, pk: int):
     context = {
         "mv": mv,
         "lineage": svg,
-        "personal_data": selectors.pii_summary(selectors.upstream_pii(model_version=mv)),
+        "personal_data": selectors.pii_summary(
+            selectors.upstream_pii(model_version=mv), actor=request.user
+        ),
         "history": _history(mv),
         "sections": model_version_panels.merged(request=request, model_version=mv),
     }

@@ -146,6 +146,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": f"{base}/{db_name}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DB_CONN_MAX_AGE": "0",
+        # Webhook receivers in tests listen on loopback over http; production refuses both.
+        "WEBHOOK_ALLOW_HTTP": "true",
+        "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
     celery_app.control.purge()
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115

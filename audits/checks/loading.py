@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from audits.checks.isolation import IsolatedModelError, IsolationLimits, load_isolated
 from registry.inspection.formats import (
     ARTEFACT_FORMATS,
     PICKLE_FORMATS,
@@ -179,8 +180,12 @@ def load_model(
     artefact_format: str,
     trusted: bool = False,
     feature_names: Sequence[str] | None = None,
+    isolation: IsolationLimits | None = None,
 ) -> LoadedModel:
     """Load an artefact in the declared format without executing untrusted code.
+
+    A trusted pickle-family artefact is loaded, and asked for its predictions, in a separate
+    resource-limited process (``audits.checks.isolation``; ``isolation`` sets its limits).
 
     ``feature_names`` is only needed for artefacts that do not carry column names (an ONNX
     graph with a single tensor input, an XGBoost model trained on a bare array).
@@ -202,7 +207,7 @@ def load_model(
                 f"{artefact_format} artefacts can execute arbitrary code when loaded; "
                 "an admin must mark this artefact as trusted first",
             )
-        return _wrap_python_object(_load_pickle_family(path, artefact_format), artefact_format)
+        return _load_pickle_isolated(path, artefact_format, isolation)
     try:
         if artefact_format == "onnx":
             return _load_onnx(path, names)
@@ -462,21 +467,44 @@ def _load_skops(path: Path) -> LoadedModel:
     return _wrap_python_object(estimator, "skops")
 
 
-def _load_pickle_family(path: Path, artefact_format: str) -> Any:
-    # Only reached with trusted=True: an admin vouched for this exact artefact.
-    if artefact_format == "joblib":
-        import joblib  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+def _load_pickle_isolated(
+    path: Path, artefact_format: str, limits: IsolationLimits | None
+) -> LoadedModel:
+    # Only reached with trusted=True: an admin vouched for this exact artefact. Even so it is
+    # opened in its own process (see audits.checks.isolation), never in this one.
+    try:
+        child, meta = load_isolated(path, artefact_format, limits)
+    except IsolatedModelError as exc:
+        raise ModelLoadError(exc.code, exc.message) from exc
+    classes = meta.get("classes")
+    task: Task = "regression" if not classes else ("binary" if len(classes) == 2 else "multiclass")
 
-        return joblib.load(path)
-    if artefact_format == "cloudpickle":
-        import cloudpickle  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    def call(op: str, X: pd.DataFrame) -> np.ndarray:
+        try:
+            return child.call(op, X)
+        except IsolatedModelError as exc:
+            raise ModelLoadError(exc.code, exc.message) from exc
 
-        with path.open("rb") as fh:
-            return cloudpickle.load(fh)
-    import pickle  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    predict_proba: Callable[[pd.DataFrame], np.ndarray] | None = None
+    if meta.get("has_proba"):
 
-    with path.open("rb") as fh:
-        return pickle.load(fh)  # noqa: S301 - trusted by an audited admin decision
+        def predict_proba(X: pd.DataFrame) -> np.ndarray:
+            probs = np.asarray(call("predict_proba", X), dtype=np.float64)
+            return probs[:, 1] if task == "binary" else probs
+
+    names = meta.get("feature_names")
+    return LoadedModel(
+        artefact_format=artefact_format,
+        native=child,  # the estimator itself stays in the child
+        model_type="other",
+        task=task,
+        feature_names=[str(n) for n in names] if names else None,
+        classes=list(classes) if classes else None,
+        _predict=lambda X: call("predict", X),
+        _predict_proba=predict_proba,
+        framework=str(meta.get("framework", "")),
+        details={"estimator": str(meta.get("estimator", "")), "isolated_process": True},
+    )
 
 
 _SKLEARN_TREE_CLASSES = (

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from audits.programme.models import AuditRun, AuditSchedule
-from audits.runs.admin import ReadOnlyAdmin
+from governance.kernel.admin import PlainReadOnlyAdmin, ReadOnlyAdmin
 
 
 @admin.register(AuditSchedule)
-class AuditScheduleAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class AuditScheduleAdmin(ReadOnlyAdmin):
     list_display = ("id", "system", "interval_days", "next_due", "active", "from_policy")
     list_filter = ("active", "from_policy")
 
 
 @admin.register(AuditRun)
-class AuditRunAdmin(ReadOnlyAdmin):
+class AuditRunAdmin(PlainReadOnlyAdmin):
     list_display = ("id", "system", "due_at", "status", "queued_at")
     list_filter = ("status", "trigger")

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from audits.reporting.render import render_pdf, render_pdf_pages
 from governance.kernel.audit.services import canonical_json
 
-TEMPLATE_VERSION = "2026.11-1"
+TEMPLATE_VERSION = "2026.12-1"
 
 KIND_LABELS = {
     "annex_iv": "Technical documentation (EU AI Act, Annex IV)",

@@ -9,24 +9,62 @@ project (never the machine's), and no resource is fetched over the network.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
 
 
+# Directories whose files a report may embed, by real path (symlinks resolved). The charts
+# travel inside the HTML as data: URIs, so the bundled static files are all a report needs.
+ALLOWED_ROOTS = (STATIC_ROOT.resolve(),)
+
+
+class ResourceRefused(ValueError):
+    """A report asked for something other than a bundled file or inline data."""
+
+
+def bundled_path(url: str) -> Path:
+    """The real path a ``file:`` URL names, if it lies inside ``ALLOWED_ROOTS``.
+
+    The URL is decoded first (``%2e%2e`` is ``..``) and the path resolved with its symlinks
+    before it is compared, so neither encoding nor links can step outside; the scheme is
+    compared case-insensitively (``FILE://`` is ``file://``), and only local file URLs (no
+    host, or ``localhost``) are accepted."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        raise ResourceRefused(f"reports may only use bundled resources, not {url}")
+    if parts.netloc not in ("", "localhost"):
+        raise ResourceRefused(f"reports may only use local files, not {url}")
+    path = Path(url2pathname(unquote(parts.path)))
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise ResourceRefused(f"no bundled file at {url}") from exc
+    if not real.is_file() or not any(root in real.parents for root in ALLOWED_ROOTS):
+        raise ResourceRefused(f"reports may only use bundled resources, not {url}")
+    return real
+
+
 def _fetcher():
-    """Resolve ``file://`` URLs inside ``static/`` and ``data:`` URLs; refuse everything else."""
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - heavy optional library, loaded only where it is used
+    """Serve bundled files (read here, by their checked real path) and ``data:`` URLs; refuse
+    everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.startswith("file://"):
-                path = Path(url[len("file://") :].split("?")[0]).resolve()
-                if STATIC_ROOT not in path.parents:
-                    raise ValueError(f"reports may only use bundled resources, not {url}")
-            return super().fetch(url, headers)
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            real = bundled_path(url)
+            content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                real.as_uri(), real.read_bytes(), {"Content-Type": content_type}
+            )
 
-    return LocalOnlyFetcher(allowed_protocols=("file", "data"))
+    return LocalOnlyFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
 def render_pdf_pages(html: str) -> tuple[bytes, int]:

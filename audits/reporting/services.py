@@ -294,6 +294,8 @@ def evidence_pack(report: Report, pdf: bytes) -> bytes:
         },
         "files": {report.filename: report.sha256, "snapshot.json": _sha(snapshot_json.encode())},
         "inputs": report.snapshot.get("manifest", []),
+        # Re-runs of checks from their stored inputs, and whether each gave the same hash.
+        "reproductions": report.snapshot.get("reproductions", []),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -35,7 +35,7 @@ from governance.review.approvals.models import Decision
 from governance.review.evaluation import current_classification, evaluate, gate
 from registry import lineage
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
-from registry.selectors import pii_summary, upstream_pii
+from registry.selectors import node_visible, pii_summary, team_ids_visible_to, upstream_pii
 
 DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
 LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
@@ -161,12 +161,22 @@ def version_block(mv: ModelVersion) -> dict[str, Any]:
     }
 
 
-def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every dataset version upstream, with its datasheet, and the lineage edges."""
+def datasets_block(
+    mv: ModelVersion, actor: User | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every dataset version upstream, with its datasheet, and the lineage edges.
+
+    Reports are for roles that read every team; should a report ever be built for someone
+    who does not, another team's nodes are left out and its lineage rows say so, unnamed."""
+    teams = team_ids_visible_to(actor)
     rows = lineage.upstream_rows(("m", mv.pk))
     edges = list(lineage.edges_with_nodes([r[0] for r in rows]))
     kind_of = {e.upstream_node: e.kind for e in edges if e.downstream_node == ("m", mv.pk)}
-    dv_ids = [e.upstream_node[1] for e in edges if e.upstream_node[0] == "d"]
+    dv_ids = [
+        e.upstream_node[1]
+        for e in edges
+        if e.upstream_node[0] == "d" and node_visible(e.upstream, teams)
+    ]
     dvs = (
         DatasetVersion.objects.filter(pk__in=dv_ids)
         .select_related("dataset", "blob")
@@ -216,14 +226,33 @@ def datasets_block(mv: ModelVersion) -> tuple[list[dict[str, Any]], list[dict[st
                 ],
             }
         )
+
+    def name(node) -> str:
+        return str(node) if node_visible(node, teams) else "another team's data"
+
     lineage_rows = [
-        {"kind": e.get_kind_display(), "upstream": str(e.upstream), "downstream": str(e.downstream)}
+        {
+            "kind": e.get_kind_display(),
+            "upstream": name(e.upstream),
+            "downstream": name(e.downstream),
+        }
         for e in edges
     ]
     return datasets, lineage_rows
 
 
-def check_rows(runs) -> list[dict[str, Any]]:
+def _standing(run, evidence_ids: set[int] | None) -> str:
+    """How a run stands as evidence, in words for the report."""
+    if run.reproduces_id:
+        return f"reproduction of #{run.reproduces_id}"
+    if run.exploratory:
+        return "exploratory"
+    if evidence_ids is not None:
+        return "evidence" if run.pk in evidence_ids else "not evidence"
+    return {True: "evidence", False: "not evidence"}.get(run.counts_as_evidence, "–")
+
+
+def check_rows(runs, evidence_ids: set[int] | None = None) -> list[dict[str, Any]]:
     return [
         {
             "id": r.pk,
@@ -233,21 +262,76 @@ def check_rows(runs) -> list[dict[str, Any]]:
             "dataset": str(r.dataset_version) if r.dataset_version_id else "–",
             "finished_at": _iso(r.finished_at),
             "result_sha256": r.result_sha256,
+            "evidence": _standing(r, evidence_ids),
         }
         for r in runs
     ]
 
 
-def latest_runs(mv: ModelVersion) -> dict[str, Any]:
+def latest_runs(mv: ModelVersion, evidence_ids: set[int] | None = None) -> dict[str, Any]:
+    """Per kind, the run the report details: the evidence run the evaluation used when there
+    is one, else the latest succeeded original run (never a reproduction)."""
     latest: dict[str, Any] = {}
     runs = (
-        CheckRun.objects.filter(model_version=mv, status="succeeded")
+        CheckRun.objects.filter(model_version=mv, status="succeeded", reproduces__isnull=True)
         .select_related("dataset_version__dataset")
         .order_by("kind", "-finished_at", "-pk")
     )
-    for run in runs:
+    rows = list(runs)
+    for run in rows:
+        if evidence_ids and run.pk in evidence_ids:
+            latest[run.kind] = run
+    for run in rows:
         latest.setdefault(run.kind, run)
     return latest
+
+
+def evidence_block(evaluation, runs) -> dict[str, Any]:
+    """Which run meets (or fails) each required check and on which data; which runs are not
+    evidence and why; and every reproduction with its outcome."""
+    by_id = {r.pk: r for r in runs}
+    used = []
+    for item in evaluation.evidence.get("check_runs", []):
+        run = by_id.get(item["id"])
+        data = f"{run.dataset_version.dataset.name} {run.dataset_version.version}" if run else ""
+        used.append(
+            {
+                "kind": item["kind"],
+                "id": item["id"],
+                "passed": item["passed"],
+                "text": f"{item['kind'].replace('_', ' ')}: run #{item['id']} on {data} "
+                f"({item['relation']})",
+                "result_sha256": item["result_sha256"],
+            }
+        )
+    used_ids = {u["id"] for u in used}
+    not_evidence = [
+        {
+            "id": r.pk,
+            "kind": r.kind,
+            "standing": _standing(r, used_ids),
+            "note": r.evidence_note or "recorded before evidence rules",
+        }
+        for r in runs
+        if not r.reproduces_id and r.pk not in used_ids and r.status == "succeeded"
+    ]
+    reproductions = [
+        {
+            "id": r.pk,
+            "reproduces": r.reproduces_id,
+            "kind": r.kind,
+            "status": r.status,
+            "outcome": (r.reproduction or {}).get("outcome", "pending"),
+            "differences": list((r.reproduction or {}).get("differences", [])),
+            "original_result_sha256": (r.reproduction or {}).get("original_result_sha256", ""),
+            "result_sha256": r.result_sha256,
+            "finished_at": _iso(r.finished_at),
+            "requested_by": r.requested_by.username if r.requested_by_id else "",
+        }
+        for r in runs
+        if r.reproduces_id
+    ]
+    return {"used": used, "not_evidence": not_evidence, "reproductions": reproductions}
 
 
 def _charts(run, captions: dict[str, str]) -> list[dict[str, str]]:
@@ -443,11 +527,13 @@ def model_version_snapshot(
     )
     system = mv.model.system
     classification = classification_block(system)
-    datasets, lineage_rows = datasets_block(mv)
+    datasets, lineage_rows = datasets_block(mv, actor)
     sensitive = {c for d in datasets for c in d["sensitive"]}
-    latest = latest_runs(mv)
-    all_runs = _finished_runs(mv)
     evaluation = evaluate(mv)
+    evidence_ids = {item["id"] for item in evaluation.evidence.get("check_runs", [])}
+    latest = latest_runs(mv, evidence_ids)
+    all_runs = _finished_runs(mv)
+    evidence = evidence_block(evaluation, all_runs)
     verdict = audit_chain_verify()
     manifest = _manifest(mv, datasets=datasets, all_runs=all_runs, latest=latest)
     snapshot = {
@@ -468,9 +554,12 @@ def model_version_snapshot(
         "input_columns": next(
             (d["columns"] for d in datasets if d["edge_kind"] == "trained_on"), []
         ),
-        "checks": check_rows(all_runs),
+        "checks": check_rows(all_runs, evidence_ids),
+        "evidence": evidence,
+        "reproductions": evidence["reproductions"],
         "monitoring_checks": check_rows(
-            [r for r in all_runs if r.kind in ("drift", "performance", "operational")]
+            [r for r in all_runs if r.kind in ("drift", "performance", "operational")],
+            evidence_ids,
         ),
         "fairness": fairness_block(latest.get("fairness")),
         "explainability": explainability_block(latest.get("explainability"), sensitive),
@@ -487,7 +576,9 @@ def model_version_snapshot(
         "audit_trail": audit_trail_block(mv),
         "deployments": deployments_block(mv),
         "personal_data": {
-            k: v for k, v in pii_summary(upstream_pii(model_version=mv)).items() if k != "flags"
+            k: v
+            for k, v in pii_summary(upstream_pii(model_version=mv), actor=actor).items()
+            if k != "flags"
         },
         "logging": logging_block(verdict, at=at),
         "incidents": incidents_block(mv),
@@ -501,7 +592,7 @@ def _finished_runs(mv: ModelVersion) -> list[CheckRun]:
     return list(
         CheckRun.objects.filter(model_version=mv)
         .exclude(status__in=["queued", "running"])
-        .select_related("dataset_version__dataset")
+        .select_related("dataset_version__dataset", "requested_by")
         .order_by("finished_at", "pk")
     )
 
@@ -519,7 +610,11 @@ def _manifest(
         {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
     ]
     manifest += [
-        {"what": f"check #{r.pk} {r.kind} result", "sha256": r.result_sha256}
+        {
+            "what": f"check #{r.pk} {r.kind} result"
+            + (f" (reproduction of #{r.reproduces_id})" if r.reproduces_id else ""),
+            "sha256": r.result_sha256,
+        }
         for r in all_runs
         if r.result_sha256
     ]

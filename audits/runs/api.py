@@ -43,6 +43,7 @@ from audits.runs.services.findings import (
     finding_start,
 )
 from audits.runs.services.monitoring import operational_metrics_report
+from audits.runs.services.reproduction import check_run_reproduce
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
@@ -57,6 +58,9 @@ ALL_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDI
 CheckRunners = role_permission(
     Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN, safe_roles=ALL_ROLES
 )
+
+
+Reproducers = role_permission(Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 
 
 MetricReporters = role_permission(Role.DATA_SCIENTIST, safe_roles=ALL_ROLES)
@@ -122,15 +126,35 @@ class CheckRunsOfVersionView(SelectorRowsMixin, generics.ListAPIView):
             sensitive_columns=data.get("sensitive_columns"),
             parameters=data["parameters"],
             thresholds=data["thresholds"],
+            exploratory=data["exploratory"],
         )
         run.refresh_from_db(fields=["status"])
-        body = {
-            "id": run.pk,
-            "kind": run.kind,
-            "status": run.status,
-            "url": reverse("api-check-detail", kwargs={"pk": run.pk}),
-        }
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(_accepted(run), status=status.HTTP_202_ACCEPTED)
+
+
+def _accepted(run: CheckRun) -> dict:
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "status": run.status,
+        "url": reverse("api-check-detail", kwargs={"pk": run.pk}),
+        "counts_as_evidence": run.counts_as_evidence,
+        "evidence_note": run.evidence_note,
+    }
+
+
+class CheckRunReproduceView(APIView):
+    """POST: re-run a finished check from what it stored and compare the result hash (202;
+    the outcome lands on the new run and on the original's ``reproductions``)."""
+
+    permission_classes = [Reproducers]
+
+    @extend_schema(request=None, responses={202: CheckRunAcceptedSerializer})
+    def post(self, request, pk: int):
+        run = get_or_404(check_run_list(actor=request.user), pk, "check run")
+        copy = check_run_reproduce(actor=request.user, run=run)
+        copy.refresh_from_db(fields=["status"])
+        return Response(_accepted(copy), status=status.HTTP_202_ACCEPTED)
 
 
 class CheckRunDetailView(APIView):

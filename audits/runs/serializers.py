@@ -38,7 +38,13 @@ class CheckRunRequestSerializer(serializers.Serializer):
     thresholds = serializers.DictField(
         required=False,
         default=dict,
-        help_text="Overrides of the policy's thresholds, declared before the run.",
+        help_text="Thresholds declared before the run: each may be stricter than the "
+        "policy's, never looser (400 looser_than_policy), unless the run is exploratory.",
+    )
+    exploratory = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Run with looser rules or other data; stored and shown, never evidence.",
     )
 
 
@@ -47,6 +53,8 @@ class CheckRunAcceptedSerializer(serializers.Serializer):
     kind = serializers.CharField()
     status = serializers.CharField()
     url = serializers.CharField()
+    counts_as_evidence = serializers.BooleanField(allow_null=True)
+    evidence_note = serializers.CharField()
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -142,6 +150,12 @@ class CheckRunSerializer(serializers.ModelSerializer):
             "result_sha256",
             "requested_by",
             "charts",
+            "exploratory",
+            "counts_as_evidence",
+            "evidence_note",
+            "evidence_relation",
+            "reproduces",
+            "reproduction",
         ]
         read_only_fields = fields
 
@@ -157,12 +171,22 @@ class CheckRunSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReproductionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    outcome = serializers.CharField(allow_null=True)
+    differences = serializers.ListField(child=serializers.CharField())
+    requested_by = serializers.CharField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class CheckRunDetailSerializer(CheckRunSerializer):
     result = serializers.JSONField(read_only=True)
     findings = serializers.SerializerMethodField()
+    reproductions = serializers.SerializerMethodField()
 
     class Meta(CheckRunSerializer.Meta):
-        fields = [*CheckRunSerializer.Meta.fields, "result", "findings"]
+        fields = [*CheckRunSerializer.Meta.fields, "result", "findings", "reproductions"]
         read_only_fields = fields
 
     @extend_schema_field(FindingSerializer(many=True))
@@ -170,6 +194,20 @@ class CheckRunDetailSerializer(CheckRunSerializer):
         """What the run raised and what it saw again (a re-run does not raise a copy)."""
         rows = findings_of_run(obj).select_related("resolved_by", "assignee").order_by("id")
         return FindingSerializer(rows, many=True).data
+
+    @extend_schema_field(ReproductionSerializer(many=True))
+    def get_reproductions(self, obj: CheckRun) -> list[dict]:
+        return [
+            {
+                "id": r.pk,
+                "status": r.status,
+                "outcome": (r.reproduction or {}).get("outcome"),
+                "differences": (r.reproduction or {}).get("differences", []),
+                "requested_by": r.requested_by.username if r.requested_by else None,
+                "finished_at": r.finished_at,
+            }
+            for r in obj.reproductions.select_related("requested_by").order_by("-pk")
+        ]
 
 
 class FindingResolveSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.urls import path
 from audits.runs.api import (
     CheckChartView,
     CheckRunDetailView,
+    CheckRunReproduceView,
     CheckRunsOfVersionView,
     FindingAcceptRiskView,
     FindingAssignView,
@@ -17,12 +18,18 @@ from audits.runs.api import (
     OperationalMetricsView,
 )
 from audits.runs.findings_views import finding_act_view, finding_resolve_view, findings_page
-from audits.runs.views import check_run_page, check_run_row, check_run_start
+from audits.runs.views import (
+    check_run_page,
+    check_run_reproduce_view,
+    check_run_row,
+    check_run_start,
+)
 
 urlpatterns = [
     path("model-versions/<int:pk>/checks/run/", check_run_start, name="check-run-start"),
     path("checks/<int:pk>/row/", check_run_row, name="check-run-row"),
     path("checks/<int:pk>/", check_run_page, name="check-run"),
+    path("checks/<int:pk>/reproduce/", check_run_reproduce_view, name="check-run-reproduce"),
     path("findings/", findings_page, name="findings"),
     path("findings/<int:pk>/resolve/", finding_resolve_view, name="finding-resolve"),
     path("findings/<int:pk>/act/", finding_act_view, name="finding-act"),
@@ -40,6 +47,11 @@ api_urlpatterns = [
         name="api-model-version-metrics",
     ),
     path("checks/<int:pk>/", CheckRunDetailView.as_view(), name="api-check-detail"),
+    path(
+        "checks/<int:pk>/reproduce/",
+        CheckRunReproduceView.as_view(),
+        name="api-check-reproduce",
+    ),
     path(
         "checks/<int:pk>/charts/<str:name>.png",
         CheckChartView.as_view(),

@@ -1,9 +1,11 @@
 """Demo content: real fairness and explainability checks of the demo credit model.
 
-The demo model was trained on one-hot features derived from German Credit, so the checks run
-on a derived dataset version holding exactly those model inputs plus the label and the raw
-sensitive attributes (sex, age), linked to the published data with a ``derived_from`` edge.
-Idempotent: a second run finds the data and the checks and creates nothing.
+The demo model was trained on one-hot features derived from German Credit (70 % of it), so
+the checks run on the other 30 %, the rows it never saw: a derived dataset version holding
+exactly those model inputs plus the label and the raw sensitive attributes (sex, age), linked
+to the published data with ``derived_from`` and to the model version with ``tested_on``. Only
+such evaluation data counts as evidence for the version. Idempotent: a second run finds the
+data and the checks and creates nothing.
 """
 
 from __future__ import annotations
@@ -16,32 +18,35 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audits.programme.services.schedules import schedules_sync
 from audits.runs.models.checks import CheckRun
 from audits.runs.services.checks import check_run_request
-from registry.demo import german_credit_csv, prepare_features
+from registry.demo import german_credit_csv, holdout_index, prepare_features
 from registry.models import Dataset, DatasetVersion, ModelVersion
 from registry.services.datasets import ColumnSettings, dataset_version_register
 from registry.services.lineage import lineage_edge_add
 
-DERIVED_VERSION = "2024-01-model-input"
+TEST_VERSION = "2024-01-test"
 
 
-def _model_input_version(scientist, dataset, source: DatasetVersion) -> DatasetVersion:
+def _test_version(scientist, dataset, source: DatasetVersion, mv) -> DatasetVersion:
 
-    existing = DatasetVersion.objects.filter(dataset=dataset, version=DERIVED_VERSION).first()
+    existing = DatasetVersion.objects.filter(dataset=dataset, version=TEST_VERSION).first()
     if existing is not None:
         return existing
     raw = pd.read_csv(io.BytesIO(german_credit_csv()))
+    raw = raw.loc[holdout_index(raw)]
     frame = prepare_features(raw).assign(sex=raw["sex"], risk=raw["risk"])
     dv = dataset_version_register(
         actor=scientist,
         dataset=dataset,
-        version=DERIVED_VERSION,
+        version=TEST_VERSION,
         data_file=SimpleUploadedFile(
-            "german_credit_model_input.csv", frame.to_csv(index=False).encode(), "text/csv"
+            "german_credit_test.csv", frame.to_csv(index=False).encode(), "text/csv"
         ),
-        description="Model inputs (one-hot encoded) with the label and sensitive attributes.",
+        description="Held-out test split (30 %, never used in training): model inputs "
+        "(one-hot encoded) with the label and sensitive attributes.",
         column_settings=ColumnSettings(roles={"risk": "target"}, sensitive=["sex", "age"]),
     )
     lineage_edge_add(actor=scientist, kind="derived_from", upstream=source, downstream=dv)
+    lineage_edge_add(actor=scientist, kind="tested_on", upstream=dv, downstream=mv)
     return dv
 
 
@@ -55,7 +60,7 @@ def seed(*, team, users, stdout) -> None:
     if dataset is None or source is None or mv is None:
         stdout.write("Demo checks skipped: the registry demo content is missing.")
         return
-    dv = _model_input_version(scientist, dataset, source)
+    dv = _test_version(scientist, dataset, source, mv)
     for kind in ("fairness", "explainability"):
         run = (
             CheckRun.objects.filter(model_version=mv, kind=kind, dataset_version=dv)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 
-from audits.programme.selectors import schedule_list
+from audits.programme.selectors import schedule_list, schedules_stalled
 from audits.runs.selectors import finding_list
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.models import AuditEvent
@@ -49,10 +49,14 @@ def overdue_audits(*, user: User, now=None) -> dict:
     """Active audit schedules whose due date has passed: one count and one limited query."""
     now = now or timezone.now()
     due = schedule_list(actor=user).filter(active=True, next_due__lt=now)
+    # Overdue by more than their interval, however next_due reads (see schedules_stalled).
+    stalled = schedules_stalled(queryset=schedule_list(actor=user), now=now)
     return {
         "available": True,
         "count": due.count(),
         "top": list(due.select_related("system").order_by("next_due", "id")[:TOP]),
+        "stalled_count": len(stalled),
+        "stalled": stalled[:TOP],
     }
 
 

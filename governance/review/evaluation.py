@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from audits.runs.models.checks import CheckRun
+from audits.runs.services.evidence import (
+    EvidenceVerdict,
+    evidence_verdict,
+    flagged_sensitive,
+    lineage_relations,
+)
 from governance.kernel.accounts.models import Role, User
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, UNCLASSIFIED, Policy
@@ -47,6 +53,9 @@ class Evaluation:
     # Every lineage edge above the version (``lineage.upstream_rows``), read once per
     # evaluation; None: not read yet.
     upstream_rows: list[lineage.EdgeRow] | None = None
+    # Runs of required kinds that do not count as evidence (exploratory, other data, looser
+    # than the policy), newer than the evidence used, with the reason: shown, never counted.
+    exploratory_runs: list[dict[str, Any]] = field(default_factory=list)
 
     def unmet(self, *stages: str) -> list[Requirement]:
         return [r for r in self.requirements if not r.met and (not stages or r.stage in stages)]
@@ -425,37 +434,73 @@ class Requirement:
         return {"code": self.code, "message": self.reason or self.label}
 
 
+def _candidate_runs(ev: Evaluation, kinds: list[str]) -> list[CheckRun]:
+    return list(
+        CheckRun.objects.filter(model_version=ev.model_version, kind__in=kinds, status="succeeded")
+        .select_related("dataset_version__dataset")
+        .order_by("kind", "-finished_at", "-id")
+    )
+
+
 def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]:
+    """For each required kind, the latest succeeded run that counts as evidence now (at the
+    policy's strength or stricter, on data the policy accepts, linked in lineage) must have
+    passed. Runs that do not count are named with the reason, never used."""
     thresholds = (ev.policy.thresholds or {}) if ev.policy else {}
-    latest: dict[str, Any] = {}
-    runs = CheckRun.objects.filter(
-        model_version=ev.model_version, kind__in=kinds, status="succeeded"
-    ).order_by("kind", "-finished_at", "-id")
+    runs = _candidate_runs(ev, kinds)
+    relations = lineage_relations(ev.model_version.pk)
+    flagged = flagged_sensitive({r.dataset_version_id for r in runs if r.dataset_version_id})
+    latest: dict[str, tuple[CheckRun, EvidenceVerdict]] = {}
+    others: dict[str, list[tuple[CheckRun, EvidenceVerdict]]] = {}
     for run in runs:
-        latest.setdefault(run.kind, run)
+        verdict = evidence_verdict(run, policy=ev.policy, relations=relations, flagged=flagged)
+        if verdict.counts:
+            latest.setdefault(run.kind, (run, verdict))
+        elif run.kind not in latest:
+            others.setdefault(run.kind, []).append((run, verdict))
+    ev.exploratory_runs = [
+        {"id": run.pk, "kind": run.kind, "note": verdict.note}
+        for kind in kinds
+        for run, verdict in others.get(kind, [])
+    ]
     evidence = []
     for kind in kinds:
-        run = latest.get(kind)
         words = kind.replace("_", " ")
         label = f"A passing {words} check"
-        if run is None:
-            reason = f"No {words} check has succeeded on this version yet."
+        if kind not in latest:
+            reason = f"No {words} check counts as evidence for this version yet."
+            ignored = others.get(kind, [])
+            if ignored:
+                reason += " Not counted: " + " ".join(
+                    f"run {run.pk}: {verdict.note}" for run, verdict in ignored[:3]
+                )
+                if len(ignored) > 3:
+                    reason += f" (and {len(ignored) - 3} more)"
             ev.requirements.append(
                 Requirement(f"check_missing:{kind}", label, False, EVIDENCE, reason)
             )
             continue
+        run, verdict = latest[kind]
         evidence.append(
-            {"id": run.pk, "kind": kind, "result_sha256": run.result_sha256, "passed": run.passed}
+            {
+                "id": run.pk,
+                "kind": kind,
+                "result_sha256": run.result_sha256,
+                "passed": run.passed,
+                "dataset_version": run.dataset_version_id,
+                "relation": verdict.relation,
+            }
         )
+        on = f"{run.dataset_version.dataset.name} {run.dataset_version.version}"
         if run.passed is True:
-            reason = f"Check run {run.pk} passed."
+            reason = f"{words}: run #{run.pk} on {on} ({verdict.relation}) passed."
             ev.requirements.append(Requirement(f"check:{kind}", label, True, EVIDENCE, reason))
         else:
             limits = thresholds.get(kind)
             against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
             reason = (
-                f"The latest {words} check (run {run.pk}) did not pass{against}; "
-                "its findings say which figures."
+                f"The latest {words} check counting as evidence (run #{run.pk} on {on}, "
+                f"{verdict.relation}) did not pass{against}; its findings say which figures."
             )
             ev.requirements.append(
                 Requirement(f"check_failed:{kind}", label, False, EVIDENCE, reason)
@@ -490,13 +535,23 @@ def pii_requirement(ev: Evaluation) -> None:
     if not suspected:
         ev.requirements.append(Requirement("pii_resolved", label, True, EVIDENCE))
         return
+    # The reason is shown to everyone who may see the version, including data scientists of
+    # its team: flags on another team's data are counted, never named (dataset or column).
+    own_team = ev.model_version.model.system.team_id
+    own = [f for f in suspected if f.column.dataset_version.dataset.team_id == own_team]
+    others = [f for f in suspected if f.column.dataset_version.dataset.team_id != own_team]
+    foreign = sorted({f.category for f in others})
+    foreign_count = len(others)
     names = ", ".join(
         f"{f.column.dataset_version.dataset.name} {f.column.dataset_version.version}"
         f" / {f.column.name} ({f.category})"
-        for f in suspected[:5]
+        for f in own[:5]
     )
-    more = f" and {len(suspected) - 5} more" if len(suspected) > 5 else ""
-    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {names}{more}."
+    more = f" and {len(own) - 5} more" if len(own) > 5 else ""
+    parts = [f"{names}{more}"] if own else []
+    if foreign_count:
+        parts.append(f"{foreign_count} on another team's data ({', '.join(foreign)})")
+    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {'; '.join(parts)}."
     ev.requirements.append(Requirement("pii_unresolved", label, False, EVIDENCE, reason))
 
 

@@ -12,14 +12,14 @@ description]``: each term must match one of the four, case-insensitively.
 from __future__ import annotations
 
 from django.db.models import Q
-from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from governance.kernel.api.filters import StrictFilterBackend, StrictFilterSet
 from registry.models import Model, ModelVersion
 
 
-class QuickFilterBackend(DjangoFilterBackend):
-    """``DjangoFilterBackend`` that skips building the filter set (a form, validated) when the
+class QuickFilterBackend(StrictFilterBackend):
+    """The strict filter backend, skipping the filter set (a form, validated) when the
     request uses none of its parameters: the same result, a millisecond or two sooner."""
 
     def filter_queryset(self, request, queryset, view):
@@ -31,7 +31,7 @@ class QuickFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
-class ReusedFormFilterSet(FilterSet):
+class ReusedFormFilterSet(StrictFilterSet):
     """Declared once, and builds its form class once: with ``filterset_fields`` on a view,
     django-filter makes a new FilterSet class and a new form class on every request."""
 

@@ -518,6 +518,10 @@ class PersonalDataSerializer(serializers.Serializer):
     special_categories = serializers.ListField(child=serializers.CharField())
     categories = serializers.ListField(child=serializers.CharField())
     flags = serializers.ListField(child=serializers.DictField())
+    hidden = serializers.DictField(
+        allow_null=True,
+        help_text="Personal data on upstream data you cannot see: a message and categories only.",
+    )
 
 
 class ModelVersionFullSerializer(ModelVersionDetailSerializer):

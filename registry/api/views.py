@@ -259,23 +259,14 @@ def model_version_payload(request, mv: ModelVersion) -> dict:
 
     up_rows = lineage.upstream_rows(("m", mv.pk))
     edges = list(lineage.edges_with_nodes([row[0] for row in up_rows]))
-    upstream = [
-        {
-            "kind": e.kind,
-            "type": "dataset_version" if e.upstream_node[0] == "d" else "model_version",
-            "id": e.upstream_node[1],
-            "name": str(e.upstream),
-            "depth_1": e.downstream_node == ("m", mv.pk),
-        }
-        for e in edges
-    ]
+    upstream = selectors.lineage_upstream_summary(actor=request.user, model_version=mv, edges=edges)
     data = s.ModelVersionDetailSerializer(mv).data
     data["lineage"] = {
         "upstream": upstream,
         "downstream_count": len(lineage.downstream_rows(("m", mv.pk))),
     }
     data["personal_data"] = selectors.pii_summary(
-        selectors.upstream_pii(model_version=mv, upstream=up_rows)
+        selectors.upstream_pii(model_version=mv, upstream=up_rows), actor=request.user
     )
     data.update(model_version_extras.collect(user=request.user, model_version=mv, upstream=up_rows))
     return data

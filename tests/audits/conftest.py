@@ -12,6 +12,7 @@ from audits.programme.services.schedules import schedules_sync
 from governance.policy.classification.models import RiskClassification
 from registry.models import Column
 from registry.services.datasets import ColumnSettings, column_update, dataset_version_register
+from registry.services.lineage import lineage_edge_add
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import upload
 
@@ -89,3 +90,19 @@ def schedule(system, officer):
     classify(system, officer)
     schedules_sync()
     return AuditSchedule.objects.get(system=system)
+
+
+@pytest.fixture
+def holdout(scientist, dataset, german_frame, model_version):
+    """The version's test data: German Credit as its own dataset version, ``risk`` the
+    target, sex and age sensitive, linked to the version as ``tested_on``."""
+    dv = register_frame(
+        scientist,
+        dataset,
+        "holdout",
+        german_frame,
+        roles={"risk": "target"},
+        sensitive=["sex", "age"],
+    )
+    lineage_edge_add(actor=scientist, kind="tested_on", upstream=dv, downstream=model_version)
+    return dv

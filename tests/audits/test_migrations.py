@@ -1,6 +1,6 @@
-"""Migration 0005 on a database that already holds duplicate findings: fingerprints are given,
+"""Migration 0006 on a database that already holds duplicate findings: fingerprints are given,
 one open finding per problem is kept (the oldest) and the others are closed as duplicates,
-before 0006 adds the constraint that would refuse them."""
+before 0007 adds the constraint that would refuse them."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from audits.runs.models.findings import Finding, finding_fingerprint
 
-BEFORE = [("audits", "0003_auditrun_dispatched_at_checkrun_dispatched_at_and_more")]
-AFTER = [("audits", "0006_finding_one_live_per_fingerprint")]
+BEFORE = [("audits", "0004_evidence_rules")]
+AFTER = [("audits", "0007_finding_one_live_per_fingerprint")]
 
 
 @pytest.mark.django_db(transaction=True)

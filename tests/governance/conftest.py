@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audits.runs.models import CheckRun
+from audits.runs.services.evidence import required_sensitive
+from audits.runs.services.rules import policy_baseline
 from governance.kernel.accounts.models import Role
 from governance.policy.classification.services import risk_classification_record
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
-from registry.models import PIIFlag, PIIStatus
+from registry.models import DatasetVersion, PIIFlag, PIIStatus
 from registry.selectors import upstream_pii
-from registry.services.datasets import pii_flag_decide
+from registry.services.datasets import dataset_version_register, pii_flag_decide
+from registry.services.lineage import lineage_edge_add
 from registry.services.systems import system_update
 from tests.factories import UserFactory
 from tests.registry import conftest as registry_fixtures
@@ -59,18 +63,62 @@ def classify(system, answers, actor):
     return risk_classification_record(actor=actor, system=system, answers=answers)
 
 
-def satisfy_required_checks(model_version, tier: str, admin) -> None:
-    """Make the tier's required checks hold for this version: a passing run of each."""
-    policy = Policy.objects.get(tier=tier)
+def evaluation_data(model_version, actor):
+    """The version's held-out test data (a ``tested_on`` link), registered from its training
+    file when it has none yet."""
+    edge = model_version.upstream_edges.filter(kind="tested_on").first()
+    if edge is not None:
+        return edge.upstream_dataset_version
+    edge = model_version.upstream_edges.filter(kind="trained_on").first()
+    trained = (
+        edge.upstream_dataset_version
+        if edge is not None
+        else DatasetVersion.objects.filter(dataset__team=model_version.model.system.team)
+        .exclude(version__endswith="-holdout")
+        .earliest("pk")
+    )
+    holdout = DatasetVersion.objects.filter(
+        dataset=trained.dataset, version=f"{trained.version}-holdout"
+    ).first() or dataset_version_register(
+        actor=actor,
+        dataset=trained.dataset,
+        version=f"{trained.version}-holdout",
+        data_file=SimpleUploadedFile("holdout.csv", trained.blob.path.read_bytes(), "text/csv"),
+    )
+    lineage_edge_add(actor=actor, kind="tested_on", upstream=holdout, downstream=model_version)
+    return holdout
 
+
+def satisfy_required_checks(model_version, tier: str, admin) -> None:
+    """Make the tier's required checks hold for this version: a passing run of each, at the
+    policy's strength on the version's own test data (what counts as evidence)."""
+    policy = Policy.objects.get(tier=tier)
+    data = (
+        evaluation_data(model_version, model_version.created_by) if policy.required_checks else None
+    )
     for kind in policy.required_checks:
+        baseline = policy_baseline(kind, policy)
+        columns = list(data.columns.order_by("position"))
         CheckRun.objects.create(
             model_version=model_version,
             kind=kind,
+            dataset_version=data,
+            column_roles={c.name: c.role for c in columns},
+            sensitive_columns=required_sensitive(
+                kind=kind,
+                policy=policy,
+                columns=[c.name for c in columns],
+                flagged=[c.name for c in columns if c.is_sensitive],
+            ),
+            thresholds=baseline.thresholds,
+            parameters=baseline.parameters,
+            thresholds_source=baseline.source,
             status="succeeded",
             passed=True,
             result_sha256="0" * 64,
             finished_at=timezone.now(),
+            counts_as_evidence=True,
+            evidence_relation="tested_on",
         )
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from governance.kernel.accounts.models import Role
 from governance.policy.classification.models import RiskClassification
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
@@ -14,6 +15,7 @@ from registry.services.datasets import dataset_version_register
 from registry.services.lineage import lineage_edge_add
 from registry.services.systems import model_create, system_create
 from registry.services.versions import model_version_register
+from tests.factories import UserFactory
 from tests.registry.conftest import upload
 from tests.registry.test_api_datasets import people_csv
 
@@ -124,8 +126,10 @@ def test_inventory_shows_tier_and_owner_and_filters_by_them(
     RiskClassification.objects.create(
         system=system, tier="high_risk", classified_by=officer, rationale=[], answers={}
     )
-    responsibility_assign(actor=admin_user, user=officer, role=Raci.ACCOUNTABLE, target=system)
-    responsibility_assign(actor=admin_user, user=officer, role=Raci.ACCOUNTABLE, target=dataset)
+    # The accountable owner is not a compliance officer: the high-risk policy wants both.
+    owner = UserFactory(role=Role.DATA_SCIENTIST, teams=[system.team], username="owner1")
+    responsibility_assign(actor=admin_user, user=owner, role=Raci.ACCOUNTABLE, target=system)
+    responsibility_assign(actor=admin_user, user=owner, role=Raci.ACCOUNTABLE, target=dataset)
     chatbot = system_create(actor=scientist, team=system.team, name="Chatbot")
     bot = model_create(actor=scientist, system=chatbot, name="bot")
     model_version_register(
@@ -136,18 +140,18 @@ def test_inventory_shows_tier_and_owner_and_filters_by_them(
     systems = client.get("/inventory/?kind=systems").content.decode()
     assert "High risk (Art. 6)" in systems and "not classified" in systems
     assert f"/systems/{system.pk}/classification/" in systems  # the name links somewhere
-    assert '<option value="' + officer.username + '"' in systems  # the owner filter
+    assert '<option value="' + owner.username + '"' in systems  # the owner filter
     high = client.get("/inventory/?kind=systems&tier=high_risk").content.decode()
     assert system.name in high and "Chatbot" not in high
     unclassified = client.get("/inventory/?kind=systems&tier=unclassified").content.decode()
     assert "Chatbot" in unclassified and system.name not in unclassified
-    owned = client.get(f"/inventory/?kind=systems&owner={officer.username}").content.decode()
+    owned = client.get(f"/inventory/?kind=systems&owner={owner.username}").content.decode()
     assert system.name in owned and "Chatbot" not in owned
 
-    versions = client.get(f"/inventory/?owner={officer.username}").content.decode()
+    versions = client.get(f"/inventory/?owner={owner.username}").content.decode()
     assert f"/model-versions/{model_version.pk}/" in versions and "bot <span" not in versions
     assert "bot <span" in client.get("/inventory/?tier=unclassified").content.decode()
-    datasets = client.get(f"/inventory/?kind=datasets&owner={officer.username}").content
+    datasets = client.get(f"/inventory/?kind=datasets&owner={owner.username}").content
     assert dataset.name.encode() in datasets
     assert (
         dataset.name.encode()

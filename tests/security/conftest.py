@@ -13,6 +13,8 @@ from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import ApiToken
 from governance.kernel.accounts.services import api_token_issue
 from governance.kernel.jobs.models import BackgroundJob
+from governance.obligations.incidents.services import incident_open
+from governance.obligations.risks.services import risk_create
 from governance.policy.notifications.models import Notification
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
@@ -67,7 +69,25 @@ def team_objects(users, team, system, model, dataset, dataset_version, model_ver
     api_token_issue(user=scientist, name="matrix")
     token = ApiToken.objects.filter(user=scientist).latest("id")
     column = dataset_version.columns.order_by("position", "id").first()
+    risk = risk_create(
+        actor=users["compliance_officer"],
+        system=system,
+        title="Unfair refusals",
+        likelihood=2,
+        severity=3,
+        review_date=timezone.now().date(),
+    )
+    incident = incident_open(
+        actor=users["compliance_officer"],
+        system=system,
+        title="Wrong refusals",
+        description="Reported by a customer",
+        category="standard",
+        owner=users["compliance_officer"],
+    )
     return {
+        "risks": risk,
+        "incidents": incident,
         "tokens": token,
         "users": scientist,
         "systems": system,

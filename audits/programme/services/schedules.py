@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from audits.programme.models import AuditRun, AuditSchedule
+from audits.programme.selectors import schedules_stalled
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import (
@@ -29,7 +30,10 @@ from governance.kernel.errors import (
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
 from governance.policy.classification.models import RiskClassification
+from governance.policy.notifications.models import Notification
+from governance.policy.notifications.services import notify
 from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Raci, Responsibility
 from registry.models import AISystem
 
 logger = logging.getLogger(__name__)
@@ -199,6 +203,41 @@ def _advance(due: datetime, interval_days: int, now: datetime) -> datetime:
     return nxt if nxt > now else nxt + step
 
 
+def _start_run(schedule: AuditSchedule, now: datetime) -> AuditRun | None:
+    """The run for the schedule's due time; a due time already used (next_due edited back to
+    a time an audit ran for) moves on to the next one in the series, recorded with the run
+    that used it. Before this, such a schedule hit the unique (schedule, due_at) constraint on
+    every pass, was skipped without moving, and was never audited again."""
+    step = timedelta(days=max(1, schedule.interval_days))
+    while True:
+        try:
+            with transaction.atomic():
+                return AuditRun.objects.create(
+                    schedule=schedule,
+                    system_id=schedule.system_id,
+                    due_at=schedule.next_due,
+                    trigger="schedule",
+                )
+        except IntegrityError:
+            stored = AuditSchedule.objects.filter(pk=schedule.pk).values_list("next_due", flat=True)
+            if stored.first() != schedule.next_due:
+                return None  # another dispatcher started it and moved the schedule on
+            used = AuditRun.objects.filter(schedule=schedule, due_at=schedule.next_due).first()
+            if used is None:
+                raise  # another constraint failed: not a reused due time
+        skipped = schedule.next_due
+        schedule.next_due = skipped + step
+        audit_event_record(
+            actor=None,
+            action="audit_schedule.due_time_reused",
+            target=schedule,
+            payload={"due_at": skipped, "run": used.pk, "next_due": schedule.next_due},
+        )
+        if schedule.next_due > now:
+            schedule.save(update_fields=["next_due", "updated_at"])
+            return None
+
+
 def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> list[int]:
     """Start every due audit exactly once; returns the ids of the AuditRuns created."""
 
@@ -211,18 +250,8 @@ def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> lis
             .order_by("next_due", "id")[:limit]
         )
         for schedule in due:
-            try:
-                with transaction.atomic():
-                    run = AuditRun.objects.create(
-                        schedule=schedule,
-                        system_id=schedule.system_id,
-                        due_at=schedule.next_due,
-                        trigger="schedule",
-                    )
-            except IntegrityError:
-                logger.info(
-                    "audit of schedule %s at %s already started", schedule.pk, schedule.next_due
-                )
+            run = _start_run(schedule, now)
+            if run is None:
                 continue
             schedule.next_due = _advance(schedule.next_due, schedule.interval_days, now)
             schedule.last_run_at = now
@@ -239,7 +268,46 @@ def dispatch_due_audits(*, now: datetime | None = None, limit: int = 100) -> lis
             )
             job_enqueue(run)
             created.append(run.pk)
+    schedules_stalled_notify(now=now)
     return created
+
+
+def schedules_stalled_notify(*, now: datetime | None = None) -> int:
+    """Tell each stalled schedule's accountable owners (RACI A of the system; the compliance
+    officers when nobody is) once per stall: again only after an audit succeeded and the
+    schedule stalled anew. Returns how many schedules were notified."""
+    now = now or timezone.now()
+    told = 0
+    for row in schedules_stalled(queryset=AuditSchedule.objects.all(), now=now):
+        system = row.schedule.system
+        already = Notification.objects.filter(
+            event="audit_overdue",
+            target_type="registry.aisystem",
+            target_id=str(system.pk),
+            created_at__gte=row.last_audited_at or row.schedule.created_at,
+        ).exists()
+        if already:
+            continue
+        owners = [
+            r.user
+            for r in Responsibility.objects.active(now)
+            .filter(role=Raci.ACCOUNTABLE, system=system)
+            .select_related("user")
+        ]
+        with transaction.atomic():
+            notify(
+                event="audit_overdue",
+                target=system,
+                message=(
+                    f"The audit of {system} was due {row.expected_at:%Y-%m-%d} and has not "
+                    f"run; it is overdue by more than its {row.schedule.interval_days}-day "
+                    "interval."
+                ),
+                payload={"schedule": row.schedule.pk, "expected_at": row.expected_at},
+                recipients=owners or None,
+            )
+        told += 1
+    return told
 
 
 @transaction.atomic

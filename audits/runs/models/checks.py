@@ -82,6 +82,34 @@ class CheckRun(TrackedJob):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Whether the run may carry the version's evidence, decided when it is requested from the
+    # frozen inputs (and decided again by every evaluation, against the policy and lineage of
+    # that moment). None: recorded before the rule existed; the evaluation alone decides.
+    exploratory = models.BooleanField(
+        default=False,
+        help_text="Asked for as exploratory: may use looser rules or other data; never evidence.",
+    )
+    counts_as_evidence = models.BooleanField(null=True, blank=True)
+    evidence_note = models.TextField(blank=True, help_text="Why the run is (not) evidence.")
+    evidence_relation = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="How the data was linked to the version in lineage when the run was asked "
+        "for (tested_on, validated_on, trained_on), or empty.",
+    )
+    reproduces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reproductions",
+        help_text="The run this one re-computes from its stored inputs.",
+    )
+    reproduction = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A reproduction's outcome: reproduced or differs, and what differs.",
+    )
 
     objects = CheckRunQuerySet.as_manager()
 

@@ -20,10 +20,23 @@ from django.db import transaction
 
 from audits.checks import CheckOutcome
 from audits.runs.models.checks import CheckKind, CheckRun
+from audits.runs.services.evidence import (
+    EvidenceVerdict,
+    evidence_verdict,
+    lineage_relations,
+    required_sensitive,
+)
 from audits.runs.services.execution import check_execute
-from audits.runs.services.findings import findings_create, notify_run_finished
+from audits.runs.services.findings import findings_create, notify_findings, notify_run_finished
 from audits.runs.services.inputs import CheckFailed
-from audits.runs.services.rules import resolve_rules
+from audits.runs.services.reproduction import (
+    DIFFERS,
+    compare,
+    differs_finding,
+    input_problems,
+    not_computed,
+)
+from audits.runs.services.rules import policy_for, resolve_rules
 from audits.runs.signals import check_run_finished
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
@@ -86,13 +99,33 @@ def champion_for(mv: ModelVersion) -> ModelVersion | None:
 
 
 def _validate_columns(
-    kind: str, roles: dict[str, str], sensitive: list[str], requested: list[str] | None
+    kind: str,
+    roles: dict[str, str],
+    sensitive: list[str],
+    requested: list[str] | None,
+    *,
+    required: list[str],
+    exploratory: bool,
 ) -> list[str]:
+    """The run's sensitive attributes. ``required`` (the data's flagged columns and the
+    policy's protected attributes it has) may be added to, never removed, except by an
+    exploratory run."""
+    sensitive = list(dict.fromkeys([*sensitive, *required]))
     if requested is not None:
         unknown = sorted(set(requested) - set(roles))
         if unknown:
             raise ServiceError(
                 "unknown_columns", f"Sensitive column(s) {unknown} are not in the dataset."
+            )
+        dropped = [c for c in required if c not in requested]
+        if dropped and not exploratory:
+            raise ServiceError(
+                "sensitive_columns_removed",
+                f"sensitive_columns leaves out {dropped}, which the data flags as sensitive "
+                "or the policy protects; a run may add attributes, never remove them. Ask "
+                'for an exploratory run ("exploratory": true) to look at fewer; it never '
+                "counts as evidence.",
+                missing=dropped,
             )
         sensitive = list(dict.fromkeys(requested))
     if kind in NEEDS_TARGET and "target" not in roles.values():
@@ -122,13 +155,16 @@ def check_run_request(
     parameters: dict[str, Any] | None = None,
     thresholds: dict[str, Any] | None = None,
     audit_run=None,
+    exploratory: bool = False,
 ) -> CheckRun:
     """Create a queued CheckRun with its inputs, parameters and thresholds frozen.
 
     Invariants: the actor may see the model version (the caller selected it through a
     selector); scientists, compliance officers and admins may run, nobody else; datasets
-    belong to the model's team; thresholds are fixed here and never change afterwards.
-    ``actor=None`` is the scheduler.
+    belong to the model's team; thresholds are fixed here and never change afterwards and
+    are never looser than the policy's unless the run is ``exploratory``; whether the run
+    counts as evidence is decided here and stored with the reason. ``actor=None`` is the
+    scheduler.
     """
     if actor is not None and actor.role not in RUN_ROLES:
         raise Forbidden("role_forbidden", "Your role may not run checks.")
@@ -154,10 +190,19 @@ def check_run_request(
     elif reference_dataset_version is not None:
         raise ServiceError("unexpected_reference", "Only drift checks take a reference.")
     roles, flagged = _column_snapshot(dataset_version)
-    sensitive = _validate_columns(kind, roles, flagged, sensitive_columns)
-    params, limits, source = resolve_rules(
-        kind=kind, model_version=model_version, parameters=parameters, thresholds=thresholds
+    policy = policy_for(model_version)
+    required = required_sensitive(kind=kind, policy=policy, columns=roles, flagged=flagged)
+    sensitive = _validate_columns(
+        kind, roles, flagged, sensitive_columns, required=required, exploratory=exploratory
     )
+    rules = resolve_rules(
+        kind=kind,
+        model_version=model_version,
+        parameters=parameters,
+        thresholds=thresholds,
+        exploratory=exploratory,
+    )
+    params, limits, source = rules.parameters, rules.thresholds, rules.source
     champion = champion_for(model_version) if kind == "performance" else None
     if champion is not None and champion.pk == model_version.pk:
         champion = None
@@ -169,7 +214,7 @@ def check_run_request(
         ),
         "champion_artefact_sha256": champion.artefact.sha256 if champion else None,
     }
-    run = CheckRun.objects.create(
+    run = CheckRun(
         kind=kind,
         model_version=model_version,
         dataset_version=dataset_version,
@@ -184,7 +229,13 @@ def check_run_request(
         thresholds_source=source,
         seed=params.get("seed", 0) if kind == "explainability" else None,
         requested_by=actor,
+        exploratory=exploratory,
     )
+    verdict = _request_verdict(run, policy, rules.loosened, flagged)
+    run.counts_as_evidence = verdict.counts
+    run.evidence_note = verdict.note
+    run.evidence_relation = verdict.relation
+    run.save()
     audit_event_record(
         actor=actor,
         action="check_run.requested",
@@ -200,11 +251,31 @@ def check_run_request(
             "thresholds": limits,
             "thresholds_source": source,
             "inputs": inputs,
+            "exploratory": exploratory,
+            "counts_as_evidence": verdict.counts,
+            "evidence_note": verdict.note,
         },
     )
 
     job_enqueue(run)
     return run
+
+
+def _request_verdict(run: CheckRun, policy, loosened, flagged: list[str]) -> EvidenceVerdict:
+    """Evidence or not, from the frozen inputs; an exploratory run's note also says what it
+    loosened and whether its data would have counted."""
+    relations = lineage_relations(run.model_version_id)
+    sensitive = {run.dataset_version_id: set(flagged)}
+    verdict = evidence_verdict(run, policy=policy, relations=relations, flagged=sensitive)
+    if not run.exploratory:
+        return verdict
+    run.exploratory = False  # how would the same inputs fare as a normal run?
+    data = evidence_verdict(run, policy=policy, relations=relations, flagged=sensitive)
+    run.exploratory = True
+    extra = [f"Looser than the policy: {'; '.join(loosened)}."] if loosened else []
+    if not data.counts and not loosened:
+        extra.append(data.note)
+    return EvidenceVerdict(False, " ".join([verdict.note, *extra]))
 
 
 def _store_charts(charts: dict[str, bytes]) -> dict[str, str]:
@@ -236,23 +307,36 @@ def check_run_complete(run: CheckRun, outcome: CheckOutcome) -> None:
     """Store the outcome, findings and charts; send the signal and notifications."""
     doc = outcome.to_dict()
     charts = _store_charts(outcome.charts)
+    digest = result_sha256(doc["result"])
     with transaction.atomic():
         locked = _locked_running(run)
         if locked is None:
             return
+        extra = {}
+        if locked.reproduces_id:
+            extra["reproduction"] = compare(
+                locked.reproduces,
+                result=doc["result"],
+                result_sha256=digest,
+                library_versions=doc["library_versions"],
+            )
         job_succeed(
             locked,
             result=doc["result"],
-            result_sha256=result_sha256(doc["result"]),
+            result_sha256=digest,
             passed=doc["passed"],
             library_versions=doc["library_versions"],
             seed=doc["seed"] if doc["seed"] is not None else locked.seed,
             charts=charts,
             progress_message="done",
+            **extra,
         )
-        # A completed run saw everything its kind looks at: what it no longer shows is fixed.
-        recorded = findings_create(run=locked, findings=outcome.findings, close_missing=True)
-        _finished(locked, recorded.seen)
+        if locked.reproduces_id:
+            _reproduction_finished(locked)
+        else:
+            # A completed run saw everything its kind looks at: what it no longer shows is fixed.
+            recorded = findings_create(run=locked, findings=outcome.findings, close_missing=True)
+            _finished(locked, recorded.seen)
     run.refresh_from_db()
 
 
@@ -262,11 +346,45 @@ def check_run_fail(run: CheckRun, code: str, message: str, findings=()) -> None:
         locked = _locked_running(run)
         if locked is None:
             return
-        job_fail(locked, code, message, passed=None)
-        # A failed run did not look at everything: it closes nothing.
-        recorded = findings_create(run=locked, findings=list(findings))
-        _finished(locked, recorded.seen)
+        if locked.reproduces_id:
+            outcome = not_computed(locked.reproduces, [message])
+            job_fail(locked, code, message, passed=None, reproduction=outcome)
+            _reproduction_finished(locked)
+        else:
+            job_fail(locked, code, message, passed=None)
+            # A failed run did not look at everything: it closes nothing.
+            recorded = findings_create(run=locked, findings=list(findings))
+            _finished(locked, recorded.seen)
     run.refresh_from_db()
+
+
+def _reproduction_finished(run: CheckRun) -> None:
+    """A reproduction's verdict is a copy: no approval reacts to it and its findings are
+    the original's. What matters is whether it agreed, recorded and, if not, raised."""
+    outcome = run.reproduction or {}
+    rows = []
+    if outcome.get("outcome") == DIFFERS:
+        rows = findings_create(run=run, findings=[differs_finding(run.reproduces, outcome)])
+        notify_findings(
+            target=run,
+            findings=rows,
+            kind=run.kind,
+            subject=f"reproduction #{run.pk} of {run.kind} check #{run.reproduces_id}",
+        )
+    audit_event_record(
+        actor=None,
+        action="check_run.reproduced",
+        target=run,
+        payload={
+            "reproduces": run.reproduces_id,
+            "outcome": outcome.get("outcome"),
+            "original_result_sha256": outcome.get("original_result_sha256"),
+            "result_sha256": run.result_sha256,
+            "differences": outcome.get("differences", []),
+            "status": run.status,
+            "findings": [f.pk for f in rows],
+        },
+    )
 
 
 def _finished(run: CheckRun, findings) -> None:
@@ -299,11 +417,18 @@ def check_run_process(*, run_id: int, task=None) -> None:
             "dataset_version__blob",
             "reference_dataset_version__blob",
             "champion_model_version__artefact",
+            "reproduces",
         ).get(pk=job.pk)
 
         def progress(fraction: float, message: str) -> None:
             job_progress(run, fraction, message)
 
+        problems = input_problems(run) if run.reproduces_id else []
+        if problems:
+            # Nothing is computed from a file that is not the one the original used.
+            message = "; ".join(problems)
+            check_run_fail(run, "inputs_changed", message[0].upper() + message[1:] + ".")
+            return
         try:
             outcome = check_execute(run, progress)
         except CheckFailed as exc:

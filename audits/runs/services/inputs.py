@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 
 from audits.checks import Finding, LoadedModel, ModelLoadError, UnsafeModelError, load_model
+from audits.checks.isolation import IsolationLimits
 from governance.kernel.jobs.services import JobFailed
 from registry.inspection.formats import sniff_csv_delimiter
 
@@ -75,6 +77,11 @@ def load_version_model(model_version, *, feature_names: list[str] | None = None)
             artefact_format=model_version.artefact_format,
             trusted=model_version.artefact_trusted,
             feature_names=feature_names,
+            isolation=IsolationLimits(
+                memory_bytes=settings.TRUSTED_PICKLE_MEMORY_BYTES,
+                cpu_seconds=settings.TRUSTED_PICKLE_CPU_SECONDS,
+                call_timeout_seconds=settings.TRUSTED_PICKLE_TIMEOUT_SECONDS,
+            ),
         )
     except UnsafeModelError as exc:
         detail = (

@@ -4,6 +4,12 @@ Precedence, lowest first: the check module's defaults (AI_ACT.md section 2), the
 system's current tier, then what the requester declares. The merged values are stored on the
 CheckRun at creation (AI Act Art. 9(8): thresholds are declared before testing), and the
 worker uses exactly those.
+
+The requester may only tighten: a threshold looser than the policy's (the direction of each
+is in ``audits.checks.vocabulary``), a pinned parameter changed, or a switch turned off is
+refused, because such a run would be judged more leniently than the organisation decided.
+The one way to run with looser rules is to say so (``exploratory``): the run is stored and
+shown, and never counts as evidence.
 """
 
 from __future__ import annotations
@@ -11,11 +17,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from audits.checks.vocabulary import default_thresholds
+from audits.checks.vocabulary import (
+    ADD_ONLY,
+    AT_LEAST_TRUE,
+    PARAMETER_DEFAULTS,
+    PINNED,
+    default_thresholds,
+    looser,
+    parameter_rule,
+)
 from governance.kernel.errors import ServiceError
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import Policy
@@ -171,29 +186,132 @@ def policy_for(model_version) -> Any:
     return Policy.objects.filter(tier=latest).first()
 
 
-def resolve_rules(
-    *, kind: str, model_version, parameters: Any, thresholds: Any
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """(parameters, thresholds, where the thresholds came from) for a new run."""
+@dataclass(frozen=True)
+class Rules:
+    """What a new run is judged against, and how it differs from the policy."""
+
+    parameters: dict[str, Any]
+    thresholds: dict[str, Any]
+    source: str
+    #: Each way the run is looser than the policy (only an exploratory run has any).
+    loosened: tuple[str, ...] = ()
+
+
+def _shown(value: Any) -> str:
+    return "not set" if value is None else repr(value)
+
+
+def _loosened_thresholds(
+    kind: str, baseline: Mapping[str, Any], declared: Mapping[str, Any], source: str
+) -> list[tuple[str, str, Any, Any]]:
+    """(metric, message, policy value, requested value) for each declared limit looser
+    than the policy's."""
+    found = []
+    for key, value in sorted(declared.items()):
+        if looser(kind, key, baseline.get(key), value):
+            found.append(
+                (
+                    key,
+                    f"{key} {_shown(value)} is looser than {source}'s {_shown(baseline.get(key))}",
+                    baseline.get(key),
+                    value,
+                )
+            )
+    return found
+
+
+def _loosened_parameters(
+    kind: str, baseline: Mapping[str, Any], effective: Mapping[str, Any], source: str
+) -> list[tuple[str, str, Any, Any]]:
+    """The same for parameters; ``baseline`` and ``effective`` give each parameter's value
+    with the check's default filled in where neither the policy nor the run sets it."""
+    found = []
+    for name in sorted(set(baseline) | set(effective)):
+        rule = parameter_rule(kind, name)
+        base, value = baseline.get(name), effective.get(name)
+        if rule == PINNED and value != base:
+            why = f"{name} {_shown(value)} differs from {source}'s {_shown(base)}"
+        elif rule == AT_LEAST_TRUE and base is not False and value is False:
+            why = f"{name} false turns off what {source} judges"
+        elif rule == ADD_ONLY and not set(base or []) <= set(value or []):
+            missing = sorted(set(base or []) - set(value or []))
+            why = f"{name} leaves out {missing} that {source} lists"
+        else:
+            continue
+        found.append((name, why, base, value))
+    return found
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A policy's strength for one kind: thresholds (defaults under the policy's), the
+    parameters it sets, and its name (``policy:high_risk:v3``, or ``defaults``)."""
+
+    thresholds: dict[str, Any]
+    parameters: dict[str, Any]
+    source: str
+
+    def effective_parameters(self, kind: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """A run's parameters with the check's defaults where it sets none."""
+        return {**PARAMETER_DEFAULTS.get(kind, {}), **parameters}
+
+    def loosened(
+        self, kind: str, *, thresholds: Mapping[str, Any], parameters: Mapping[str, Any]
+    ) -> list[tuple[str, str, Any, Any]]:
+        """(name, why, policy value, run value) for each way a run's rules are looser."""
+        # A limit the policy sets and the run lacks is "not gated": looser.
+        declared = {k: thresholds.get(k) for k in set(self.thresholds) | set(thresholds)}
+        problems = _loosened_thresholds(kind, self.thresholds, declared, self.source)
+        base = self.effective_parameters(kind, self.parameters)
+        return problems + _loosened_parameters(
+            kind, base, self.effective_parameters(kind, parameters), self.source
+        )
+
+
+def policy_baseline(kind: str, policy) -> Baseline:
     defaults = default_thresholds(kind)
-    params = validate_parameters(kind, parameters)
-    declared = validate_thresholds(kind, thresholds, defaults)
-    merged = dict(defaults)
-    source = "defaults"
-    policy = policy_for(model_version)
-    policy_limits = ((policy.thresholds or {}).get(kind) or {}) if policy else {}
-    if policy is not None:
-        source = f"policy:{policy.tier}:v{policy.version}"
-    for key, value in policy_limits.items():
+    limits = dict(defaults)
+    params: dict[str, Any] = {}
+    source = f"policy:{policy.tier}:v{policy.version}" if policy is not None else "defaults"
+    for key, value in (((policy.thresholds or {}).get(kind) or {}) if policy else {}).items():
         target = _policy_key(kind, key, defaults)
         if target is not None:
-            merged[target] = value
-        elif key in PARAMETERS.get(kind, {}) and key not in params:
-            # e.g. min_group_size: the policy decides group sizes unless the requester does.
+            limits[target] = value
+        elif key in PARAMETERS.get(kind, {}):
+            # e.g. min_group_size: the policy decides group sizes.
             params[key] = value
         else:
             logger.warning("policy %s: ignoring unknown %s threshold %r", source, kind, key)
-    if declared:
-        merged.update(declared)
-        source += "+request"
-    return params, merged, source
+    return Baseline(limits, params, source)
+
+
+def resolve_rules(
+    *, kind: str, model_version, parameters: Any, thresholds: Any, exploratory: bool = False
+) -> Rules:
+    """The parameters and thresholds of a new run, where they came from, and (exploratory
+    runs only) how they are looser than the policy; a looser non-exploratory request is
+    refused with the metric, the policy's value and the requested one."""
+    declared_params = validate_parameters(kind, parameters)
+    declared = validate_thresholds(kind, thresholds, default_thresholds(kind))
+    baseline = policy_baseline(kind, policy_for(model_version))
+    merged = {**baseline.thresholds, **declared}
+    params = {**baseline.parameters, **declared_params}
+    problems = baseline.loosened(kind, thresholds=merged, parameters=params)
+    if problems and not exploratory:
+        name, _, policy_value, requested = problems[0]
+        raise ServiceError(
+            "looser_than_policy",
+            "A run may be stricter than the policy, never looser: "
+            + "; ".join(why for _, why, _, _ in problems)
+            + '. Ask for an exploratory run ("exploratory": true) to try looser rules; it '
+            "never counts as evidence.",
+            metric=name,
+            policy_value=policy_value,
+            requested_value=requested,
+            loosened=[
+                {"name": n, "policy_value": base, "requested_value": value}
+                for n, _, base, value in problems
+            ],
+        )
+    source = baseline.source + ("+request" if declared else "")
+    return Rules(params, merged, source, tuple(why for _, why, _, _ in problems))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from governance.kernel.accounts.lockout import login_failed, login_locked
 from governance.kernel.accounts.models import Team
 from governance.kernel.accounts.selectors import api_token_list, team_list, user_list
 from governance.kernel.accounts.serializers import (
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
+    PasswordChangeSerializer,
     TeamSerializer,
     TokenIssuedSerializer,
     TokenRequestSerializer,
@@ -27,12 +29,31 @@ from governance.kernel.accounts.services import (
     api_token_revoke,
     team_get_or_create,
     user_create,
+    user_password_change,
     user_update,
 )
 from governance.kernel.api.base import SelectorRowsMixin
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import DefaultPagination
+from governance.kernel.api.throttling import ScopedRateThrottle
 from governance.kernel.permissions import IsAdminRole
+
+
+def _issued_response(issued, user) -> Response:
+    body = {
+        "token": issued.raw,
+        "id": issued.token.pk,
+        "name": issued.token.name,
+        "prefix": issued.token.prefix,
+        "expires_at": issued.token.expires_at,
+        "username": user.username,
+        "role": user.role,
+    }
+    response = Response(TokenIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
+    # The raw token is in this body only: no browser, proxy or client cache may keep it.
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class TokenObtainView(APIView):
@@ -47,29 +68,49 @@ class TokenObtainView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        username = data.validated_data["username"]
+        if login_locked(request, username):
+            raise ApiError(
+                429,
+                "locked_out",
+                "Too many failed attempts; try again later.",
+                retry_after_seconds=settings.LOGIN_WINDOW_SECONDS,
+            )
+        user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None or not user.is_active:
+            login_failed(request, username)
             raise ApiError(401, "invalid_credentials", "Wrong username or password.")
-        issued = api_token_issue(user=user, name=data.validated_data["name"])
-        body = {
-            "token": issued.raw,
-            "id": issued.token.pk,
-            "name": issued.token.name,
-            "prefix": issued.token.prefix,
-            "username": user.username,
-            "role": user.role,
-        }
-        return Response(TokenIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
+        issued = api_token_issue(
+            user=user,
+            name=data.validated_data["name"],
+            expires_in_days=data.validated_data.get("expires_in_days"),
+        )
+        return _issued_response(issued, user)
 
 
 class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
+
+
+class PasswordChangeView(APIView):
+    """Change your own password (the current one is asked). Every API token you hold is
+    revoked, including the one making this request."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    def post(self, request):
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_password_change(
+            actor=request.user,
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenListView(APIView):
@@ -85,15 +126,7 @@ class TokenListView(APIView):
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued = api_token_issue(user=request.user, actor=request.user, **data.validated_data)
-        body = {
-            "token": issued.raw,
-            "id": issued.token.pk,
-            "name": issued.token.name,
-            "prefix": issued.token.prefix,
-            "username": request.user.username,
-            "role": request.user.role,
-        }
-        return Response(TokenIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
+        return _issued_response(issued, request.user)
 
 
 class TokenDetailView(APIView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from governance.kernel.accounts.services import api_token_authenticate
+from governance.kernel.accounts.services import TokenRefused, api_token_authenticate
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -21,9 +21,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Malformed token.") from exc
-        token = api_token_authenticate(raw)
+        try:
+            token = api_token_authenticate(raw)
+        except TokenRefused as exc:
+            raise exceptions.AuthenticationFailed(exc.message, code=exc.code) from exc
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise exceptions.AuthenticationFailed("Invalid token.", code="invalid_token")
         return token.user, token
 
     def authenticate_header(self, request) -> str:

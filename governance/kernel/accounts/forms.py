@@ -31,9 +31,8 @@ class UserCreateForm(Form):
     password = forms.CharField(
         required=False,
         strip=False,
-        min_length=12,
         widget=forms.PasswordInput,
-        help_text="At least 12 characters. Leave empty for an API-only account.",
+        help_text="At least 10 characters, not a common one. Leave empty for an API-only account.",
     )
 
     def clean_username(self):
@@ -75,3 +74,21 @@ class TeamForm(Form):
         if Team.objects.filter(name__iexact=name).exists():
             raise forms.ValidationError(f"A team named {name!r} exists.")
         return name
+
+
+class PasswordChangeForm(Form):
+    old_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput, label="Current password", max_length=256
+    )
+    new_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput, label="New password", max_length=256
+    )
+    new_password_again = forms.CharField(
+        strip=False, widget=forms.PasswordInput, label="New password, again", max_length=256
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", "The two new passwords differ.")
+        return data

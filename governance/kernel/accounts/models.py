@@ -36,6 +36,16 @@ class Team(models.Model):
         return self.name
 
 
+class GovernanceUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # ``createsuperuser`` makes an admin: the role is what the app checks, and the admin
+        # site's flags follow the role (see accounts.services.role_flags).
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields["role"] != Role.ADMIN:
+            raise ValueError("a superuser has the admin role")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person with exactly one role; teams decide which objects a data scientist sees."""
 
@@ -43,7 +53,7 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects = UserManager()
+    objects = GovernanceUserManager()
 
     class Meta:
         ordering = ["username"]

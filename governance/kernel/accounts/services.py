@@ -8,12 +8,29 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from governance.kernel.accounts.models import ApiToken, Role, Team, User, token_digest
 from governance.kernel.audit.services import audit_event_record
+from governance.kernel.errors import ServiceError
+
+
+def role_flags(role: str) -> dict[str, bool]:
+    """Django's admin site and permission checks read ``is_staff``/``is_superuser``; they follow
+    the role and nothing else, so a demoted admin loses the admin site with the role."""
+    return {"is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN}
+
+
+def password_check(password: str, *, user: User | None = None) -> None:
+    """Run AUTH_PASSWORD_VALIDATORS; every path that sets a password calls this."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ServiceError("weak_password", " ".join(exc.messages), reasons=exc.messages) from exc
 
 
 @transaction.atomic
@@ -48,10 +65,10 @@ def user_create(
         email=email,
         first_name=first_name,
         last_name=last_name,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
+        **role_flags(role),
     )
     if password:
+        password_check(password, user=user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -76,21 +93,31 @@ def user_update(
     teams=None,
     is_active: bool | None = None,
     email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
 ) -> User:
-    """Change a user's role, teams or active flag; every change is an audit event."""
+    """Change a user's role, teams, active flag or names; every change is an audit event."""
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
         if role not in Role.values:
             raise ValueError(f"unknown role {role!r}")
         changes["role"] = [user.role, role]
         user.role = role
-        user.is_staff = user.is_superuser = role == Role.ADMIN
-    if is_active is not None and is_active != user.is_active:
-        changes["is_active"] = [user.is_active, is_active]
-        user.is_active = is_active
-    if email is not None and email != user.email:
-        changes["email"] = [user.email, email]
-        user.email = email
+    flags = role_flags(user.role)
+    for flag, value in flags.items():
+        # Also repairs flags that drifted (set by hand, or by an older version of this code).
+        if getattr(user, flag) != value:
+            changes[flag] = [getattr(user, flag), value]
+            setattr(user, flag, value)
+    for field, value in (
+        ("is_active", is_active),
+        ("email", email),
+        ("first_name", first_name),
+        ("last_name", last_name),
+    ):
+        if value is not None and value != getattr(user, field):
+            changes[field] = [getattr(user, field), value]
+            setattr(user, field, value)
     user.save()
     if teams is not None:
         before = sorted(t.slug for t in user.teams.all())
@@ -101,6 +128,54 @@ def user_update(
     if changes:
         audit_event_record(actor=actor, action="user.updated", target=user, payload=changes)
     return user
+
+
+def _revoke_all_tokens(*, user: User, actor: User | None, reason: str) -> list[int]:
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+    for token in tokens:
+        audit_event_record(
+            actor=actor,
+            action="api_token.revoked",
+            target=user,
+            payload={
+                "token_id": token.pk,
+                "name": token.name,
+                "prefix": token.prefix,
+                "reason": reason,
+            },
+        )
+    return [t.pk for t in tokens]
+
+
+@transaction.atomic
+def user_password_set(*, actor: User | None, user: User, password: str | None) -> User:
+    """Set (or, with None, disable) a user's password. The validators run; every API token of
+    the user is revoked, since whoever held the old password may have issued them."""
+    if password:
+        password_check(password, user=user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    revoked = _revoke_all_tokens(user=user, actor=actor, reason="password_changed")
+    audit_event_record(
+        actor=actor,
+        action="user.password_changed",
+        target=user,
+        payload={"usable": bool(password), "tokens_revoked": revoked},
+    )
+    return user
+
+
+def user_password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    """A user changing their own password: the old one must be right."""
+    if not actor.has_usable_password() or not actor.check_password(old_password):
+        raise ServiceError("wrong_password", "The current password is not right.")
+    if old_password == new_password:
+        raise ServiceError("same_password", "Choose a password different from the current one.")
+    return user_password_set(actor=actor, user=actor, password=new_password)
 
 
 TOKEN_PREFIX = "gov_"  # noqa: S105 - a public marker, not a secret
@@ -121,10 +196,18 @@ def _new_raw_token() -> tuple[str, str]:
 def api_token_issue(
     *, user: User, name: str, actor: User | None = None, expires_in_days: int | None = None
 ) -> IssuedToken:
-    """Create a token for ``user``. Only its digest is stored; the raw value is returned once."""
+    """Create a token for ``user``. Only its digest is stored; the raw value is returned once.
+
+    Every token expires: after ``expires_in_days`` if given, never later than
+    ``API_TOKEN_MAX_LIFETIME_DAYS`` (a leaked token stops working on its own)."""
     name = (name or "").strip() or "API token"
+    limit = settings.API_TOKEN_MAX_LIFETIME_DAYS
+    if expires_in_days is not None and not 1 <= expires_in_days <= limit:
+        raise ServiceError(
+            "invalid_lifetime", f"expires_in_days must be between 1 and {limit}.", maximum=limit
+        )
     lookup, raw = _new_raw_token()
-    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = timezone.now() + timedelta(days=expires_in_days or limit)
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=lookup, digest=token_digest(raw), expires_at=expires_at
     )
@@ -132,7 +215,12 @@ def api_token_issue(
         actor=actor or user,
         action="api_token.issued",
         target=user,
-        payload={"token_id": token.pk, "name": token.name, "prefix": lookup},
+        payload={
+            "token_id": token.pk,
+            "name": token.name,
+            "prefix": lookup,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return IssuedToken(token=token, raw=raw)
 
@@ -153,8 +241,19 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
+class TokenRefused(Exception):
+    """A token that exists but may not be used; ``code`` says why (for a clear 401)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The active token matching ``raw``, or None. Records last use at a coarse resolution."""
+    """The active token matching ``raw``, or None if no token matches. A matching token that
+    is expired or revoked, or whose user is deactivated, raises ``TokenRefused``. Records last
+    use at a coarse resolution."""
     if not raw.startswith(TOKEN_PREFIX) or raw.count("_") < 2:
         return None
     lookup = raw[len(TOKEN_PREFIX) :].split("_", 1)[0]
@@ -162,8 +261,12 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     candidates = ApiToken.objects.select_related("user").filter(prefix=lookup)
     for token in candidates:
         if hmac.compare_digest(token.digest, digest):
-            if not token.is_active or not token.user.is_active:
-                return None
+            if token.revoked_at is not None:
+                raise TokenRefused("token_revoked", "This token was revoked; issue a new one.")
+            if token.expires_at is not None and token.expires_at <= timezone.now():
+                raise TokenRefused("token_expired", "This token has expired; issue a new one.")
+            if not token.user.is_active:
+                raise TokenRefused("user_inactive", "This account is deactivated.")
             _touch(token)
             return token
     return None

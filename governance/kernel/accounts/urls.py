@@ -6,6 +6,7 @@ from django.urls import path
 
 from governance.kernel.accounts.api import (
     MeView,
+    PasswordChangeView,
     TeamListView,
     TokenDetailView,
     TokenListView,
@@ -15,6 +16,7 @@ from governance.kernel.accounts.api import (
 )
 from governance.kernel.accounts.views import (
     ThrottledLoginView,
+    password_change,
     people,
     person_create,
     person_edit,
@@ -28,6 +30,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("profile/", profile, name="profile"),
+    path("profile/password/", password_change, name="password-change"),
     path("profile/tokens/", profile_token_create, name="profile-token-create"),
     path("profile/tokens/<int:pk>/revoke/", profile_token_revoke, name="profile-token-revoke"),
     path("people/", people, name="people"),
@@ -39,6 +42,7 @@ urlpatterns = [
 api_urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-auth-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/password/", PasswordChangeView.as_view(), name="api-me-password"),
     path("tokens/", TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/", TokenDetailView.as_view(), name="api-token-detail"),
     path("users/", UserListView.as_view(), name="api-users"),

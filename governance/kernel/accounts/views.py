@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from governance.kernel.accounts.forms import TeamForm, UserCreateForm, UserUpdateForm
+from governance.kernel.accounts.forms import (
+    PasswordChangeForm,
+    TeamForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
+from governance.kernel.accounts.lockout import login_failed, login_locked
 from governance.kernel.accounts.models import Role, Team
 from governance.kernel.accounts.selectors import api_token_list, user_list
 from governance.kernel.accounts.services import (
@@ -22,53 +29,37 @@ from governance.kernel.accounts.services import (
     api_token_revoke,
     team_get_or_create,
     user_create,
+    user_password_change,
     user_update,
 )
+from governance.kernel.errors import ServiceError
 from governance.kernel.panels import person_panels
 from governance.kernel.web import PAGE_SIZE, _role_required, is_htmx, render_form
 
 logger = logging.getLogger(__name__)
 
 
-LOGIN_ATTEMPTS = 10
-
-
-LOGIN_WINDOW_SECONDS = 300
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's login, refusing more than 10 failed attempts per address and user in 5 minutes."""
+    """Django's login, refusing more than LOGIN_ATTEMPTS failed attempts per address and user
+    in LOGIN_WINDOW_SECONDS (see ``governance.kernel.accounts.lockout``)."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").lower()[:150]
-        return f"login-fail:{_client_ip(self.request)}:{username}"
-
     def post(self, request, *args, **kwargs):
-        if cache.get(self._key(), 0) >= LOGIN_ATTEMPTS:
+        if login_locked(request, request.POST.get("username")):
             response = render(
                 request,
                 self.template_name,
                 {"form": self.get_form(), "locked": True},
                 status=429,
             )
-            response["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
+            response["Retry-After"] = str(settings.LOGIN_WINDOW_SECONDS)
             return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        key = self._key()
-        cache.add(key, 0, LOGIN_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOGIN_WINDOW_SECONDS)
+        login_failed(self.request, self.request.POST.get("username"))
         return super().form_invalid(form)
 
 
@@ -87,8 +78,37 @@ def profile_token_create(request):
         return redirect("profile")
     issued = api_token_issue(user=request.user, name=name, actor=request.user)
     tokens = api_token_list(actor=request.user)
-    # The raw token is rendered in this one response and never again.
-    return render(request, "governance/profile.html", {"tokens": tokens, "new_token": issued.raw})
+    # The raw token is rendered in this one response and never again; nothing may cache it.
+    response = render(
+        request, "governance/profile.html", {"tokens": tokens, "new_token": issued.raw}
+    )
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+@login_required
+def password_change(request):
+    """Change your own password; the current one is asked, and every API token is revoked."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user_password_change(
+                    actor=request.user,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+            except ServiceError as exc:
+                field = "old_password" if exc.code == "wrong_password" else "new_password"
+                form.add_error(field, exc.message)
+            else:
+                # Keep this session; others of the same user end with the old hash.
+                update_session_auth_hash(request, request.user)
+                messages.success(request, "Password changed. Your API tokens were revoked.")
+                return redirect("profile")
+        return render_form(request, "governance/password_change.html", {"form": form}, 400)
+    return render(request, "governance/password_change.html", {"form": form})
 
 
 @login_required
@@ -139,16 +159,20 @@ def person_create(request):
         if not form.is_valid():
             return render_form(request, "governance/person_form.html", {"form": form}, 400)
         data = form.cleaned_data
-        person = user_create(
-            username=data["username"],
-            role=data["role"],
-            teams=list(data["teams"]),
-            password=data["password"] or None,
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            actor=request.user,
-        )
+        try:
+            person = user_create(
+                username=data["username"],
+                role=data["role"],
+                teams=list(data["teams"]),
+                password=data["password"] or None,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error("password", exc.message)
+            return render_form(request, "governance/person_form.html", {"form": form}, 400)
         messages.success(request, f"User {person.username} created as {person.get_role_display()}.")
         return redirect("people")
     return render(request, "governance/person_form.html", {"form": form})

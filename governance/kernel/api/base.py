@@ -8,6 +8,19 @@ from django.db.models import Model, QuerySet
 
 from governance.kernel.api.errors import ApiError
 
+MAX_ID = 2**63 - 1  # the largest id the databases store
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id typed by a person or a URL, or None. ``str.isdigit`` also accepts "²" and "٣",
+    which ``int`` refuses or reads, and ids past MAX_ID make the database fail: both would
+    be a 500."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
 
 def get_or_404(queryset, pk: int, what: str):
     obj = queryset.filter(pk=pk).first()

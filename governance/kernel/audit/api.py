@@ -6,17 +6,21 @@ import csv
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
-from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.accounts.models import Role
-from governance.kernel.api.errors import ApiError
+from governance.kernel.api.base import validated
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.audit.selectors import audit_event_list
-from governance.kernel.audit.serializers import AuditEventSerializer, ChainVerificationSerializer
+from governance.kernel.audit.serializers import (
+    AuditEventSerializer,
+    AuditQuerySerializer,
+    ChainVerificationSerializer,
+)
 from governance.kernel.audit.services import (
     audit_chain_verification_start,
     audit_chain_verify,
@@ -30,27 +34,16 @@ AUDIT_FILTERS = [
     OpenApiParameter("target_id", str),
     OpenApiParameter("actor", int, description="user id"),
     OpenApiParameter("action", str, description="prefix, e.g. review."),
-    OpenApiParameter("since", str, description="ISO 8601 date-time, inclusive"),
-    OpenApiParameter("until", str, description="ISO 8601 date-time, exclusive"),
+    OpenApiParameter("since", OpenApiTypes.DATETIME, description="ISO 8601, inclusive"),
+    OpenApiParameter("until", OpenApiTypes.DATETIME, description="ISO 8601, exclusive"),
 ]
 
 
 def _audit_filters(request) -> dict:
-    params = request.query_params
-    out: dict = {}
-    for key in ("target_type", "target_id", "action"):
-        if params.get(key):
-            out[key] = params[key]
-    if params.get("actor"):
-        if not params["actor"].isdigit():
-            raise ApiError(400, "invalid", "actor must be a user id.")
-        out["actor_id"] = int(params["actor"])
-    for key in ("since", "until"):
-        if params.get(key):
-            value = parse_datetime(params[key])
-            if value is None:
-                raise ApiError(400, "invalid", f"{key} must be an ISO 8601 date-time.")
-            out[key] = value
+    query = validated(AuditQuerySerializer, request.query_params)
+    out = {key: value for key, value in query.items() if value not in ("", None)}
+    if "actor" in out:
+        out["actor_id"] = out.pop("actor")
     return out
 
 

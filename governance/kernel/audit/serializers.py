@@ -35,3 +35,17 @@ class ChainVerificationSerializer(serializers.Serializer):
     first_broken_sequence = serializers.IntegerField(allow_null=True)
     first_broken_id = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+
+
+MAX_ID = 2**63 - 1  # the largest id the databases store; beyond it is a 400, not a 500
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    """The audit trail's filters: each one parsed and bounded, or a 400 naming it."""
+
+    target_type = serializers.CharField(required=False, max_length=100)
+    target_id = serializers.CharField(required=False, max_length=64)
+    action = serializers.CharField(required=False, max_length=64)
+    actor = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import User
+from governance.kernel.api.base import parse_id
 from governance.kernel.audit.selectors import audit_event_list
 from governance.kernel.audit.services import audit_chain_verification_start
 from governance.kernel.jobs.models import BackgroundJob
@@ -37,7 +38,7 @@ def audit_trail(request):
         "action": params.get("action", "").strip() or None,
         "target_type": params.get("target_type", "").strip() or None,
         "target_id": params.get("target_id", "").strip() or None,
-        "actor_id": int(actor) if actor.isdigit() else None,
+        "actor_id": parse_id(actor),
         # "to" is inclusive on the page: events before the next midnight (UTC).
         "since": datetime.combine(first, time.min, tzinfo=UTC) if first else None,
         "until": datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC) if last else None,

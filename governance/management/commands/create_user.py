@@ -3,6 +3,7 @@ from django.db import IntegrityError
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.accounts.services import team_get_or_create, user_create
+from governance.kernel.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
             user = user_create(
                 username=username, role=role, teams=teams, password=password, email=email
             )
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
         except (ValueError, IntegrityError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"created {user.username} ({role}) in {', '.join(team) or 'no team'}")

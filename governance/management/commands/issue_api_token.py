@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from governance.kernel.accounts.models import User
 from governance.kernel.accounts.services import api_token_issue
+from governance.kernel.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -18,5 +19,8 @@ class Command(BaseCommand):
             raise CommandError(f"no user {username!r}")
         if not user.is_active:
             raise CommandError(f"user {username!r} is deactivated")
-        issued = api_token_issue(user=user, name=name, expires_in_days=expires_in_days)
+        try:
+            issued = api_token_issue(user=user, name=name, expires_in_days=expires_in_days)
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(issued.raw)

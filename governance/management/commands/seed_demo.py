@@ -15,7 +15,8 @@ from governance.kernel.accounts.services import team_get_or_create, user_create
 DEMO_USERS = [
     ("admin", Role.ADMIN, "admin-demo-2026", "Ada", "Admin"),
     ("compliance", Role.COMPLIANCE_OFFICER, "compliance-demo-2026", "Colette", "Compliance"),
-    ("owner", Role.COMPLIANCE_OFFICER, "owner-demo-2026", "Otto", "Owner"),
+    # Not a compliance officer: the high-risk policy wants both, from two people.
+    ("owner", Role.DATA_SCIENTIST, "owner-demo-2026", "Otto", "Owner"),
     ("scientist", Role.DATA_SCIENTIST, "scientist-demo-2026", "Sam", "Scientist"),
     ("auditor", Role.AUDITOR, "auditor-demo-2026", "Aude", "Auditor"),
 ]

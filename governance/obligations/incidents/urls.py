@@ -20,8 +20,21 @@ from governance.obligations.incidents.views import (
 urlpatterns = [
     path("systems/<int:pk>/incidents/", system_incidents, name="system-incidents"),
     path("incidents/<int:pk>/", incident_page, name="incident"),
-    path("incidents/<int:pk>/<str:action>/", incident_action, name="incident-action"),
-    path("findings/<int:finding_pk>/propose-incident/", incident_propose, name="incident-propose"),
+    # One route per action, so every URL is concrete (the security suite walks them all).
+    path(
+        "incidents/<int:pk>/reported/",
+        incident_action,
+        {"action": "reported"},
+        name="incident-reported",
+    ),
+    path(
+        "incidents/<int:pk>/follow-up/",
+        incident_action,
+        {"action": "follow-up"},
+        name="incident-follow-up",
+    ),
+    path("incidents/<int:pk>/close/", incident_action, {"action": "close"}, name="incident-close"),
+    path("findings/<int:pk>/propose-incident/", incident_propose, name="incident-propose"),
 ]
 
 api_urlpatterns = [

@@ -125,8 +125,8 @@ def incident_action(request, pk: int, action: str):
 
 @login_required
 @require_POST
-def incident_propose(request, finding_pk: int):
-    finding = finding_list(actor=request.user).filter(pk=finding_pk).first()
+def incident_propose(request, pk: int):
+    finding = finding_list(actor=request.user).filter(pk=pk).first()
     if finding is None:
         raise Http404
     if not may_write(request.user):

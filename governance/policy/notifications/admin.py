@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from governance.kernel.admin import AuditedAdmin
+from governance.kernel.admin import AuditedAdmin, PlainReadOnlyAdmin
 from governance.policy.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 
 
@@ -15,19 +15,13 @@ class WebhookEndpointAdmin(AuditedAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(PlainReadOnlyAdmin):
     list_display = ["event", "endpoint", "status", "attempts", "response_code", "queued_at"]
     list_filter = ["status", "event"]
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PlainReadOnlyAdmin):
+    # A notification is what someone was told; editing or deleting it would rewrite that.
     list_display = ["event", "recipient", "target_repr", "created_at", "read_at"]
     list_filter = ["event"]
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.jobs.models import TrackedJob
+from governance.policy.notifications.outbound import WebhookRefused, check_url
 
 NOTIFICATION_EVENTS = (
     "review_requested",
@@ -18,6 +20,8 @@ NOTIFICATION_EVENTS = (
     "report_ready",
     "drift_detected",
     "incident_deadline",
+    "signature_locked",
+    "audit_overdue",
 )
 
 
@@ -63,6 +67,13 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # Checked when an admin saves it, and again before every delivery (DNS may change).
+        try:
+            check_url(self.url)
+        except WebhookRefused as exc:
+            raise ValidationError({"url": exc.reason}) from exc
 
     def wants(self, event: str) -> bool:
         return self.active and (not self.events or event in self.events)

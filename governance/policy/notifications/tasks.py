@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from celery import shared_task
@@ -19,6 +17,7 @@ from governance.kernel.jobs.services import (
     job_fail,
     job_succeed,
 )
+from governance.policy.notifications import outbound
 from governance.policy.notifications.models import Notification, WebhookDelivery
 from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
 
@@ -48,11 +47,10 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
         return
     endpoint = delivery.endpoint
     body = delivery.body.encode()
-    request = urllib.request.Request(  # noqa: S310 - admins configure http(s) URLs only
+    outcome = outbound.post(
         endpoint.url,
-        data=body,
-        method="POST",
-        headers={
+        body,
+        {
             "Content-Type": "application/json",
             "User-Agent": "ai-governance-registry-webhooks/1",
             SIGNATURE_HEADER: webhook_signature(body, endpoint.secret),
@@ -60,18 +58,12 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
             "X-Governance-Delivery": str(delivery.pk),
         },
     )
-    code, error = None, ""
-    try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+    code, error = outcome.status, outcome.error
     if code is not None and 200 <= code < 300:
         job_succeed(delivery, response_code=code, last_error="", next_attempt_at=None)
+        return
+    if outcome.refused:
+        job_fail(delivery, "delivery_refused", error, response_code=None, last_error=error[:2000])
         return
     delivery.refresh_from_db(fields=["attempts"])
     if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:

@@ -4,15 +4,15 @@ audited exactly like API edits); records that are evidence are read-only here.""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from governance.kernel.admin import HistoryAdmin
 from governance.kernel.errors import ServiceError
 from governance.policy.policies.models import Policy
 from governance.policy.policies.services import EDITABLE, policy_update
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(HistoryAdmin):
     list_display = ["tier", "version", "submittable", "approvals_required", "recertify_days"]
     readonly_fields = ["tier", "version", "updated_at", "updated_by"]
 

@@ -6,6 +6,7 @@ import json
 
 from django import forms
 
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
 from governance.kernel.accounts.models import Role
 from governance.kernel.web import Form
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS
@@ -55,6 +56,20 @@ class PolicyForm(Form):
     required_documentation = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Documentation required"
     )
+    evidence_datasets = forms.MultipleChoiceField(
+        choices=[(k, k.replace("_", " ")) for k in EVIDENCE_RELATION_CHOICES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Check runs count as evidence only on data the version was",
+        help_text="Training data (trained on) makes a model look better than it is; allow it "
+        "only where the tier's checks are about the data itself.",
+    )
+    protected_attributes = forms.CharField(
+        required=False,
+        label="Protected attributes",
+        help_text="Comma-separated column names a fairness check must always include when "
+        "the data has them, e.g. sex, age.",
+    )
     recertify_days = forms.IntegerField(
         required=False, min_value=1, max_value=3650, label="Re-certify after (days)"
     )
@@ -78,12 +93,18 @@ class PolicyForm(Form):
             "requires_accountable_owner": policy.requires_accountable_owner,
             "pii_must_be_resolved": policy.pii_must_be_resolved,
             "required_documentation": list(policy.required_documentation or []),
+            "evidence_datasets": list(policy.evidence_datasets or []),
+            "protected_attributes": ", ".join(policy.protected_attributes or []),
             "recertify_days": policy.recertify_days,
             "audit_interval_days": policy.audit_interval_days,
         }
 
     def clean_thresholds(self):
         return _json_object(self.cleaned_data.get("thresholds", ""), "Thresholds")
+
+    def clean_protected_attributes(self):
+        raw = self.cleaned_data.get("protected_attributes", "")
+        return list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
 
     def changes(self) -> dict:
         return dict(self.cleaned_data)

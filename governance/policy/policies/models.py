@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from audits.checks.vocabulary import REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import DEFAULT_EVIDENCE_RELATIONS, REQUIRABLE_CHECK_KINDS
 from governance.policy.classification.models import RiskTier
 
 UNCLASSIFIED = "unclassified"
@@ -14,6 +14,11 @@ POLICY_TIERS = [*RiskTier.choices, (UNCLASSIFIED, "Not classified yet")]
 # Kinds a policy may require: the check vocabulary's, defined once below every layer.
 CHECK_KINDS = REQUIRABLE_CHECK_KINDS
 ACCOUNTABLE_OWNER = "accountable_owner"
+
+
+def default_evidence_datasets() -> list[str]:
+    """Evaluation data only (tested_on, validated_on): never the training data by default."""
+    return list(DEFAULT_EVIDENCE_RELATIONS)
 
 
 class Policy(models.Model):
@@ -34,6 +39,18 @@ class Policy(models.Model):
     requires_accountable_owner = models.BooleanField(default=False)
     pii_must_be_resolved = models.BooleanField(default=False)
     required_documentation = models.JSONField(default=list, blank=True)
+    evidence_datasets = models.JSONField(
+        default=default_evidence_datasets,
+        blank=True,
+        help_text="Lineage relations (dataset version -> model version) whose data a check "
+        "run must have used to count as evidence: tested_on, validated_on, trained_on.",
+    )
+    protected_attributes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Column names a fairness or explainability run must treat as sensitive "
+        "whenever the data has them, whatever the dataset's own flags say.",
+    )
     recertify_days = models.PositiveIntegerField(null=True, blank=True)
     audit_interval_days = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
 from governance.policy.policies.models import CHECK_KINDS, Policy
 
 
@@ -28,6 +29,8 @@ class PolicySerializer(serializers.ModelSerializer):
             "requires_accountable_owner",
             "pii_must_be_resolved",
             "required_documentation",
+            "evidence_datasets",
+            "protected_attributes",
             "recertify_days",
             "audit_interval_days",
             "version",
@@ -51,6 +54,15 @@ class PolicyUpdateSerializer(serializers.Serializer):
     requires_accountable_owner = serializers.BooleanField(required=False)
     pii_must_be_resolved = serializers.BooleanField(required=False)
     required_documentation = serializers.ListField(child=serializers.CharField(), required=False)
+    evidence_datasets = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVIDENCE_RELATION_CHOICES),
+        required=False,
+        help_text="Lineage relations whose data counts as evidence (default tested_on, "
+        "validated_on).",
+    )
+    protected_attributes = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False
+    )
     # Ten years, as on the admin page's form: the value is added to dates (approval expiry,
     # next scheduled audit), which overflow long before the column's 32-bit limit does.
     recertify_days = serializers.IntegerField(

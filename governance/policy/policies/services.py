@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
@@ -22,6 +23,8 @@ EDITABLE = frozenset(
         "requires_accountable_owner",
         "pii_must_be_resolved",
         "required_documentation",
+        "evidence_datasets",
+        "protected_attributes",
         "recertify_days",
         "audit_interval_days",
     }
@@ -44,6 +47,18 @@ def policy_validate(values: dict[str, Any]) -> None:
     unknown_docs = set(values.get("required_documentation", [])) - docs
     if unknown_docs:
         problems.append(f"unknown documentation fields {sorted(unknown_docs)}")
+    relations = values.get("evidence_datasets", [])
+    if not isinstance(relations, list) or set(relations) - set(EVIDENCE_RELATION_CHOICES):
+        problems.append(
+            f"evidence_datasets must list lineage relations among {list(EVIDENCE_RELATION_CHOICES)}"
+        )
+    elif values.get("required_checks") and not relations:
+        problems.append("evidence_datasets may not be empty while checks are required")
+    protected = values.get("protected_attributes", [])
+    if not isinstance(protected, list) or not all(
+        isinstance(c, str) and c.strip() for c in protected
+    ):
+        problems.append("protected_attributes must be a list of column names")
     thresholds = values.get("thresholds", {})
     if not isinstance(thresholds, dict) or set(thresholds) - set(CHECK_KINDS):
         problems.append("thresholds must map check kinds to their limits")

@@ -4,15 +4,15 @@ audited exactly like API edits); records that are evidence are read-only here.""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from governance.kernel.admin import HistoryAdmin
 from governance.kernel.errors import ServiceError
 from governance.policy.raci.models import Responsibility
 from governance.policy.raci.services import responsibility_assign, responsibility_end
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(SimpleHistoryAdmin):
+class ResponsibilityAdmin(HistoryAdmin):
     list_display = ["user", "role", "system", "model", "dataset", "starts_at", "ends_at"]
     list_filter = ["role"]
     fields = ["user", "role", "system", "model", "dataset", "ends_at", "note"]

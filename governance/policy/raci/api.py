@@ -8,12 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
-from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import CHANGE, AdminWritesAllRead
 from governance.policy.raci.models import Responsibility
 from governance.policy.raci.selectors import responsibility_list
 from governance.policy.raci.serializers import (
     ResponsibilityCreateSerializer,
+    ResponsibilityQuerySerializer,
     ResponsibilitySerializer,
     ResponsibilityUpdateSerializer,
 )
@@ -48,16 +48,17 @@ class ResponsibilityListView(SelectorRowsMixin, generics.ListAPIView):
 
     def rows(self):
         rows = responsibility_list(actor=self.request.user)
-        params = self.request.query_params
+        query = validated(ResponsibilityQuerySerializer, self.request.query_params)
         for key in ("user", "system", "model", "dataset"):
-            if params.get(key):
-                if not params[key].isdigit():
-                    raise ApiError(400, "invalid", f"{key} must be an id.")
-                rows = rows.filter(**{f"{key}_id": int(params[key])})
-        if params.get("role"):
-            rows = rows.filter(role=params["role"])
-        if params.get("active") in ("true", "1"):
-            rows = rows.filter(pk__in=Responsibility.objects.active().values("pk"))
+            if query.get(key) is not None:
+                rows = rows.filter(**{f"{key}_id": query[key]})
+        if query.get("role"):
+            rows = rows.filter(role=query["role"])
+        active = Responsibility.objects.active().values("pk")
+        if query.get("active") is True:
+            rows = rows.filter(pk__in=active)
+        elif query.get("active") is False:
+            rows = rows.exclude(pk__in=active)
         return rows
 
     @extend_schema(

@@ -69,3 +69,14 @@ class ResponsibilityCreateSerializer(serializers.Serializer):
 class ResponsibilityUpdateSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class ResponsibilityQuerySerializer(serializers.Serializer):
+    """Filters of the RACI list: ids bounded, the role one of the four, active a boolean."""
+
+    user = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    system = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    model = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    dataset = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    role = serializers.ChoiceField(required=False, choices=Raci.choices)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)

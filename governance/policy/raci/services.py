@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
+from governance.policy.classification.models import RiskClassification
+from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci, Responsibility
 from governance.policy.signals import approval_basis_changed
-from registry.models import AISystem, Dataset, Model
+from registry.models import AISystem, Dataset, Model, ModelVersion, VersionStatus
 
 
 def _require_admin(actor: User) -> None:
@@ -46,6 +49,63 @@ def _invalidate_if_accountable(r: Responsibility, actor: User, why: str) -> None
     )
 
 
+ACCOUNTABLE_OWNER = "accountable_owner"
+# Versions whose approval is still ahead or in force: their builders may not be signers.
+LIVE_STATUSES = (
+    VersionStatus.DRAFT,
+    VersionStatus.IN_REVIEW,
+    VersionStatus.CHANGES_REQUESTED,
+    VersionStatus.APPROVED,
+    VersionStatus.DEPLOYED,
+)
+
+
+def _policies_for(system: AISystem) -> list[Policy]:
+    """The policy of the system's current tier; every policy while it is unclassified (it
+    may be classified into any tier, and the assignment would outlive that)."""
+    latest = RiskClassification.objects.filter(system=system).order_by("-created_at", "-id").first()
+    policies = Policy.objects.filter(submittable=True)
+    if latest is not None:
+        policies = policies.filter(tier=latest.tier)
+    return list(policies)
+
+
+def four_eyes_conflict(*, user: User, role: str, target: AISystem | Model | Dataset) -> str:
+    """Why making ``user`` accountable (RACI A) for ``target`` would let one person cover
+    what the policy wants from two, or make a builder a required signer; "" if it would not.
+
+    The review layer counts one approval per person and fills each capacity the approver
+    holds (``governance.review.evaluation``): a compliance officer who is also the
+    accountable owner fills both "approved by the compliance officer" and "approved by the
+    accountable owner" with one signature. The policy's own fields say which capacities are
+    required, so the rule lives here, with the policy's data."""
+    if role != Raci.ACCOUNTABLE or isinstance(target, Dataset):
+        return ""
+    system = target if isinstance(target, AISystem) else target.system
+    for policy in _policies_for(system):
+        roles = set(policy.approver_roles or [])
+        owner_required = policy.requires_accountable_owner or ACCOUNTABLE_OWNER in roles
+        if owner_required and user.role in roles:
+            return (
+                f"{user.username} is a {user.get_role_display().lower()}, a capacity the "
+                f"{policy.tier.replace('_', ' ')} policy requires besides the accountable "
+                "owner: one person would give both required approvals. Choose someone else."
+            )
+    versions = ModelVersion.objects.filter(status__in=LIVE_STATUSES)
+    versions = (
+        versions.filter(model__system=system)
+        if isinstance(target, AISystem)
+        else versions.filter(model=target)
+    )
+    built = versions.filter(Q(created_by=user) | Q(submitted_by=user)).first()
+    if built is not None:
+        return (
+            f"{user.username} built or submitted {built}; the accountable owner signs its "
+            "approval, and nobody approves their own work. Choose someone else."
+        )
+    return ""
+
+
 @transaction.atomic
 def responsibility_assign(
     *,
@@ -59,7 +119,8 @@ def responsibility_assign(
     """Give ``user`` a RACI role on ``target``.
 
     Invariants: admins only; the person is active and not an auditor for R or A (auditors
-    change nothing, so they cannot answer for a system); the end, if any, is in the future.
+    change nothing, so they cannot answer for a system); the end, if any, is in the future;
+    an accountable owner keeps four eyes (``four_eyes_conflict``).
     """
     _require_admin(actor)
     if role not in Raci.values:
@@ -75,6 +136,9 @@ def responsibility_assign(
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
         raise ServiceError("end_in_past", "The end date must be in the future.")
+    conflict = four_eyes_conflict(user=user, role=role, target=target)
+    if conflict:
+        raise ServiceError("four_eyes", conflict)
     kind = {AISystem: "system", Model: "model", Dataset: "dataset"}[type(target)]
     r = Responsibility.objects.create(
         user=user,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import User
 from governance.kernel.accounts.views import PAGE_SIZE, admin_only
+from governance.kernel.api.base import parse_id
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import is_htmx, render_form
 from governance.policy.raci.forms import ResponsibilityForm
@@ -45,9 +46,10 @@ def _target(actor: User, value: str):
 
     kind, _, raw = value.partition(":")
     lists = {"system": system_list, "model": model_list, "dataset": dataset_list}
-    if kind not in lists or not raw.isdigit():
+    pk = parse_id(raw)
+    if kind not in lists or pk is None:
         return None
-    return lists[kind](actor=actor).filter(pk=int(raw)).first()
+    return lists[kind](actor=actor).filter(pk=pk).first()
 
 
 def _responsibilities_context(request, form: ResponsibilityForm | None = None) -> dict:

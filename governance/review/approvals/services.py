@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -128,8 +129,81 @@ def _approval_complete(ev: Evaluation) -> bool:
     return bool(relevant) and all(r.met for r in relevant)
 
 
-@transaction.atomic
+def _signature_key(actor: User) -> str:
+    return f"approval-signature-fail:{actor.pk}"
+
+
+def _signature_locked(actor: User) -> bool:
+    return cache.get(_signature_key(actor), 0) >= settings.APPROVAL_PASSWORD_ATTEMPTS
+
+
+def _signature_failed(*, actor: User, model_version: ModelVersion) -> None:
+    """Count a wrong approval password, in its own transaction (the decision's transaction
+    rolls back). Reaching the limit tells the user: someone may be guessing their password."""
+    key = _signature_key(actor)
+    window = settings.APPROVAL_PASSWORD_WINDOW_SECONDS
+    cache.add(key, 0, window)
+    try:
+        failures = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        failures = 1
+    limit = settings.APPROVAL_PASSWORD_ATTEMPTS
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action="review.signature_failed",
+            target=model_version,
+            payload={"failures": failures, "limit": limit},
+        )
+        if failures == limit:
+            notify(
+                event="signature_locked",
+                target=model_version,
+                message=(
+                    f"{limit} wrong passwords were given to approve {model_version} as you; "
+                    f"approving is blocked for {window // 60} minutes. If this was not you, "
+                    "change your password."
+                ),
+                payload={"model_version": model_version.pk, "failures": failures},
+                recipients=[actor],
+            )
+
+
 def review_decide(
+    *,
+    actor: User,
+    model_version: ModelVersion,
+    decision: str,
+    comment: str = "",
+    password: str | None = None,
+) -> Decision:
+    """Decide (see ``_review_decide``), counting wrong approval passwords per user: after
+    APPROVAL_PASSWORD_ATTEMPTS within the window approving is refused (429), even with the
+    right password, and every failure is an audit event."""
+    if decision == DecisionKind.APPROVE and _signature_locked(actor):
+        raise ServiceError(
+            "signature_locked",
+            "Too many wrong passwords; approving is blocked for a while.",
+            status_code=429,
+            retry_after_seconds=settings.APPROVAL_PASSWORD_WINDOW_SECONDS,
+        )
+    try:
+        return _review_decide(
+            actor=actor,
+            model_version=model_version,
+            decision=decision,
+            comment=comment,
+            password=password,
+        )
+    except Forbidden as exc:
+        if exc.code == "signature_invalid":
+            _signature_failed(actor=actor, model_version=model_version)
+        raise
+
+
+@transaction.atomic
+def _review_decide(
     *,
     actor: User,
     model_version: ModelVersion,

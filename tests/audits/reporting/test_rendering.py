@@ -82,8 +82,8 @@ def test_reports_refuse_remote_and_local_files_outside_static(caplog):
     )
     render_pdf(html)
     messages = " ".join(r.getMessage() for r in caplog.records)
-    assert "disallowed protocol" in messages
-    assert "bundled resources" in messages
+    assert "bundled resources, not https://example.org/x.png" in messages
+    assert "bundled resources, not file:///etc/passwd" in messages
 
 
 def test_html_escapes_user_text():

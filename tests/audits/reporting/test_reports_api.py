@@ -11,6 +11,7 @@ import subprocess
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.reporting.documents import ANNEX_IV_FULL_SECTIONS, APPENDICES
 from audits.reporting.models import Report
@@ -21,7 +22,8 @@ from governance.policy.policies.services import policy_update
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
 from governance.review.approvals.services import model_version_submit, review_decide
-from registry.services.datasets import column_update
+from registry.services.datasets import ColumnSettings, column_update, dataset_version_register
+from registry.services.lineage import lineage_edge_add
 from registry.services.systems import system_update
 from tests.factories import PASSWORD
 from tests.governance.conftest import CREDIT_SCORING
@@ -251,3 +253,63 @@ def test_inventory_and_bad_input(
         == 400
     )
     assert client.get("/api/v1/reports/999999/download/").status_code == 404
+
+
+def test_the_report_names_the_evidence_run_its_data_and_reproductions(
+    officer,
+    scientist,
+    auditor,
+    system,
+    model_version,
+    dataset,
+    dataset_version,
+    german_csv_bytes,
+    api,
+    django_capture_on_commit_callbacks,
+):
+    capture = django_capture_on_commit_callbacks
+    risk_classification_record(actor=officer, system=system, answers=CREDIT_SCORING)
+    column_update(actor=scientist, column=dataset_version.columns.get(name="risk"), role="target")
+    holdout = dataset_version_register(
+        actor=scientist,
+        dataset=dataset,
+        version="holdout",
+        data_file=SimpleUploadedFile("holdout.csv", german_csv_bytes, "text/csv"),
+        column_settings=ColumnSettings(roles={"risk": "target"}, sensitive=["sex", "age"]),
+    )
+    lineage_edge_add(actor=scientist, kind="tested_on", upstream=holdout, downstream=model_version)
+    url = f"/api/v1/model-versions/{model_version.pk}/checks/"
+    with capture(execute=True):
+        evidence = api(scientist).post(
+            url, {"kind": "fairness", "dataset_version": holdout.pk}, format="json"
+        )
+        exploratory = api(scientist).post(
+            url,
+            {
+                "kind": "fairness",
+                "dataset_version": dataset_version.pk,
+                "sensitive_columns": ["sex"],
+                "exploratory": True,
+            },
+            format="json",
+        )
+    evidence_id, exploratory_id = evidence.json()["id"], exploratory.json()["id"]
+    with capture(execute=True):
+        reproduced = api(auditor).post(f"/api/v1/checks/{evidence_id}/reproduce/")
+    report = generate(api(auditor), model_version, "model_card", capture)
+    block = report.snapshot["evidence"]
+    assert [u["text"] for u in block["used"]] == [
+        f"fairness: run #{evidence_id} on German Credit holdout (tested_on)"
+    ]
+    assert {r["id"]: r["standing"] for r in block["not_evidence"]} == {
+        exploratory_id: "exploratory"
+    }
+    (repro,) = block["reproductions"]
+    assert repro["id"] == reproduced.json()["id"] and repro["outcome"] == "reproduced"
+    rows = {c["id"]: c["evidence"] for c in report.snapshot["checks"]}
+    assert rows[evidence_id] == "evidence" and rows[exploratory_id] == "exploratory"
+    pack = api(auditor).get(f"/api/v1/reports/{report.pk}/evidence-pack/")
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(pack.content)).read("manifest.json"))
+    assert manifest["reproductions"][0]["outcome"] == "reproduced"
+    assert manifest["reproductions"][0]["reproduces"] == evidence_id
+    assert any(f"reproduction of #{evidence_id}" in item["what"] for item in manifest["inputs"])

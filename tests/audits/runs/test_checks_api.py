@@ -138,11 +138,11 @@ def test_thresholds_come_from_the_policy_of_the_tier(
         model_version.pk,
         kind="fairness",
         dataset_version=labelled.pk,
-        thresholds={"equal_opportunity_difference": 0.2},
+        thresholds={"equal_opportunity_difference": 0.05},
     )
     run = CheckRun.objects.get(pk=response.json()["id"])
     assert run.thresholds["demographic_parity_difference"] == 0.05
-    assert run.thresholds["equal_opportunity_difference"] == 0.2
+    assert run.thresholds["equal_opportunity_difference"] == 0.05
     assert run.thresholds["disparate_impact_ratio"] == 0.8
     assert run.parameters["min_group_size"] == 50
     assert run.thresholds_source == f"policy:high_risk:v{policy.version}+request"

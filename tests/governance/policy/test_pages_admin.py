@@ -78,7 +78,7 @@ def test_admin_creates_a_user_with_teams(admin_user, team):
         ({"username": "admin1", "role": "auditor"}, b"is taken"),
         ({"username": "x y", "role": "auditor"}, b"Letters, digits"),
         ({"username": "eve", "role": "overlord"}, b"Select a valid choice"),
-        ({"username": "eve", "role": "auditor", "password": "short"}, b"at least 12"),
+        ({"username": "eve", "role": "auditor", "password": "short"}, b"at least 10"),
     ],
 )
 def test_bad_user_input_is_a_friendly_400(admin_user, data, message):
@@ -119,18 +119,18 @@ def test_admin_creates_a_team_and_a_duplicate_is_refused(admin_user):
     assert again.status_code == 400 and b"exists" in again.content
 
 
-def test_admin_assigns_and_ends_an_accountable_owner(admin_user, officer, system):
+def test_admin_assigns_and_ends_an_accountable_owner(admin_user, scientist, system):
     client = as_user(admin_user)
     page = client.get("/responsibilities/").content.decode()
     assert f'value="system:{system.pk}"' in page
     response = client.post(
         "/responsibilities/",
-        {"user": officer.pk, "role": Raci.ACCOUNTABLE, "target": f"system:{system.pk}"},
+        {"user": scientist.pk, "role": Raci.ACCOUNTABLE, "target": f"system:{system.pk}"},
     )
     assert response.status_code == 302
-    r = Responsibility.objects.get(user=officer, system=system, role=Raci.ACCOUNTABLE)
+    r = Responsibility.objects.get(user=scientist, system=system, role=Raci.ACCOUNTABLE)
     assert r.ends_at is None
-    assert officer.username in client.get("/responsibilities/").content.decode()
+    assert scientist.username in client.get("/responsibilities/").content.decode()
     assert client.post(f"/responsibilities/{r.pk}/end/").status_code == 302
     r.refresh_from_db()
     assert r.ends_at is not None and r.ends_at <= timezone.now()
@@ -185,6 +185,7 @@ def test_policy_edit_is_audited_and_bumps_the_version(admin_user):
             "approvals_required": 1,
             "approver_roles": ["compliance_officer"],
             "required_documentation": ["transparency_notice"],
+            "evidence_datasets": ["tested_on", "validated_on"],
             "recertify_days": 200,
             "audit_interval_days": 91,
         },

@@ -88,7 +88,7 @@ def test_revoked_and_expired_tokens_fail(scientist):
     api_token_revoke(token=issued.token, actor=scientist)
     response = client.get("/api/v1/me/")
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "authentication_failed"
+    assert response.json()["error"]["code"] == "token_revoked"
 
     expiring = api_token_issue(user=scientist, name="short", expires_in_days=1)
     ApiToken.objects.filter(pk=expiring.token.pk).update(

@@ -24,6 +24,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(settings):
+    """The receivers here listen on loopback over plain http, which production refuses
+    (tests/security/test_webhooks.py); these tests are about signing and retrying."""
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
 class Receiver:
     """A local HTTP endpoint that answers with the given status codes in turn."""
 

@@ -10,6 +10,7 @@ from governance.kernel.accounts.models import Role
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.audit.services import canonical_json
 from governance.policy.policies.models import Policy
+from governance.policy.raci.models import Responsibility
 from governance.policy.raci.services import responsibility_assign
 from governance.review.approvals.models import Decision, Review
 from registry.models import PIIStatus
@@ -101,8 +102,15 @@ def test_approval_binds_evidence_and_a_verifiable_signature(
     assert evidence["artefact_sha256"] == mv.artefact.sha256
     assert evidence["datasets"] == [
         {"dataset_version": d.pk, "sha256": d.blob.sha256}
-        for d in [mv.upstream_edges.get().upstream_dataset_version]
+        for d in sorted(
+            (e.upstream_dataset_version for e in mv.upstream_edges.all()), key=lambda d: d.pk
+        )
     ]
+    # The checks it rests on ran on the version's own test data (tested_on), not the
+    # training data.
+    tested = mv.upstream_edges.get(kind="tested_on").upstream_dataset_version_id
+    assert {c["dataset_version"] for c in evidence["check_runs"]} == {tested}
+    assert {c["relation"] for c in evidence["check_runs"]} == {"tested_on"}
     assert evidence["classification_id"] == mv.model.system.classifications.latest().pk
     assert evidence["policy"] == {
         "tier": "high_risk",
@@ -133,9 +141,10 @@ def test_roles_that_may_not_decide(api, users, high_risk_version, scientist, who
 def test_nobody_decides_on_what_they_built_even_as_accountable_owner(
     api, admin_user, high_risk_version, scientist
 ):
-
-    responsibility_assign(
-        actor=admin_user, user=scientist, role="accountable", target=high_risk_version.model
+    # The RACI service refuses this assignment (tests/security/test_raci_four_eyes.py); an
+    # older row, or a version built after the assignment, is still refused at decision time.
+    Responsibility.objects.create(
+        user=scientist, role="accountable", model=high_risk_version.model, assigned_by=admin_user
     )
     submit(api, scientist, high_risk_version)
     response = decide(api, scientist, high_risk_version)

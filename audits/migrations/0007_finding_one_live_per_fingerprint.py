@@ -1,11 +1,11 @@
-"""After 0005 merged the duplicates, at most one live finding per problem holds."""
+"""After 0006 merged the duplicates, at most one live finding per problem holds."""
 
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audits", "0005_finding_fingerprints_merge"),
+        ("audits", "0006_finding_fingerprints_merge"),
     ]
 
     operations = [

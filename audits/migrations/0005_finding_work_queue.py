@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0003_auditrun_dispatched_at_checkrun_dispatched_at_and_more'),
+        ('audits', '0004_evidence_rules'),
         ('registry', '0005_system_documentation_sections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -87,7 +87,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audits", "0004_finding_work_queue"),
+        ("audits", "0005_finding_work_queue"),
     ]
 
     operations = [

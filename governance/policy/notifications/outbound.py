@@ -1,0 +1,210 @@
+"""Outbound webhook requests that cannot be pointed inside.
+
+A webhook URL is chosen by an admin, but whatever it names, the worker connects to it: left
+alone, ``http://127.0.0.1:6379/`` or ``http://169.254.169.254/`` (cloud metadata) would be
+reached from inside the network, redirects would lead anywhere, and the recorded delivery
+errors ("connection refused" vs "timed out") would map internal ports. So:
+
+* https only, unless ``WEBHOOK_ALLOW_HTTP`` (development);
+* the host is resolved once and every address it resolves to must be public: loopback,
+  private, link-local, multicast, reserved, unspecified, shared (CGNAT) and IPv4-mapped or
+  -translated forms of those are refused, unless ``WEBHOOK_ALLOWED_NETWORKS`` names them;
+* the connection goes to the address that was checked (no second lookup an attacker's DNS
+  could answer differently), with the URL's host in the Host header and as TLS SNI, and the
+  certificate verified for that host;
+* no redirects (a 3xx is a failed delivery), bounded connect and read time, at most
+  ``WEBHOOK_MAX_RESPONSE_BYTES`` of the answer read;
+* failures are recorded with a generic reason; the details go to the server log only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import logging
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class WebhookRefused(Exception):
+    """The URL may not be called. ``reason`` is safe to show to the admin who configured it."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: str  # the checked IP the connection goes to
+
+
+def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [
+        ipaddress.ip_network(n.strip(), strict=False) for n in settings.WEBHOOK_ALLOWED_NETWORKS
+    ]
+
+
+def _embedded_ipv4(ip: Address) -> ipaddress.IPv4Address | None:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+        if ip.teredo is not None:
+            return ip.teredo[1]
+        if ip in ipaddress.ip_network("64:ff9b::/96"):  # NAT64 well-known prefix
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def address_allowed(ip: Address) -> bool:
+    """Public unicast addresses, or ones an admin listed in WEBHOOK_ALLOWED_NETWORKS."""
+    if any(ip in network for network in _allowed_networks() if network.version == ip.version):
+        return True
+    inner = _embedded_ipv4(ip)
+    if inner is not None and not address_allowed(inner):
+        return False
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _resolve(host: str, port: int) -> list[Address]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise WebhookRefused(f"The host {host!r} does not resolve.") from exc
+    addresses = []
+    for info in infos:
+        text = info[4][0].split("%", 1)[0]  # drop an IPv6 zone id
+        addresses.append(ipaddress.ip_address(text))
+    if not addresses:
+        raise WebhookRefused(f"The host {host!r} does not resolve.")
+    return addresses
+
+
+def check_url(url: str) -> Target:
+    """Parse, resolve and vet a webhook URL; raise ``WebhookRefused`` with a reason."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise WebhookRefused("The URL is malformed.") from exc
+    scheme = parts.scheme.lower()
+    allowed_schemes = {"https", "http"} if settings.WEBHOOK_ALLOW_HTTP else {"https"}
+    if scheme not in allowed_schemes:
+        raise WebhookRefused(
+            "Webhook URLs must use https."
+            if scheme == "http"
+            else f"The scheme {scheme or '(none)'!r} is not allowed."
+        )
+    if parts.username or parts.password:
+        raise WebhookRefused("Put credentials in the shared secret, not in the URL.")
+    host = parts.hostname
+    if not host:
+        raise WebhookRefused("The URL has no host.")
+    port = port or (443 if scheme == "https" else 80)
+    addresses = _resolve(host, port)
+    refused = [ip for ip in addresses if not address_allowed(ip)]
+    if refused:
+        # Every address must pass: otherwise the connection could pick the refused one.
+        raise WebhookRefused(
+            f"The host {host!r} resolves to an internal or reserved address ({refused[0]}); "
+            "webhooks may only reach public addresses."
+        )
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return Target(scheme=scheme, host=host, port=port, path=path, address=str(addresses[0]))
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, target: Target, connect_timeout: float, read_timeout: float):
+        super().__init__(target.host, target.port, timeout=connect_timeout)
+        self._target, self._read_timeout = target, read_timeout
+
+    def connect(self):
+        self.sock = socket.create_connection(
+            (self._target.address, self._target.port), timeout=self.timeout
+        )
+        self.sock.settimeout(self._read_timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, target: Target, connect_timeout: float, read_timeout: float):
+        super().__init__(
+            target.host, target.port, timeout=connect_timeout, context=ssl.create_default_context()
+        )
+        self._target, self._read_timeout = target, read_timeout
+
+    def connect(self):
+        raw = socket.create_connection((self._target.address, self._target.port), self.timeout)
+        # SNI and certificate check for the URL's host, on the socket to the checked address.
+        self.sock = self._context.wrap_socket(raw, server_hostname=self._target.host)
+        self.sock.settimeout(self._read_timeout)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None  # the HTTP status, None when nothing usable answered
+    error: str  # generic, safe to store and show; empty on success
+    refused: bool = False  # the URL may not be called at all: retrying cannot help
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+UNREACHABLE = "The endpoint could not be reached or did not answer in time."
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    """POST ``body`` to a vetted webhook URL, pinned to the checked address."""
+    try:
+        target = check_url(url)
+    except WebhookRefused as exc:
+        return Outcome(None, f"Refused: {exc.reason}", refused=True)
+    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    read_timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+    conn = connection_class(target, settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read_timeout)
+    deadline = time.monotonic() + settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS + read_timeout
+    try:
+        conn.request("POST", target.path, body=body, headers=headers)
+        response = conn.getresponse()
+        limit, read = settings.WEBHOOK_MAX_RESPONSE_BYTES, 0
+        # Read (and discard) a bounded amount, so a receiver cannot stream forever.
+        while read < limit and time.monotonic() < deadline:
+            chunk = response.read(min(8192, limit - read))
+            if not chunk:
+                break
+            read += len(chunk)
+        status = response.status
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        logger.info("webhook to %s failed: %s: %s", target.host, type(exc).__name__, exc)
+        return Outcome(None, UNREACHABLE)
+    finally:
+        conn.close()
+    if 300 <= status < 400:
+        return Outcome(status, f"HTTP {status}: redirects are not followed.")
+    if not 200 <= status < 300:
+        return Outcome(status, f"HTTP {status}.")
+    return Outcome(status, "")
