@@ -335,7 +335,10 @@ def check_run_complete(run: CheckRun, outcome: CheckOutcome) -> None:
             _reproduction_finished(locked)
         else:
             # A completed run saw everything its kind looks at: what it no longer shows is fixed.
-            recorded = findings_create(run=locked, findings=outcome.findings, close_missing=True)
+            # An exploratory run (looser limits, other data) is not evidence and fixes nothing.
+            recorded = findings_create(
+                run=locked, findings=outcome.findings, close_missing=not locked.exploratory
+            )
             _finished(locked, recorded.seen)
     run.refresh_from_db()
 
@@ -364,7 +367,7 @@ def _reproduction_finished(run: CheckRun) -> None:
     outcome = run.reproduction or {}
     rows = []
     if outcome.get("outcome") == DIFFERS:
-        rows = findings_create(run=run, findings=[differs_finding(run.reproduces, outcome)])
+        rows = findings_create(run=run, findings=[differs_finding(run.reproduces, outcome)]).seen
         notify_findings(
             target=run,
             findings=rows,
