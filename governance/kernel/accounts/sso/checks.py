@@ -55,6 +55,9 @@ def sso_accounts_check(*, force: bool = False) -> dict[str, int]:
         horizon = timezone.now() - timedelta(seconds=settings.OIDC_ACCOUNT_CHECK_SECONDS)
         due = due.filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=horizon))
     backend = OidcBackend()
+    if not backend.enabled:
+        counts["unreachable"] = due.count()
+        return counts
     for identity in due.select_related("user"):
         refresh_token = identity_refresh_token(identity)
         if not refresh_token:

@@ -127,9 +127,14 @@ class OidcBackend(OIDCAuthenticationBackend):
         # Instantiated by django.contrib.auth for every authenticate() call, also for password
         # sign-ins: without single sign-on configured it stays inert.
         self.enabled = sso_enabled()
-        if self.enabled:
-            super().__init__(*args, **kwargs)
         self.token_info: dict = {}
+        if self.enabled:
+            try:
+                super().__init__(*args, **kwargs)
+            except ProviderUnavailable as exc:
+                # Password sign-in (break-glass included) must work while the provider is down.
+                logger.warning("single sign-on unavailable: %s", exc)
+                self.enabled = False
 
     # --- verification --------------------------------------------------------------------------
     def retrieve_matching_jwk(self, token):
@@ -159,10 +164,14 @@ class OidcBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError as exc:
             raise SuspiciousOperation(f"ID token refused: {exc}") from exc
 
-    def verify_id_token(self, id_token: str, *, nonce: str | None) -> dict:
+    def verify_id_token(self, id_token: str, *, nonce: str | None, check_nonce: bool = True):
         if not id_token:
             raise SuspiciousOperation("the provider returned no ID token")
-        return self.verify_token(id_token, nonce=nonce)
+        if check_nonce:
+            return self.verify_token(id_token, nonce=nonce)
+        # A refreshed ID token repeats the nonce of the original sign-in, or none at all
+        # (OpenID Connect Core 1.0, 12.2): only signature and claims are checked.
+        return self.get_payload_data(id_token, self.retrieve_matching_jwk(id_token))
 
     # --- the flow ------------------------------------------------------------------------------
     def get_token(self, payload):
@@ -236,7 +245,7 @@ class OidcBackend(OIDCAuthenticationBackend):
             }
         )
         id_token = token_info.get("id_token", "")
-        claims = self.verify_id_token(id_token, nonce=None) if id_token else {}
+        claims = self.verify_id_token(id_token, nonce=None, check_nonce=False) if id_token else {}
         if id_token and token_info.get("access_token"):
             claims = self.claims(token_info["access_token"], claims)
         return TokenSet(
