@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NODE = shutil.which("node")
 CLIENT_ID = "governance"
-CLIENT_SECRET = "test-client-secret-0123456789"  # noqa: S105 - the loopback test client
+CLIENT_SECRET = "test-client-secret-0123456789"  # the loopback test client
 PASSWORDS = {
     "alice": "alice-password-1",
     "bob": "bob-password-12",

@@ -155,7 +155,7 @@ def test_a_tampered_id_token_is_refused(sso):
     client = Client()
     sso_sign_in(client, sso, "alice")
     id_token = client.session["oidc_id_token"]
-    header, payload, signature = id_token.split(".")
+    header, _payload, signature = id_token.split(".")
     # Same signature, another person's payload.
     forged = sso.sign(_claims(sso.issuer, sub="bob")).split(".")[1]
     with pytest.raises(SuspiciousOperation, match="Signature"):
