@@ -66,6 +66,9 @@ def sign_in_policy_update(*, actor: User, mfa_required_roles: list[str]) -> Sign
             target=policy,
             payload={"mfa_required_roles": [before, roles]},
         )
+    # Now for this transaction's own reads, and again after commit in case another process
+    # cached the old policy meanwhile.
+    cache.delete(POLICY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
     return policy
 

@@ -15,7 +15,7 @@ from governance.kernel.accounts.sso.checks import sso_accounts_check
 from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
 from governance.kernel.accounts.sso.oidc import OidcBackend
 from governance.kernel.audit.models import AuditEvent
-from tests.governance.kernel.accounts.conftest import CALLBACK, sso_sign_in
+from tests.oidc_provider.fixtures import CALLBACK, sso_sign_in
 from tests.oidc_provider.harness import CLIENT_ID, Browser, path_and_query, query
 
 pytestmark = pytest.mark.django_db

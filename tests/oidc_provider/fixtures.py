@@ -1,5 +1,5 @@
 """Single-sign-on fixtures: the real test OpenID provider (Node.js) on loopback, and the
-registry configured to use it."""
+registry configured to use it. Conftest files import them by name."""
 
 from __future__ import annotations
 
