@@ -226,6 +226,7 @@ const server = http.createServer(async (req, res) => {
     const parts = url.pathname.match(/^\/interaction\/([\w-]+)(?:\/(\w+))?$/);
     if (parts) return await interaction(req, res, parts[1], parts[2]);
     if (url.pathname.startsWith('/test/')) return await control(req, res, url.pathname);
+    if (url.pathname === '/favicon.ico') return send(res, 204, '');
     return provider.callback()(req, res);
   } catch (err) {
     console.error(err);
