@@ -8,6 +8,7 @@ import time
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 
+from governance.kernel.accounts.mfa.services import mfa_required
 from governance.kernel.accounts.sessions import SESSION_SEEN, SESSION_STARTED
 from governance.kernel.audit.services import audit_event_record
 
@@ -26,6 +27,8 @@ def on_logged_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = now
         request.session["auth_method"] = method
+    # Reads the sign-in policy into the cache now, so pages do not pay for it.
+    mfa_required(user)
     with transaction.atomic():
         audit_event_record(
             actor=user,

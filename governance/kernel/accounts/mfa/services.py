@@ -39,7 +39,7 @@ def mfa_required_roles() -> list[str]:
         roles = (
             list(policy.mfa_required_roles) if policy else list(settings.MFA_REQUIRED_ROLES_DEFAULT)
         )
-        cache.set(POLICY_CACHE_KEY, roles, 60)
+        cache.set(POLICY_CACHE_KEY, roles, 300)
     return roles
 
 

@@ -25,6 +25,7 @@ from governance.kernel.accounts.sso.models import ExternalIdentity
 from governance.kernel.accounts.sso.oidc import (
     OidcBackend,
     ProviderUnavailable,
+    discovery,
     identity_refresh_token,
     sso_enabled,
 )
@@ -54,10 +55,13 @@ def sso_accounts_check(*, force: bool = False) -> dict[str, int]:
     if not force:
         horizon = timezone.now() - timedelta(seconds=settings.OIDC_ACCOUNT_CHECK_SECONDS)
         due = due.filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=horizon))
-    backend = OidcBackend()
-    if not backend.enabled:
+    try:
+        discovery()
+    except ProviderUnavailable as exc:
+        logger.warning("account check: provider unreachable: %s", exc)
         counts["unreachable"] = due.count()
         return counts
+    backend = OidcBackend()
     for identity in due.select_related("user"):
         refresh_token = identity_refresh_token(identity)
         if not refresh_token:

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
@@ -124,17 +125,23 @@ class OidcBackend(OIDCAuthenticationBackend):
     get_settings = staticmethod(oidc_setting)
 
     def __init__(self, *args, **kwargs):
-        # Instantiated by django.contrib.auth for every authenticate() call, also for password
-        # sign-ins: without single sign-on configured it stays inert.
-        self.enabled = sso_enabled()
+        # Instantiated by django.contrib.auth for every authenticate() call and for every
+        # request of a single-sign-on session (get_user): nothing here may call the provider,
+        # so the endpoints below are looked up only when a sign-in needs them.
+        self.UserModel = get_user_model()
         self.token_info: dict = {}
-        if self.enabled:
-            try:
-                super().__init__(*args, **kwargs)
-            except ProviderUnavailable as exc:
-                # Password sign-in (break-glass included) must work while the provider is down.
-                logger.warning("single sign-on unavailable: %s", exc)
-                self.enabled = False
+
+    @property
+    def enabled(self) -> bool:
+        return sso_enabled()
+
+    OIDC_OP_TOKEN_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_TOKEN_ENDPOINT"))
+    OIDC_OP_USER_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_USER_ENDPOINT"))
+    OIDC_OP_JWKS_ENDPOINT = property(lambda self: oidc_setting("OIDC_OP_JWKS_ENDPOINT"))
+    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
+    OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_RP_CLIENT_SECRET)
+    OIDC_RP_SIGN_ALGO = property(lambda self: settings.OIDC_RP_SIGN_ALGO)
+    OIDC_RP_IDP_SIGN_KEY = None  # keys always come from the provider's published key set
 
     # --- verification --------------------------------------------------------------------------
     def retrieve_matching_jwk(self, token):

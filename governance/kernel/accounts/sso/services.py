@@ -86,6 +86,9 @@ def _sso_sign_in(*, issuer, claims, groups_claim, refresh_token) -> User | SignI
         .first()
     )
     if grant.role is None:
+        if identity is not None:
+            # Known here before: without a mapped role they keep nothing, API tokens included.
+            _suspend(identity, reason="no group maps to a role any more")
         audit_event_record(
             actor=identity.user if identity else None,
             action="auth.sso_unmapped",
