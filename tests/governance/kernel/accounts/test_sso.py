@@ -14,6 +14,7 @@ from governance.kernel.accounts.services import api_token_issue
 from governance.kernel.accounts.sso.checks import sso_accounts_check
 from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
 from governance.kernel.accounts.sso.oidc import OidcBackend
+from governance.kernel.accounts.sso.tasks import sso_accounts_check_task
 from governance.kernel.audit.models import AuditEvent
 from tests.oidc_provider.fixtures import CALLBACK, sso_sign_in
 from tests.oidc_provider.harness import CLIENT_ID, Browser, path_and_query, query
@@ -278,6 +279,17 @@ def test_api_tokens_stop_when_the_provider_disables_the_person(sso):
     response, _ = sso_sign_in(Client(), sso, "alice")
     assert response.status_code == 302
     assert api.get("/api/v1/me/").status_code == 200
+
+
+def test_the_periodic_task_runs_the_account_check(sso):
+    sso_sign_in(Client(), sso, "carol")
+    sso.control("users/carol", {"enabled": False})
+    try:
+        ExternalIdentity.objects.update(last_checked_at=None)  # due
+        sso_accounts_check_task.delay()
+        assert not User.objects.get(username="carol").is_active
+    finally:
+        sso.control("users/carol", {"enabled": True})
 
 
 def test_the_account_check_resyncs_groups_and_suspends_the_unmapped(sso):
