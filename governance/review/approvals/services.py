@@ -198,6 +198,8 @@ def review_decide(
             decision=decision,
             comment=comment,
             password=password,
+            totp_code=totp_code,
+            step_up=step_up,
         )
     except Forbidden as exc:
         if exc.code == "signature_invalid":
@@ -213,6 +215,8 @@ def _review_decide(
     decision: str,
     comment: str = "",
     password: str | None = None,
+    totp_code: str | None = None,
+    step_up: StepUp | None = None,
 ) -> Decision:
     """Approve, reject or request changes, signed over the evidence it rests on.
 
