@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii worker beat clean
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii worker beat clean oidc-provider
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (log in with a demo user printed above)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: lint
+test: lint oidc-provider
 	bash scripts/test.sh
+
+# The OpenID provider the single-sign-on tests sign in at (Node.js, from the lock file only).
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --prefer-offline
+
+oidc-provider:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.package-lock.json; \
+	else echo "npm not found: the single-sign-on tests will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

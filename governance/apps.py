@@ -11,6 +11,7 @@ class GovernanceConfig(AppConfig):
         """Fill the extension points of lower layers and connect the review layer's receivers
         (imports here: models and views load only once the app registry is ready)."""
         from governance.celery import app
+        from governance.kernel.accounts import receivers as account_receivers
         from governance.kernel.panels import (
             finding_actions,
             model_version_extras,
@@ -29,6 +30,7 @@ class GovernanceConfig(AppConfig):
         documentation_receivers.connect()
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
         finding_actions.register("incident", finding_row_action)
+        account_receivers.connect()
         person_panels.register("responsibilities", person_page_panels)
         model_version_panels.register("review", version_page_panels)
         model_version_extras.register(

@@ -68,6 +68,12 @@ def _configure() -> None:
                 "task": "audits.findings_reopen_expired",
                 "schedule": 3600.0,
             },
+            # Single sign-on: suspend people the identity provider no longer vouches for
+            # (their API tokens stop working), resync everyone else's role and teams.
+            "sso-accounts-check": {
+                "task": "governance.sso_accounts_check",
+                "schedule": float(min(300, settings.OIDC_ACCOUNT_CHECK_SECONDS)),
+            },
         },
     )
 
@@ -76,6 +82,7 @@ _configure()
 # Every folder that keeps a tasks.py; Celery imports each once Django is ready.
 app.autodiscover_tasks(
     [
+        "governance.kernel.accounts.sso",
         "governance.kernel.audit",
         "governance.kernel.jobs",
         "governance.policy.notifications",

@@ -1,7 +1,9 @@
 """The app's models module: Django loads the models of every layer of the ``governance`` app
 from here. Code imports a model from the layer that owns it, never from this module."""
 
+from governance.kernel.accounts.mfa.models import RecoveryCode, SignInPolicy, TotpDevice
 from governance.kernel.accounts.models import ApiToken, Team, User
+from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
 from governance.kernel.audit.models import AuditChainHead, AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
 from governance.obligations.documentation.models import DocumentationRevision
@@ -27,6 +29,8 @@ __all__ = [
     "Decision",
     "Deployment",
     "DocumentationRevision",
+    "ExternalIdentity",
+    "GroupMapping",
     "Incident",
     "IncidentFollowUp",
     "Mitigation",
@@ -35,11 +39,14 @@ __all__ = [
     "Policy",
     "QuestionnaireOption",
     "QuestionnaireQuestion",
+    "RecoveryCode",
     "Responsibility",
     "Review",
     "Risk",
     "RiskClassification",
+    "SignInPolicy",
     "Team",
+    "TotpDevice",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

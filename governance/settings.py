@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.kernel.accounts.sessions.SessionTimeoutMiddleware",
+    "governance.kernel.accounts.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "governance.pages.navigation.navigation",
+                "governance.kernel.accounts.sso.views.sign_in_options",
             ],
         },
     }
@@ -187,6 +190,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# A session ends after this long without a request, and this long after sign-in whatever
+# happens (governance/kernel/accounts/sessions.py).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", SESSION_COOKIE_AGE)
+AUTHENTICATION_BACKENDS = [
+    # Refuses passwords when LOCAL_PASSWORD_LOGIN is off, except for break-glass accounts.
+    "governance.kernel.accounts.backends.LocalPasswordBackend",
+    "governance.kernel.accounts.sso.oidc.OidcBackend",
+]
+LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", True)
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
+
+# --- single sign-on (OpenID Connect, governance/kernel/accounts/sso/) ------------------------
+# Set OIDC_ISSUER to turn it on; endpoints and keys come from the issuer's discovery document.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", True)
+OIDC_STORE_ID_TOKEN = True  # the hint for logging out at the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+# Signing an approval after re-authenticating at the provider: the provider must have asked
+# for the password again within this many seconds, and the proof is good for as long.
+OIDC_STEP_UP_MAX_AGE = env_int("OIDC_STEP_UP_MAX_AGE", 300)
+# How often the provider is asked whether each single-sign-on user is still active (their
+# API tokens stop working when it says no).
+OIDC_ACCOUNT_CHECK_SECONDS = env_int("OIDC_ACCOUNT_CHECK_SECONDS", 900)
+# Roles that must use a second factor until an admin chooses otherwise on the sign-in page.
+MFA_REQUIRED_ROLES_DEFAULT = env_list(
+    "MFA_REQUIRED_ROLES", ["admin", "compliance_officer"] if PRODUCTION else []
+)
+MFA_ISSUER_NAME = env_str("MFA_ISSUER_NAME", "AI Governance Registry")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 API_TOKEN_LAST_USED_RESOLUTION_SECONDS = env_int("API_TOKEN_LAST_USED_RESOLUTION_SECONDS", 60)

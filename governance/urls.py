@@ -14,6 +14,8 @@ from governance.kernel.web import healthz, server_error
 # Lowest layer first; the order only matters for the API root's list of collections.
 FAMILIES = [
     "governance.kernel.accounts",
+    "governance.kernel.accounts.sso",
+    "governance.kernel.accounts.mfa",
     "governance.kernel.audit",
     "governance.kernel.jobs",
     "registry",

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export GOVERNANCE_ENV=test
+# The single-sign-on tests sign in at a real OpenID provider on Node.js (npm ci, lock file).
+make --no-print-directory oidc-provider
 
 echo "=== pass 1: SQLite, tasks in-process ==="
 env -u DATABASE_URL -u REDIS_URL GOVERNANCE_VAR_DIR="$PWD/var/test-embedded" \

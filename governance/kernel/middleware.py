@@ -6,7 +6,9 @@ import contextvars
 import logging
 import re
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 
@@ -93,8 +95,17 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith(self.RELAXED_PREFIXES):
-            response.setdefault("Content-Security-Policy", self.POLICY)
+            response.setdefault("Content-Security-Policy", self.policy())
         return response
+
+    def policy(self) -> str:
+        issuer = urlsplit(settings.OIDC_ISSUER) if settings.OIDC_ISSUER else None
+        if issuer is None or not issuer.netloc:
+            return self.POLICY
+        # Signing out and re-authenticating post a form here that the browser then follows to
+        # the identity provider; form-action applies to such redirects too.
+        origin = f"{issuer.scheme}://{issuer.netloc}"
+        return self.POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 class DatabaseUnavailableMiddleware:

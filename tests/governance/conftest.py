@@ -20,6 +20,7 @@ from registry.services.datasets import dataset_version_register, pii_flag_decide
 from registry.services.lineage import lineage_edge_add
 from registry.services.systems import system_update
 from tests.factories import UserFactory
+from tests.oidc_provider.fixtures import oidc_provider, sso  # noqa: F401  (fixtures)
 from tests.registry import conftest as registry_fixtures
 
 # The registry's fixtures (real German Credit data and a real XGBoost model), shared here.

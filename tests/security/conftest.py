@@ -12,6 +12,7 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import ApiToken
 from governance.kernel.accounts.services import api_token_issue
+from governance.kernel.accounts.sso.models import GroupMapping
 from governance.kernel.jobs.models import BackgroundJob
 from governance.obligations.incidents.services import incident_open
 from governance.obligations.risks.services import risk_create
@@ -104,5 +105,7 @@ def team_objects(users, team, system, model, dataset, dataset_version, model_ver
         "notifications": notification,
         "responsibilities": responsibility,
         "policies": Policy.objects.order_by("id").first(),
+        # Single-sign-on group rules belong to no team; only admins see them.
+        "sso": GroupMapping.objects.create(group="matrix", role="auditor"),
         "column": column.name,
     }

@@ -18,7 +18,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 # Kinds of object that belong to no team: everybody may read them, only a role may write.
 GLOBAL_KINDS = {"policies"}
 # Endpoints reserved to roles the outsider (a data scientist) does not have: 403 is correct.
-ROLE_GATED_KINDS = {"users"}
+ROLE_GATED_KINDS = {"users", "sso"}
 
 
 def _walk(resolver, prefix: str = ""):

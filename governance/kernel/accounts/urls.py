@@ -1,7 +1,6 @@
 """Routes of this folder: browser pages in ``urlpatterns``, REST endpoints (under
 ``/api/v1/``) in ``api_urlpatterns``; ``governance/urls.py`` includes both."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from governance.kernel.accounts.api import (
@@ -14,6 +13,7 @@ from governance.kernel.accounts.api import (
     UserDetailView,
     UserListView,
 )
+from governance.kernel.accounts.sso.views import logout_view
 from governance.kernel.accounts.views import (
     ThrottledLoginView,
     password_change,
@@ -27,7 +27,7 @@ from governance.kernel.accounts.views import (
 )
 
 urlpatterns = [
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", logout_view, name="logout"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("profile/", profile, name="profile"),
     path("profile/password/", password_change, name="password-change"),

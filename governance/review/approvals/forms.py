@@ -12,12 +12,20 @@ class DecisionForm(Form):
     decision = forms.ChoiceField(choices=DecisionKind.choices)
     comment = forms.CharField(required=False, max_length=COMMENT_MAX, widget=forms.Textarea)
     password = forms.CharField(required=False, strip=False, widget=forms.PasswordInput)
+    totp_code = forms.CharField(required=False, max_length=12)
+    # "start": re-authenticate at the identity provider first; "use": sign with that proof.
+    step_up = forms.ChoiceField(required=False, choices=[("", ""), ("start", ""), ("use", "")])
 
     def clean(self):
         data = super().clean()
         decision = data.get("decision")
-        if decision == DecisionKind.APPROVE and not data.get("password"):
-            self.add_error("password", "Enter your password to sign the approval.")
+        if (
+            decision == DecisionKind.APPROVE
+            and not data.get("password")
+            and not data.get("totp_code")
+            and not data.get("step_up")
+        ):
+            self.add_error(None, "Confirm who you are to sign the approval.")
         if (
             decision in (DecisionKind.REJECT, DecisionKind.REQUEST_CHANGES)
             and not (data.get("comment") or "").strip()

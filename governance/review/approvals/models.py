@@ -90,6 +90,10 @@ class Decision(models.Model):
     evidence = models.JSONField(default=dict)
     signature = models.CharField(max_length=64, unique=True)
     decided_at = models.DateTimeField()
+    # How the reviewer proved who they were when signing, and when that happened:
+    # password, oidc_step_up (re-authenticated at the identity provider) or totp.
+    signed_with = models.CharField(max_length=20, blank=True)
+    authenticated_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

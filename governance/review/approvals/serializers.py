@@ -44,13 +44,33 @@ class DecisionCreateSerializer(serializers.Serializer):
         default="",
         write_only=True,
         style={"input_type": "password"},
-        help_text="Required to approve: your password, re-checked as your signature.",
+        help_text="To approve: your password, re-checked as your signature (accounts without "
+        "an authenticator app, while local passwords are allowed).",
+    )
+    totp_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        max_length=12,
+        help_text="To approve: the current code of your authenticator app.",
     )
 
     def validate(self, attrs):
-        if attrs["decision"] == DecisionKind.APPROVE and not attrs.get("password"):
+        if (
+            attrs["decision"] == DecisionKind.APPROVE
+            and not attrs.get("password")
+            and not attrs.get("totp_code")
+        ):
             raise serializers.ValidationError(
-                {"password": ["Approving needs your password as signature."]}, code="required"
+                {
+                    "password": [
+                        "Approving needs your signature: a password or an authenticator code "
+                        "(totp_code). Re-authenticating at the identity provider is done on "
+                        "the decision page."
+                    ]
+                },
+                code="required",
             )
         return attrs
 
@@ -75,5 +95,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "evidence",
             "signature",
             "decided_at",
+            "signed_with",
+            "authenticated_at",
         ]
         read_only_fields = fields

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from governance.kernel.accounts.mfa.services import StepUp, signing_proof
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -177,6 +178,8 @@ def review_decide(
     decision: str,
     comment: str = "",
     password: str | None = None,
+    totp_code: str | None = None,
+    step_up: StepUp | None = None,
 ) -> Decision:
     """Decide (see ``_review_decide``), counting wrong approval passwords per user: after
     APPROVAL_PASSWORD_ATTEMPTS within the window approving is refused (429), even with the
@@ -195,6 +198,8 @@ def review_decide(
             decision=decision,
             comment=comment,
             password=password,
+            totp_code=totp_code,
+            step_up=step_up,
         )
     except Forbidden as exc:
         if exc.code == "signature_invalid":
@@ -210,14 +215,17 @@ def _review_decide(
     decision: str,
     comment: str = "",
     password: str | None = None,
+    totp_code: str | None = None,
+    step_up: StepUp | None = None,
 ) -> Decision:
     """Approve, reject or request changes, signed over the evidence it rests on.
 
     Invariants: only compliance officers and the accountable owner decide; nobody decides on
     a version they built, submitted, or whose upstream data or models they registered; one
-    decision per person per round; approving re-checks the reviewer's password as a
-    signature and needs every non-approval requirement met; the version is approved when
-    the policy's distinct approvers and capacities are all present.
+    decision per person per round; approving needs the reviewer to prove who they are again
+    (password, a fresh re-authentication at the identity provider, or an authenticator
+    code; the decision names which and when) and every non-approval requirement met; the
+    version is approved when the policy's distinct approvers and capacities are all present.
     """
     if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
         raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
@@ -242,11 +250,9 @@ def _review_decide(
         raise Conflict("not_in_review", f"Version {mv.version} is {mv.status}, not in review.")
     if review.decisions.filter(reviewer=actor).exists():
         raise Conflict("already_decided", "You have already decided in this review round.")
+    proof = None
     if decision == DecisionKind.APPROVE:
-        if not password:
-            raise ServiceError("password_required", "Approving needs your password as signature.")
-        if not actor.check_password(password):
-            raise Forbidden("signature_invalid", "The password does not match; not signed.")
+        proof = signing_proof(actor=actor, password=password, totp_code=totp_code, step_up=step_up)
         blockers = ev.reasons(SUBMISSION, EVIDENCE)
         if blockers:
             raise ServiceError(
@@ -274,6 +280,8 @@ def _review_decide(
         evidence=ev.evidence,
         signature=signature,
         decided_at=now,
+        signed_with=proof.method if proof else "",
+        authenticated_at=proof.at if proof else None,
     )
     outcome = _close_round(mv, review, row, ev)
     audit_event_record(
@@ -286,6 +294,8 @@ def _review_decide(
             "round": review.round,
             "capacities": capacities,
             "signature": signature,
+            "signed_with": proof.method if proof else "",
+            "authenticated_at": proof.at if proof else None,
             "evidence": ev.evidence,
             "comment": comment,
             "version_status": outcome,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from governance.kernel.accounts.mfa.services import (
+    signing_methods,
+    step_up_clear,
+    step_up_current,
+)
 from governance.kernel.accounts.models import Role
 from governance.kernel.audit.services import canonical_json
 from governance.kernel.errors import ServiceError
@@ -176,13 +182,37 @@ def _decision_context(request, mv: ModelVersion, ev: Evaluation, form: DecisionF
         "uid": secrets.token_hex(4),
         "blockers": ev.reasons(SUBMISSION, EVIDENCE),
         "capacities": [c.replace("_", " ") for c in ev.capacities(request.user)],
+        "signing_methods": signing_methods(request.user),
+        "only_step_up": ["oidc_step_up"],
+        "step_up": step_up_current(request.session, user=request.user),
     }
+
+
+PENDING = "pending_decision"
+
+
+def _start_step_up(request, mv: ModelVersion, form: DecisionForm):
+    """Keep what the reviewer typed, then send them to the identity provider to sign in again;
+    they come back to this form with the proof in their session."""
+    request.session[PENDING] = {
+        "model_version": mv.pk,
+        "decision": form.cleaned_data["decision"],
+        "comment": form.cleaned_data["comment"],
+    }
+    back = reverse("model-version-decide", args=[mv.pk]) + "?decision=approve&resume=1"
+    target = reverse("sso-step-up") + "?" + urlencode({"next": back})
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 @login_required
 def model_version_decide(request, pk: int):
-    """The decision form; approving shows the evidence being signed and asks for the
-    reviewer's password again."""
+    """The decision form; approving shows the evidence being signed and asks the reviewer to
+    prove who they are again: re-authenticating at the identity provider, an authenticator
+    code, or (local accounts without one) their password."""
     mv = _version_or_404(request, pk)
     user = request.user
     if user.role not in (Role.COMPLIANCE_OFFICER, Role.ADMIN, Role.DATA_SCIENTIST):
@@ -200,6 +230,11 @@ def model_version_decide(request, pk: int):
     )
     if request.method == "GET":
         form = DecisionForm(initial={"decision": request.GET.get("decision", "approve")})
+        pending = request.session.get(PENDING) or {}
+        if request.GET.get("resume") and pending.get("model_version") == mv.pk:
+            form = DecisionForm(
+                initial={"decision": pending["decision"], "comment": pending["comment"]}
+            )
         if request.GET.get("decision") not in (*DecisionKind.values, None):
             form = DecisionForm(initial={"decision": DecisionKind.APPROVE})
         return render(request, template, _decision_context(request, mv, ev, form))
@@ -218,6 +253,15 @@ def model_version_decide(request, pk: int):
             "sign again."
         )
         return render_form(request, template, context, 409)
+    approving = form.cleaned_data["decision"] == DecisionKind.APPROVE
+    step_up = None
+    if approving and form.cleaned_data["step_up"] == "start":
+        return _start_step_up(request, mv, form)
+    if approving and form.cleaned_data["step_up"] == "use":
+        step_up = step_up_current(request.session, user=user)
+        if step_up is None:
+            context["error"] = "Your re-authentication expired; confirm who you are again."
+            return render_form(request, template, context, 403)
     try:
         review_decide(
             actor=user,
@@ -225,11 +269,17 @@ def model_version_decide(request, pk: int):
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"].strip(),
             password=form.cleaned_data["password"] or None,
+            totp_code=form.cleaned_data["totp_code"] or None,
+            step_up=step_up,
         )
     except ServiceError as exc:
         context["error"] = exc.message
         context["reasons"] = exc.extra.get("reasons", [])
         return render_form(request, template, context, exc.status_code)
+    if step_up is not None:
+        # One re-authentication signs one decision.
+        step_up_clear(request.session)
+    request.session.pop(PENDING, None)
     mv.refresh_from_db()
     label = DecisionKind(form.cleaned_data["decision"]).label.lower()
     return _done(

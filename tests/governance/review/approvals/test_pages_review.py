@@ -220,7 +220,7 @@ def test_missing_password_is_a_friendly_400(officer, submitted):
         f"/model-versions/{submitted.pk}/decide/", {"decision": "approve"}
     )
     assert response.status_code == 400
-    assert b"Enter your password" in response.content
+    assert b"Confirm who you are" in response.content
 
 
 def test_unknown_decision_is_a_friendly_400(officer, submitted):

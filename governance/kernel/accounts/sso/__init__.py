@@ -1,0 +1,1 @@
+"""Single sign-on with OpenID Connect: the identity provider's users, group-to-role rules."""
