@@ -87,6 +87,7 @@ app.autodiscover_tasks(
         "governance.kernel.jobs",
         "governance.policy.notifications",
         "governance.review.approvals",
+        "governance.obligations.incidents",
         "registry",
         "audits.runs",
         "audits.programme",
