@@ -42,7 +42,7 @@ oidc-provider:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

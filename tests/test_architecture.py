@@ -22,7 +22,7 @@ def test_import_contract_holds():
     out = subprocess.run(
         [str(lint), "--no-cache"],
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -2,7 +2,8 @@
 modules (the ``acyclic_siblings`` contract works on packages, which is stricter than this
 project's rule: two folders of one layer may use each other, two modules may not).
 
-Used by ``make lint`` (``PYTHONPATH=scripts lint-imports``); configured in pyproject.toml.
+Used by ``make lint`` (``lint-imports``); configured in pyproject.toml. Installed with the project
+(it matches ``governance*``) so the command finds it from any directory; only linting imports it.
 """
 
 from __future__ import annotations
