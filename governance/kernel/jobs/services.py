@@ -149,12 +149,6 @@ def task_enqueue_on_commit(name: str, *args) -> None:
     transaction.on_commit(send)
 
 
-def job_enqueue_on_commit(task: Task, job: TrackedJob) -> None:
-    """Dispatch the job's task once the current transaction commits (the worker must see the
-    row); see ``job_dispatch`` for what happens when the broker is down."""
-    transaction.on_commit(lambda: job_dispatch(task, job))
-
-
 def jobs_redispatch(*, now=None, limit: int = 500) -> dict[str, int]:
     """Send again every queued job whose message never reached the broker, or whose message
     was sent so long ago that it must have been lost (a Redis restart without persistence).

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from audits.checks.vocabulary import CHECK_KINDS
+from audits.checks.vocabulary import REQUIRABLE_CHECK_KINDS
 
 
 class PlanMetricSerializer(serializers.Serializer):
-    check_kind = serializers.ChoiceField(choices=CHECK_KINDS)
+    check_kind = serializers.ChoiceField(choices=REQUIRABLE_CHECK_KINDS)
     metric = serializers.CharField(max_length=80)
     threshold = serializers.FloatField(required=False, allow_null=True)
 

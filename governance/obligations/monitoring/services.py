@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from audits.checks.vocabulary import CHECK_KINDS
+from audits.checks.vocabulary import REQUIRABLE_CHECK_KINDS
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
@@ -23,7 +23,7 @@ def clean_metrics(metrics: list[dict]) -> list[dict]:
         raw = row.get("threshold")
         if not kind and not metric and raw in (None, ""):
             continue
-        if kind not in CHECK_KINDS:
+        if kind not in REQUIRABLE_CHECK_KINDS:
             raise ServiceError("invalid_check_kind", f"Unknown check kind {kind!r}.")
         if not metric:
             raise ServiceError("metric_required", f"Name the {kind} metric the plan watches.")

@@ -6,10 +6,10 @@ import json
 
 from django import forms
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
 from governance.kernel.accounts.models import Role
 from governance.kernel.web import Form
-from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS
+from governance.policy.policies.models import ACCOUNTABLE_OWNER
 from registry.models import DOCUMENTATION_FIELDS
 
 
@@ -26,7 +26,7 @@ def _json_object(value: str, what: str) -> dict:
 class PolicyForm(Form):
     submittable = forms.BooleanField(required=False, label="Versions of this tier may be submitted")
     required_checks = forms.MultipleChoiceField(
-        choices=[(k, k.replace("_", " ")) for k in CHECK_KINDS],
+        choices=[(k, k.replace("_", " ")) for k in REQUIRABLE_CHECK_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Checks that must pass",

@@ -6,13 +6,11 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from audits.checks.vocabulary import DEFAULT_EVIDENCE_RELATIONS, REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import DEFAULT_EVIDENCE_RELATIONS
 from governance.policy.classification.models import RiskTier
 
 UNCLASSIFIED = "unclassified"
 POLICY_TIERS = [*RiskTier.choices, (UNCLASSIFIED, "Not classified yet")]
-# Kinds a policy may require: the check vocabulary's, defined once below every layer.
-CHECK_KINDS = REQUIRABLE_CHECK_KINDS
 ACCOUNTABLE_OWNER = "accountable_owner"
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
-from governance.policy.policies.models import CHECK_KINDS, Policy
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
+from governance.policy.policies.models import Policy
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -46,7 +46,7 @@ MAX_POLICY_DAYS = 3650
 class PolicyUpdateSerializer(serializers.Serializer):
     submittable = serializers.BooleanField(required=False)
     required_checks = serializers.ListField(
-        child=serializers.ChoiceField(choices=CHECK_KINDS), required=False
+        child=serializers.ChoiceField(choices=REQUIRABLE_CHECK_KINDS), required=False
     )
     thresholds = serializers.DictField(child=serializers.DictField(), required=False)
     approvals_required = serializers.IntegerField(min_value=0, max_value=10, required=False)

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES
+from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
-from governance.policy.policies.models import ACCOUNTABLE_OWNER, CHECK_KINDS, Policy
+from governance.policy.policies.models import ACCOUNTABLE_OWNER, Policy
 from registry.models import DOCUMENTATION_FIELDS
 
 EDITABLE = frozenset(
@@ -37,7 +37,7 @@ def policy_validate(values: dict[str, Any]) -> None:
     that could never be satisfied (more required roles than required approvers)."""
 
     problems = []
-    unknown_checks = set(values.get("required_checks", [])) - set(CHECK_KINDS)
+    unknown_checks = set(values.get("required_checks", [])) - set(REQUIRABLE_CHECK_KINDS)
     if unknown_checks:
         problems.append(f"unknown check kinds {sorted(unknown_checks)}")
     unknown_roles = set(values.get("approver_roles", [])) - APPROVER_CAPACITIES
@@ -60,7 +60,7 @@ def policy_validate(values: dict[str, Any]) -> None:
     ):
         problems.append("protected_attributes must be a list of column names")
     thresholds = values.get("thresholds", {})
-    if not isinstance(thresholds, dict) or set(thresholds) - set(CHECK_KINDS):
+    if not isinstance(thresholds, dict) or set(thresholds) - set(REQUIRABLE_CHECK_KINDS):
         problems.append("thresholds must map check kinds to their limits")
     roles = set(values.get("approver_roles", []))
     if values.get("requires_accountable_owner"):
