@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
         "EdgeKindEnum": "registry.models.lineage.EdgeKind.choices",
         "CheckKindEnum": "audits.runs.models.checks.CheckKind.choices",
+        "RequirableCheckKindEnum": "audits.checks.vocabulary.REQUIRABLE_CHECK_KINDS",
         "ReportKindEnum": "audits.reporting.models.ReportKind.choices",
         "RaciRoleEnum": "governance.policy.raci.models.Raci.choices",
         "RiskStatusEnum": "governance.obligations.risks.models.RiskStatus.choices",
