@@ -68,6 +68,11 @@ def _configure() -> None:
                 "task": "audits.findings_reopen_expired",
                 "schedule": 3600.0,
             },
+            # A quiet trail is signed too: writers sign every N events, this every M minutes.
+            "audit-checkpoint": {
+                "task": "governance.audit_checkpoint",
+                "schedule": float(settings.AUDIT_CHECKPOINT_EVERY_SECONDS),
+            },
             # Single sign-on: suspend people the identity provider no longer vouches for
             # (their API tokens stop working), resync everyone else's role and teams.
             "sso-accounts-check": {

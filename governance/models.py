@@ -4,7 +4,7 @@ from here. Code imports a model from the layer that owns it, never from this mod
 from governance.kernel.accounts.mfa.models import RecoveryCode, SignInPolicy, TotpDevice
 from governance.kernel.accounts.models import ApiToken, Team, User
 from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
-from governance.kernel.audit.models import AuditChainHead, AuditEvent
+from governance.kernel.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
 from governance.obligations.documentation.models import DocumentationRevision
 from governance.obligations.incidents.models import Incident, IncidentFollowUp
@@ -24,6 +24,7 @@ from governance.review.approvals.models import Decision, Review
 __all__ = [
     "ApiToken",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "BackgroundJob",
     "Decision",

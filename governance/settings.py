@@ -79,6 +79,34 @@ for _folder in (VAR_DIR, MEDIA_ROOT, BLOB_ROOT, VAR_DIR / "tmp"):
     # The embedded stack must run on a fresh clone with nothing prepared by hand.
     _folder.mkdir(parents=True, exist_ok=True)
 
+# --- signing key of the audit trail, approvals and reports ----------------------------------
+# An Ed25519 private key kept outside the database: a PEM file (SIGNING_KEY_FILE) or the PEM
+# text itself (SIGNING_KEY). Development and tests create one under var/ (mode 0600) on first
+# use; production refuses to start without one. Public keys of retired keys stay trusted for
+# what they signed (SIGNING_RETIRED_PUBLIC_KEY_FILES, comma-separated PEM files).
+SIGNING_KEY = env_str("SIGNING_KEY")
+SIGNING_KEY_FILE = env_str(
+    "SIGNING_KEY_FILE", "" if PRODUCTION else str(VAR_DIR / "signing-key.pem")
+)
+SIGNING_RETIRED_PUBLIC_KEY_FILES = env_list("SIGNING_RETIRED_PUBLIC_KEY_FILES")
+if PRODUCTION:
+    if not SIGNING_KEY and not SIGNING_KEY_FILE:
+        raise ImproperlyConfigured(
+            "GOVERNANCE_ENV=production needs SIGNING_KEY_FILE (or SIGNING_KEY): the Ed25519 key "
+            "that signs the audit trail's checkpoints, approvals and reports, kept outside the "
+            "database (python manage.py create_signing_key --file PATH makes one)"
+        )
+    if SIGNING_KEY_FILE and not SIGNING_KEY and not Path(SIGNING_KEY_FILE).is_file():
+        raise ImproperlyConfigured(f"SIGNING_KEY_FILE {SIGNING_KEY_FILE} does not exist")
+# The trail is signed every AUDIT_CHECKPOINT_EVERY_EVENTS events and, when anything was
+# written, every AUDIT_CHECKPOINT_EVERY_SECONDS; each checkpoint is also appended to the sink,
+# a file that should live on another volume than the database (empty: no sink).
+AUDIT_CHECKPOINT_EVERY_EVENTS = env_int("AUDIT_CHECKPOINT_EVERY_EVENTS", 100)
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
+AUDIT_CHECKPOINT_SINK = env_str(
+    "AUDIT_CHECKPOINT_SINK", str(VAR_DIR / "trail" / "checkpoints.jsonl")
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

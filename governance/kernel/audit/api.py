@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from governance.kernel.accounts.models import Role
 from governance.kernel.api.base import validated
 from governance.kernel.api.pagination import CappedCountPagination
+from governance.kernel.audit.bundle import audit_bundle_tempfile
 from governance.kernel.audit.selectors import audit_event_list
 from governance.kernel.audit.serializers import (
     AuditEventSerializer,
@@ -130,3 +132,20 @@ class AuditEventVerifyView(APIView):
     def get_permissions(self):
         # Verifying is a read, but POST starts work: the same two roles may do both.
         return [role_permission(Role.ADMIN, Role.AUDITOR)()]
+
+
+class AuditTrailBundleView(APIView):
+    """The whole trail with its signed checkpoints and the server's public keys, as a zip an
+    auditor verifies offline with ``scripts/verify_trail_bundle.py``. Taking it is audited."""
+
+    permission_classes = [IsAuditReader]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request):
+        handle = audit_bundle_tempfile(actor=request.user)
+        name = f"audit-trail-bundle-{timezone.now():%Y%m%d-%H%M%S}.zip"
+        response = FileResponse(
+            handle, as_attachment=True, filename=name, content_type="application/zip"
+        )
+        response["Cache-Control"] = "no-store"
+        return response

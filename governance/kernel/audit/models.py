@@ -60,6 +60,40 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # Where the last signed checkpoint stands, so writers know when the next one is due.
+    checkpoint_sequence = models.BigIntegerField(default=0)
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"head #{self.last_sequence}"
+
+
+class AuditCheckpoint(models.Model):
+    """The server key's signature over the chain up to ``sequence``.
+
+    Because every event's hash covers the one before it, signing the hash of event N vouches
+    for events 1..N. The trail is identified by the hash of its first event, so checkpoints
+    of another database (a test run, a restored copy) are never mistaken for this one's.
+    Append-only like the events; each row is also appended to the sink outside the database.
+    """
+
+    sequence = models.BigIntegerField(unique=True, editable=False)
+    event_hash = models.CharField(max_length=64, editable=False)
+    trail = models.CharField(max_length=64, editable=False)
+    signed_at = models.DateTimeField(editable=False)
+    key_id = models.CharField(max_length=32, editable=False)
+    signature = models.CharField(max_length=128, editable=False)
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.sequence}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit checkpoints are append-only")

@@ -35,6 +35,14 @@ class ChainVerificationSerializer(serializers.Serializer):
     first_broken_sequence = serializers.IntegerField(allow_null=True)
     first_broken_id = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+    checkpoints = serializers.IntegerField(help_text="signed checkpoints verified")
+    last_checkpoint_sequence = serializers.IntegerField(allow_null=True)
+    last_checkpoint_at = serializers.CharField(allow_null=True)
+    unsigned_tail = serializers.IntegerField(
+        help_text="events after the newest checkpoint, protected by the chain alone for now"
+    )
+    sink = serializers.CharField(allow_blank=True, help_text="the checkpoint sink's path")
+    warnings = serializers.ListField(child=serializers.CharField())
 
 
 MAX_ID = 2**63 - 1  # the largest id the databases store; beyond it is a 400, not a 500

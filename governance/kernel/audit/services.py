@@ -10,7 +10,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +18,11 @@ from django.db import connections, models, transaction
 from django.utils import timezone
 
 from governance.kernel.accounts.models import User
+from governance.kernel.audit.checkpoints import (
+    checkpoint_due,
+    checkpoint_sign_head,
+    checkpoints_verify,
+)
 from governance.kernel.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from governance.kernel.audit.verify_child import verify_range
 from governance.kernel.jobs.models import BackgroundJob
@@ -106,6 +111,8 @@ def audit_event_record(
     head.last_sequence = event.sequence
     head.last_hash = event.hash
     head.save(update_fields=["last_sequence", "last_hash"])
+    if checkpoint_due(head, fields["created_at"]):
+        checkpoint_sign_head(head, trail=event.hash if event.sequence == 1 else None)
     return event
 
 
@@ -116,6 +123,13 @@ class ChainVerification:
     first_broken_sequence: int | None = None
     first_broken_id: int | None = None
     reason: str = ""
+    # What the signed checkpoints add (see checkpoints.py).
+    checkpoints: int = 0
+    last_checkpoint_sequence: int | None = None
+    last_checkpoint_at: str | None = None
+    unsigned_tail: int = 0
+    sink: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +138,12 @@ class ChainVerification:
             "first_broken_sequence": self.first_broken_sequence,
             "first_broken_id": self.first_broken_id,
             "reason": self.reason,
+            "checkpoints": self.checkpoints,
+            "last_checkpoint_sequence": self.last_checkpoint_sequence,
+            "last_checkpoint_at": self.last_checkpoint_at,
+            "unsigned_tail": self.unsigned_tail,
+            "sink": self.sink,
+            "warnings": list(self.warnings),
         }
 
 
@@ -287,7 +307,27 @@ def audit_chain_verify(
             f"chain ends at #{checked} but #{head.last_sequence} was written: "
             "the last events were deleted",
         )
-    return ChainVerification(True, checked)
+    signed = checkpoints_verify(last_sequence=checked)
+    broken_id = None
+    if not signed.ok and signed.broken_sequence is not None:
+        broken_id = (
+            AuditEvent.objects.filter(sequence=signed.broken_sequence)
+            .values_list("id", flat=True)
+            .first()
+        )
+    return ChainVerification(
+        signed.ok,
+        checked,
+        signed.broken_sequence,
+        broken_id,
+        signed.reason,
+        checkpoints=signed.checkpoints,
+        last_checkpoint_sequence=signed.last_checkpoint_sequence,
+        last_checkpoint_at=signed.last_checkpoint_at,
+        unsigned_tail=signed.unsigned_tail,
+        sink=signed.sink,
+        warnings=signed.warnings,
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from governance.kernel.audit.checkpoints import audit_checkpoint_write
 from governance.kernel.audit.services import audit_chain_verify
 from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.services import (
@@ -27,3 +28,11 @@ def audit_chain_verify_task(self, job_id: int) -> None:
             return
         verdict = audit_chain_verify(progress=lambda f, m: job_progress(job, f, m))
         job_succeed(job, result=verdict.as_dict())
+
+
+@shared_task(name="governance.audit_checkpoint")
+def audit_checkpoint_task() -> None:
+    """Sign what was written since the last checkpoint and bring the sink up to date."""
+    checkpoint = audit_checkpoint_write()
+    if checkpoint is not None:
+        logger.info("audit trail signed up to #%s", checkpoint.sequence)

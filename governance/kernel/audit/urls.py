@@ -7,6 +7,7 @@ from governance.kernel.audit.api import (
     AuditEventExportView,
     AuditEventListView,
     AuditEventVerifyView,
+    AuditTrailBundleView,
 )
 from governance.kernel.audit.views import audit_trail, audit_trail_verify, audit_trail_verify_status
 
@@ -24,4 +25,5 @@ api_urlpatterns = [
     path("audit-events/", AuditEventListView.as_view(), name="api-audit-events"),
     path("audit-events/export/", AuditEventExportView.as_view(), name="api-audit-events-export"),
     path("audit-events/verify/", AuditEventVerifyView.as_view(), name="api-audit-events-verify"),
+    path("audit-events/bundle/", AuditTrailBundleView.as_view(), name="api-audit-events-bundle"),
 ]

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.accounts.services import team_get_or_create
+from governance.kernel.audit.checkpoints import checkpoint_sign_head
 from governance.kernel.audit.models import AuditChainHead, AuditEvent
 from governance.kernel.audit.services import event_hash, normalise_payload
 from registry.models import AISystem, Blob, Model, ModelVersion, VersionStatus
@@ -146,8 +147,10 @@ class Command(BaseCommand):
                     rows.append(AuditEvent(**fields))
                 # bulk_create skips AuditEvent.save(), which only guards against updates.
                 AuditEvent.objects.bulk_create(rows, batch_size=batch)
+                # Signed like any trail, so verification holds it against checkpoints too.
+                head.last_sequence, head.last_hash = sequence, prev
+                head.save(update_fields=["last_sequence", "last_hash"])
+                checkpoint_sign_head(head)
                 written += len(rows)
                 if written % (batch * 20) == 0 or written == target:
                     self.stdout.write(f"  audit events: {written}/{target}")
-            head.last_sequence, head.last_hash = sequence, prev
-            head.save(update_fields=["last_sequence", "last_hash"])

@@ -13,12 +13,13 @@ def test_real_worker_updates_the_status_row(celery_worker_process, auditor, api)
     client = api(auditor)
     started = client.post("/api/v1/audit-events/verify/")
     assert started.status_code == 202
-    assert started.json()["status"] == "queued"
+    # A quick worker may have picked it up before the response was written.
+    assert started.json()["status"] in ("queued", "running", "succeeded")
     job_id = started.json()["id"]
     job = wait_for(
         lambda: BackgroundJob.objects.filter(pk=job_id, status="succeeded").first(), timeout=60
     )
-    assert job.result["ok"] is True
+    assert job.result["ok"] is True, job.result
     assert job.attempts == 1
     assert job.worker.startswith("test-")
     assert job.started_at and job.finished_at and job.progress == 1.0
