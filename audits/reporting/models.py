@@ -29,6 +29,8 @@ FROZEN_FIELDS = (
     "sha256",
     "snapshot",
     "snapshot_sha256",
+    "server_signature",
+    "signing_key_id",
     "template_version",
     "requested_by_id",
     "retention_until",
@@ -57,6 +59,9 @@ class Report(TrackedJob):
     template_version = models.CharField(max_length=32, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    # The server key's Ed25519 signature over the report record (PDF hash, input hash, ...).
+    server_signature = models.CharField(max_length=128, blank=True)
+    signing_key_id = models.CharField(max_length=32, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
     # None when the scheduler asked (a scheduled audit's report).

@@ -20,6 +20,7 @@ from audits.reporting import snapshot as snap
 from audits.reporting.documents import TEMPLATE_VERSION, render_report_pdf_pages
 from audits.reporting.models import Report, ReportKind
 from audits.runs.models.checks import CheckRun
+from governance.kernel import signing
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
@@ -173,6 +174,36 @@ def _store_pdf(pdf: bytes):
     ).blob
 
 
+REPORT_PURPOSE = "report/v1"
+
+
+def report_signed_record(report: Report) -> dict:
+    """What the server signs for a report: the PDF's hash and the hash of every input it was
+    built from, so the signature vouches for the document and the evidence behind it."""
+    generated = report.generated_at
+    return {
+        "report": report.pk,
+        "kind": report.kind,
+        "model_version": report.model_version_id,
+        "audit_run": report.audit_run_id,
+        "pdf_sha256": report.sha256,
+        "input_hash": report.snapshot_sha256,
+        "generated_at": generated.isoformat() if generated else None,
+        "template_version": report.template_version,
+        "inputs": report.snapshot.get("manifest", []),
+    }
+
+
+def report_signature_valid(report: Report) -> bool:
+    if not report.server_signature:
+        return False
+    return signing.verify(
+        REPORT_PURPOSE,
+        report_signed_record(report),
+        signing.Signature(report.signing_key_id, report.server_signature),
+    )
+
+
 def report_generate(*, report_id: int, task=None) -> None:
     """Build the snapshot, render, store (idempotent: a finished report is left alone)."""
 
@@ -189,6 +220,13 @@ def report_generate(*, report_id: int, task=None) -> None:
         pdf, pages = render_from_snapshot_pages(report.kind, snapshot)
         elapsed = time.perf_counter() - started
         blob = _store_pdf(pdf)
+        report.sha256, report.snapshot, report.snapshot_sha256 = (
+            blob.sha256,
+            snapshot,
+            snapshot["input_hash"],
+        )
+        report.generated_at, report.template_version = at, TEMPLATE_VERSION
+        server = signing.sign(REPORT_PURPOSE, report_signed_record(report))
         with transaction.atomic():
             job_succeed(
                 report,
@@ -199,6 +237,8 @@ def report_generate(*, report_id: int, task=None) -> None:
                 template_version=TEMPLATE_VERSION,
                 snapshot=snapshot,
                 snapshot_sha256=snapshot["input_hash"],
+                server_signature=server.value,
+                signing_key_id=server.key_id,
                 generated_at=at,
                 render_seconds=round(elapsed, 3),
                 retention_until=date.fromisoformat(snapshot["retention_until"]),
@@ -211,6 +251,8 @@ def report_generate(*, report_id: int, task=None) -> None:
                     "kind": report.kind,
                     "sha256": blob.sha256,
                     "input_hash": snapshot["input_hash"],
+                    "server_signature": server.value,
+                    "signing_key_id": server.key_id,
                 },
             )
             _notify_ready(report)
@@ -239,6 +281,8 @@ def report_verify(*, report: Report) -> dict:
         "stored_file_intact": stored_ok,
         "regenerated_sha256": _sha(regenerated),
         "identical": _sha(regenerated) == report.sha256,
+        "signature_valid": report_signature_valid(report),
+        "signing_key_id": report.signing_key_id,
     }
 
 
@@ -297,12 +341,22 @@ def evidence_pack(report: Report, pdf: bytes) -> bytes:
         # Re-runs of checks from their stored inputs, and whether each gave the same hash.
         "reproductions": report.snapshot.get("reproductions", []),
     }
+    # The server's signatures: over this report, and over each approval it shows (in
+    # snapshot.json); verify them with public-keys.pem (scripts/verify_evidence_pack.py).
+    signature = {
+        "purpose": REPORT_PURPOSE,
+        "record": report_signed_record(report),
+        "key_id": report.signing_key_id,
+        "signature": report.server_signature,
+    }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in (
             (report.filename, pdf),
             ("snapshot.json", snapshot_json.encode()),
             ("manifest.json", json.dumps(manifest, indent=2).encode()),
+            ("signature.json", json.dumps(signature, indent=2, sort_keys=True).encode()),
+            ("public-keys.pem", signing.trusted_public_keys_pem().encode()),
         ):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

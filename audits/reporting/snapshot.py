@@ -32,6 +32,7 @@ from governance.policy.deployments.models import Deployment
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
 from governance.review.approvals.models import Decision
+from governance.review.approvals.services import DECISION_PURPOSE, decision_record_of
 from governance.review.evaluation import current_classification, evaluate, gate
 from registry import lineage
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
@@ -463,6 +464,13 @@ def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
             "signature": d.signature,
             "round": d.review.round,
             "review_status": d.review.status,
+            # The server's signature over the decision record, checkable with its public key.
+            "server_signature": {
+                "purpose": DECISION_PURPOSE,
+                "record": decision_record_of(d),
+                "key_id": d.signing_key_id,
+                "signature": d.server_signature,
+            },
         }
         for d in decisions
     ]

@@ -89,6 +89,10 @@ class Decision(models.Model):
     comment = models.TextField(blank=True)
     evidence = models.JSONField(default=dict)
     signature = models.CharField(max_length=64, unique=True)
+    # The server key's Ed25519 signature over the decision record (see decision_signed_record):
+    # anyone with the public key can check it; nobody without the key file can make one.
+    server_signature = models.CharField(max_length=128, blank=True)
+    signing_key_id = models.CharField(max_length=32, blank=True)
     decided_at = models.DateTimeField()
     # How the reviewer proved who they were when signing, and when that happened:
     # password, oidc_step_up (re-authenticated at the identity provider) or totp.

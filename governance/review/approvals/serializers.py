@@ -4,9 +4,11 @@ Outputs are read-only; signatures, evidence, statuses and who-did-what are never
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.review.approvals.models import Decision, DecisionKind, Review
+from governance.review.approvals.services import decision_signature_valid
 
 
 # --- reviews ----------------------------------------------------------------------------------
@@ -79,6 +81,9 @@ class DecisionSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
     round = serializers.IntegerField(source="review.round", read_only=True)
     review_status = serializers.CharField(source="review.status", read_only=True)
+    server_signature_valid = serializers.SerializerMethodField(
+        help_text="The server's Ed25519 signature over this decision record still verifies."
+    )
 
     class Meta:
         model = Decision
@@ -94,8 +99,15 @@ class DecisionSerializer(serializers.ModelSerializer):
             "comment",
             "evidence",
             "signature",
+            "server_signature",
+            "signing_key_id",
+            "server_signature_valid",
             "decided_at",
             "signed_with",
             "authenticated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_server_signature_valid(self, row: Decision) -> bool:
+        return decision_signature_valid(row)

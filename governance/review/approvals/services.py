@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from governance.kernel import signing
 from governance.kernel.accounts.mfa.services import StepUp, signing_proof
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
@@ -121,6 +122,61 @@ def decision_signature(
         "comment": comment,
     }
     return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+
+
+DECISION_PURPOSE = "approval-decision/v1"
+
+
+def decision_signed_record(
+    *,
+    model_version_id: int,
+    round: int,
+    reviewer: User,
+    decision: str,
+    decided_at: datetime,
+    comment: str,
+    capacities: list[str],
+    evidence: dict,
+    digest: str,
+) -> dict:
+    """What the server signs for a decision: who decided what, when, in which capacity, and
+    the hash of the evidence it rested on (the evidence itself is in the record and the pack)."""
+    return {
+        "model_version": model_version_id,
+        "round": round,
+        "reviewer": {"id": reviewer.pk, "username": reviewer.username},
+        "decision": decision,
+        "decided_at": decided_at.isoformat(),
+        "comment": comment,
+        "capacities": capacities,
+        "evidence_sha256": hashlib.sha256(canonical_json(evidence).encode()).hexdigest(),
+        "digest": digest,
+    }
+
+
+def decision_record_of(row: Decision) -> dict:
+    return decision_signed_record(
+        model_version_id=row.model_version_id,
+        round=row.review.round,
+        reviewer=row.reviewer,
+        decision=row.decision,
+        decided_at=row.decided_at,
+        comment=row.comment,
+        capacities=list(row.capacities or []),
+        evidence=row.evidence,
+        digest=row.signature,
+    )
+
+
+def decision_signature_valid(row: Decision) -> bool:
+    """The server's signature over the stored decision still verifies (nothing was edited)."""
+    if not row.server_signature:
+        return False
+    return signing.verify(
+        DECISION_PURPOSE,
+        decision_record_of(row),
+        signing.Signature(row.signing_key_id, row.server_signature),
+    )
 
 
 def _approval_complete(ev: Evaluation) -> bool:
@@ -269,7 +325,23 @@ def _review_decide(
         decision=decision,
         comment=comment,
     )
+    server = signing.sign(
+        DECISION_PURPOSE,
+        decision_signed_record(
+            model_version_id=mv.pk,
+            round=review.round,
+            reviewer=actor,
+            decision=decision,
+            decided_at=now,
+            comment=comment,
+            capacities=capacities,
+            evidence=ev.evidence,
+            digest=signature,
+        ),
+    )
     row = Decision.objects.create(
+        server_signature=server.value,
+        signing_key_id=server.key_id,
         review=review,
         model_version=mv,
         decision=decision,
@@ -294,6 +366,8 @@ def _review_decide(
             "round": review.round,
             "capacities": capacities,
             "signature": signature,
+            "server_signature": server.value,
+            "signing_key_id": server.key_id,
             "signed_with": proof.method if proof else "",
             "authenticated_at": proof.at if proof else None,
             "evidence": ev.evidence,

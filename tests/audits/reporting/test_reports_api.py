@@ -8,20 +8,31 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.reporting.documents import ANNEX_IV_FULL_SECTIONS, APPENDICES
 from audits.reporting.models import Report
+from audits.reporting.services import report_signature_valid
+from governance.kernel import signing
 from governance.kernel.audit.models import AuditEvent
 from governance.policy.classification.services import risk_classification_record
 from governance.policy.policies.models import Policy
 from governance.policy.policies.services import policy_update
 from governance.policy.raci.models import Raci
 from governance.policy.raci.services import responsibility_assign
-from governance.review.approvals.services import model_version_submit, review_decide
+from governance.review.approvals.models import Decision
+from governance.review.approvals.services import (
+    decision_signature_valid,
+    model_version_submit,
+    review_decide,
+)
 from registry.services.datasets import ColumnSettings, column_update, dataset_version_register
 from registry.services.lineage import lineage_edge_add
 from registry.services.systems import system_update
@@ -31,6 +42,7 @@ from tests.governance.conftest import CREDIT_SCORING
 pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 ROLES_ALLOWED = ["auditor", "compliance_officer", "admin"]
+PACK_SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "verify_evidence_pack.py"
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
@@ -168,7 +180,13 @@ def test_evidence_pack_manifest(
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
-    assert names == {report.filename, "snapshot.json", "manifest.json"}
+    assert names == {
+        report.filename,
+        "snapshot.json",
+        "manifest.json",
+        "signature.json",
+        "public-keys.pem",
+    }
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["files"][report.filename] == report.sha256
     assert hashlib.sha256(archive.read(report.filename)).hexdigest() == report.sha256
@@ -313,3 +331,71 @@ def test_the_report_names_the_evidence_run_its_data_and_reproductions(
     assert manifest["reproductions"][0]["outcome"] == "reproduced"
     assert manifest["reproductions"][0]["reproduces"] == evidence_id
     assert any(f"reproduction of #{evidence_id}" in item["what"] for item in manifest["inputs"])
+
+
+def _run_pack_script(pack: bytes, tmp_path, public_pem: str) -> subprocess.CompletedProcess:
+    """The standalone verifier, in a process that must never import Django."""
+    path, key = tmp_path / "pack.zip", tmp_path / "server.pub.pem"
+    path.write_bytes(pack)
+    key.write_text(public_pem)
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['verify', {str(path)!r}, '--public-key', {str(key)!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(PACK_SCRIPT)!r}, run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    status = exit.code\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'imported Django'\n"
+        "sys.exit(status)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120
+    )
+
+
+def _rezip(pack: bytes, replace: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pack)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, replace.get(name, src.read(name)))
+    return out.getvalue()
+
+
+def test_reports_and_approvals_carry_server_signatures_checked_offline(
+    approved_high_risk, auditor, api, django_capture_on_commit_callbacks, tmp_path
+):
+    client = api(auditor)
+    report = generate(client, approved_high_risk, "annex_iv", django_capture_on_commit_callbacks)
+    assert report.server_signature and report.signing_key_id
+    assert report_signature_valid(report)
+    verdict = client.post(f"/api/v1/reports/{report.pk}/verify/").json()
+    assert verdict["signature_valid"] is True
+    decisions = client.get(f"/api/v1/model-versions/{approved_high_risk.pk}/decisions/").json()
+    rows = decisions["results"] if isinstance(decisions, dict) else decisions
+    assert len(rows) == 2 and all(d["server_signature_valid"] for d in rows)
+
+    pack = client.get(f"/api/v1/reports/{report.pk}/evidence-pack/").content
+    public = signing.trusted_public_keys_pem()
+    ok = _run_pack_script(pack, tmp_path, public)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    # An approval comment edited in the snapshot: the file hash and the approval's signature fail.
+    snapshot = json.loads(zipfile.ZipFile(io.BytesIO(pack)).read("snapshot.json"))
+    snapshot["approvals"][0]["server_signature"]["record"]["comment"] = "Looks fine."
+    bad = _run_pack_script(
+        _rezip(pack, {"snapshot.json": json.dumps(snapshot).encode()}), tmp_path, public
+    )
+    assert bad.returncode == 1
+    assert "snapshot.json: SHA-256" in bad.stdout and "no valid server signature" in bad.stdout
+    # A pack re-signed with another key does not verify with the server's public key.
+    other = Ed25519PrivateKey.generate().public_key()
+    pem = other.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    assert _run_pack_script(pack, tmp_path, pem).returncode == 1
+
+    # A decision edited in the database no longer matches the server's signature.
+    decision = Decision.objects.filter(model_version=approved_high_risk).first()
+    Decision.objects.filter(pk=decision.pk).update(comment="Edited afterwards.")
+    decision.refresh_from_db()
+    assert not decision_signature_valid(decision)
