@@ -20,6 +20,7 @@ from django.db.models import Q
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding, findings_of_run
+from governance.kernel import signing
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.audit.services import (
@@ -692,6 +693,10 @@ def logging_block(verdict: ChainVerification, *, at: datetime) -> dict[str, Any]
         "events": verdict.checked,
         "verified_at": _iso(at),
         "chain_ok": verdict.ok,
+        "chain_reason": verdict.reason,
+        "checkpoints": verdict.checkpoints,
+        "last_checkpoint_sequence": verdict.last_checkpoint_sequence,
+        "signing_key_id": signing.sign_key_id(),
         "documentation_years": DOCUMENTATION_YEARS,
         "log_months": LOG_MONTHS,
     }

@@ -110,6 +110,11 @@ def current_public_key() -> Ed25519PublicKey:
     return _private_key().public_key()
 
 
+def sign_key_id() -> str:
+    """The id of the key that signs now (first 16 hex digits of its public key's SHA-256)."""
+    return public_key_id(current_public_key())
+
+
 def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
     """The current key and every retired one, by key id."""
     retired = tuple(settings.SIGNING_RETIRED_PUBLIC_KEY_FILES)
