@@ -203,6 +203,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Detail reads are kept per user until the audit trail moves (governance/kernel/readcache.py),
+# at most this long; 0 computes every read.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 300)
+
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "governance.User"
 LOGIN_URL = "login"

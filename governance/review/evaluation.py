@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from audits.runs.models.checks import CheckRun
@@ -68,6 +69,25 @@ class Evaluation:
         if self.review is None or not self.review.is_valid_approval(self.at):
             return None
         return None if self.unmet(APPROVAL) else self.review
+
+    def next_change(self) -> datetime | None:
+        """The next moment this evaluation can change by the clock alone (an approval
+        expiring, a responsibility starting or ending); None: only a recorded change can.
+        What is shown from it may be kept until then or until the next audit event."""
+        at = self.at or timezone.now()
+        moments = [
+            review.expires_at
+            for review in (self.review, self.previous_review)
+            if review is not None and review.expires_at and review.expires_at > at
+        ]
+        model = self.model_version.model
+        for starts, ends in (
+            Responsibility.objects.filter_target(system_id=model.system_id, model_id=model.pk)
+            .filter(Q(starts_at__gt=at) | Q(ends_at__gt=at))
+            .values_list("starts_at", "ends_at")
+        ):
+            moments += [m for m in (starts, ends) if m is not None and m > at]
+        return min(moments, default=None)
 
     def capacities(self, user: User) -> list[str]:
         """In which capacities ``user`` may sign for this version (empty: they may not)."""
@@ -388,6 +408,7 @@ def governance_summary(
         and review.status == ReviewStatus.OPEN
         and not review.decisions.filter(reviewer_id=actor.pk).exists(),
         "gate": {"environment": "prod", "allowed": not prod_reasons, "reasons": prod_reasons},
+        "valid_until": ev.next_change(),
     }
 
 

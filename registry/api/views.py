@@ -11,11 +11,12 @@ from rest_framework.views import APIView
 
 from governance.kernel.accounts.models import Role
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
+from governance.kernel.api.conditional import conditional_response
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
-from governance.kernel.panels import model_version_extras
-from governance.kernel.permissions import CHANGE, role_permission
-from registry import lineage, selectors
+from governance.kernel.permissions import CHANGE, VIEW, role_permission
+from governance.kernel.readcache import read_through
+from registry import selectors
 from registry.api import serializers as s
 from registry.api.filters import (
     ModelVersionFilter,
@@ -24,6 +25,7 @@ from registry.api.filters import (
     QuickFilterBackend,
     TieBreakOrderingFilter,
 )
+from registry.detail import model_version_detail, model_version_detail_scope
 from registry.models import AISystem, Dataset, DatasetVersion, Model, ModelVersion, PIIFlag
 from registry.services import datasets as dataset_services
 from registry.services import systems as system_services
@@ -253,32 +255,22 @@ class ModelVersionListView(SelectorRowsMixin, ModelVersionRowsMixin, generics.Li
         return selectors.model_version_rows(actor=self.request.user)
 
 
-def model_version_payload(request, mv: ModelVersion) -> dict:
-    """The detail view's body: the version, its lineage summary, inherited personal data and,
-    what the upper layers add (tier and requirements, from governance.review)."""
-
-    up_rows = lineage.upstream_rows(("m", mv.pk))
-    edges = list(lineage.edges_with_nodes([row[0] for row in up_rows]))
-    upstream = selectors.lineage_upstream_summary(actor=request.user, model_version=mv, edges=edges)
-    data = s.ModelVersionDetailSerializer(mv).data
-    data["lineage"] = {
-        "upstream": upstream,
-        "downstream_count": len(lineage.downstream_rows(("m", mv.pk))),
-    }
-    data["personal_data"] = selectors.pii_summary(
-        selectors.upstream_pii(model_version=mv, upstream=up_rows), actor=request.user
-    )
-    data.update(model_version_extras.collect(user=request.user, model_version=mv, upstream=up_rows))
-    return data
-
-
 class ModelVersionDetailView(APIView):
     permission_classes = [ScientistWrites]
 
     @extend_schema(responses=s.ModelVersionFullSerializer)
     def get(self, request, pk: int):
-        mv = get_or_404(selectors.model_version_list(actor=request.user), pk, "model version")
-        return Response(model_version_payload(request, mv))
+        # Visibility is checked on every request; only the body is kept (per user, until the
+        # audit trail moves). A client holding the current ETag gets 304 without it.
+        visible = ModelVersion.objects.visible_to(request.user, VIEW).filter(pk=pk)
+        if not visible.values_list("pk", flat=True).exists():
+            raise ApiError(404, "not_found", f"No model version {pk}, or you may not see it.")
+        data, etag = read_through(
+            scope=model_version_detail_scope(pk),
+            user_id=request.user.pk,
+            compute=lambda: model_version_detail(actor=request.user, model_version_id=pk),
+        )
+        return conditional_response(request, data, etag)
 
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionDetailSerializer)
     def patch(self, request, pk: int):

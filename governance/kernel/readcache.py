@@ -1,0 +1,92 @@
+"""Detail reads kept until something changes: the audit trail's position is the version.
+
+Every change of state writes an audit event in its own transaction (the services' rule), so
+the chain head's sequence moves whenever anything a read could show changes. A read computed
+at head position N is therefore still right while the head is at N, unless the clock alone
+changes it (an approval expiring, a responsibility starting): the payload says when, through
+``valid_until`` keys, and the entry ends then. Entries are per user (what a user may see
+differs), bounded by ``READ_CACHE_SECONDS``, and carry an ETag so clients can ask "has it
+changed?" and get a 304 without the body. Under a steady stream of writes this saves
+nothing and costs one primary-key read; for the reads that dominate, it skips the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from governance.kernel.audit.models import AuditChainHead
+
+
+def trail_position() -> int:
+    head = AuditChainHead.objects.filter(id=1).values_list("last_sequence", flat=True).first()
+    return head or 0
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return None
+
+
+def valid_until_in(parts: Iterable[Any]) -> datetime | None:
+    """The earliest ``valid_until`` among the dicts of a payload's top level."""
+    moments = [_moment(part.get("valid_until")) for part in parts if isinstance(part, dict)]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def etag_of(data: Any) -> str:
+    body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def entry_key(scope: str, user_id: int, position: int) -> str:
+    return f"read:{scope}:u{user_id}:t{position}"
+
+
+def kept_entries(scope_by_key: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Which of these keys hold a live entry (for checks that compare with a fresh read)."""
+    now = timezone.now()
+    found = cache.get_many(list(scope_by_key))
+    return {
+        key: entry
+        for key, entry in found.items()
+        if entry["valid_until"] is None or entry["valid_until"] > now
+    }
+
+
+def read_through(
+    *, scope: str, user_id: int, compute: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], str]:
+    """``compute()``'s result for ``scope`` as ``user_id`` sees it, and its ETag; computed
+    again once the trail moved, the payload's ``valid_until`` passed or the entry aged out."""
+    seconds = settings.READ_CACHE_SECONDS
+    if seconds <= 0:
+        data = compute()
+        return data, etag_of(data)
+    # Read the position first: what is computed after it is at least that recent.
+    key = entry_key(scope, user_id, trail_position())
+    now = timezone.now()
+    entry = cache.get(key)
+    if entry is not None and (entry["valid_until"] is None or entry["valid_until"] > now):
+        return entry["data"], entry["etag"]
+    data = compute()
+    etag = etag_of(data)
+    until = valid_until_in(data.values())
+    timeout = seconds
+    if until is not None:
+        timeout = max(0, min(seconds, int((until - now).total_seconds())))
+    if timeout:
+        cache.set(key, {"data": data, "etag": etag, "valid_until": until}, timeout)
+    return data, etag
