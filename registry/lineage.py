@@ -14,44 +14,48 @@ from registry.models import LineageEdge
 
 Node = tuple[str, int]
 
-_EDGES = """
-    SELECT id,
-           CASE WHEN upstream_dataset_version_id IS NOT NULL THEN 'd' ELSE 'm' END AS up_k,
-           COALESCE(upstream_dataset_version_id, upstream_model_version_id) AS up_id,
-           CASE WHEN downstream_dataset_version_id IS NOT NULL THEN 'd' ELSE 'm' END AS down_k,
-           COALESCE(downstream_dataset_version_id, downstream_model_version_id) AS down_id
-    FROM registry_lineageedge
+_COLUMNS = (
+    "id, upstream_dataset_version_id, upstream_model_version_id, "
+    "downstream_dataset_version_id, downstream_model_version_id"
+)
+_E_COLUMNS = ", ".join(f"e.{c.strip()}" for c in _COLUMNS.split(","))
+_OUT = """
+SELECT id,
+       CASE WHEN up_d IS NOT NULL THEN 'd' ELSE 'm' END, COALESCE(up_d, up_m),
+       CASE WHEN down_d IS NOT NULL THEN 'd' ELSE 'm' END, COALESCE(down_d, down_m)
+FROM reach
 """
 
-_UPSTREAM = f"""
-WITH RECURSIVE edges AS ({_EDGES}),
-reach(id, up_k, up_id, down_k, down_id) AS (
-    SELECT id, up_k, up_id, down_k, down_id FROM edges WHERE down_k = %s AND down_id = %s
-    UNION
-    SELECT e.id, e.up_k, e.up_id, e.down_k, e.down_id
-    FROM edges e JOIN reach r ON e.down_k = r.up_k AND e.down_id = r.up_id
-)
-SELECT id, up_k, up_id, down_k, down_id FROM reach
-"""
 
-_DOWNSTREAM = f"""
-WITH RECURSIVE edges AS ({_EDGES}),
-reach(id, up_k, up_id, down_k, down_id) AS (
-    SELECT id, up_k, up_id, down_k, down_id FROM edges WHERE up_k = %s AND up_id = %s
-    UNION
-    SELECT e.id, e.up_k, e.up_id, e.down_k, e.down_id
-    FROM edges e JOIN reach r ON e.up_k = r.down_k AND e.up_id = r.down_id
-)
-SELECT id, up_k, up_id, down_k, down_id FROM reach
-"""
+def _walk(start_column: str, join: str) -> str:
+    # The recursion follows the edge table's own indexed foreign-key columns, so each step
+    # reads only the edges it reaches (an index probe per node), however large the graph.
+    return (
+        f"WITH RECURSIVE reach(id, up_d, up_m, down_d, down_m) AS ("
+        f" SELECT {_COLUMNS} FROM registry_lineageedge WHERE {start_column} = %s"
+        f" UNION SELECT {_E_COLUMNS} FROM reach r JOIN registry_lineageedge e ON {join}"
+        f"){_OUT}"
+    )
+
+
+_UP_JOIN = "e.downstream_dataset_version_id = r.up_d OR e.downstream_model_version_id = r.up_m"
+_DOWN_JOIN = "e.upstream_dataset_version_id = r.down_d OR e.upstream_model_version_id = r.down_m"
+_UPSTREAM = {
+    "d": _walk("downstream_dataset_version_id", _UP_JOIN),
+    "m": _walk("downstream_model_version_id", _UP_JOIN),
+}
+_DOWNSTREAM = {
+    "d": _walk("upstream_dataset_version_id", _DOWN_JOIN),
+    "m": _walk("upstream_model_version_id", _DOWN_JOIN),
+}
 
 
 EdgeRow = tuple[int, str, int, str, int]  # id, upstream kind, id, downstream kind, id
 
 
-def _rows(sql: str, node: Node) -> list[EdgeRow]:
+def _rows(sql: dict[str, str], node: Node) -> list[EdgeRow]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [node[0], node[1]])
+        cursor.execute(sql[node[0]], [node[1]])
         return [tuple(row) for row in cursor.fetchall()]
 
 

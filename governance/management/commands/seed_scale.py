@@ -1,4 +1,5 @@
-"""Fill the registry with synthetic volume for benchmarks: N model versions and M audit events.
+"""Fill the registry with synthetic volume for benchmarks: N model versions, M audit events and,
+on request, a lineage graph of K nodes (dataset versions and model versions).
 
 Rows are written in bulk (with their simple-history rows) rather than through the services,
 which would take hours for a million events; the audit events still form a valid hash chain,
@@ -9,6 +10,7 @@ in production.
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from datetime import timedelta
 
@@ -23,7 +25,17 @@ from governance.kernel.accounts.services import team_get_or_create
 from governance.kernel.audit.checkpoints import checkpoint_sign_head
 from governance.kernel.audit.models import AuditChainHead, AuditEvent
 from governance.kernel.audit.services import event_hash, normalise_payload
-from registry.models import AISystem, Blob, Model, ModelVersion, VersionStatus
+from registry.models import (
+    AISystem,
+    Blob,
+    Dataset,
+    DatasetVersion,
+    EdgeKind,
+    LineageEdge,
+    Model,
+    ModelVersion,
+    VersionStatus,
+)
 
 STATUSES = [
     VersionStatus.DRAFT,
@@ -43,8 +55,24 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=int, default=1_000_000)
         parser.add_argument("--teams", type=int, default=10)
         parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument(
+            "--lineage-nodes",
+            type=int,
+            default=0,
+            help="grow a lineage graph over this many nodes (a third dataset versions, the rest "
+            "of the synthetic model versions) with realistic fan-in and fan-out",
+        )
 
-    def handle(self, *args, versions: int, events: int, teams: int, batch: int, **options):
+    def handle(
+        self,
+        *args,
+        versions: int,
+        events: int,
+        teams: int,
+        batch: int,
+        lineage_nodes: int,
+        **options,
+    ):
         if settings.PRODUCTION:
             raise CommandError("seed_scale writes synthetic data: not in production")
         started = time.perf_counter()
@@ -52,8 +80,10 @@ class Command(BaseCommand):
         models = self._models(owner, teams)
         self._versions(owner, models, versions, batch)
         self._events(owner, events, batch)
+        if lineage_nodes:
+            self._lineage(owner, models, lineage_nodes, batch)
         self.stdout.write(
-            f"seeded {versions} versions and {events} events in "
+            f"seeded {versions} versions, {events} events, {lineage_nodes} lineage nodes in "
             f"{time.perf_counter() - started:.1f} s"
         )
 
@@ -154,3 +184,109 @@ class Command(BaseCommand):
                 written += len(rows)
                 if written % (batch * 20) == 0 or written == target:
                     self.stdout.write(f"  audit events: {written}/{target}")
+
+    def _lineage(self, owner, models, nodes: int, batch: int) -> None:
+        """A graph shaped like a busy registry's: each team's data versions derive from one to
+        three recent ones (chains and merges several levels deep); each model version is
+        trained on one or two of its team's data versions and tested on another, and one in
+        five is fine-tuned from an earlier version (fan-in and fan-out at every level)."""
+        if LineageEdge.objects.filter(created_by=owner).exists():
+            self.stdout.write("  lineage: already seeded")
+            return
+        rng = random.Random(42)
+        n_data = nodes // 3
+        n_models = nodes - n_data
+        teams = list(owner.teams.order_by("id"))
+        datasets = [
+            Dataset.objects.get_or_create(
+                team=team, name=f"scale-data-{i}", defaults={"created_by": owner}
+            )[0]
+            for i, team in enumerate(teams)
+        ]
+        blobs = [
+            Blob(sha256=hashlib.sha256(f"scale-data-{k}".encode()).hexdigest(), size=k + 1)
+            for k in range(n_data)
+        ]
+        for start in range(0, n_data, batch):
+            Blob.objects.bulk_create(blobs[start : start + batch], ignore_conflicts=True)
+        blob_ids = dict(
+            Blob.objects.filter(sha256__in=[b.sha256 for b in blobs]).values_list("sha256", "id")
+        )
+        rows = [
+            DatasetVersion(
+                dataset=datasets[k % len(datasets)],
+                version=f"v{k}",
+                blob_id=blob_ids[blobs[k].sha256],
+                data_format="csv",
+                profile_status="ready",
+                created_by=owner,
+            )
+            for k in range(n_data)
+        ]
+        for start in range(0, n_data, batch):
+            DatasetVersion.objects.bulk_create(rows[start : start + batch])
+        by_team: dict[int, list[int]] = {}
+        for pk, team_id in (
+            DatasetVersion.objects.filter(dataset__in=datasets)
+            .order_by("pk")
+            .values_list("pk", "dataset__team_id")
+        ):
+            by_team.setdefault(team_id, []).append(pk)
+        edges: list[LineageEdge] = []
+        for team_versions in by_team.values():
+            for i, pk in enumerate(team_versions[1:], start=1):
+                window = team_versions[max(0, i - 50) : i]
+                for parent in rng.sample(window, min(len(window), rng.choice((1, 1, 2, 3)))):
+                    edges.append(
+                        LineageEdge(
+                            kind=EdgeKind.DERIVED_FROM,
+                            upstream_dataset_version_id=parent,
+                            downstream_dataset_version_id=pk,
+                            created_by=owner,
+                        )
+                    )
+        versions = list(
+            ModelVersion.objects.filter(model__in=models)
+            .order_by("pk")
+            .values_list("pk", "model__system__team_id")[:n_models]
+        )
+        seen_by_team: dict[int, list[int]] = {}
+        for pk, team_id in versions:
+            data = by_team.get(team_id) or next(iter(by_team.values()))
+            recent = data[-max(1, len(data) // 3) :] if rng.random() < 0.7 else data
+            trained = rng.sample(recent, min(len(recent), rng.choice((1, 2))))
+            tested = rng.choice(recent)
+            for parent in trained:
+                edges.append(
+                    LineageEdge(
+                        kind=EdgeKind.TRAINED_ON,
+                        upstream_dataset_version_id=parent,
+                        downstream_model_version_id=pk,
+                        created_by=owner,
+                    )
+                )
+            if tested not in trained:
+                edges.append(
+                    LineageEdge(
+                        kind=EdgeKind.TESTED_ON,
+                        upstream_dataset_version_id=tested,
+                        downstream_model_version_id=pk,
+                        created_by=owner,
+                    )
+                )
+            earlier = seen_by_team.setdefault(team_id, [])
+            if earlier and rng.random() < 0.2:
+                edges.append(
+                    LineageEdge(
+                        kind=EdgeKind.FINE_TUNED_FROM,
+                        upstream_model_version_id=rng.choice(earlier[-200:]),
+                        downstream_model_version_id=pk,
+                        created_by=owner,
+                    )
+                )
+            earlier.append(pk)
+        for start in range(0, len(edges), batch):
+            LineageEdge.objects.bulk_create(edges[start : start + batch])
+        self.stdout.write(
+            f"  lineage: {n_data} data versions, {len(versions)} model versions, {len(edges)} edges"
+        )
