@@ -80,7 +80,9 @@ def _provider_items(section: str, system: AISystem, declaration) -> list[dict]:
             section,
             "4",
             "Trade name and unambiguous reference",
-            f"{system.name}\n{reference}".strip(),
+            reference
+            if reference.startswith(system.name)
+            else f"{system.name}\n{reference}".strip(),
             "AI system / declaration of conformity",
         ),
         _item(

@@ -30,7 +30,13 @@ class FriaForm(Form):
                 help_text=guidance,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
-        self.fields = {**fields, **self.fields}
+        # The rights at stake belong with the risks of point (d).
+        ordered = {}
+        for name, field in fields.items():
+            ordered[name] = field
+            if name == "specific_risks":
+                ordered["rights_at_stake"] = self.fields["rights_at_stake"]
+        self.fields = {**ordered, "note": self.fields["note"]}
         self.fields["rights_at_stake"].choices = [
             (r["key"], r["label"]) for r in risk_scales()["fundamental_rights"]
         ]
