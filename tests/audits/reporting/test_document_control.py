@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.test import Client
 
 from audits.reporting.models import Report
 from governance.policy.classification.models import RiskClassification
@@ -114,11 +115,16 @@ def test_draft_until_approved_then_final(
             "round": 1,
         }
     ]
+    assert client.get(f"/api/v1/reports/{final.pk}/").json()["document_control"] == dc
     text = pdf_text(client.get(f"/api/v1/reports/{final.pk}/download/").content, tmp_path, "f")
     assert "FINAL · revision 2" in text and "DRAFT" not in raw_text(tmp_path, "f")
     assert f"Olga Officer (compliance officer), {decision.decided_at:%Y-%m-%d}" in text
     # The DRAFT stays what it was: regenerating it from its snapshot gives the same bytes.
     draft.refresh_from_db()
     assert draft.snapshot["document_control"]["status"] == "DRAFT"
+    browser = Client()
+    browser.force_login(auditor)
+    page = browser.get("/reports/").content.decode()
+    assert "DRAFT rev. 1" in page and "FINAL rev. 2" in page
     verify = client.post(f"/api/v1/reports/{draft.pk}/verify/").json()
     assert verify["identical"] and verify["stored_file_intact"]
