@@ -6,7 +6,9 @@ from governance.kernel.accounts.models import ApiToken, Team, User
 from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
 from governance.kernel.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
+from governance.obligations.conformity.models import Declaration, Derogation
 from governance.obligations.documentation.models import DocumentationRevision
+from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident, IncidentFollowUp
 from governance.obligations.monitoring.models import MonitoringPlan
 from governance.obligations.risks.models import Mitigation, Risk
@@ -28,9 +30,12 @@ __all__ = [
     "AuditEvent",
     "BackgroundJob",
     "Decision",
+    "Declaration",
     "Deployment",
+    "Derogation",
     "DocumentationRevision",
     "ExternalIdentity",
+    "FriaRevision",
     "GroupMapping",
     "Incident",
     "IncidentFollowUp",

@@ -32,7 +32,10 @@ FAMILIES = [
     "governance.obligations.risks",
     "governance.obligations.incidents",
     "governance.obligations.monitoring",
+    "governance.obligations.fria",
+    "governance.obligations.conformity",
     "audits.reporting",
+    "audits.reporting.records",
     "governance.pages",
 ]
 _routes = [import_module(f"{family}.urls") for family in FAMILIES]

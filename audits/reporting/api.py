@@ -6,7 +6,7 @@ import hashlib
 
 from django.db.models import Q
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +23,24 @@ from registry import selectors as registry_selectors
 ReportRoles = role_permission(Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 
 
+class ApproverSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    capacity = serializers.CharField()
+    decided_at = serializers.CharField()
+    round = serializers.IntegerField()
+
+
+class DocumentControlSerializer(serializers.Serializer):
+    revision = serializers.IntegerField()
+    status = serializers.CharField(help_text="DRAFT or FINAL")
+    version_status = serializers.CharField()
+    approvers = ApproverSerializer(many=True)
+
+
 class ReportSerializer(serializers.ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     download_url = serializers.SerializerMethodField()
+    document_control = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
@@ -50,9 +65,14 @@ class ReportSerializer(serializers.ModelSerializer):
             "queued_at",
             "finished_at",
             "retention_until",
+            "document_control",
             "download_url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(DocumentControlSerializer(allow_null=True))
+    def get_document_control(self, obj) -> dict | None:
+        return obj.document_control
 
     def get_download_url(self, obj) -> str | None:
         return f"/api/v1/reports/{obj.pk}/download/" if obj.sha256 else None

@@ -88,6 +88,12 @@ class Report(TrackedJob):
         super().save(*args, **kwargs)
 
     @property
+    def document_control(self) -> dict | None:
+        """Revision and DRAFT/FINAL of a model version report (None for other kinds and for
+        reports made before document control existed)."""
+        return (self.snapshot or {}).get("document_control")
+
+    @property
     def filename(self) -> str:
         stem = {
             "annex_iv": "annex-iv",

@@ -159,8 +159,16 @@ def build_snapshot(report: Report, at) -> dict:
         return snap.inventory_snapshot(actor=actor, at=at)
     if report.kind == ReportKind.AUDIT:
         return snap.audit_run_snapshot(audit_run=report.audit_run, actor=actor, at=at)
+    # The revision counts the reports of this kind for the version made before this one.
+    earlier = Report.objects.filter(
+        kind=report.kind, model_version=report.model_version, status="succeeded", pk__lt=report.pk
+    ).count()
     return snap.model_version_snapshot(
-        kind=report.kind, model_version=report.model_version, actor=actor, at=at
+        kind=report.kind,
+        model_version=report.model_version,
+        actor=actor,
+        at=at,
+        revision=earlier + 1,
     )
 
 

@@ -477,6 +477,35 @@ def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
     ]
 
 
+# Version states in which an approval is in force; a report generated then is FINAL.
+APPROVED_STATES = ("approved", "deployed")
+
+
+def document_control_block(
+    mv: ModelVersion, approvals: list[dict[str, Any]], revision: int
+) -> dict[str, Any]:
+    """Revision of this kind of report for the version, and DRAFT or FINAL: FINAL only when
+    the version stands approved at generation time, naming the approvers of the review in
+    force. A report never changes, so a DRAFT stays one; the next revision after approval is
+    the FINAL document."""
+    in_force = [a for a in approvals if a["review_status"] == "approved"]
+    final = mv.status in APPROVED_STATES and bool(in_force)
+    return {
+        "revision": revision,
+        "status": "FINAL" if final else "DRAFT",
+        "version_status": mv.get_status_display().lower(),
+        "approvers": [
+            {
+                "name": a["reviewer_name"],
+                "capacity": a["capacity_label"],
+                "decided_at": a["decided_at"],
+                "round": a["round"],
+            }
+            for a in (in_force if final else [])
+        ],
+    }
+
+
 def audit_trail_block(mv: ModelVersion, limit: int = 80) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(
         Q(target_type="registry.modelversion", target_id=str(mv.pk))
@@ -527,7 +556,7 @@ def finalize(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_version_snapshot(
-    *, kind: str, model_version: ModelVersion, actor: User, at: datetime
+    *, kind: str, model_version: ModelVersion, actor: User, at: datetime, revision: int = 1
 ) -> dict[str, Any]:
     """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
 
@@ -545,6 +574,7 @@ def model_version_snapshot(
     evidence = evidence_block(evaluation, all_runs)
     verdict = audit_chain_verify()
     manifest = _manifest(mv, datasets=datasets, all_runs=all_runs, latest=latest)
+    approvals = approvals_block(mv)
     snapshot = {
         "kind": kind,
         "title": f"{system.name}: {mv.model.name} {mv.version}",
@@ -580,7 +610,8 @@ def model_version_snapshot(
             {"label": r.label, "met": r.met, "reason": r.reason} for r in evaluation.requirements
         ],
         "gate_allowed": not evaluation.reasons(),
-        "approvals": approvals_block(mv),
+        "approvals": approvals,
+        "document_control": document_control_block(mv, approvals, revision),
         "changes": changes_block(mv),
         "audit_trail": audit_trail_block(mv),
         "deployments": deployments_block(mv),

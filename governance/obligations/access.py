@@ -38,3 +38,12 @@ def visible_system(actor: User, pk: int, action: str = VIEW) -> AISystem:
     if action == CHANGE:
         require_writer(actor, "change this record")
     return system
+
+
+# Who may take a record away as a PDF (the same roles as reports): the data scientists who
+# read their own teams' records do not hand documents to authorities.
+PDF_ROLES = frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR})
+
+
+def may_download_pdf(actor: User) -> bool:
+    return actor.is_authenticated and actor.is_active and actor.role in PDF_ROLES

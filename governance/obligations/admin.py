@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import admin
 
 from governance.kernel.admin import ReadOnlyAdmin
+from governance.obligations.conformity.models import Declaration, Derogation
 from governance.obligations.documentation.models import DocumentationRevision
+from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
 from governance.obligations.monitoring.models import MonitoringPlan
 from governance.obligations.risks.models import Risk
@@ -14,7 +16,10 @@ from governance.obligations.risks.models import Risk
 # The kernel's ReadOnlyAdmin also refuses simple-history's "revert" form, which would otherwise
 # save a historical row with only view permission.
 for model in (
+    Declaration,
+    Derogation,
     DocumentationRevision,
+    FriaRevision,
     Incident,
     MonitoringPlan,
     Risk,

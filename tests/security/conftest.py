@@ -14,6 +14,8 @@ from governance.kernel.accounts.models import ApiToken
 from governance.kernel.accounts.services import api_token_issue
 from governance.kernel.accounts.sso.models import GroupMapping
 from governance.kernel.jobs.models import BackgroundJob
+from governance.obligations.conformity.services import declaration_draft
+from governance.obligations.fria.services import fria_save
 from governance.obligations.incidents.services import incident_open
 from governance.obligations.risks.services import risk_create
 from governance.policy.notifications.models import Notification
@@ -86,9 +88,17 @@ def team_objects(users, team, system, model, dataset, dataset_version, model_ver
         category="standard",
         owner=users["compliance_officer"],
     )
+    fria = fria_save(
+        actor=users["compliance_officer"],
+        system=system,
+        elements={"specific_risks": "Wrongful refusals"},
+    )
+    declaration = declaration_draft(actor=users["compliance_officer"], system=system)
     return {
         "risks": risk,
         "incidents": incident,
+        "fria": fria,
+        "declarations": declaration,
         "tokens": token,
         "users": scientist,
         "systems": system,

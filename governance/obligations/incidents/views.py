@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audits.runs.selectors import finding_list
 from governance.kernel.errors import Conflict, ServiceError
 from governance.kernel.web import forbidden, render_form
-from governance.obligations.access import may_write, visible_system
+from governance.obligations.access import may_download_pdf, may_write, visible_system
 from governance.obligations.incidents.forms import FollowUpForm, IncidentForm, ReportedForm
 from governance.obligations.incidents.selectors import incident_list
 from governance.obligations.incidents.services import (
@@ -86,6 +86,7 @@ def incident_page(request, pk: int):
             "system": incident.system,
             "follow_ups": incident.follow_ups.select_related("author"),
             "may_write": may_write(request.user),
+            "may_pdf": may_download_pdf(request.user),
             "reported_form": ReportedForm(),
             "follow_up_form": FollowUpForm(),
             "tab": "incidents",
