@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii worker beat clean oidc-provider
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench-mlflow: install
 bench-pii: install
 	bash scripts/peer_venv.sh
 	$(BIN)/python bench/bench_pii.py
+
+# Lineage walks on a 100,000-node graph in PostgreSQL (BENCH_LINEAGE_NODES, BENCH_KEEP_DB=1).
+bench-lineage: install
+	$(BIN)/python bench/bench_lineage.py
 
 worker: install
 	$(BIN)/celery -A governance worker -Q light,analysis --loglevel INFO

@@ -58,6 +58,8 @@ def seed(env: dict) -> None:
         "--lineage-nodes",
         str(NODES),
     )
+    # As autovacuum would after a bulk load: the planner needs the tables' statistics.
+    subprocess.run(["psql", f"{PG}/{DB_NAME}", "-q", "-c", "ANALYZE"], check=True)
     print(f"seeded in {time.perf_counter() - started:.0f} s")
 
 
@@ -121,7 +123,7 @@ def main() -> int:
 
         connections.close_all()
         psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    return 1 if failed and os.environ.get("BENCH_STRICT") == "1" else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

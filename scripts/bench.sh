@@ -12,7 +12,7 @@ trap 'rm -f "$out"' EXIT
 missed=()
 skipped=()
 for script in bench/bench_upload.py bench/bench_checks.py bench/bench_reports.py \
-    bench/bench_api.py bench/bench_vs_mlflow.py bench/bench_pii.py; do
+    bench/bench_api.py bench/bench_lineage.py bench/bench_vs_mlflow.py bench/bench_pii.py; do
     if [ -f "$script" ]; then
         echo "=== $script ==="
         # pipefail: the pipeline fails when the script does, whatever tee says.

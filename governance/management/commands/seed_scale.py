@@ -10,6 +10,7 @@ in production.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 import time
 from datetime import timedelta
@@ -186,14 +187,17 @@ class Command(BaseCommand):
                     self.stdout.write(f"  audit events: {written}/{target}")
 
     def _lineage(self, owner, models, nodes: int, batch: int) -> None:
-        """A graph shaped like a busy registry's: each team's data versions derive from one to
-        three recent ones (chains and merges several levels deep); each model version is
-        trained on one or two of its team's data versions and tested on another, and one in
-        five is fine-tuned from an earlier version (fan-in and fan-out at every level)."""
+        """A graph shaped like a busy registry's. Data versions come in families of ten (each
+        derived from the one before; one in ten also merges in a version of another of the
+        team's families); each model version is trained on one or two recent versions of a
+        family and tested on another, and one in five is fine-tuned from one of the last twenty
+        versions of its model. Fan-in and fan-out at every level, ancestries a few dozen edges
+        deep, and impact sets that grow with how early the data is."""
         if LineageEdge.objects.filter(created_by=owner).exists():
             self.stdout.write("  lineage: already seeded")
             return
         rng = random.Random(42)
+        family_size = 10
         n_data = nodes // 3
         n_models = nodes - n_data
         teams = list(owner.teams.order_by("id"))
@@ -224,66 +228,56 @@ class Command(BaseCommand):
             for k in range(n_data)
         ]
         for start in range(0, n_data, batch):
-            DatasetVersion.objects.bulk_create(rows[start : start + batch])
-        by_team: dict[int, list[int]] = {}
+            DatasetVersion.objects.bulk_create(rows[start : start + batch], ignore_conflicts=True)
+        families: dict[int, list[list[int]]] = {}
         for pk, team_id in (
             DatasetVersion.objects.filter(dataset__in=datasets)
             .order_by("pk")
             .values_list("pk", "dataset__team_id")
         ):
-            by_team.setdefault(team_id, []).append(pk)
+            team_families = families.setdefault(team_id, [[]])
+            if len(team_families[-1]) == family_size:
+                team_families.append([])
+            team_families[-1].append(pk)
         edges: list[LineageEdge] = []
-        for team_versions in by_team.values():
-            for i, pk in enumerate(team_versions[1:], start=1):
-                window = team_versions[max(0, i - 50) : i]
-                for parent in rng.sample(window, min(len(window), rng.choice((1, 1, 2, 3)))):
-                    edges.append(
-                        LineageEdge(
-                            kind=EdgeKind.DERIVED_FROM,
-                            upstream_dataset_version_id=parent,
-                            downstream_dataset_version_id=pk,
-                            created_by=owner,
-                        )
-                    )
+
+        def edge(kind, *, up_d=None, up_m=None, down_d=None, down_m=None):
+            edges.append(
+                LineageEdge(
+                    kind=kind,
+                    upstream_dataset_version_id=up_d,
+                    upstream_model_version_id=up_m,
+                    downstream_dataset_version_id=down_d,
+                    downstream_model_version_id=down_m,
+                    created_by=owner,
+                )
+            )
+
+        for team_families in families.values():
+            for f, family in enumerate(team_families):
+                for previous, pk in itertools.pairwise(family):
+                    edge(EdgeKind.DERIVED_FROM, up_d=previous, down_d=pk)
+                    if f and rng.random() < 0.1:
+                        other = team_families[rng.randrange(f)]
+                        edge(EdgeKind.DERIVED_FROM, up_d=rng.choice(other), down_d=pk)
         versions = list(
             ModelVersion.objects.filter(model__in=models)
             .order_by("pk")
-            .values_list("pk", "model__system__team_id")[:n_models]
+            .values_list("pk", "model_id", "model__system__team_id")[:n_models]
         )
-        seen_by_team: dict[int, list[int]] = {}
-        for pk, team_id in versions:
-            data = by_team.get(team_id) or next(iter(by_team.values()))
-            recent = data[-max(1, len(data) // 3) :] if rng.random() < 0.7 else data
-            trained = rng.sample(recent, min(len(recent), rng.choice((1, 2))))
-            tested = rng.choice(recent)
+        by_model: dict[int, list[int]] = {}
+        for pk, model_id, team_id in versions:
+            team_families = families.get(team_id) or next(iter(families.values()))
+            family = team_families[-1 - min(len(team_families) - 1, int(rng.expovariate(0.3)))]
+            trained = rng.sample(family[-3:], min(len(family[-3:]), rng.choice((1, 2))))
             for parent in trained:
-                edges.append(
-                    LineageEdge(
-                        kind=EdgeKind.TRAINED_ON,
-                        upstream_dataset_version_id=parent,
-                        downstream_model_version_id=pk,
-                        created_by=owner,
-                    )
-                )
+                edge(EdgeKind.TRAINED_ON, up_d=parent, down_m=pk)
+            tested = rng.choice(family)
             if tested not in trained:
-                edges.append(
-                    LineageEdge(
-                        kind=EdgeKind.TESTED_ON,
-                        upstream_dataset_version_id=tested,
-                        downstream_model_version_id=pk,
-                        created_by=owner,
-                    )
-                )
-            earlier = seen_by_team.setdefault(team_id, [])
+                edge(EdgeKind.TESTED_ON, up_d=tested, down_m=pk)
+            earlier = by_model.setdefault(model_id, [])
             if earlier and rng.random() < 0.2:
-                edges.append(
-                    LineageEdge(
-                        kind=EdgeKind.FINE_TUNED_FROM,
-                        upstream_model_version_id=rng.choice(earlier[-200:]),
-                        downstream_model_version_id=pk,
-                        created_by=owner,
-                    )
-                )
+                edge(EdgeKind.FINE_TUNED_FROM, up_m=rng.choice(earlier[-20:]), down_m=pk)
             earlier.append(pk)
         for start in range(0, len(edges), batch):
             LineageEdge.objects.bulk_create(edges[start : start + batch])
