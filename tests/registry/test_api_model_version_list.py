@@ -100,6 +100,7 @@ def test_count_is_exact_under_the_cap(scientist, api, model):
         "count_exact": True,
         "next": None,
         "previous": None,
+        "next_cursor": None,
         "results": [],
     }
     # A model's own version list pages the same way.
@@ -283,3 +284,61 @@ def test_search_columns_have_trigram_indexes_on_postgresql():
         ("registry_aisystem_name_trgm", "upper((name)::text) gin_trgm_ops"),
     ):
         assert expression in defs[name], defs
+
+
+def _walk(client, params, *, by_cursor: bool) -> list[int]:
+    seen, query = [], dict(params)
+    while True:
+        page = client.get(URL, query)
+        assert page.status_code == 200, page.content
+        body = page.json()
+        seen += [r["id"] for r in body["results"]]
+        if by_cursor:
+            if body["next_cursor"] is None:
+                assert body["next"] is None
+                return seen
+            if "cursor" in query:
+                assert "cursor=" in body["next"] and "offset=" not in body["next"]
+                assert body["previous"] is None
+            query = {**params, "cursor": body["next_cursor"]}
+        else:
+            if body["next"] is None:
+                return seen
+            query = {**params, "offset": query.get("offset", 0) + params["limit"]}
+
+
+@pytest.mark.parametrize(
+    "ordering", [None, "created_at", "-version", "status", "-created_at"], ids=str
+)
+def test_cursor_pages_walk_the_same_rows_as_offsets(scientist, api, model, ordering):
+    ids = make_versions(model, 17)
+    # Nine share one timestamp: the id must break their ties in both walks.
+    ModelVersion.objects.filter(pk__in=ids[:9]).update(created_at=timezone.now())
+    client = api(scientist)
+    params = {"limit": 4, **({"ordering": ordering} if ordering else {})}
+    by_offset = _walk(client, params, by_cursor=False)
+    by_cursor = _walk(client, params, by_cursor=True)
+    assert sorted(by_offset) == sorted(ids)
+    assert by_cursor == by_offset
+
+
+def test_a_cursor_page_keeps_filters_and_refuses_bad_cursors(scientist, api, model, users):
+    ids = make_versions(model, 9, status="draft")
+    ModelVersion.objects.filter(pk__in=ids[6:]).update(status="approved")
+    client = api(scientist)
+    first = client.get(URL, {"limit": 2, "status": "draft"}).json()
+    second = client.get(URL, {"limit": 2, "status": "draft", "cursor": first["next_cursor"]})
+    assert second.status_code == 200
+    assert {r["status"] for r in second.json()["results"]} == {"draft"}
+    for bad in ("%%%", "bm90IGpzb24", "eyJvIjpbIi1jcmVhdGVkX2F0IiwiLWlkIl0sInYiOlsieCIsInkiXX0"):
+        response = client.get(URL, {"limit": 2, "cursor": bad})
+        assert response.status_code == 400, (bad, response.content)
+        assert response.json()["error"]["code"] in ("invalid_cursor", "cursor_ordering_changed")
+    other_order = client.get(
+        URL, {"limit": 2, "ordering": "version", "cursor": first["next_cursor"]}
+    )
+    assert other_order.status_code == 400
+    assert other_order.json()["error"]["code"] == "cursor_ordering_changed"
+    # A cursor never widens what a user may see.
+    outsider = api(users["outsider"]).get(URL, {"limit": 2, "cursor": first["next_cursor"]})
+    assert outsider.status_code == 200 and outsider.json()["results"] == []
