@@ -13,9 +13,12 @@ from registry.models.datasets import (
 from registry.models.lineage import ALLOWED_ENDPOINTS, EdgeKind, LineageEdge
 from registry.models.models import (
     IMMUTABLE_AFTER_SUBMIT,
+    ArtefactFetchJob,
+    ArtefactSource,
     Model,
     ModelTask,
     ModelVersion,
+    Verification,
     VersionStatus,
 )
 from registry.models.systems import DOCUMENTATION_FIELDS, AISystem
@@ -26,6 +29,8 @@ __all__ = [
     "IMMUTABLE_AFTER_SUBMIT",
     "SPECIAL_CATEGORIES",
     "AISystem",
+    "ArtefactFetchJob",
+    "ArtefactSource",
     "Blob",
     "Column",
     "ColumnRole",
@@ -40,6 +45,7 @@ __all__ = [
     "PIIStatus",
     "ProfileStatus",
     "ProfilingJob",
+    "Verification",
     "VersionStatus",
     "blob_path",
 ]

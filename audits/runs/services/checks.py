@@ -174,6 +174,14 @@ def check_run_request(
             f"Unknown check kind {kind!r}; use one of {', '.join(WORKER_KINDS)} "
             "(operational metrics are reported with POST model-versions/{id}/metrics/).",
         )
+    if model_version.artefact_id is None:
+        raise ServiceError(
+            "no_artefact",
+            f"Version {model_version.version} has no stored artefact "
+            f"({model_version.get_artefact_verification_display().lower()}"
+            f"{', an external service' if model_version.is_external_service else ''}); "
+            "checks run on a stored artefact.",
+        )
     if dataset_version is None:
         raise ServiceError("dataset_required", "A dataset_version is required.")
     _check_dataset(dataset_version, model_version, "dataset version")
@@ -212,7 +220,9 @@ def check_run_request(
         "reference_sha256": (
             reference_dataset_version.blob.sha256 if reference_dataset_version else None
         ),
-        "champion_artefact_sha256": champion.artefact.sha256 if champion else None,
+        "champion_artefact_sha256": (
+            champion.artefact.sha256 if champion and champion.artefact else None
+        ),
     }
     run = CheckRun(
         kind=kind,

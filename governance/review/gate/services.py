@@ -90,7 +90,7 @@ def deployment_record(
             "environment": environment,
             "replaces": row.replaces_id,
             "approval": approval.pk if approval else None,
-            "artefact_sha256": mv.artefact.sha256,
+            "artefact_sha256": mv.artefact.sha256 if mv.artefact else None,
         },
     )
     return row
