@@ -319,6 +319,8 @@ ARTEFACT_LOCAL_ROOTS = env_list("ARTEFACT_LOCAL_ROOTS", [])
 ARTEFACT_S3_ENDPOINT = env_str("ARTEFACT_S3_ENDPOINT", "https://s3.amazonaws.com")
 # mlflow://path names a file in this MLflow tracking server's proxied artifact store.
 MLFLOW_TRACKING_URI = env_str("MLFLOW_TRACKING_URI", "")
+# How often the registered models followed in MLflow are checked for new versions.
+MLFLOW_SYNC_INTERVAL_SECONDS = env_int("MLFLOW_SYNC_INTERVAL_SECONDS", 300)
 # Data files up to this size are profiled and scanned before the upload answers; larger ones
 # in a worker (the dataset version shows profile_status "pending" meanwhile).
 PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from governance.kernel.jobs.services import TrackedTask
+from registry.mlflow.services import mlflow_links_sync
 from registry.services.artefacts import model_version_artefact_fetch
 from registry.services.datasets import dataset_version_profile, dataset_versions_sweep_stale
 
@@ -39,3 +40,9 @@ def dataset_versions_sweep_task(self) -> list[int]:
 def fetch_model_artefact_task(self, job_id: int) -> None:
     """Fetch, hash and recognise the artefact a model version names by URI."""
     model_version_artefact_fetch(job_id=job_id, task=self)
+
+
+@shared_task(base=TrackedTask, bind=True, name="registry.mlflow_links_sync")
+def mlflow_links_sync_task(self) -> dict:
+    """Periodic: import the new versions of every followed MLflow registered model."""
+    return mlflow_links_sync()

@@ -201,7 +201,9 @@ def datasets_block(
                 "name": ds.name,
                 "version": dv.version,
                 "edge_kind": kind_of.get(("d", dv.pk), "upstream"),
-                "sha256": dv.blob.sha256,
+                "sha256": dv.blob.sha256 if dv.blob else None,
+                "source_uri": dv.source_uri,
+                "source_digest": dv.source_digest,
                 "row_count": dv.row_count,
                 "origin": ds.origin,
                 "description": ds.description,
@@ -657,7 +659,9 @@ def _manifest(
         else []
     )
     manifest += [
-        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
+        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]}
+        for d in datasets
+        if d["sha256"]
     ]
     manifest += [
         {

@@ -610,6 +610,37 @@ class Client:
             return existing
         return self.model_version(row["id"])
 
+    def import_from_mlflow(
+        self,
+        model: int | Model,
+        registered_model: str,
+        version: int | str,
+        *,
+        label: str | None = None,
+        wait: float | None = None,
+    ) -> ModelVersion:
+        """Import version ``version`` of the MLflow registered model ``registered_model``
+        (from the server's configured MLflow tracking server) as a version of ``model``.
+
+        Idempotent: importing the same MLflow version again returns the version imported
+        before. ``label`` defaults to the MLflow version number. The artefact is fetched and
+        verified afterwards; ``wait`` polls for that (see :meth:`wait_for_verification`).
+        """
+        body: dict[str, Any] = {"registered_model": registered_model, "version": str(version)}
+        if label:
+            body["label"] = label
+        row = self._post(f"models/{_id(model)}/mlflow-imports/", body)
+        if wait:
+            return self.wait_for_verification(row["id"], timeout=wait)
+        return self.model_version(row["id"])
+
+    def follow_mlflow_model(self, model: int | Model, registered_model: str) -> dict[str, Any]:
+        """Follow an MLflow registered model: its new versions are imported into ``model``
+        periodically (MLFLOW_SYNC_INTERVAL_SECONDS on the server)."""
+        return self._post(
+            f"models/{_id(model)}/mlflow-links/", {"registered_model": registered_model}
+        )
+
     def _same_model_version(self, existing_id: int, sha256: str, label: str) -> ModelVersion:
         existing = self.model_version(existing_id)
         if existing.artefact.sha256 != sha256:

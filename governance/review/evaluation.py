@@ -332,7 +332,9 @@ def evaluate(
         "model_version": mv.pk,
         "artefact_sha256": mv.artefact.sha256 if mv.artefact else None,
         "external_service": mv.external_service,
-        "datasets": [{"dataset_version": d.pk, "sha256": d.blob.sha256} for d in datasets],
+        "datasets": [
+            {"dataset_version": d.pk, "sha256": d.blob.sha256 if d.blob else None} for d in datasets
+        ],
         "check_runs": check_evidence,
         "classification_id": classification.pk if classification else None,
         "tier": tier,

@@ -420,8 +420,8 @@ class DatasetUpdateSerializer(DatasetCreateSerializer):
 class DatasetVersionSerializer(serializers.ModelSerializer):
     dataset_name = serializers.CharField(source="dataset.name", read_only=True)
     team = serializers.CharField(source="dataset.team.slug", read_only=True)
-    sha256 = serializers.CharField(source="blob.sha256", read_only=True)
-    size = serializers.IntegerField(source="blob.size", read_only=True)
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True, allow_null=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -444,6 +444,9 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
             "encoding",
             "sheet",
             "profile_warnings",
+            "source_uri",
+            "source_digest",
+            "source_type",
             "created_by",
             "created_at",
         ]

@@ -11,6 +11,7 @@ from registry.models.datasets import (
     ProfilingJob,
 )
 from registry.models.lineage import ALLOWED_ENDPOINTS, EdgeKind, LineageEdge
+from registry.models.mlflow import MlflowImport, MlflowLink
 from registry.models.models import (
     IMMUTABLE_AFTER_SUBMIT,
     ArtefactFetchJob,
@@ -38,6 +39,8 @@ __all__ = [
     "DatasetVersion",
     "EdgeKind",
     "LineageEdge",
+    "MlflowImport",
+    "MlflowLink",
     "Model",
     "ModelTask",
     "ModelVersion",

@@ -216,9 +216,11 @@ def check_run_request(
         champion = None
     inputs = {
         "artefact_sha256": model_version.artefact.sha256,
-        "dataset_sha256": dataset_version.blob.sha256,
+        "dataset_sha256": dataset_version.blob.sha256 if dataset_version.blob else None,
         "reference_sha256": (
-            reference_dataset_version.blob.sha256 if reference_dataset_version else None
+            reference_dataset_version.blob.sha256
+            if reference_dataset_version and reference_dataset_version.blob
+            else None
         ),
         "champion_artefact_sha256": (
             champion.artefact.sha256 if champion and champion.artefact else None
