@@ -52,6 +52,7 @@ def test_api_and_page_show_a_reference(scientist, api, reference):
     assert page.status_code == 200
     text = page.content.decode()
     assert "reference only, no data held" in text and "s3://data/german.csv" in text
+    assert "known by name and digest only" in text
 
 
 def test_a_reference_cannot_be_profiled_or_checked(scientist, api, reference, model_version):
