@@ -442,7 +442,7 @@ def dataset_version_reprofile(*, actor: User, dataset_version: DatasetVersion) -
     require_change(actor, dataset_version)
     with transaction.atomic():
         dv = (
-            DatasetVersion.objects.select_for_update()
+            DatasetVersion.objects.select_for_update(of=("self",))
             .select_related("blob")
             .get(pk=dataset_version.pk)
         )
