@@ -26,7 +26,12 @@ from django.db import transaction
 
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
-from governance.kernel.jobs.services import JobFailed, job_progress, tracked_job
+from governance.kernel.jobs.services import (
+    TRANSIENT_ERRORS,
+    JobFailed,
+    job_progress,
+    tracked_job,
+)
 from governance.kernel.outbound import FetchFailed, WebhookRefused, check_url, get_streamed
 from registry.inspection.formats import detect_artefact_format
 from registry.models import ArtefactFetchJob, ModelVersion, Verification
@@ -172,6 +177,13 @@ def model_version_artefact_fetch(*, job_id: int, task=None) -> None:
             raise
         except SoftTimeLimitExceeded:
             _fail_verification(job, "time_limit", "The fetch exceeded its time limit.")
+            raise
+        except TRANSIENT_ERRORS:
+            raise  # the database or network blinked: the task is retried, the version waits
+        except Exception as exc:
+            _fail_verification(
+                job, "error", f"The fetch failed unexpectedly ({type(exc).__name__})."
+            )
             raise
 
 

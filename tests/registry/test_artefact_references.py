@@ -414,3 +414,21 @@ def test_other_roles_and_teams_cannot_register_an_external_service(users, model,
         assert register(api(users[who]), model, external_service=SERVICE).status_code == 403
     assert register(api(users["outsider"]), model, external_service=SERVICE).status_code == 404
     assert not ModelVersion.objects.exists()
+
+
+def test_an_unexpected_error_does_not_leave_the_version_pending(
+    loopback, served, scientist, model, api, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(path):
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr("registry.services.artefacts.detect_artefact_format", broken)
+    mv = register_and_fetch(
+        api(scientist),
+        model,
+        django_capture_on_commit_callbacks,
+        artefact_uri=served.url("/models/gbm.json"),
+    )
+    assert mv.artefact_verification == "failed"
+    assert "unexpectedly (RuntimeError)" in mv.artefact_verification_error
+    assert ArtefactFetchJob.objects.get(model_version=mv).status == "failed"
