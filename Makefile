@@ -53,7 +53,7 @@ bench: install
 	BENCH_PYTHON=$(BIN)/python bash scripts/bench.sh
 
 # Only the side-by-side comparison with MLflow's registry (installs MLflow into
-# var/bench-mlflow-venv on first use); BENCH_MLFLOW_SECONDS per call per side.
+# var/mlflow-venv on first use); BENCH_MLFLOW_SECONDS per call per side.
 bench-mlflow: install
 	$(BIN)/python bench/bench_vs_mlflow.py
 

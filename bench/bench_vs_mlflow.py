@@ -50,9 +50,10 @@ artefact, hashes it, detects its format, stores it and appends a hash-chained au
 whereas MLflow's registration records a URI: in MLflow the artefact is uploaded by other
 calls, not measured here. Our read also evaluates the version's governance status.
 
-MLflow is a benchmark dependency only: it is installed, pinned, into its own virtualenv
-``var/bench-mlflow-venv`` (reused by later runs). If that install fails (e.g. no network) the
-script prints a SKIPPED line and exits 0, or 1 with BENCH_STRICT=1.
+MLflow is a benchmark and test dependency only: it is installed, pinned, into its own
+virtualenv ``var/mlflow-venv`` (``bench.common.mlflow_python``, shared with the MLflow import
+tests, reused by later runs). If that install fails (e.g. no network) the script prints a
+SKIPPED line and exits 0, or 1 with BENCH_STRICT=1.
 
 Targets (ours ÷ MLflow, throughput): registration ≥ 1.5×, read ≥ 2×, list ≥ 5×; zero errors.
 The exit status is 1 when one is missed.
@@ -86,14 +87,9 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.common import ROOT, free_port
+from bench.common import MLFLOW_VENV, MLFLOW_VERSION, ROOT, free_port, mlflow_python
 
 PY = sys.executable
-MLFLOW_VERSION = "3.17.2"
-# SQLAlchemy 2.1, which MLflow 3.17 installs, maps postgresql:// to psycopg 3 (not psycopg2);
-# the same driver version as ours.
-MLFLOW_REQUIREMENTS = [f"mlflow=={MLFLOW_VERSION}", "psycopg[binary]==3.3.9"]
-MLFLOW_VENV = ROOT / "var" / "bench-mlflow-venv"
 SECONDS = float(os.environ.get("BENCH_MLFLOW_SECONDS", "20"))
 WARMUP = float(os.environ.get("BENCH_MLFLOW_WARMUP", "5"))
 VERSIONS = int(os.environ.get("BENCH_MLFLOW_VERSIONS", "1000"))
@@ -326,42 +322,6 @@ def measure(side: str, calls: dict, roots: list[int], db: str) -> dict:
 
 
 # --- MLflow's virtualenv -------------------------------------------------------------------------
-
-
-def mlflow_python() -> tuple[Path | None, str]:
-    """The MLflow virtualenv's Python, installing it on first use; or None and the reason."""
-    python = MLFLOW_VENV / "bin" / "python"
-    stamp = MLFLOW_VENV / ".requirements"
-    wanted = "\n".join(MLFLOW_REQUIREMENTS)
-    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
-        return python, "reused"
-    print(f"installing {' '.join(MLFLOW_REQUIREMENTS)} into {MLFLOW_VENV} …", flush=True)
-    try:
-        subprocess.run(
-            [PY, "-m", "venv", "--clear", str(MLFLOW_VENV)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        # A short timeout and one retry: without network pip would otherwise wait minutes.
-        subprocess.run(
-            [
-                *[str(python), "-m", "pip", "install", "--quiet"],
-                *["--retries", "1", "--timeout", "30", *MLFLOW_REQUIREMENTS],
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    except subprocess.CalledProcessError as exc:
-        lines = [
-            line
-            for line in (exc.stderr or exc.stdout or "").splitlines()
-            if line.strip() and "is ignored" not in line
-        ]
-        return None, lines[-1] if lines else f"exit status {exc.returncode}"
-    stamp.write_text(wanted)
-    return python, "installed"
 
 
 # --- the two servers ---------------------------------------------------------------------------

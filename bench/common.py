@@ -15,6 +15,58 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# MLflow pins many libraries, so it lives in a virtualenv of its own under var/, installed on
+# first use and shared by the benchmark against MLflow and the MLflow import tests. XGBoost is
+# the project's version, so a model logged there is one the registry reads.
+MLFLOW_VERSION = "3.17.2"
+# SQLAlchemy 2.1, which MLflow 3.17 installs, maps postgresql:// to psycopg 3 (not psycopg2);
+# the same driver version as ours.
+MLFLOW_REQUIREMENTS = [
+    f"mlflow=={MLFLOW_VERSION}",
+    "psycopg[binary]==3.3.9",
+    "xgboost==3.2.0",
+]
+MLFLOW_VENV = ROOT / "var" / "mlflow-venv"
+
+
+def peer_python(venv: Path, requirements: list[str]) -> tuple[Path | None, str]:
+    """A virtualenv's Python with ``requirements`` installed, installing it on first use (or
+    when the requirements changed); or None and the reason (e.g. no network)."""
+    python = venv / "bin" / "python"
+    stamp = venv / ".requirements"
+    wanted = "\n".join(requirements)
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return python, "reused"
+    print(f"installing {' '.join(requirements)} into {venv} …", flush=True)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(venv)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        # A short timeout and one retry: without network pip would otherwise wait minutes.
+        subprocess.run(
+            [
+                *[str(python), "-m", "pip", "install", "--quiet"],
+                *["--retries", "1", "--timeout", "30", *requirements],
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except (subprocess.CalledProcessError, OSError) as exc:
+        output = getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc)
+        lines = [line for line in output.splitlines() if line.strip() and "is ignored" not in line]
+        return None, lines[-1] if lines else str(exc)
+    stamp.write_text(wanted)
+    return python, "installed"
+
+
+def mlflow_python() -> tuple[Path | None, str]:
+    """MLflow's virtualenv's Python (see ``MLFLOW_REQUIREMENTS``), or None and the reason."""
+    return peer_python(MLFLOW_VENV, MLFLOW_REQUIREMENTS)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

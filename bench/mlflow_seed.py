@@ -2,7 +2,7 @@
 
 Run with the MLflow benchmark virtualenv's Python (MLflow is not a dependency of this project):
 
-    var/bench-mlflow-venv/bin/python bench/mlflow_seed.py URI MODELS VERSIONS
+    var/mlflow-venv/bin/python bench/mlflow_seed.py URI MODELS VERSIONS
 
 The registered models go through MLflow's own store; the versions are inserted in bulk with
 MLflow's own ORM class, as ``seed_scale`` bulk-inserts ours: going through the API one

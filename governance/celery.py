@@ -57,6 +57,12 @@ def _configure() -> None:
                 "task": "registry.dataset_versions_sweep",
                 "schedule": float(settings.PROFILE_SWEEP_INTERVAL_SECONDS),
             },
+            # New versions of followed MLflow registered models are imported (when a server is
+            # configured: without MLFLOW_TRACKING_URI the task finds nothing to do).
+            "mlflow-links-sync": {
+                "task": "registry.mlflow_links_sync",
+                "schedule": float(settings.MLFLOW_SYNC_INTERVAL_SECONDS),
+            },
             # Re-certification: approvals are also checked at read time, this only notifies
             # people and moves overdue versions back to review.
             "approvals-expire": {

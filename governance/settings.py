@@ -308,6 +308,19 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024**3)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+# Model artefacts registered by URI are fetched by a worker under the webhooks' outbound rules
+# (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_NETWORKS), at most MAX_UPLOAD_BYTES, within this time.
+ARTEFACT_FETCH_TIMEOUT_SECONDS = env_int("ARTEFACT_FETCH_TIMEOUT_SECONDS", 900)
+# file:// artefact URIs are refused unless they lie under one of these directories (a volume
+# the workers share with the training jobs); empty: local paths are not allowed.
+ARTEFACT_LOCAL_ROOTS = env_list("ARTEFACT_LOCAL_ROOTS", [])
+# s3://bucket/key is read (unsigned, so public or network-policy-open objects) path-style from
+# this endpoint: {endpoint}/{bucket}/{key}.
+ARTEFACT_S3_ENDPOINT = env_str("ARTEFACT_S3_ENDPOINT", "https://s3.amazonaws.com")
+# mlflow://path names a file in this MLflow tracking server's proxied artifact store.
+MLFLOW_TRACKING_URI = env_str("MLFLOW_TRACKING_URI", "")
+# How often the registered models followed in MLflow are checked for new versions.
+MLFLOW_SYNC_INTERVAL_SECONDS = env_int("MLFLOW_SYNC_INTERVAL_SECONDS", 300)
 # Data files up to this size are profiled and scanned before the upload answers; larger ones
 # in a worker (the dataset version shows profile_status "pending" meanwhile).
 PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)
@@ -393,6 +406,8 @@ SPECTACULAR_SETTINGS = {
         "ProfileStatusEnum": "registry.models.datasets.ProfileStatus.choices",
         "VersionStatusEnum": "registry.models.models.VersionStatus.choices",
         "EdgeKindEnum": "registry.models.lineage.EdgeKind.choices",
+        "ArtefactSourceEnum": "registry.models.models.ArtefactSource.choices",
+        "ArtefactVerificationEnum": "registry.models.models.Verification.choices",
         "CheckKindEnum": "audits.runs.models.checks.CheckKind.choices",
         "RequirableCheckKindEnum": "audits.checks.vocabulary.REQUIRABLE_CHECK_KINDS",
         "ReportKindEnum": "audits.reporting.models.ReportKind.choices",

@@ -24,6 +24,7 @@ from registry.api.views import (
     SystemDetailView,
     SystemListView,
 )
+from registry.mlflow.api import MlflowImportView, MlflowLinksView
 from registry.views import (
     column_sensitive_toggle,
     dataset_version_page,
@@ -54,6 +55,12 @@ api_urlpatterns = [
         ModelVersionsOfModelView.as_view(),
         name="api-model-versions-of-model",
     ),
+    path(
+        "models/<int:pk>/mlflow-imports/",
+        MlflowImportView.as_view(),
+        name="api-model-mlflow-import",
+    ),
+    path("models/<int:pk>/mlflow-links/", MlflowLinksView.as_view(), name="api-model-mlflow-links"),
     path("model-versions/", ModelVersionListView.as_view(), name="api-model-versions"),
     path(
         "model-versions/<int:pk>/",

@@ -155,11 +155,17 @@ def version_block(mv: ModelVersion) -> dict[str, Any]:
         "created_by": _person(mv.created_by),
         "created_at": _iso(mv.created_at),
         "artefact": {
-            "sha256": mv.artefact.sha256,
-            "size": mv.artefact.size,
+            "sha256": mv.artefact.sha256 if mv.artefact else None,
+            "size": mv.artefact.size if mv.artefact else None,
             "format": mv.artefact_format,
             "safe": mv.artefact_safe,
+            "source": mv.artefact_source,
+            "uri": mv.artefact_uri,
+            "verification": mv.artefact_verification,
+            "verification_error": mv.artefact_verification_error,
         },
+        # A vendor's hosted model: no artefact, the provider's identifiers and terms instead.
+        "external_service": mv.external_service,
     }
 
 
@@ -195,7 +201,9 @@ def datasets_block(
                 "name": ds.name,
                 "version": dv.version,
                 "edge_kind": kind_of.get(("d", dv.pk), "upstream"),
-                "sha256": dv.blob.sha256,
+                "sha256": dv.blob.sha256 if dv.blob else None,
+                "source_uri": dv.source_uri,
+                "source_digest": dv.source_digest,
                 "row_count": dv.row_count,
                 "origin": ds.origin,
                 "description": ds.description,
@@ -645,9 +653,15 @@ def _manifest(
     latest: dict[str, CheckRun],
 ) -> list[dict[str, Any]]:
     """Hashes of the artefact, the data, every check result and the latest runs' charts."""
-    manifest = [{"what": f"artefact {mv.model.name} {mv.version}", "sha256": mv.artefact.sha256}]
+    manifest = (
+        [{"what": f"artefact {mv.model.name} {mv.version}", "sha256": mv.artefact.sha256}]
+        if mv.artefact
+        else []
+    )
     manifest += [
-        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]} for d in datasets
+        {"what": f"data {d['name']} {d['version']}", "sha256": d["sha256"]}
+        for d in datasets
+        if d["sha256"]
     ]
     manifest += [
         {
@@ -687,7 +701,7 @@ def version_history_block(mv: ModelVersion) -> list[dict[str, Any]]:
             "status": v.status,
             "created_at": _iso(v.created_at),
             "created_by": v.created_by.username,
-            "sha256": v.artefact.sha256,
+            "sha256": v.artefact.sha256 if v.artefact else None,
             "is_this": v.pk == mv.pk,
         }
         for v in versions
@@ -790,6 +804,7 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
     manifest += [
         {"what": f"artefact {v.model.name} {v.version}", "sha256": v.artefact.sha256}
         for v in versions
+        if v.artefact
     ]
     snapshot = {
         "kind": "audit",
@@ -908,6 +923,7 @@ def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
             {"what": f"artefact {v.model.name} {v.version}", "sha256": v.artefact.sha256}
             for mvs in versions.values()
             for v in mvs
+            if v.artefact
         ],
     }
     return finalize(snapshot)

@@ -38,6 +38,8 @@ check_app = typer.Typer(help="Run and inspect checks of model versions.", no_arg
 report_app = typer.Typer(help="Generate and download reports.", no_args_is_help=True)
 app.add_typer(check_app, name="check")
 app.add_typer(report_app, name="report")
+mlflow_app = typer.Typer(help="Import model versions from MLflow.", no_args_is_help=True)
+app.add_typer(mlflow_app, name="mlflow")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -292,6 +294,48 @@ def register(
         f"model version {mv.id}: {mv.raw.get('model_name', mv.model)} {mv.version} ({mv.status})"
     )
     typer.echo(f"artefact: {mv.artefact.format} {mv.artefact.sha256}")
+
+
+@mlflow_app.command("import")
+@handles_errors
+def mlflow_import(
+    model: Annotated[int, typer.Argument(help="Id of the model to import into.")],
+    registered_model: Annotated[str, typer.Argument(help="MLflow registered model name.")],
+    version: Annotated[int, typer.Argument(help="MLflow version number.")],
+    label: Annotated[
+        str | None, typer.Option("--label", help="Our version label (default: the number).")
+    ] = None,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for the artefact's verification.")
+    ] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an MLflow model version (artefact, params, metrics, datasets, commit,
+    environment). Running it again prints the version imported before."""
+    mv = _client().import_from_mlflow(model, registered_model, version, label=label, wait=wait)
+    if as_json:
+        _emit(mv.raw)
+        return
+    typer.echo(
+        f"model version {mv.id}: {mv.raw.get('model_name', mv.model)} {mv.version} ({mv.status})"
+    )
+    typer.echo(
+        f"artefact: {mv.artefact.verification} {mv.artefact.format or '?'} "
+        f"{mv.artefact.sha256 or ''}".rstrip()
+    )
+    if mv.artefact.verification == "failed":
+        _fail(mv.artefact.verification_error)
+
+
+@mlflow_app.command("follow")
+@handles_errors
+def mlflow_follow(
+    model: Annotated[int, typer.Argument(help="Id of the model to import into.")],
+    registered_model: Annotated[str, typer.Argument(help="MLflow registered model name.")],
+) -> None:
+    """Import new versions of an MLflow registered model periodically."""
+    link = _client().follow_mlflow_model(model, registered_model)
+    typer.echo(f"model {link['model']} follows MLflow model {link['registered_model']!r}")
 
 
 @app.command("upload-data")

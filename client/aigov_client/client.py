@@ -501,6 +501,146 @@ class Client:
             return self._same_model_version(exc.existing_id, blob.sha256, version)
         return self.model_version(row["id"])
 
+    def register_model_version_by_uri(
+        self,
+        model: int | Model,
+        version: str,
+        uri: str,
+        *,
+        sha256: str | None = None,
+        description: str = "",
+        hyperparameters: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, Any] | None = None,
+        code_commit: str = "",
+        environment_lock: str = "",
+        lineage: Iterable[Mapping[str, Any]] = (),
+        wait: float | None = None,
+    ) -> ModelVersion:
+        """Register a version whose artefact the server fetches from ``uri`` (``https://``,
+        ``s3://bucket/key``, ``mlflow://path``, or ``file://`` where the server allows it).
+
+        The version is "pending verification" until a worker has fetched and hashed the file;
+        with ``sha256`` a different file ends it "failed verification". ``wait``: seconds to
+        wait for the outcome (see :meth:`wait_for_verification`). A label that exists with
+        the same URI is returned as it is; with another URI, :class:`Conflict` is raised.
+        """
+        if not _LABEL.match(version):
+            raise ValueError(f"Invalid version label {version!r}: letters, digits and ._+-")
+        body: dict[str, Any] = {
+            "version": version,
+            "artefact_uri": uri,
+            "description": description,
+            "hyperparameters": dict(hyperparameters or {}),
+            "declared_metrics": dict(metrics or {}),
+            "code_commit": code_commit or "",
+            "environment_lock": environment_lock or "",
+            "lineage": [dict(link) for link in lineage],
+        }
+        if sha256:
+            body["artefact_sha256"] = sha256.lower()
+        try:
+            row = self._post(f"models/{_id(model)}/versions/", body)
+        except Conflict as exc:
+            if exc.code != "duplicate_version" or exc.existing_id is None:
+                raise
+            row = {"id": exc.existing_id}
+            existing = self.model_version(exc.existing_id)
+            if existing.artefact.uri != uri:
+                raise Conflict(
+                    f"Version {version!r} is already registered (id {exc.existing_id}) with "
+                    "another artefact; versions are immutable, use a new label.",
+                    status=409,
+                    code="duplicate_version",
+                    details={"existing_id": exc.existing_id},
+                ) from exc
+        if wait:
+            return self.wait_for_verification(row["id"], timeout=wait)
+        return self.model_version(row["id"])
+
+    def wait_for_verification(
+        self, model_version: int | ModelVersion, *, timeout: float = 300.0, interval: float = 1.0
+    ) -> ModelVersion:
+        """Poll until a version registered by URI is verified or failed verification."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mv = self.model_version(model_version)
+            if mv.artefact.verification != "pending" or time.monotonic() >= deadline:
+                return mv
+            time.sleep(interval)
+
+    def register_external_service(
+        self,
+        model: int | Model,
+        version: str,
+        *,
+        provider: str,
+        model_id: str,
+        service_version: str = "",
+        terms_url: str = "",
+        description: str = "",
+        metrics: Mapping[str, Any] | None = None,
+        lineage: Iterable[Mapping[str, Any]] = (),
+    ) -> ModelVersion:
+        """Register a vendor's hosted model (no artefact): provider, model id, the vendor's
+        version and the URL of its terms. A label that already exists is returned as it is
+        when it names the same service."""
+        if not _LABEL.match(version):
+            raise ValueError(f"Invalid version label {version!r}: letters, digits and ._+-")
+        service = {
+            "provider": provider,
+            "model_id": model_id,
+            "version": service_version,
+            "terms_url": terms_url,
+        }
+        body = {
+            "version": version,
+            "external_service": service,
+            "description": description,
+            "declared_metrics": dict(metrics or {}),
+            "lineage": [dict(link) for link in lineage],
+        }
+        try:
+            row = self._post(f"models/{_id(model)}/versions/", body)
+        except Conflict as exc:
+            if exc.code != "duplicate_version" or exc.existing_id is None:
+                raise
+            existing = self.model_version(exc.existing_id)
+            if existing.external_service != service:
+                raise
+            return existing
+        return self.model_version(row["id"])
+
+    def import_from_mlflow(
+        self,
+        model: int | Model,
+        registered_model: str,
+        version: int | str,
+        *,
+        label: str | None = None,
+        wait: float | None = None,
+    ) -> ModelVersion:
+        """Import version ``version`` of the MLflow registered model ``registered_model``
+        (from the server's configured MLflow tracking server) as a version of ``model``.
+
+        Idempotent: importing the same MLflow version again returns the version imported
+        before. ``label`` defaults to the MLflow version number. The artefact is fetched and
+        verified afterwards; ``wait`` polls for that (see :meth:`wait_for_verification`).
+        """
+        body: dict[str, Any] = {"registered_model": registered_model, "version": str(version)}
+        if label:
+            body["label"] = label
+        row = self._post(f"models/{_id(model)}/mlflow-imports/", body)
+        if wait:
+            return self.wait_for_verification(row["id"], timeout=wait)
+        return self.model_version(row["id"])
+
+    def follow_mlflow_model(self, model: int | Model, registered_model: str) -> dict[str, Any]:
+        """Follow an MLflow registered model: its new versions are imported into ``model``
+        periodically (MLFLOW_SYNC_INTERVAL_SECONDS on the server)."""
+        return self._post(
+            f"models/{_id(model)}/mlflow-links/", {"registered_model": registered_model}
+        )
+
     def _same_model_version(self, existing_id: int, sha256: str, label: str) -> ModelVersion:
         existing = self.model_version(existing_id)
         if existing.artefact.sha256 != sha256:

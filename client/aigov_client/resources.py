@@ -113,12 +113,20 @@ class DatasetVersion:
 
 @dataclass(frozen=True)
 class Artefact:
-    sha256: str
-    size: int
+    """The stored artefact. ``sha256`` and ``size`` are None while an artefact registered by
+    URI awaits its fetch (``verification`` "pending"), after a failed fetch ("failed", the
+    reason in ``verification_error``) and for an external service ("not_applicable")."""
+
+    sha256: str | None
+    size: int | None
     format: str
     framework: str
     safe: bool
     filename: str
+    source: str = "upload"
+    uri: str = ""
+    verification: str = "verified"
+    verification_error: str = ""
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Artefact:
@@ -129,6 +137,10 @@ class Artefact:
             data.get("framework", ""),
             bool(data.get("safe")),
             data.get("filename", ""),
+            data.get("source", "upload"),
+            data.get("uri", ""),
+            data.get("verification", "verified"),
+            data.get("verification_error", ""),
         )
 
 
@@ -154,6 +166,11 @@ class ModelVersion:
             Artefact.from_api(data["artefact"]),
             data,
         )
+
+    @property
+    def external_service(self) -> dict[str, str] | None:
+        """Provider, model id, version and terms URL of a vendor's hosted model, else None."""
+        return self.raw.get("external_service")
 
     @property
     def personal_data(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from registry.models import (
     DatasetVersion,
     ModelVersion,
     PIIStatus,
+    Verification,
     VersionStatus,
 )
 from registry.selectors import upstream_pii
@@ -292,6 +293,17 @@ def evaluate(
                 else f"Policy {tier} does not allow submission.",
             )
         )
+    verification = artefact_verification_reason(mv)
+    if verification is not None:
+        ev.requirements.append(
+            Requirement(
+                verification["code"],
+                "The artefact is fetched and verified",
+                False,
+                SUBMISSION,
+                verification["message"],
+            )
+        )
     ev.upstream_rows = lineage.upstream_rows(("m", mv.pk)) if upstream is None else upstream
     datasets, builders = _upstream(ev.upstream_rows)
     ev.builder_ids = {i for i in (mv.created_by_id, mv.submitted_by_id, *builders) if i}
@@ -318,8 +330,11 @@ def evaluate(
             )
     ev.evidence = {
         "model_version": mv.pk,
-        "artefact_sha256": mv.artefact.sha256,
-        "datasets": [{"dataset_version": d.pk, "sha256": d.blob.sha256} for d in datasets],
+        "artefact_sha256": mv.artefact.sha256 if mv.artefact else None,
+        "external_service": mv.external_service,
+        "datasets": [
+            {"dataset_version": d.pk, "sha256": d.blob.sha256 if d.blob else None} for d in datasets
+        ],
         "check_runs": check_evidence,
         "classification_id": classification.pk if classification else None,
         "tier": tier,
@@ -338,6 +353,23 @@ def evaluate(
     return ev
 
 
+def artefact_verification_reason(mv: ModelVersion) -> dict[str, str] | None:
+    """Why the version's artefact cannot be relied on yet (fetched by URI), or None."""
+    if mv.artefact_verification == Verification.PENDING:
+        return {
+            "code": "artefact_pending_verification",
+            "message": "The artefact is still being fetched and verified from "
+            f"{mv.artefact_uri}; it cannot be submitted or deployed before.",
+        }
+    if mv.artefact_verification == Verification.FAILED:
+        return {
+            "code": "artefact_failed_verification",
+            "message": "The artefact failed verification: "
+            f"{mv.artefact_verification_error} Register a new version.",
+        }
+    return None
+
+
 def gate(model_version: ModelVersion, *, environment: str, at: datetime | None = None) -> dict:
     """May this version run in ``environment``? Production needs every requirement of the
     tier and a valid approval; other environments only refuse what may never run anywhere."""
@@ -345,7 +377,12 @@ def gate(model_version: ModelVersion, *, environment: str, at: datetime | None =
     if environment == "prod":
         reasons = ev.reasons()
     else:
-        reasons = [r for r in ev.reasons(SUBMISSION) if r["code"] == "prohibited"]
+        reasons = [
+            r
+            for r in ev.reasons(SUBMISSION)
+            if r["code"]
+            in ("prohibited", "artefact_pending_verification", "artefact_failed_verification")
+        ]
         if model_version.status in (VersionStatus.REJECTED, VersionStatus.RETIRED):
             reasons.append(
                 {

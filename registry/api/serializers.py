@@ -13,6 +13,7 @@ from governance.kernel.accounts.models import Team
 from registry.api.fields import JSONTextField
 from registry.models import (
     AISystem,
+    ArtefactSource,
     Column,
     ColumnRole,
     Dataset,
@@ -23,6 +24,7 @@ from registry.models import (
     ModelVersion,
     PIIFlag,
     PIIStatus,
+    Verification,
 )
 from registry.services.systems import SYSTEM_FIELDS
 
@@ -119,13 +121,31 @@ class ModelUpdateSerializer(serializers.Serializer):
 
 # --- model versions -------------------------------------------------------------------------
 class ArtefactSerializer(serializers.Serializer):
-    sha256 = serializers.CharField(source="artefact.sha256")
-    size = serializers.IntegerField(source="artefact.size")
+    sha256 = serializers.CharField(source="artefact.sha256", allow_null=True)
+    size = serializers.IntegerField(source="artefact.size", allow_null=True)
     format = serializers.CharField(source="artefact_format")
     framework = serializers.CharField()
     safe = serializers.BooleanField(source="artefact_safe")
     trusted = serializers.BooleanField(source="artefact_trusted")
     filename = serializers.CharField(source="artefact_filename")
+    source = serializers.ChoiceField(choices=ArtefactSource.choices, source="artefact_source")
+    uri = serializers.CharField(source="artefact_uri")
+    declared_sha256 = serializers.CharField(source="artefact_declared_sha256")
+    verification = serializers.ChoiceField(
+        choices=Verification.choices,
+        source="artefact_verification",
+        help_text="pending and failed versions cannot be submitted or pass the gate",
+    )
+    verification_error = serializers.CharField(source="artefact_verification_error")
+
+
+class ExternalServiceSerializer(serializers.Serializer):
+    """A vendor's hosted model, registered without an artefact."""
+
+    provider = serializers.CharField(max_length=200)
+    model_id = serializers.CharField(max_length=300)
+    version = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    terms_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 _DATETIME = serializers.DateTimeField(read_only=True)
@@ -151,7 +171,22 @@ def model_version_row(v: dict) -> dict:
             "safe": v["artefact_safe"],
             "trusted": v["artefact_trusted"],
             "filename": v["artefact_filename"],
+            "source": v["artefact_source"],
+            "uri": v["artefact_uri"],
+            "declared_sha256": v["artefact_declared_sha256"],
+            "verification": v["artefact_verification"],
+            "verification_error": v["artefact_verification_error"],
         },
+        "external_service": (
+            {
+                "provider": v["service_provider"],
+                "model_id": v["service_model_id"],
+                "version": v["service_version"],
+                "terms_url": v["service_terms_url"],
+            }
+            if v["artefact_source"] == ArtefactSource.EXTERNAL_SERVICE
+            else None
+        ),
         "created_by": v["created_by_name"],
         "created_at": _DATETIME.to_representation(v["created_at"]),
         "submitted_by": v["submitted_by_name"],
@@ -170,13 +205,22 @@ def model_version_values(mv: ModelVersion) -> dict:
         "team_slug": mv.model.system.team.slug,
         "version": mv.version,
         "status": mv.status,
-        "artefact_sha256": mv.artefact.sha256,
-        "artefact_size": mv.artefact.size,
+        "artefact_sha256": mv.artefact.sha256 if mv.artefact else None,
+        "artefact_size": mv.artefact.size if mv.artefact else None,
         "artefact_format": mv.artefact_format,
         "framework": mv.framework,
         "artefact_safe": mv.artefact_safe,
         "artefact_trusted": mv.artefact_trusted,
         "artefact_filename": mv.artefact_filename,
+        "artefact_source": mv.artefact_source,
+        "artefact_uri": mv.artefact_uri,
+        "artefact_declared_sha256": mv.artefact_declared_sha256,
+        "artefact_verification": mv.artefact_verification,
+        "artefact_verification_error": mv.artefact_verification_error,
+        "service_provider": mv.service_provider,
+        "service_model_id": mv.service_model_id,
+        "service_version": mv.service_version,
+        "service_terms_url": mv.service_terms_url,
         "created_by_name": mv.created_by.username,
         "created_at": mv.created_at,
         "submitted_by_name": submitted_by.username if submitted_by is not None else None,
@@ -189,6 +233,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     system = serializers.IntegerField(source="model.system_id", read_only=True)
     team = serializers.CharField(source="model.system.team.slug", read_only=True)
     artefact = serializers.SerializerMethodField()
+    external_service = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     submitted_by = serializers.CharField(
         source="submitted_by.username", read_only=True, default=None, allow_null=True
@@ -205,6 +250,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "version",
             "status",
             "artefact",
+            "external_service",
             "created_by",
             "created_at",
             "submitted_by",
@@ -215,6 +261,10 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     @extend_schema_field(ArtefactSerializer)
     def get_artefact(self, obj):
         return model_version_row(model_version_values(obj))["artefact"]
+
+    @extend_schema_field(ExternalServiceSerializer(allow_null=True))
+    def get_external_service(self, obj):
+        return obj.external_service
 
     def to_representation(self, instance):
         # The list's fields by hand (see model_version_row); a subclass's through DRF.
@@ -249,8 +299,24 @@ class LineageLinkSerializer(serializers.Serializer):
 
 
 class ModelVersionRegisterSerializer(serializers.Serializer):
+    """Exactly one of: ``artefact`` (an upload), ``artefact_uri`` (fetched and verified by a
+    worker; ``artefact_sha256`` optionally declares its hash) or ``external_service``."""
+
     version = serializers.RegexField(LABEL, help_text="Unique per model, e.g. 1.4.0")
-    artefact = serializers.FileField(allow_empty_file=True, use_url=False)
+    artefact = serializers.FileField(allow_empty_file=True, use_url=False, required=False)
+    artefact_uri = serializers.CharField(
+        max_length=2000,
+        required=False,
+        help_text="https://, s3://bucket/key, mlflow://path, or file:// where allowed",
+    )
+    artefact_sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}\Z", required=False, help_text="The SHA-256 the fetched file must have"
+    )
+    external_service = JSONTextField(
+        required=False,
+        expect=dict,
+        help_text='{"provider": "...", "model_id": "...", "version": "...", "terms_url": "..."}',
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     hyperparameters = JSONTextField(required=False, expect=dict, default=dict)
     declared_metrics = JSONTextField(required=False, expect=dict, default=dict)
@@ -271,6 +337,28 @@ class ModelVersionRegisterSerializer(serializers.Serializer):
         links = LineageLinkSerializer(data=value, many=True)
         links.is_valid(raise_exception=True)
         return links.validated_data
+
+    def validate_external_service(self, value):
+        service = ExternalServiceSerializer(data=value)
+        service.is_valid(raise_exception=True)
+        return service.validated_data
+
+    def validate(self, attrs):
+        given = [k for k in ("artefact", "artefact_uri", "external_service") if attrs.get(k)]
+        if len(given) != 1:
+            message = "Give exactly one of artefact (a file), artefact_uri or external_service."
+            raise serializers.ValidationError(dict.fromkeys(given or ["artefact"], message))
+        if attrs.get("artefact_sha256") and "artefact_uri" not in given:
+            raise serializers.ValidationError(
+                {"artefact_sha256": "A declared SHA-256 goes with an artefact_uri."}
+            )
+        if "external_service" in given and (
+            attrs.get("code_commit") or attrs.get("environment_lock")
+        ):
+            raise serializers.ValidationError(
+                "An external service has no code commit or environment lock of ours."
+            )
+        return attrs
 
 
 class ModelVersionUpdateSerializer(serializers.Serializer):
@@ -332,8 +420,8 @@ class DatasetUpdateSerializer(DatasetCreateSerializer):
 class DatasetVersionSerializer(serializers.ModelSerializer):
     dataset_name = serializers.CharField(source="dataset.name", read_only=True)
     team = serializers.CharField(source="dataset.team.slug", read_only=True)
-    sha256 = serializers.CharField(source="blob.sha256", read_only=True)
-    size = serializers.IntegerField(source="blob.size", read_only=True)
+    sha256 = serializers.CharField(source="blob.sha256", read_only=True, allow_null=True)
+    size = serializers.IntegerField(source="blob.size", read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -356,6 +444,9 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
             "encoding",
             "sheet",
             "profile_warnings",
+            "source_uri",
+            "source_digest",
+            "source_type",
             "created_by",
             "created_at",
         ]

@@ -191,7 +191,8 @@ class ModelVersionRowsMixin:
 class ModelVersionsOfModelView(
     SelectorRowsMixin, ModelVersionRowsMixin, StreamedUploadMixin, generics.ListAPIView
 ):
-    """GET the versions of a model; POST multipart (artefact + metadata + lineage) registers one."""
+    """GET the versions of a model; POST registers one: multipart with the artefact file, or
+    (multipart or JSON) with an ``artefact_uri`` to fetch, or an ``external_service``."""
 
     serializer_class = s.ModelVersionSerializer
     permission_classes = [ScientistWrites]
@@ -209,7 +210,10 @@ class ModelVersionsOfModelView(
         return selectors.model_version_rows(actor=self.request.user).filter(model=model)
 
     @extend_schema(
-        request={"multipart/form-data": s.ModelVersionRegisterSerializer},
+        request={
+            "multipart/form-data": s.ModelVersionRegisterSerializer,
+            "application/json": s.ModelVersionRegisterSerializer,
+        },
         responses={201: s.ModelVersionDetailSerializer},
         examples=[REGISTER_EXAMPLE],
     )
@@ -232,9 +236,35 @@ class ModelVersionsOfModelView(
                     "model version",
                 )
                 links.append(version_services.LineageLink(link["kind"], model_version=target))
-        mv = version_services.model_version_register(
-            actor=request.user, model=model, lineage=links, **data
-        )
+        uri, declared = data.pop("artefact_uri", ""), data.pop("artefact_sha256", "")
+        service = data.pop("external_service", None)
+        if uri:
+            data.pop("artefact", None)
+            mv = version_services.model_version_register_reference(
+                actor=request.user,
+                model=model,
+                lineage=links,
+                artefact_uri=uri,
+                declared_sha256=declared,
+                **data,
+            )
+        elif service:
+            for unused in ("artefact", "code_commit", "environment_lock"):
+                data.pop(unused, None)
+            mv = version_services.model_version_register_external(
+                actor=request.user,
+                model=model,
+                lineage=links,
+                provider=service["provider"],
+                model_id=service["model_id"],
+                service_version=service["version"],
+                terms_url=service["terms_url"],
+                **data,
+            )
+        else:
+            mv = version_services.model_version_register(
+                actor=request.user, model=model, lineage=links, **data
+            )
         mv = selectors.model_version_list(actor=request.user).get(pk=mv.pk)
         return Response(s.ModelVersionDetailSerializer(mv).data, status=status.HTTP_201_CREATED)
 

@@ -11,11 +11,15 @@ from registry.models.datasets import (
     ProfilingJob,
 )
 from registry.models.lineage import ALLOWED_ENDPOINTS, EdgeKind, LineageEdge
+from registry.models.mlflow import MlflowImport, MlflowLink
 from registry.models.models import (
     IMMUTABLE_AFTER_SUBMIT,
+    ArtefactFetchJob,
+    ArtefactSource,
     Model,
     ModelTask,
     ModelVersion,
+    Verification,
     VersionStatus,
 )
 from registry.models.systems import DOCUMENTATION_FIELDS, AISystem
@@ -26,6 +30,8 @@ __all__ = [
     "IMMUTABLE_AFTER_SUBMIT",
     "SPECIAL_CATEGORIES",
     "AISystem",
+    "ArtefactFetchJob",
+    "ArtefactSource",
     "Blob",
     "Column",
     "ColumnRole",
@@ -33,6 +39,8 @@ __all__ = [
     "DatasetVersion",
     "EdgeKind",
     "LineageEdge",
+    "MlflowImport",
+    "MlflowLink",
     "Model",
     "ModelTask",
     "ModelVersion",
@@ -40,6 +48,7 @@ __all__ = [
     "PIIStatus",
     "ProfileStatus",
     "ProfilingJob",
+    "Verification",
     "VersionStatus",
     "blob_path",
 ]

@@ -46,14 +46,23 @@ class ProfileStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+    # Known by name and digest only (e.g. an MLflow run's logged input): no file is held, so
+    # there is nothing to profile, scan or check.
+    REFERENCE = "reference", "Reference only"
 
 
 class DatasetVersion(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=64)
     description = models.TextField(blank=True)
-    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="dataset_versions")
-    data_format = models.CharField(max_length=16)
+    # Empty for a reference (profile_status "reference"): the data stays where source_uri says.
+    blob = models.ForeignKey(
+        Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="dataset_versions"
+    )
+    data_format = models.CharField(max_length=16, blank=True)
+    source_uri = models.CharField(max_length=2000, blank=True)
+    source_digest = models.CharField(max_length=128, blank=True)
+    source_type = models.CharField(max_length=64, blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
     profile_status = models.CharField(
@@ -82,6 +91,10 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.name} {self.version}"
+
+    @property
+    def is_reference(self) -> bool:
+        return self.blob_id is None
 
 
 class ColumnRole(models.TextChoices):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from governance.kernel.jobs.models import TrackedJob
 from governance.kernel.permissions import team_scoped_queryset
 from registry.models.blobs import Blob
 from registry.models.systems import AISystem
@@ -58,12 +59,34 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+class ArtefactSource(models.TextChoices):
+    UPLOAD = "upload", "Uploaded"
+    REFERENCE = "reference", "Fetched from a URI"
+    EXTERNAL_SERVICE = "external_service", "External service (no artefact)"
+
+
+class Verification(models.TextChoices):
+    """Whether the stored artefact is the one the version names."""
+
+    VERIFIED = "verified", "Verified"
+    PENDING = "pending", "Pending verification"
+    FAILED = "failed", "Failed verification"
+    NOT_APPLICABLE = "not_applicable", "No artefact"
+
+
 # Everything a reviewer's approval rests on; frozen from submission on.
 IMMUTABLE_AFTER_SUBMIT = (
     "model_id",
     "version",
     "artefact_id",
     "artefact_format",
+    "artefact_source",
+    "artefact_uri",
+    "artefact_declared_sha256",
+    "service_provider",
+    "service_model_id",
+    "service_version",
+    "service_terms_url",
     "framework",
     "hyperparameters",
     "declared_metrics",
@@ -81,8 +104,25 @@ class ModelVersion(models.Model):
     status = models.CharField(
         max_length=24, choices=VersionStatus.choices, default=VersionStatus.DRAFT, db_index=True
     )
-    artefact = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="model_versions")
-    artefact_format = models.CharField(max_length=32)
+    # Empty while a referenced artefact awaits its fetch, after a failed fetch, and for a
+    # vendor's hosted model (an external service), which has no artefact at all.
+    artefact = models.ForeignKey(
+        Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="model_versions"
+    )
+    artefact_format = models.CharField(max_length=32, blank=True)
+    artefact_source = models.CharField(
+        max_length=24, choices=ArtefactSource.choices, default=ArtefactSource.UPLOAD
+    )
+    artefact_uri = models.CharField(max_length=2000, blank=True)
+    artefact_declared_sha256 = models.CharField(max_length=64, blank=True)
+    artefact_verification = models.CharField(
+        max_length=16, choices=Verification.choices, default=Verification.VERIFIED
+    )
+    artefact_verification_error = models.TextField(blank=True)
+    service_provider = models.CharField(max_length=200, blank=True)
+    service_model_id = models.CharField(max_length=300, blank=True)
+    service_version = models.CharField(max_length=200, blank=True)
+    service_terms_url = models.URLField(max_length=2000, blank=True)
     framework = models.CharField(max_length=32, blank=True)
     artefact_safe = models.BooleanField(
         default=False, help_text="Loadable without running code from the file."
@@ -143,3 +183,37 @@ class ModelVersion(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != VersionStatus.DRAFT
+
+    @property
+    def is_external_service(self) -> bool:
+        return self.artefact_source == ArtefactSource.EXTERNAL_SERVICE
+
+    @property
+    def external_service(self) -> dict[str, str] | None:
+        if not self.is_external_service:
+            return None
+        return {
+            "provider": self.service_provider,
+            "model_id": self.service_model_id,
+            "version": self.service_version,
+            "terms_url": self.service_terms_url,
+        }
+
+
+class ArtefactFetchJob(TrackedJob):
+    """Fetching, hashing and recognising the artefact a version names by URI."""
+
+    task_name = "analysis.fetch_model_artefact"
+
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="artefact_fetch_jobs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return f"artefact fetch of {self.model_version_id} ({self.status})"

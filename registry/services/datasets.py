@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -441,10 +442,15 @@ def dataset_version_reprofile(*, actor: User, dataset_version: DatasetVersion) -
     require_change(actor, dataset_version)
     with transaction.atomic():
         dv = (
-            DatasetVersion.objects.select_for_update()
+            DatasetVersion.objects.select_for_update(of=("self",))
             .select_related("blob")
             .get(pk=dataset_version.pk)
         )
+        if dv.blob_id is None:
+            raise Conflict(
+                "reference_only",
+                "This version is a reference to data held elsewhere; there is no file to profile.",
+            )
         if dv.profile_status == ProfileStatus.READY:
             raise Conflict(
                 "already_profiled",
@@ -599,3 +605,63 @@ def pii_flag_decide(*, actor: User, flag: PIIFlag, status: str, comment: str = "
 
     pii_flag_decided.send(sender=PIIFlag, flag=flag, actor=actor, previous=before)
     return flag
+
+
+@transaction.atomic
+def dataset_version_reference_ensure(
+    *,
+    actor: User,
+    team: Team,
+    name: str,
+    digest: str,
+    source_uri: str = "",
+    source_type: str = "",
+    description: str = "",
+) -> DatasetVersion:
+    """The team's dataset version known by ``name`` and ``digest`` (e.g. an MLflow run's
+    logged input), created as a reference without data when there is none.
+
+    The dataset is found by name in the team or created; the version's label is the digest
+    (a version with that label, uploaded or referenced, is reused). No file is held, so the
+    version is never profiled and checks cannot use it; lineage can point at it.
+    """
+    if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
+        raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
+    label = re.sub(r"[^A-Za-z0-9._+-]", "-", digest.strip())[:64].lstrip("._+-")
+    if not label:
+        raise ServiceError("invalid_digest", f"The dataset {name!r} has no usable digest.")
+    dataset = Dataset.objects.filter(team=team, name=name[:200]).first()
+    if dataset is None:
+        dataset = dataset_create(
+            actor=actor,
+            team=team,
+            name=name[:200],
+            origin=f"Referenced from {source_uri}"[:2000] if source_uri else "",
+        )
+    existing = DatasetVersion.objects.filter(dataset=dataset, version=label).first()
+    if existing is not None:
+        return existing
+    dv = DatasetVersion.objects.create(
+        dataset=dataset,
+        version=label,
+        description=description,
+        blob=None,
+        profile_status=ProfileStatus.REFERENCE,
+        source_uri=source_uri[:2000],
+        source_digest=digest[:128],
+        source_type=source_type[:64],
+        created_by=actor,
+    )
+    audit_event_record(
+        actor=actor,
+        action="dataset_version.referenced",
+        target=dv,
+        payload={
+            "dataset": dataset.pk,
+            "name": dataset.name,
+            "digest": digest,
+            "source_uri": source_uri,
+            "source_type": source_type,
+        },
+    )
+    return dv

@@ -1,4 +1,5 @@
-"""Registering model versions with their artefact; draft edits; trusting a pickle."""
+"""Registering model versions (an upload, a URI to fetch, or an external service); draft edits;
+trusting a pickle."""
 
 from __future__ import annotations
 
@@ -16,8 +17,18 @@ from governance.kernel.errors import (
     ServiceError,
     conflict_with_existing,
 )
+from governance.kernel.jobs.services import job_enqueue
 from registry.inspection.formats import detect_artefact_format
-from registry.models import DatasetVersion, Model, ModelVersion, VersionStatus
+from registry.models import (
+    ArtefactFetchJob,
+    ArtefactSource,
+    DatasetVersion,
+    Model,
+    ModelVersion,
+    Verification,
+    VersionStatus,
+)
+from registry.services.artefacts import SHA256_RE, artefact_uri_check, artefact_uri_filename
 from registry.services.common import apply_changes, require_change
 from registry.services.lineage import lineage_edge_add
 from registry.storage import blob_store, spool_to_incoming
@@ -79,47 +90,178 @@ def model_version_register(
     finally:
         if os.path.exists(temp_path):
             os.unlink(temp_path)
+    return _create(
+        actor=actor,
+        model=model,
+        version=version,
+        lineage=lineage,
+        fields={
+            "description": description,
+            "artefact": stored.blob,
+            "artefact_format": detected.format,
+            "framework": detected.framework,
+            "artefact_safe": detected.safe,
+            "artefact_filename": os.path.basename(getattr(artefact, "name", "") or "")[:255],
+            "hyperparameters": hyperparameters or {},
+            "declared_metrics": declared_metrics or {},
+            "code_commit": code_commit,
+            "environment_lock": environment_lock,
+        },
+        payload={
+            "sha256": sha256,
+            "size": size,
+            "format": detected.format,
+            "safe": detected.safe,
+            "blob_reused": not stored.created,
+        },
+    )
+
+
+def model_version_register_reference(
+    *,
+    actor: User,
+    model: Model,
+    version: str,
+    artefact_uri: str,
+    declared_sha256: str = "",
+    description: str = "",
+    hyperparameters: dict[str, Any] | None = None,
+    declared_metrics: dict[str, Any] | None = None,
+    code_commit: str = "",
+    environment_lock: str = "",
+    lineage: list[LineageLink] | None = None,
+    audit_payload: dict[str, Any] | None = None,
+) -> ModelVersion:
+    """Register a version whose artefact a worker fetches from ``artefact_uri``.
+
+    The version is "pending verification" until the fetch has hashed the bytes, compared them
+    with ``declared_sha256`` (when given) and recognised the format; it cannot be submitted or
+    pass the gate before. The URI is vetted here too, so a refused one is a 400 at once.
+    """
+    require_change(actor, model)
+    artefact_uri = artefact_uri.strip()
+    artefact_uri_check(artefact_uri)
+    declared = declared_sha256.strip().lower()
+    if declared and not SHA256_RE.match(declared):
+        raise ServiceError(
+            "invalid_sha256", "The declared SHA-256 must be 64 hexadecimal characters."
+        )
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise _duplicate(model, version)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                mv = ModelVersion.objects.create(
-                    model=model,
-                    version=version,
-                    description=description,
-                    artefact=stored.blob,
-                    artefact_format=detected.format,
-                    framework=detected.framework,
-                    artefact_safe=detected.safe,
-                    artefact_filename=os.path.basename(getattr(artefact, "name", "") or "")[:255],
-                    hyperparameters=hyperparameters or {},
-                    declared_metrics=declared_metrics or {},
-                    code_commit=code_commit,
-                    environment_lock=environment_lock,
-                    created_by=actor,
-                )
-        except IntegrityError as exc:
-            raise _duplicate(model, version) from exc
-        audit_event_record(
+        mv = _create(
             actor=actor,
-            action="model_version.registered",
-            target=mv,
+            model=model,
+            version=version,
+            lineage=lineage,
+            fields={
+                "description": description,
+                "artefact": None,
+                "artefact_source": ArtefactSource.REFERENCE,
+                "artefact_uri": artefact_uri,
+                "artefact_declared_sha256": declared,
+                "artefact_verification": Verification.PENDING,
+                "artefact_filename": artefact_uri_filename(artefact_uri),
+                "hyperparameters": hyperparameters or {},
+                "declared_metrics": declared_metrics or {},
+                "code_commit": code_commit,
+                "environment_lock": environment_lock,
+            },
             payload={
-                "model": model.pk,
-                "version": version,
-                "sha256": sha256,
-                "size": size,
-                "format": detected.format,
-                "safe": detected.safe,
-                "blob_reused": not stored.created,
+                "source": ArtefactSource.REFERENCE,
+                "uri": artefact_uri,
+                "declared_sha256": declared or None,
+                **(audit_payload or {}),
             },
         )
-        for link in lineage or []:
-            lineage_edge_add(
-                actor=actor,
-                kind=link.kind,
-                upstream=link.dataset_version or link.model_version,
-                downstream=mv,
+        job = ArtefactFetchJob.objects.create(model_version=mv, requested_by=actor)
+        job_enqueue(job)
+    return mv
+
+
+def model_version_register_external(
+    *,
+    actor: User,
+    model: Model,
+    version: str,
+    provider: str,
+    model_id: str,
+    service_version: str = "",
+    terms_url: str = "",
+    description: str = "",
+    hyperparameters: dict[str, Any] | None = None,
+    declared_metrics: dict[str, Any] | None = None,
+    lineage: list[LineageLink] | None = None,
+) -> ModelVersion:
+    """Register a vendor's hosted model: no artefact, the provider's model id and terms."""
+    require_change(actor, model)
+    if not provider.strip() or not model_id.strip():
+        raise ServiceError(
+            "external_service_incomplete", "An external service needs a provider and a model id."
+        )
+    if terms_url and not terms_url.lower().startswith(("https://", "http://")):
+        raise ServiceError("invalid_terms_url", "The terms URL must be an http(s) address.")
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise _duplicate(model, version)
+    return _create(
+        actor=actor,
+        model=model,
+        version=version,
+        lineage=lineage,
+        fields={
+            "description": description,
+            "artefact": None,
+            "artefact_source": ArtefactSource.EXTERNAL_SERVICE,
+            "artefact_verification": Verification.NOT_APPLICABLE,
+            "framework": "external_service",
+            "service_provider": provider.strip(),
+            "service_model_id": model_id.strip(),
+            "service_version": service_version.strip(),
+            "service_terms_url": terms_url.strip(),
+            "hyperparameters": hyperparameters or {},
+            "declared_metrics": declared_metrics or {},
+        },
+        payload={
+            "source": ArtefactSource.EXTERNAL_SERVICE,
+            "provider": provider.strip(),
+            "model_id": model_id.strip(),
+            "service_version": service_version.strip(),
+            "terms_url": terms_url.strip(),
+        },
+    )
+
+
+@transaction.atomic
+def _create(
+    *,
+    actor: User,
+    model: Model,
+    version: str,
+    lineage: list[LineageLink] | None,
+    fields: dict[str, Any],
+    payload: dict[str, Any],
+) -> ModelVersion:
+    """The version row, its lineage edges and its audit event, in one transaction."""
+    try:
+        with transaction.atomic():
+            mv = ModelVersion.objects.create(
+                model=model, version=version, created_by=actor, **fields
             )
+    except IntegrityError as exc:
+        raise _duplicate(model, version) from exc
+    audit_event_record(
+        actor=actor,
+        action="model_version.registered",
+        target=mv,
+        payload={"model": model.pk, "version": version, **payload},
+    )
+    for link in lineage or []:
+        lineage_edge_add(
+            actor=actor,
+            kind=link.kind,
+            upstream=link.dataset_version or link.model_version,
+            downstream=mv,
+        )
     return mv
 
 
@@ -161,6 +303,8 @@ def model_version_trust_artefact(
     if not reason.strip():
         raise ServiceError("reason_required", "Say why this artefact can be trusted.")
     mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
+    if mv.artefact is None:
+        raise ServiceError("no_artefact", "This version has no stored artefact to trust.")
     if mv.artefact_safe:
         raise ServiceError("already_safe", "This artefact is in a safe format; nothing to trust.")
     if not mv.artefact_trusted:

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from governance.kernel import outbound
 from governance.kernel.accounts.models import Role, User
-from governance.policy.notifications import outbound
 from governance.policy.notifications.models import WebhookDelivery, WebhookEndpoint
 from governance.policy.notifications.services import notify
 from tests.factories import UserFactory

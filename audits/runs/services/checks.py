@@ -174,6 +174,14 @@ def check_run_request(
             f"Unknown check kind {kind!r}; use one of {', '.join(WORKER_KINDS)} "
             "(operational metrics are reported with POST model-versions/{id}/metrics/).",
         )
+    if model_version.artefact_id is None:
+        raise ServiceError(
+            "no_artefact",
+            f"Version {model_version.version} has no stored artefact "
+            f"({model_version.get_artefact_verification_display().lower()}"
+            f"{', an external service' if model_version.is_external_service else ''}); "
+            "checks run on a stored artefact.",
+        )
     if dataset_version is None:
         raise ServiceError("dataset_required", "A dataset_version is required.")
     _check_dataset(dataset_version, model_version, "dataset version")
@@ -208,11 +216,15 @@ def check_run_request(
         champion = None
     inputs = {
         "artefact_sha256": model_version.artefact.sha256,
-        "dataset_sha256": dataset_version.blob.sha256,
+        "dataset_sha256": dataset_version.blob.sha256 if dataset_version.blob else None,
         "reference_sha256": (
-            reference_dataset_version.blob.sha256 if reference_dataset_version else None
+            reference_dataset_version.blob.sha256
+            if reference_dataset_version and reference_dataset_version.blob
+            else None
         ),
-        "champion_artefact_sha256": champion.artefact.sha256 if champion else None,
+        "champion_artefact_sha256": (
+            champion.artefact.sha256 if champion and champion.artefact else None
+        ),
     }
     run = CheckRun(
         kind=kind,

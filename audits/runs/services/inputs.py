@@ -65,6 +65,10 @@ def read_dataset(dataset_version) -> pd.DataFrame:
 def load_version_model(model_version, *, feature_names: list[str] | None = None) -> LoadedModel:
     """Load a model version's artefact with the safe loaders (untrusted input by default)."""
     blob = model_version.artefact
+    if blob is None:
+        raise CheckFailed(
+            "inputs_missing", f"Model version {model_version.pk} has no stored artefact."
+        )
     if not blob.path.is_file():
         raise CheckFailed(
             "inputs_missing",

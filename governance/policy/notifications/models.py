@@ -8,7 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.jobs.models import TrackedJob
-from governance.policy.notifications.outbound import WebhookRefused, check_url
+from governance.kernel.outbound import WebhookRefused, check_url
 
 NOTIFICATION_EVENTS = (
     "review_requested",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from governance.kernel import outbound
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
     TrackedTask,
@@ -17,7 +18,6 @@ from governance.kernel.jobs.services import (
     job_fail,
     job_succeed,
 )
-from governance.policy.notifications import outbound
 from governance.policy.notifications.models import Notification, WebhookDelivery
 from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
 

@@ -29,7 +29,8 @@ REVIEWED_STATUSES = (VersionStatus.IN_REVIEW, VersionStatus.APPROVED, VersionSta
 
 def _lock(model_version: ModelVersion) -> ModelVersion:
     return (
-        ModelVersion.objects.select_for_update()
+        # The artefact may be empty (an external service): lock no outer-joined row.
+        ModelVersion.objects.select_for_update(of=("self", "model", "model__system"))
         .select_related("model__system", "artefact")
         .get(pk=model_version.pk)
     )
@@ -448,7 +449,8 @@ def approvals_invalidate(
         raise ValueError("name the versions, a model or a system")
     affected = []
     now = timezone.now()
-    for mv in versions.select_for_update().select_related("model__system", "artefact"):
+    locked = versions.select_for_update(of=("self", "model", "model__system"))
+    for mv in locked.select_related("model__system", "artefact"):
         review = Review.objects.filter(model_version=mv).order_by("-round").first()
         if review is None or not _has_approval(review):
             continue

@@ -41,7 +41,8 @@ def deployment_record(
         raise ServiceError("invalid_action", f"Unknown action {action!r}.")
     Model.objects.select_for_update().get(pk=model_version.model_id)
     mv = (
-        ModelVersion.objects.select_for_update()
+        # The artefact may be empty (an external service): lock no outer-joined row.
+        ModelVersion.objects.select_for_update(of=("self", "model"))
         .select_related("artefact", "model")
         .get(pk=model_version.pk)
     )
@@ -90,7 +91,7 @@ def deployment_record(
             "environment": environment,
             "replaces": row.replaces_id,
             "approval": approval.pk if approval else None,
-            "artefact_sha256": mv.artefact.sha256,
+            "artefact_sha256": mv.artefact.sha256 if mv.artefact else None,
         },
     )
     return row

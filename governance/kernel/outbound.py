@@ -1,6 +1,7 @@
-"""Outbound webhook requests that cannot be pointed inside.
+"""Outbound requests that cannot be pointed inside: webhook deliveries and artefact fetches.
 
-A webhook URL is chosen by an admin, but whatever it names, the worker connects to it: left
+A webhook URL is chosen by an admin, an artefact URI by whoever registers a model version, but
+whatever it names, the worker connects to it: left
 alone, ``http://127.0.0.1:6379/`` or ``http://169.254.169.254/`` (cloud metadata) would be
 reached from inside the network, redirects would lead anywhere, and the recorded delivery
 errors ("connection refused" vs "timed out") would map internal ports. So:
@@ -15,6 +16,9 @@ errors ("connection refused" vs "timed out") would map internal ports. So:
 * no redirects (a 3xx is a failed delivery), bounded connect and read time, at most
   ``WEBHOOK_MAX_RESPONSE_BYTES`` of the answer read;
 * failures are recorded with a generic reason; the details go to the server log only.
+
+``post`` delivers a webhook; ``get_streamed`` downloads a body (an artefact) in chunks under the
+same rules, bounded in size and in total time.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -208,3 +213,68 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
     if not 200 <= status < 300:
         return Outcome(status, f"HTTP {status}.")
     return Outcome(status, "")
+
+
+class FetchFailed(Exception):
+    """A download did not complete. ``code`` is machine-readable, ``reason`` safe to show."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def get_streamed(
+    url: str,
+    sink: Callable[[bytes], None],
+    *,
+    max_bytes: int,
+    total_seconds: float,
+    headers: dict[str, str] | None = None,
+) -> int:
+    """GET a vetted URL, pinned to the checked address, handing the body to ``sink`` in chunks.
+
+    At most ``max_bytes`` are read (an announced larger body is refused before reading) and the
+    whole download must finish within ``total_seconds``. Returns the number of bytes read;
+    raises ``FetchFailed`` with a generic reason otherwise.
+    """
+    try:
+        target = check_url(url)
+    except WebhookRefused as exc:
+        raise FetchFailed("refused", f"Refused: {exc.reason}") from exc
+    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    read_timeout = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+    conn = connection_class(target, settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read_timeout)
+    deadline = time.monotonic() + total_seconds
+    read = 0
+    try:
+        conn.request("GET", target.path, headers=headers or {})
+        response = conn.getresponse()
+        status = response.status
+        if 300 <= status < 400:
+            raise FetchFailed("redirect", f"HTTP {status}: redirects are not followed.")
+        if not 200 <= status < 300:
+            raise FetchFailed("http_status", f"HTTP {status}.")
+        announced = response.getheader("Content-Length")
+        if announced and announced.isdigit() and int(announced) > max_bytes:
+            raise FetchFailed(
+                "too_large", f"The file is {announced} bytes; the limit is {max_bytes} bytes."
+            )
+        while True:
+            if time.monotonic() > deadline:
+                raise FetchFailed(
+                    "timeout", f"The download did not finish within {total_seconds:.0f} seconds."
+                )
+            chunk = response.read(1024 * 1024)
+            if not chunk:
+                break
+            read += len(chunk)
+            if read > max_bytes:
+                raise FetchFailed("too_large", f"The file exceeds the limit of {max_bytes} bytes.")
+            sink(chunk)
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        logger.info("download from %s failed: %s: %s", target.host, type(exc).__name__, exc)
+        raise FetchFailed("unreachable", UNREACHABLE) from exc
+    finally:
+        conn.close()
+    return read

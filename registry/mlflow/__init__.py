@@ -1,0 +1,1 @@
+"""Importing model versions from an MLflow tracking server over its REST API."""
