@@ -111,8 +111,9 @@ def must_decide(*, user: User, policies) -> dict:
             .order_by("review_opened_at", "id")
         )
         context["unassigned"] = _listed(unassigned)
+    # Rounds to hand out are listed apart: they are work to assign, not a decision of one's own.
     context["total"] = sum(
-        v["count"] for v in context.values() if isinstance(v, dict) and "count" in v
+        context[k]["count"] for k in ("reviews", "findings", "sent_back") if k in context
     )
     return context
 
