@@ -77,8 +77,8 @@ class PolicyForm(Form):
         required=False,
         label="Other performance limits",
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One per line, min_<metric> or max_<metric> = number, e.g. "
-        "min_accuracy = 0.75 or max_log_loss = 0.6.",
+        help_text="One per line: the metric's name prefixed with min_ (at least) or max_ (at "
+        "most), = and the number, e.g. min_accuracy = 0.75 or max_log_loss = 0.6.",
     )
     approvals_required = forms.IntegerField(min_value=0, max_value=10)
     approver_roles = forms.MultipleChoiceField(
