@@ -37,7 +37,9 @@ def _streamed(view):
 
     @csrf_exempt
     def wrapped(request, *args, **kwargs):
-        if request.method == "POST" and _too_large(request) is None:
+        if request.method == "POST":
+            # Always: the handler stops reading at the limit, so even the CSRF check (which
+            # reads the body) never stores more than MAX_UPLOAD_BYTES of an oversize post.
             request.upload_handlers = [HashingUploadHandler(request)]
         return protected(request, *args, **kwargs)
 
