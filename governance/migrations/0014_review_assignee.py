@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0010_sign_in_sso_mfa'),
+        ('governance', '0013_fria_declarations_derogations'),
     ]
 
     operations = [
