@@ -460,6 +460,9 @@ WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 # Approvals due for re-certification within this many days notify their people once.
 APPROVAL_EXPIRY_WARNING_DAYS = env_int("APPROVAL_EXPIRY_WARNING_DAYS", 14)
+# A review round should be decided within this many days of opening: later, the queue and
+# the dashboard show it overdue.
+REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 10)
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {

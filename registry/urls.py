@@ -25,6 +25,7 @@ from registry.api.views import (
     SystemListView,
 )
 from registry.mlflow.api import MlflowImportView, MlflowLinksView
+from registry.uploads import dataset_version_upload, model_version_upload
 from registry.views import (
     column_sensitive_toggle,
     dataset_version_page,
@@ -35,6 +36,8 @@ from registry.views import (
 
 urlpatterns = [
     path("model-versions/<int:pk>/", model_version_page, name="model-version"),
+    path("models/<int:pk>/versions/new/", model_version_upload, name="model-version-upload"),
+    path("datasets/<int:pk>/versions/new/", dataset_version_upload, name="dataset-version-upload"),
     path("dataset-versions/<int:pk>/", dataset_version_page, name="dataset-version"),
     path(
         "dataset-versions/<int:pk>/reprofile/",

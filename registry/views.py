@@ -125,6 +125,9 @@ def model_version_page(request, pk: int):
         ),
         "history": _history(mv),
         "sections": model_version_panels.merged(request=request, model_version=mv),
+        "can_register": selectors.model_list(actor=request.user, action=CHANGE)
+        .filter(pk=mv.model_id)
+        .exists(),
     }
     return render(request, "registry/model_version.html", context)
 
@@ -152,6 +155,9 @@ def dataset_version_page(request, pk: int):
         ),
         "impact": selectors.impact_model_versions(actor=request.user, dataset_version=dv),
         "history": _history(dv),
+        "can_upload": selectors.dataset_list(actor=request.user, action=CHANGE)
+        .filter(pk=dv.dataset_id)
+        .exists(),
     }
     return render(request, "registry/dataset_version.html", context)
 

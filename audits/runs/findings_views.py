@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from audits.runs.services.findings import (
     finding_start,
 )
 from governance.kernel.errors import ServiceError
+from governance.kernel.exports import export_format, tabular_response
 from governance.kernel.panels import finding_actions
 from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
 from registry import selectors as registry_selectors
@@ -80,10 +82,10 @@ def _attach_actions(user, findings) -> None:
         )
 
 
-@login_required
-def findings_page(request):
-    user = request.user
-    params = request.GET
+def filtered_findings(user, params) -> tuple[object, dict]:
+    """The findings for ``params`` (the page's query string) in the page's order, the filters
+    as read, and the counts per severity under the other filters. The page shows the rows a
+    page at a time, the exports all of them."""
     status = params.get("status", "open")
     if status not in dict(STATUSES):
         status = "open"
@@ -92,7 +94,6 @@ def findings_page(request):
         severity = ""
     system_id = _int_or_none(params.get("system", ""))
     q = params.get("q", "").strip()[:100]
-
     mine = params.get("mine") == "1"
     overdue = params.get("overdue") == "1"
 
@@ -113,15 +114,39 @@ def findings_page(request):
             | Q(message__icontains=q)
             | Q(model_version__model__name__icontains=q)
         )
+    filters = {
+        "status": status,
+        "severity": severity,
+        "system_id": system_id,
+        "q": q,
+        "mine": mine,
+        "overdue": overdue,
+    }
+    return rows, filters
+
+
+def _by_severity(rows) -> dict:
     # Counts per severity under the other filters: the tabs say how many each would show.
-    by_severity = dict(
+    return dict(
         rows.order_by().values("severity").annotate(n=Count("id")).values_list("severity", "n")
     )
+
+
+def _ordered(rows, severity: str):
     if severity:
         rows = rows.filter(severity=severity)
-    rows = rows.annotate(severity_rank=SEVERITY_RANK).order_by(
+    return rows.annotate(severity_rank=SEVERITY_RANK).order_by(
         "severity_rank", "-created_at", "-id"
     )
+
+
+@login_required
+def findings_page(request):
+    user = request.user
+    params = request.GET
+    rows, filters = filtered_findings(user, params)
+    by_severity = _by_severity(rows)
+    rows = _ordered(rows, filters["severity"])
     page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
     _attach_actions(user, page.object_list)
     query = params.copy()
@@ -131,12 +156,7 @@ def findings_page(request):
         base.pop(key, None)
     context = {
         "page": page,
-        "status": status,
-        "severity": severity,
-        "system_id": system_id,
-        "q": q,
-        "mine": mine,
-        "overdue": overdue,
+        **filters,
         "statuses": STATUSES,
         "severity_tabs": [
             {"value": s.value, "label": s.label, "count": by_severity.get(s.value, 0)}
@@ -157,6 +177,78 @@ def findings_page(request):
         template = "audits/partials/findings_table.html"
         context["oob"] = True
     return render(request, template, context)
+
+
+FINDING_COLUMNS = [
+    "Finding",
+    "Severity",
+    "Status",
+    "Code",
+    "Message",
+    "AI system",
+    "Team",
+    "Model",
+    "Version",
+    "Source",
+    "Check kind",
+    "Metric",
+    "Value",
+    "Threshold",
+    "Group",
+    "Seen",
+    "Assignee",
+    "Due date",
+    "Overdue",
+    "Raised",
+    "Last seen",
+    "Closed by",
+    "Closed at",
+    "Comment",
+    "Risk accepted until",
+    "Model version page",
+]
+
+
+@login_required
+def findings_export(request, fmt: str):
+    """The findings as the page filters them (every page of them), as CSV or XLSX: the same
+    selector and filters, so a user exports exactly the findings their role and team let them
+    see."""
+    fmt = export_format(fmt)
+    rows, filters = filtered_findings(request.user, request.GET)
+    rows = _ordered(rows, filters["severity"])
+    data = (
+        [
+            f.pk,
+            f.get_severity_display(),
+            f.get_status_display(),
+            f.code,
+            f.message,
+            f.model_version.model.system.name,
+            f.model_version.model.system.team.name,
+            f.model_version.model.name,
+            f.model_version.version,
+            f.get_source_display(),
+            f.kind,
+            f.metric,
+            f.value,
+            f.threshold,
+            f.group,
+            f.occurrences,
+            f.assignee.username if f.assignee_id else "",
+            f.due_date,
+            f.is_overdue,
+            f.created_at,
+            f.last_seen_at,
+            f.resolved_by.username if f.resolved_by_id else "",
+            f.resolved_at,
+            f.resolution_comment,
+            f.accepted_until,
+            request.build_absolute_uri(reverse("model-version", args=[f.model_version_id])),
+        ]
+        for f in rows.iterator(chunk_size=500)
+    )
+    return tabular_response(fmt=fmt, filename="findings", columns=FINDING_COLUMNS, rows=data)
 
 
 def _parse_date(value: str) -> date | None:

@@ -17,7 +17,12 @@ from audits.runs.api import (
     FindingStartView,
     OperationalMetricsView,
 )
-from audits.runs.findings_views import finding_act_view, finding_resolve_view, findings_page
+from audits.runs.findings_views import (
+    finding_act_view,
+    finding_resolve_view,
+    findings_export,
+    findings_page,
+)
 from audits.runs.views import (
     check_run_page,
     check_run_reproduce_view,
@@ -31,6 +36,8 @@ urlpatterns = [
     path("checks/<int:pk>/", check_run_page, name="check-run"),
     path("checks/<int:pk>/reproduce/", check_run_reproduce_view, name="check-run-reproduce"),
     path("findings/", findings_page, name="findings"),
+    path("findings/export.csv", findings_export, {"fmt": "csv"}, name="findings-export-csv"),
+    path("findings/export.xlsx", findings_export, {"fmt": "xlsx"}, name="findings-export-xlsx"),
     path("findings/<int:pk>/resolve/", finding_resolve_view, name="finding-resolve"),
     path("findings/<int:pk>/act/", finding_act_view, name="finding-act"),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.shortcuts import render
+from django.urls import reverse
 
+from governance.kernel.exports import export_format, tabular_response
 from governance.kernel.web import is_htmx
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED
@@ -71,32 +73,26 @@ def _owner_choices(user):
     )
 
 
-@login_required
-def inventory(request):
-    """Systems, model versions and datasets in one searchable, filterable inventory."""
+def inventory_rows(user, params) -> tuple[str, object, dict]:
+    """The inventory's rows for ``params`` (the page's query string), in the page's order: the
+    page shows them a page at a time, the exports all of them."""
 
-    kind = request.GET.get("kind", "versions")
-    q = request.GET.get("q", "").strip()
-    team = request.GET.get("team", "").strip()
-    status = request.GET.get("status", "").strip()
-    pii = request.GET.get("pii", "")
-    tier = request.GET.get("tier", "").strip()
+    kind = params.get("kind", "versions")
+    q = params.get("q", "").strip()
+    team = params.get("team", "").strip()
+    status = params.get("status", "").strip()
+    pii = params.get("pii", "")
+    tier = params.get("tier", "").strip()
     if tier not in dict(POLICY_TIERS):
         tier = ""
-    owner = request.GET.get("owner", "").strip()
-    user = request.user
-    context = {
-        "kind": kind,
+    owner = params.get("owner", "").strip()
+    filters = {
         "q": q,
         "team": team,
         "status": status,
         "pii": pii,
         "tier": tier,
         "owner": owner,
-        "tiers": POLICY_TIERS,
-        "tier_labels": dict(POLICY_TIERS),
-        "statuses": VersionStatus.choices,
-        "query": _query_without_page(request),
     }
     if kind == "systems":
         rows = (
@@ -112,8 +108,8 @@ def inventory(request):
             rows = _filter_tier(rows, tier)
         if owner:
             rows = rows.filter(_owned_by(owner, system_path="pk"))
-        context["page"] = _page(request, rows.order_by("name", "id"))
-    elif kind == "datasets":
+        return kind, rows.order_by("name", "id"), filters
+    if kind == "datasets":
         rows = selectors.dataset_version_pii_counts(selectors.dataset_version_list(actor=user))
         if q:
             rows = rows.filter(Q(dataset__name__icontains=q) | Q(version__icontains=q))
@@ -125,31 +121,139 @@ def inventory(request):
             rows = rows.filter(open_pii_flags=0)
         if owner:
             rows = rows.filter(_owned_by(owner, dataset_path="dataset_id"))
-        context["page"] = _page(request, rows.order_by("dataset__name", "-created_at"))
-    else:
-        context["kind"] = "versions"
-        rows = selectors.model_version_list(actor=user).annotate(
-            **_governance_annotations("model__system_id", "model_id")
+        return kind, rows.order_by("dataset__name", "-created_at"), filters
+    rows = selectors.model_version_list(actor=user).annotate(
+        **_governance_annotations("model__system_id", "model_id")
+    )
+    if q:
+        rows = rows.filter(
+            Q(model__name__icontains=q)
+            | Q(version__icontains=q)
+            | Q(model__system__name__icontains=q)
         )
-        if q:
-            rows = rows.filter(
-                Q(model__name__icontains=q)
-                | Q(version__icontains=q)
-                | Q(model__system__name__icontains=q)
-            )
-        if team:
-            rows = rows.filter(model__system__team__slug=team)
-        if status:
-            rows = rows.filter(status=status)
-        if tier:
-            rows = _filter_tier(rows, tier)
-        if owner:
-            rows = rows.filter(
-                _owned_by(owner, system_path="model__system_id", model_path="model_id")
-            )
-        context["page"] = _page(request, rows.order_by("-created_at", "-id"))
-    context["teams"] = selectors.visible_teams(actor=user)
+    if team:
+        rows = rows.filter(model__system__team__slug=team)
+    if status:
+        rows = rows.filter(status=status)
+    if tier:
+        rows = _filter_tier(rows, tier)
+    if owner:
+        rows = rows.filter(_owned_by(owner, system_path="model__system_id", model_path="model_id"))
+    return "versions", rows.order_by("-created_at", "-id"), filters
+
+
+@login_required
+def inventory(request):
+    """Systems, model versions and datasets in one searchable, filterable inventory."""
+
+    user = request.user
+    kind, rows, filters = inventory_rows(user, request.GET)
+    context = {
+        "kind": kind,
+        **filters,
+        "tiers": POLICY_TIERS,
+        "tier_labels": dict(POLICY_TIERS),
+        "statuses": VersionStatus.choices,
+        "query": _query_without_page(request),
+        "page": _page(request, rows),
+        "teams": selectors.visible_teams(actor=user),
+    }
     if is_htmx(request):
         return render(request, "registry/partials/inventory_table.html", context)
     context["owners"] = _owner_choices(user)
     return render(request, "registry/inventory.html", context)
+
+
+def _absolute(request, name: str, pk: int) -> str:
+    return request.build_absolute_uri(reverse(name, args=[pk]))
+
+
+@login_required
+def inventory_export(request, fmt: str):
+    """The inventory register as the page filters it (every page of it), as CSV or XLSX: the
+    same selectors, so a user exports exactly the rows their team and role let them see."""
+
+    fmt = export_format(fmt)
+    kind, rows, _ = inventory_rows(request.user, request.GET)
+    tiers = dict(POLICY_TIERS)
+    if kind == "systems":
+        columns = [
+            "AI system",
+            "Team",
+            "Risk tier",
+            "Accountable owner",
+            "Intended purpose",
+            "Models",
+            "Updated",
+            "Link",
+        ]
+        data = (
+            [
+                s.name,
+                s.team.name,
+                tiers.get(s.tier, "Not classified"),
+                s.owner,
+                s.intended_purpose,
+                s.model_count,
+                s.updated_at,
+                _absolute(request, "system-classification", s.pk),
+            ]
+            for s in rows.iterator(chunk_size=500)
+        )
+    elif kind == "datasets":
+        columns = [
+            "Dataset",
+            "Version",
+            "Team",
+            "Format",
+            "Rows",
+            "Open PII flags",
+            "Registered",
+            "Link",
+        ]
+        data = (
+            [
+                dv.dataset.name,
+                dv.version,
+                dv.dataset.team.name,
+                dv.data_format,
+                dv.row_count,
+                dv.open_pii_flags,
+                dv.created_at,
+                _absolute(request, "dataset-version", dv.pk),
+            ]
+            for dv in rows.iterator(chunk_size=500)
+        )
+    else:
+        columns = [
+            "AI system",
+            "Team",
+            "Model",
+            "Version",
+            "Status",
+            "Risk tier",
+            "Accountable owner",
+            "Artefact format",
+            "Safe format",
+            "Registered",
+            "Registered by",
+            "Link",
+        ]
+        data = (
+            [
+                mv.model.system.name,
+                mv.model.system.team.name,
+                mv.model.name,
+                mv.version,
+                mv.get_status_display(),
+                tiers.get(mv.tier, "Not classified"),
+                mv.owner,
+                mv.artefact_format,
+                mv.artefact_safe,
+                mv.created_at,
+                mv.created_by.username if mv.created_by_id else "",
+                _absolute(request, "model-version", mv.pk),
+            ]
+            for mv in rows.iterator(chunk_size=500)
+        )
+    return tabular_response(fmt=fmt, filename=f"inventory-{kind}", columns=columns, rows=data)

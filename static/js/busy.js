@@ -19,6 +19,11 @@
     }
     var pressed = event.submitter;
     form.setAttribute("aria-busy", "true");
+    // Uploads show that they are under way (a large file takes a while to send).
+    var progress = form.querySelector("[data-upload-progress]");
+    if (progress) {
+      progress.hidden = false;
+    }
     window.setTimeout(function () {
       form.querySelectorAll("button, input[type=submit]").forEach(function (b) {
         b.disabled = true;
@@ -36,6 +41,10 @@
     }
     document.querySelectorAll("form[data-busy][aria-busy=true]").forEach(function (form) {
       form.removeAttribute("aria-busy");
+      var progress = form.querySelector("[data-upload-progress]");
+      if (progress) {
+        progress.hidden = true;
+      }
       form.querySelectorAll("button, input[type=submit]").forEach(function (b) {
         b.disabled = false;
       });

@@ -91,7 +91,11 @@ def _open_approval(page):
 def test_officer_and_accountable_owner_approve_a_high_risk_version(page, live_server, submitted):
     mv = submitted
     login(page, live_server, "compliance", "compliance-demo-2026")
-    assert page.get_by_role("heading", name="My review queue").is_visible()
+    assert (
+        page.locator("#decide-reviews")
+        .get_by_role("link", name=f"{mv.model.name} v{mv.version}")
+        .is_visible()
+    )
     shot(page, "gov-dashboard")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()

@@ -78,6 +78,8 @@ def test_findings_browser_from_the_dashboard(page, live_server, demo):  # noqa: 
     high = Finding.objects.filter(status="open", severity="high").count()
     assert high, "the demo's fairness check raises high-severity findings"
     login(page, live_server, "compliance", "compliance-demo-2026")
+    # The counts are folded under "At a glance", below the work lists.
+    page.locator("details.glance summary").click()
     panel = page.locator("section", has=page.get_by_role("heading", name="Open findings"))
     panel.get_by_role("link", name="High").click()
     page.wait_for_url("**/findings/?status=open&severity=high")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from governance.kernel.web import PAGE_SIZE, is_htmx
@@ -18,12 +19,42 @@ def _context(request) -> dict:
     rows = notification_list(actor=request.user, unread=True if show == "unread" else None)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        _label(row)
+        notification_display(row)
     return {"page": page, "show": show}
 
 
-def _label(row):
+# The page that shows a notification's object, by its target type; the page itself checks
+# that the reader may see it (a 404 otherwise), so a link never widens access.
+TARGET_PAGES = {
+    "registry.modelversion": "model-version",
+    "registry.datasetversion": "dataset-version",
+    "registry.aisystem": "system-classification",
+    "audits.checkrun": "check-run",
+    "audits.auditrun": "audit-run",
+    "governance.incident": "incident",
+}
+
+
+def _link(row) -> str:
+    name = TARGET_PAGES.get(row.target_type)
+    if name and row.target_id.isdigit():
+        return reverse(name, args=[int(row.target_id)])
+    if row.target_type == "audits.report":
+        return reverse("reports")
+    version = row.payload.get("model_version") if isinstance(row.payload, dict) else None
+    if isinstance(version, int):
+        return reverse("model-version", args=[version])
+    return ""
+
+
+def notification_display(row):
+    """What a notification row shows: its event as words, a link to its object, and the
+    reviewer's comment when a decision carried one."""
     row.event_label = row.event.replace("_", " ")
+    row.link = _link(row)
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    row.comment = str(payload.get("comment") or "")
+    row.reviewer = str(payload.get("reviewer") or "")
     return row
 
 
@@ -46,7 +77,9 @@ def notification_read(request, pk: int):
     notification_mark_read(actor=request.user, notifications=[row])
     if is_htmx(request):
         row.refresh_from_db()
-        return render(request, "governance/partials/notification_read.html", {"n": _label(row)})
+        return render(
+            request, "governance/partials/notification_read.html", {"n": notification_display(row)}
+        )
     return redirect("notifications")
 
 

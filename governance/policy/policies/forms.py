@@ -2,25 +2,67 @@
 
 from __future__ import annotations
 
-import json
+import math
 
 from django import forms
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import (
+    CHECK_KIND_CHOICES,
+    DEFAULT_THRESHOLDS,
+    DERIVED_WHEN_NONE,
+    EVIDENCE_RELATION_CHOICES,
+    PARAMETER_DEFAULTS,
+    REQUIRABLE_CHECK_KINDS,
+    threshold_direction,
+)
 from governance.kernel.accounts.models import Role
 from governance.kernel.web import Form
 from governance.policy.policies.models import ACCOUNTABLE_OWNER
 from registry.models import DOCUMENTATION_FIELDS
 
+NOT_GATED = "none"
+# Policy rows may spell a limit with its direction (``..._difference_max``); the form shows
+# one field per metric and writes back the spelling the policy already used.
+SUFFIXES = ("", "_max", "_min")
 
-def _json_object(value: str, what: str) -> dict:
+
+def threshold_metrics() -> list[tuple[str, str, object]]:
+    """(kind, metric, the check's default) for every limit the form offers, in page order:
+    each requirable kind's thresholds, and the fairness parameters a policy pins."""
+    rows = []
+    for kind in REQUIRABLE_CHECK_KINDS:
+        for metric, default in DEFAULT_THRESHOLDS.get(kind, {}).items():
+            rows.append((kind, metric, default))
+        for name, default in PARAMETER_DEFAULTS.get(kind, {}).items():
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                rows.append((kind, name, default))
+    return rows
+
+
+def _field_name(kind: str, metric: str) -> str:
+    return f"t__{kind}__{metric}"
+
+
+def _spelling(limits: dict, metric: str) -> str | None:
+    """The key under which ``limits`` holds ``metric``, if it does."""
+    for suffix in SUFFIXES:
+        if metric + suffix in limits:
+            return metric + suffix
+    return None
+
+
+def _number(text: str, label: str) -> float | int | None:
+    if text.lower() == NOT_GATED:
+        return None
     try:
-        parsed = json.loads(value or "{}")
-    except json.JSONDecodeError as exc:
-        raise forms.ValidationError(f"{what} is not valid JSON: {exc.msg}.") from exc
-    if not isinstance(parsed, dict):
-        raise forms.ValidationError(f"{what} must be a JSON object.")
-    return parsed
+        value = float(text.replace(",", "."))
+    except ValueError as exc:
+        raise forms.ValidationError(
+            f"{label}: enter a number, “{NOT_GATED}” for no limit, or leave it empty."
+        ) from exc
+    if not math.isfinite(value) or value < 0:
+        raise forms.ValidationError(f"{label}: enter a finite number of at least 0.")
+    return int(value) if value.is_integer() and "." not in text else value
 
 
 class PolicyForm(Form):
@@ -31,11 +73,12 @@ class PolicyForm(Form):
         widget=forms.CheckboxSelectMultiple,
         label="Checks that must pass",
     )
-    thresholds = forms.CharField(
+    performance_limits = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text='JSON: check kind → limits, e.g. {"fairness": '
-        '{"demographic_parity_difference_max": 0.1}}.',
+        label="Other performance limits",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="One per line: the metric's name prefixed with min_ (at least) or max_ (at "
+        "most), = and the number, e.g. min_accuracy = 0.75 or max_log_loss = 0.6.",
     )
     approvals_required = forms.IntegerField(min_value=0, max_value=10)
     approver_roles = forms.MultipleChoiceField(
@@ -77,17 +120,48 @@ class PolicyForm(Form):
         required=False, min_value=1, max_value=3650, label="Scheduled audit every (days)"
     )
 
-    def __init__(self, *args, **kwargs):
-
+    def __init__(self, *args, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["required_documentation"].choices = DOCUMENTATION_FIELDS
+        self._current = dict(policy.thresholds or {}) if policy is not None else {}
+        for kind, metric, default in threshold_metrics():
+            if default is None:
+                hint = "derived" if (kind, metric) in DERIVED_WHEN_NONE else "not gated"
+            else:
+                hint = f"default {default}"
+            direction = threshold_direction(kind, metric)
+            label = metric.replace("_", " ")
+            if direction:
+                label += " (at most)" if direction == "max" else " (at least)"
+            self.fields[_field_name(kind, metric)] = forms.CharField(
+                required=False,
+                max_length=30,
+                label=label,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "placeholder": hint, "autocomplete": "off"}
+                ),
+            )
+
+    def threshold_groups(self) -> list[dict]:
+        """The limit fields grouped by check kind, for the page's fieldsets."""
+        labels = dict(CHECK_KIND_CHOICES)
+        groups: dict[str, list] = {}
+        for kind, metric, _ in threshold_metrics():
+            groups.setdefault(kind, []).append(self[_field_name(kind, metric)])
+        return [
+            {"kind": kind, "label": labels.get(kind, kind), "fields": fields}
+            for kind, fields in groups.items()
+        ]
+
+    def general_fields(self) -> list:
+        return [f for f in self if not f.name.startswith("t__") and f.name != "performance_limits"]
 
     @classmethod
     def initial_from(cls, policy) -> dict:
         return {
             "submittable": policy.submittable,
             "required_checks": list(policy.required_checks or []),
-            "thresholds": json.dumps(policy.thresholds or {}, indent=2, sort_keys=True),
+            **cls._threshold_initial(policy.thresholds or {}),
             "approvals_required": policy.approvals_required,
             "approver_roles": list(policy.approver_roles or []),
             "requires_accountable_owner": policy.requires_accountable_owner,
@@ -99,8 +173,64 @@ class PolicyForm(Form):
             "audit_interval_days": policy.audit_interval_days,
         }
 
-    def clean_thresholds(self):
-        return _json_object(self.cleaned_data.get("thresholds", ""), "Thresholds")
+    @staticmethod
+    def _threshold_initial(thresholds: dict) -> dict:
+        initial = {}
+        for kind, metric, _ in threshold_metrics():
+            limits = thresholds.get(kind) or {}
+            key = _spelling(limits, metric)
+            if key is not None:
+                value = limits[key]
+                initial[_field_name(kind, metric)] = NOT_GATED if value is None else str(value)
+        performance = thresholds.get("performance") or {}
+        shown = {m for k, m, _ in threshold_metrics() if k == "performance"}
+        initial["performance_limits"] = "\n".join(
+            f"{key} = {'none' if value is None else value}"
+            for key, value in sorted(performance.items())
+            if key not in shown and key.startswith(("min_", "max_"))
+        )
+        return initial
+
+    def clean(self):
+        """The policy's thresholds with this form's limits: each field replaces its metric
+        (under the spelling the policy used); keys the form does not show are kept."""
+        data = super().clean()
+        thresholds = {k: dict(v) for k, v in self._current.items() if isinstance(v, dict)}
+        errors = []
+        for kind, metric, _ in threshold_metrics():
+            name = _field_name(kind, metric)
+            text = (data.pop(name, "") or "").strip()
+            limits = thresholds.setdefault(kind, {})
+            key = _spelling(limits, metric) or metric
+            for suffix in SUFFIXES:
+                limits.pop(metric + suffix, None)
+            if not text:
+                continue
+            try:
+                limits[key] = _number(text, f"{kind.replace('_', ' ')} {metric}")
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        performance = thresholds.setdefault("performance", {})
+        shown = {m for k, m, _ in threshold_metrics() if k == "performance"}
+        for key in [k for k in performance if k not in shown and k.startswith(("min_", "max_"))]:
+            del performance[key]
+        for line in (data.pop("performance_limits", "") or "").splitlines():
+            if not line.strip():
+                continue
+            key, sep, text = (part.strip() for part in line.partition("="))
+            if not sep or not key.startswith(("min_", "max_")) or len(key) < 5:
+                errors.append(
+                    f"“{line.strip()}”: write min_<metric> = number or max_<metric> = number."
+                )
+                continue
+            try:
+                performance[key] = _number(text, key)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            self.add_error("performance_limits", errors)
+        data["thresholds"] = {k: v for k, v in thresholds.items() if v}
+        return data
 
     def clean_protected_attributes(self):
         raw = self.cleaned_data.get("protected_attributes", "")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import transaction
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import (
+    EVIDENCE_RELATION_CHOICES,
+    REQUIRABLE_CHECK_KINDS,
+    threshold_direction,
+)
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
@@ -30,6 +35,31 @@ EDITABLE = frozenset(
     }
 )
 APPROVER_CAPACITIES = frozenset({Role.COMPLIANCE_OFFICER.value, ACCOUNTABLE_OWNER})
+
+
+def _limit_direction(kind: str, key: str) -> str | None:
+    """MAX/MIN when ``key`` (possibly spelt with a ``_max``/``_min`` suffix) is a limit."""
+    direction = threshold_direction(kind, key)
+    for suffix in ("_max", "_min"):
+        if direction is None and key.endswith(suffix):
+            direction = threshold_direction(kind, key[: -len(suffix)])
+    return direction
+
+
+def _threshold_value_problems(thresholds: dict[str, Any]) -> list[str]:
+    """Each limit is a finite number of at least 0, or null (not gated)."""
+    problems = []
+    for kind, limits in thresholds.items():
+        if not isinstance(limits, dict):
+            problems.append(f"thresholds.{kind} must be an object of limits")
+            continue
+        for key, value in limits.items():
+            if _limit_direction(kind, key) is None or value is None:
+                continue  # parameters (min_group_size, bins...) are the checks' to judge
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or value < 0:
+                problems.append(f"thresholds.{kind}.{key} must be a number of at least 0 or null")
+    return problems
 
 
 def policy_validate(values: dict[str, Any]) -> None:
@@ -62,6 +92,8 @@ def policy_validate(values: dict[str, Any]) -> None:
     thresholds = values.get("thresholds", {})
     if not isinstance(thresholds, dict) or set(thresholds) - set(REQUIRABLE_CHECK_KINDS):
         problems.append("thresholds must map check kinds to their limits")
+    else:
+        problems.extend(_threshold_value_problems(thresholds))
     roles = set(values.get("approver_roles", []))
     if values.get("requires_accountable_owner"):
         roles.add(ACCOUNTABLE_OWNER)

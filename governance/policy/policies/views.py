@@ -51,7 +51,7 @@ def policy_edit(request, tier: str):
     if policy is None:
         raise Http404
     label = dict(POLICY_TIERS).get(policy.tier, policy.tier)
-    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_from(policy))
+    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_from(policy), policy=policy)
     context = {"form": form, "policy": policy, "label": label}
     if request.method == "POST":
         if not form.is_valid():

@@ -47,6 +47,15 @@ class Review(models.Model):
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_code = models.CharField(max_length=64, blank=True)
     invalidation_reason = models.TextField(blank=True)
+    # Who is asked to decide in this round (set from the review queue); the round's deadline
+    # is ``opened_at`` plus settings.REVIEW_DUE_DAYS.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_reviews",
+    )
     history = HistoricalRecords()
 
     class Meta:

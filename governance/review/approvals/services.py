@@ -385,7 +385,13 @@ def _review_decide(
         target=mv,
         message=f"{actor.username} decided {decision.replace('_', ' ')} on {mv}"
         + (f" — the version is now {outcome.replace('_', ' ')}." if outcome else "."),
-        payload={"model_version": mv.pk, "decision": decision, "status": mv.status},
+        payload={
+            "model_version": mv.pk,
+            "decision": decision,
+            "status": mv.status,
+            "reviewer": actor.username,
+            "comment": comment,
+        },
         recipients=recipients.values(),
     )
     return row
@@ -562,3 +568,68 @@ __all__ = [
     "model_version_submit",
     "review_decide",
 ]
+
+
+# Who hands out review work: the roles that see the whole queue.
+ASSIGNER_ROLES = (Role.COMPLIANCE_OFFICER, Role.ADMIN)
+
+
+@transaction.atomic
+def review_assign(*, actor: User, model_version: ModelVersion, assignee: User | None) -> Review:
+    """Ask ``assignee`` to decide on the version's open review round (None: nobody).
+
+    Invariants: compliance officers and admins assign; the version is in review with an open
+    round; the assignee is an active person who may decide on it (a compliance officer or its
+    accountable owner) and did not build, submit or supply it. The assignee is notified.
+    """
+    if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
+        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+    if actor.role not in ASSIGNER_ROLES:
+        raise Forbidden("role_forbidden", "Compliance officers and admins assign reviews.")
+    mv = _lock(model_version)
+    ev = evaluate(mv)
+    review = ev.review
+    if mv.status != VersionStatus.IN_REVIEW or review is None or review.status != ReviewStatus.OPEN:
+        raise Conflict("not_in_review", f"Version {mv.version} is {mv.status}, not in review.")
+    if assignee is not None:
+        if not assignee.is_active or not ev.capacities(assignee):
+            raise ServiceError(
+                "assignee_not_a_reviewer",
+                f"{assignee.username} may not decide on this version: only compliance officers "
+                "and its accountable owner decide.",
+            )
+        if assignee.pk in ev.builder_ids:
+            raise ServiceError(
+                "assignee_separation_of_duties",
+                f"{assignee.username} built, submitted or supplied this version; someone else "
+                "must decide.",
+            )
+        if review.decisions.filter(reviewer=assignee).exists():
+            raise Conflict(
+                "assignee_already_decided", f"{assignee.username} has already decided this round."
+            )
+    previous = review.assignee
+    if (previous.pk if previous else None) == (assignee.pk if assignee else None):
+        return review
+    review.assignee = assignee
+    review.save(update_fields=["assignee"])
+    audit_event_record(
+        actor=actor,
+        action="review.assigned",
+        target=mv,
+        payload={
+            "review": review.pk,
+            "round": review.round,
+            "assignee": assignee.username if assignee else None,
+            "previous": previous.username if previous else None,
+        },
+    )
+    if assignee is not None and assignee.pk != actor.pk:
+        notify(
+            event="review_requested",
+            target=mv,
+            message=f"{actor.username} asks you to decide on {mv}.",
+            payload={"model_version": mv.pk, "review": review.pk, "assigned_by": actor.username},
+            recipients=[assignee],
+        )
+    return review

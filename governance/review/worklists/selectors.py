@@ -43,6 +43,46 @@ def accountable_scope(*, actor: User, at: datetime | None = None) -> Q | None:
     return Q(model__system_id__in=systems) | Q(model_id__in=models)
 
 
+def _accountable_owner() -> Subquery:
+    """The version's accountable owner now (RACI A on its model or system), by username."""
+    on = Q(system_id=OuterRef("model__system_id")) | Q(model_id=OuterRef("model_id"))
+    owner = (
+        Responsibility.objects.active()
+        .filter(on, role=Raci.ACCOUNTABLE, user__is_active=True)
+        .order_by("-starts_at", "-id")
+    )
+    return Subquery(owner.values("user__username")[:1])
+
+
+def review_due_days() -> int:
+    return settings.REVIEW_DUE_DAYS
+
+
+def review_waiting_for(rows: QuerySet[ModelVersion], *, actor: User) -> QuerySet[ModelVersion]:
+    """Queue rows (``review_queue_list``) whose decision waits for ``actor``: they may decide
+    (a compliance officer, or the accountable owner), have not decided in this round, did not
+    build or submit the version, and nobody else is assigned to it."""
+    rows = rows.filter(decided_by_me=0).exclude(created_by=actor).exclude(submitted_by=actor)
+    if actor.role != Role.COMPLIANCE_OFFICER:
+        scope = accountable_scope(actor=actor) if actor.role != Role.AUDITOR else None
+        rows = rows.none() if scope is None else rows.filter(scope)
+    return rows.filter(Q(review_assignee_id__isnull=True) | Q(review_assignee_id=actor.pk))
+
+
+def review_overdue(rows: QuerySet[ModelVersion], *, now: datetime | None = None):
+    """Queue rows whose open round is older than REVIEW_DUE_DAYS."""
+    now = now or timezone.now()
+    return rows.filter(review_opened_at__lt=now - timedelta(days=review_due_days()))
+
+
+def review_assignable_people() -> list[User]:
+    """Compliance officers who may be asked to decide (one query); the service checks the
+    rest (separation of duties, the accountable owner) when the assignment is made."""
+    return list(
+        User.objects.filter(role=Role.COMPLIANCE_OFFICER, is_active=True).order_by("username")
+    )
+
+
 def may_open_review_queue(*, actor: User) -> bool:
     if actor.role in QUEUE_ROLES:
         return True
@@ -57,9 +97,14 @@ def review_queue_list(*, actor: User) -> QuerySet[ModelVersion]:
         scope = accountable_scope(actor=actor) if actor.role != Role.AUDITOR else None
         rows = rows.none() if scope is None else rows.filter(scope)
     open_round = Q(decisions__review__status=ReviewStatus.OPEN)
+    current = Review.objects.filter(model_version_id=OuterRef("pk"), status=ReviewStatus.OPEN)
     return (
         rows.select_related("model__system__team", "submitted_by", "created_by")
         .annotate(
+            review_opened_at=Subquery(current.values("opened_at")[:1]),
+            review_assignee_id=Subquery(current.values("assignee_id")[:1]),
+            review_assignee=Subquery(current.values("assignee__username")[:1]),
+            accountable=_accountable_owner(),
             tier=_current_tier("model__system_id"),
             approvals_so_far=Count(
                 "decisions",
@@ -82,8 +127,11 @@ def queue_rows(versions, policies: dict[str, Policy]) -> list[dict]:
     """What one queue row shows; the policy lookup is done here, not in the template."""
 
     labels = dict(POLICY_TIERS)
+    now = timezone.now()
     rows = []
     for mv in versions:
+        opened = mv.review_opened_at or mv.submitted_at
+        due = opened + timedelta(days=review_due_days()) if opened else None
         tier = mv.tier or UNCLASSIFIED
         policy = policies.get(tier)
         rows.append(
@@ -94,6 +142,12 @@ def queue_rows(versions, policies: dict[str, Policy]) -> list[dict]:
                 "approvals_so_far": mv.approvals_so_far,
                 "approvals_required": policy.approvals_required if policy else None,
                 "decided_by_me": bool(mv.decided_by_me),
+                "opened_at": opened,
+                "age_days": (now - opened).days if opened else None,
+                "due_at": due,
+                "overdue": bool(due and due < now),
+                "assignee": mv.review_assignee or "",
+                "accountable": mv.accountable or "",
             }
         )
     return rows

@@ -3,10 +3,15 @@
 
 from django.urls import path
 
-from governance.review.worklists.views import review_queue, review_queue_requirements
+from governance.review.worklists.views import (
+    review_queue,
+    review_queue_assign,
+    review_queue_requirements,
+)
 
 urlpatterns = [
     path("review-queue/", review_queue, name="review-queue"),
+    path("review-queue/<int:pk>/assign/", review_queue_assign, name="review-queue-assign"),
     path(
         "review-queue/<int:pk>/requirements/",
         review_queue_requirements,

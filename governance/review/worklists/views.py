@@ -6,22 +6,59 @@ service's status code. HTMX requests get partials."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from governance.kernel.accounts.models import User
+from governance.kernel.errors import ServiceError
 from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
+from governance.review.approvals.services import ASSIGNER_ROLES, review_assign
 from governance.review.evaluation import EVIDENCE, SUBMISSION, evaluate
 from governance.review.worklists.selectors import (
     may_open_review_queue,
     policies_by_tier,
     queue_rows,
+    review_assignable_people,
+    review_due_days,
+    review_overdue,
     review_queue_list,
+    review_waiting_for,
 )
 
-
 # --- review queue ---------------------------------------------------------------------------
+QUEUE_FILTERS = [
+    ("all", "Everything in review"),
+    ("waiting", "Waiting for me"),
+    ("assigned", "Assigned to me"),
+    ("overdue", "Overdue"),
+]
+
+
+def _queue(user, show: str):
+    rows = review_queue_list(actor=user)
+    if show == "waiting":
+        rows = review_waiting_for(rows, actor=user)
+    elif show == "assigned":
+        rows = rows.filter(review_assignee_id=user.pk)
+    elif show == "overdue":
+        rows = review_overdue(rows)
+    return rows
+
+
+def _row_context(user, rows: list[dict]) -> dict:
+    can_assign = user.role in ASSIGNER_ROLES
+    return {
+        "rows": rows,
+        "can_assign": can_assign,
+        "people": review_assignable_people() if can_assign else [],
+        "due_days": review_due_days(),
+    }
+
+
 @login_required
 def review_queue(request):
     user = request.user
@@ -29,10 +66,15 @@ def review_queue(request):
         return forbidden(
             request, "The review queue is for compliance officers, admins and accountable owners."
         )
-    page = Paginator(review_queue_list(actor=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    show = request.GET.get("show", "all")
+    if show not in dict(QUEUE_FILTERS):
+        show = "all"
+    page = Paginator(_queue(user, show), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": queue_rows(page.object_list, policies_by_tier()),
+        "show": show,
+        "filters": QUEUE_FILTERS,
+        **_row_context(user, queue_rows(page.object_list, policies_by_tier())),
     }
     template = (
         "governance/partials/review_queue_table.html"
@@ -40,6 +82,42 @@ def review_queue(request):
         else "governance/review_queue.html"
     )
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def review_queue_assign(request, pk: int):
+    """Assign (or un-assign) the open round of one queued version; HTMX swaps its row."""
+    user = request.user
+    if not may_open_review_queue(actor=user):
+        return forbidden(request)
+    mv = review_queue_list(actor=user).filter(pk=pk).first()
+    if mv is None:
+        raise Http404
+    name = request.POST.get("assignee", "").strip()
+    assignee = User.objects.filter(username=name).first() if name else None
+    error = None
+    if name and assignee is None:
+        error, status = f"Nobody is called {name!r}.", 400
+    else:
+        try:
+            review_assign(actor=user, model_version=mv, assignee=assignee)
+            status = 200
+        except ServiceError as exc:
+            error, status = exc.message, exc.status_code
+    if not is_htmx(request):
+        if error:
+            # The queue again with the reason, under the refusal's own status code.
+            messages.error(request, error)
+            response = review_queue(request)
+            response.status_code = status
+            return response
+        messages.success(request, f"{mv} assigned to {name or 'nobody'}.")
+        return redirect("review-queue")
+    (row,) = queue_rows(review_queue_list(actor=user).filter(pk=pk), policies_by_tier())
+    context = {**_row_context(user, [row]), "row": row, "error": error}
+    # HTMX swaps 2xx answers only: a refusal is a 200 with the reason in the row.
+    return render(request, "governance/partials/review_queue_row.html", context)
 
 
 @login_required

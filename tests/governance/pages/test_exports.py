@@ -1,0 +1,125 @@
+"""The inventory register as CSV and Excel: the page's filters, every page of rows, and only
+what the user's team and role let them see (the same selectors as the page)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from governance.kernel.accounts.models import Role
+from registry.services.systems import system_create
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def read_csv(response) -> list[dict]:
+    text = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def read_xlsx(response) -> list[dict]:
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+@pytest.fixture
+def two_teams(scientist, team, outsider, other_team):
+    ours = system_create(
+        actor=scientist, team=team, name="Credit scoring", intended_purpose="Score credit."
+    )
+    theirs = system_create(
+        actor=outsider, team=other_team, name="Churn", intended_purpose="=HYPERLINK(1)"
+    )
+    return ours, theirs
+
+
+def test_anonymous_is_sent_to_login():
+    response = Client().get("/inventory/export.csv")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_unknown_format_is_404(scientist):
+    assert client_for(scientist).get("/inventory/export.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("fmt, reader", [("csv", read_csv), ("xlsx", read_xlsx)])
+def test_systems_export_follows_team_visibility(users, two_teams, fmt, reader):
+    expected = {
+        "data_scientist": {"Credit scoring"},
+        "outsider": {"Churn"},
+        "auditor": {"Credit scoring", "Churn"},
+        "compliance_officer": {"Credit scoring", "Churn"},
+        "admin": {"Credit scoring", "Churn"},
+    }
+    for who, names in expected.items():
+        response = client_for(users[who]).get(f"/inventory/export.{fmt}?kind=systems")
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert f".{fmt}" in response["Content-Disposition"]
+        rows = reader(response)
+        assert {r["AI system"] for r in rows} == names, who
+
+
+def test_a_scientist_without_a_team_exports_nothing(two_teams):
+    loner = UserFactory(role=Role.DATA_SCIENTIST, teams=[], username="loner")
+    rows = read_csv(client_for(loner).get("/inventory/export.csv?kind=systems"))
+    assert rows == []
+
+
+def test_export_applies_the_page_filters_and_every_page(auditor, scientist, team):
+    for i in range(30):  # more than one page of 25
+        system_create(actor=scientist, team=team, name=f"Scoring {i:02}", intended_purpose="x")
+    system_create(actor=scientist, team=team, name="Other", intended_purpose="x")
+    rows = read_xlsx(client_for(auditor).get("/inventory/export.xlsx?kind=systems&q=Scoring"))
+    assert len(rows) == 30
+    assert [r["AI system"] for r in rows] == sorted(r["AI system"] for r in rows)
+    assert {r["Risk tier"] for r in rows} == {"Not classified"}
+    assert rows[0]["Link"].startswith("http://testserver/systems/")
+
+
+def test_formula_text_is_neutralised_in_both_formats(auditor, two_teams):
+    client = client_for(auditor)
+    csv_rows = read_csv(client.get("/inventory/export.csv?kind=systems&q=Churn"))
+    assert csv_rows[0]["Intended purpose"] == "'=HYPERLINK(1)"
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/inventory/export.xlsx?kind=systems&q=Churn").content)
+    )
+    cell = book.worksheets[0]["E2"]
+    assert cell.value == "'=HYPERLINK(1)"
+    assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize("fmt, reader", [("csv", read_csv), ("xlsx", read_xlsx)])
+def test_model_versions_and_datasets_export(users, model_version, dataset_version, fmt, reader):
+    for who in ("data_scientist", "auditor"):
+        client = client_for(users[who])
+        versions = reader(client.get(f"/inventory/export.{fmt}"))
+        assert [(r["Model"], r["Version"]) for r in versions] == [("risk-gbm", "1.0.0")]
+        assert versions[0]["Team"] == "Credit"
+        assert versions[0]["Registered by"] == "scientist1"
+        assert versions[0]["Link"].endswith(f"/model-versions/{model_version.pk}/")
+        datasets = reader(client.get(f"/inventory/export.{fmt}?kind=datasets"))
+        assert [(r["Dataset"], r["Version"]) for r in datasets] == [("German Credit", "1")]
+    outsider = client_for(users["outsider"])
+    assert reader(outsider.get(f"/inventory/export.{fmt}")) == []
+    assert reader(outsider.get(f"/inventory/export.{fmt}?kind=datasets")) == []
+
+
+def test_the_page_links_to_both_exports_with_its_filters(scientist, two_teams):
+    html = client_for(scientist).get("/inventory/?kind=systems&q=Credit").content.decode()
+    assert 'href="/inventory/export.csv?kind=systems&amp;q=Credit"' in html
+    assert 'href="/inventory/export.xlsx?kind=systems&amp;q=Credit"' in html
