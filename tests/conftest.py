@@ -21,6 +21,7 @@ from governance.kernel.accounts.models import Role
 from governance.kernel.accounts.services import api_token_issue
 from governance.policy.policies.models import Policy
 from tests.factories import TeamFactory, UserFactory
+from tests.registry.mlflow_server import running_mlflow
 
 # Password hashing is deliberately slow; tests create many users.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -205,3 +206,10 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def mlflow(tmp_path_factory):
+    """One MLflow tracking server with models logged, shared by every test that imports from
+    MLflow (starting one costs ~40 s); skipped when MLflow cannot be installed."""
+    yield from running_mlflow(tmp_path_factory)

@@ -8,14 +8,9 @@ import pytest
 
 from registry.models import ModelVersion
 from tests.client.conftest import PASSWORDS
-from tests.registry.mlflow_server import COMMIT, running_mlflow
+from tests.registry.mlflow_server import COMMIT
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def mlflow(tmp_path_factory):
-    yield from running_mlflow(tmp_path_factory)
 
 
 def test_aigov_mlflow_import_is_idempotent(settings, mlflow, server, login, cli):

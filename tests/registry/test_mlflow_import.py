@@ -13,15 +13,9 @@ from governance.kernel.audit.models import AuditEvent
 from registry.mlflow.services import mlflow_links_sync
 from registry.models import DatasetVersion, MlflowImport, ModelVersion
 from registry.services.systems import model_create
-from tests.registry.mlflow_server import COMMIT, running_mlflow
+from tests.registry.mlflow_server import COMMIT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def mlflow(tmp_path_factory):
-    """A running MLflow server with models logged; skipped when MLflow cannot be installed."""
-    yield from running_mlflow(tmp_path_factory)
 
 
 @pytest.fixture
