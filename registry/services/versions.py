@@ -82,7 +82,8 @@ def model_version_register(
             raise ServiceError(
                 "unrecognised_artefact",
                 "The artefact is not a supported model format (ONNX, XGBoost JSON/UBJ, LightGBM "
-                f"text, skops, or pickle/joblib/cloudpickle): {detected.detail}",
+                "text, skops, pickle/joblib/cloudpickle, or an LLM application descriptor): "
+                f"{detected.detail}",
             )
         stored = blob_store(
             temp_path=temp_path, sha256=sha256, size=size, detected_format=detected.format
