@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,9 @@ from registry.models import (
     ModelVersion,
     PIIFlag,
     PIIStatus,
+    PromptBinding,
+    PromptTemplate,
+    PromptVersion,
 )
 
 
@@ -324,3 +328,32 @@ def visible_teams(*, actor: User):
     if actor.role in CROSS_TEAM_READERS:
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=actor.team_ids()).order_by("name")
+
+
+# --- prompts of LLM applications -------------------------------------------------------------
+
+
+def prompt_template_list(*, actor: User, action: str = VIEW) -> QuerySet[PromptTemplate]:
+    return PromptTemplate.objects.visible_to(actor, action).select_related("model__system")
+
+
+def prompt_bindings(*, model_version: ModelVersion) -> QuerySet[PromptBinding]:
+    """The prompt versions a model version runs with (the caller selected the version)."""
+    return (
+        PromptBinding.objects.filter(model_version=model_version)
+        .select_related("template", "prompt_version")
+        .order_by("template__name")
+    )
+
+
+def prompt_diff(old: PromptVersion, new: PromptVersion) -> str:
+    """A unified diff between two versions of one template ("" when the texts are equal)."""
+    name = old.template.name
+    return "".join(
+        difflib.unified_diff(
+            old.text.splitlines(keepends=True),
+            new.text.splitlines(keepends=True),
+            fromfile=f"{name} v{old.number}",
+            tofile=f"{name} v{new.number}",
+        )
+    )

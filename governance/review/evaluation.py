@@ -32,6 +32,7 @@ from registry.models import (
     DatasetVersion,
     ModelVersion,
     PIIStatus,
+    PromptBinding,
     Verification,
     VersionStatus,
 )
@@ -135,6 +136,9 @@ def evidence_matches(approved: dict[str, Any], current: dict[str, Any]) -> list[
     for key in ("artefact_sha256", "datasets", "classification_id"):
         if approved.get(key) != current.get(key):
             changed.append(key)
+    # Prompts are bound facts of LLM applications only (absent: none bound).
+    if (approved.get("prompts") or []) != (current.get("prompts") or []):
+        changed.append("prompts")
     return changed
 
 
@@ -340,6 +344,18 @@ def evaluate(
         "tier": tier,
         "policy": {"tier": tier, "version": policy.version if policy else None},
     }
+    prompts = [
+        {
+            "prompt": b.template.name,
+            "version": b.prompt_version.number,
+            "sha256": b.prompt_version.sha256,
+        }
+        for b in PromptBinding.objects.filter(model_version=mv)
+        .select_related("template", "prompt_version")
+        .order_by("template__name")
+    ]
+    if prompts:
+        ev.evidence["prompts"] = prompts
     reviews = list(Review.objects.filter(model_version=mv).order_by("-round")[:2])
     ev.review = reviews[0] if reviews else None
     ev.previous_review = reviews[1] if len(reviews) > 1 else None
