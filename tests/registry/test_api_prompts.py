@@ -35,7 +35,8 @@ def test_versions_and_diff(api, scientist, model):
     text = diff.json()["diff"]
     assert "--- system v1" in text and "+++ system v2" in text
     assert "+Cite the document.\n" in text
-    assert not any(line.startswith("-") and not line.startswith("---") for line in text.splitlines())
+    removed = [line for line in text.splitlines() if line.startswith("-")]
+    assert removed == ["--- system v1"]
     assert AuditEvent.objects.filter(action="prompt_version.created").count() == 2
 
 
