@@ -88,7 +88,5 @@ def test_refused(api, users, officer, system, who, status):
 def test_compliance_officer_records_for_any_team(api, officer, system):
     classify(system, ASSISTANT, officer)
     body = {"duty": "synthetic_content_marking", "measure": "C2PA manifest", "evidence": "doc"}
-    response = api(officer).post(
-        f"/api/v1/systems/{system.pk}/transparency/", body, format="json"
-    )
+    response = api(officer).post(f"/api/v1/systems/{system.pk}/transparency/", body, format="json")
     assert response.status_code == 201
