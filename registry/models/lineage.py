@@ -21,6 +21,8 @@ class EdgeKind(models.TextChoices):
     TESTED_ON = "tested_on", "tested on"
     DERIVED_FROM = "derived_from", "derived from"
     FINE_TUNED_FROM = "fine_tuned_from", "fine-tuned from"
+    # An LLM application's retrieval corpus: the data its answers are written from.
+    RETRIEVES_FROM = "retrieves_from", "retrieves from"
 
 
 # (upstream kind, downstream kind) pairs each edge kind allows; "d" dataset, "m" model version.
@@ -30,6 +32,7 @@ ALLOWED_ENDPOINTS: dict[str, set[tuple[str, str]]] = {
     EdgeKind.TESTED_ON: {("d", "m")},
     EdgeKind.DERIVED_FROM: {("d", "d"), ("m", "d"), ("m", "m")},
     EdgeKind.FINE_TUNED_FROM: {("m", "m")},
+    EdgeKind.RETRIEVES_FROM: {("d", "m")},
 }
 
 
