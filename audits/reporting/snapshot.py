@@ -637,7 +637,8 @@ def finalize(snapshot: dict[str, Any]) -> dict[str, Any]:
 def model_version_snapshot(
     *, kind: str, model_version: ModelVersion, actor: User, at: datetime, revision: int = 1
 ) -> dict[str, Any]:
-    """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
+    """Snapshot for ``annex_iv``, ``model_card``, ``annex_xi`` and ``annex_xii`` reports of
+    one model version."""
 
     mv = ModelVersion.objects.select_related("model__system__team", "artefact", "created_by").get(
         pk=model_version.pk

@@ -8,6 +8,7 @@ from audits.runs.models.checks import CheckRun
 from registry.services.prompts import model_version_prompt_set, prompt_template_create
 from tests.audits.reporting.test_reports_api import generate, needs_poppler, pdf_text
 from tests.audits.runs.test_generative_checks import GOOD, application, records
+from tests.governance.conftest import BASE, classify
 
 pytestmark = pytest.mark.django_db
 __all__ = ["application"]
@@ -66,3 +67,48 @@ def test_check_page_shows_the_recorded_answers(evaluated, client, scientist):
     body = page.content.decode()
     assert "Recorded answers" in body and "Nothing was called" in body
     assert "Groundedness" in body
+
+
+@needs_poppler
+def test_annex_xi_and_xii_for_a_general_purpose_model(
+    evaluated, api, auditor, officer, tmp_path, django_capture_on_commit_callbacks
+):
+    mv, run = evaluated
+    client = api(auditor)
+    refused = client.post(
+        f"/api/v1/model-versions/{mv.pk}/reports/", {"kind": "annex_xi"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "not_gpai"
+    classify(mv.model.system, {**BASE, "q7-gpai": "gpai"}, officer)
+    xi = generate(client, mv, "annex_xi", django_capture_on_commit_callbacks)
+    text = " ".join(
+        pdf_text(client.get(f"/api/v1/reports/{xi.pk}/download/").content, tmp_path).split()
+    )
+    for heading in (
+        "1 General description of the general-purpose AI model",
+        "2 Elements of the model and its development",
+        "3 Evaluation, adversarial testing and architecture",
+        "Known or estimated energy consumption",
+    ):
+        assert heading in text, heading
+    assert "General-purpose AI model (Art. 53)" in text
+    assert "Built on Example AI example-llm 2026-01" in text
+    assert f"Generative check #{run.pk}" in text
+    assert "red-team set governance-red-team v1" in text
+    assert xi.model_version_id == mv.pk and xi.filename.startswith("annex-xi-")
+    xii = generate(client, mv, "annex_xii", django_capture_on_commit_callbacks)
+    text = " ".join(
+        pdf_text(client.get(f"/api/v1/reports/{xii.pk}/download/").content, tmp_path).split()
+    )
+    assert "Information for downstream providers (EU AI Act, Annex XII)" in text
+    assert "3 Capabilities and limitations" in text
+    assert "Lexical measures on recorded text" in text
+
+
+def test_gpai_reports_refused_to_a_scientist(api, scientist, evaluated):
+    mv, _ = evaluated
+    response = api(scientist).post(
+        f"/api/v1/model-versions/{mv.pk}/reports/", {"kind": "annex_xii"}, format="json"
+    )
+    assert response.status_code == 403
