@@ -35,6 +35,7 @@ from registry.services.systems import model_create, system_create
 from registry.services.versions import model_version_register
 
 DATA = Path(__file__).with_name("data")
+VERSION = "2026.06"
 SYSTEM = "Customer support assistant"
 ANSWERS = {
     "q0-ai-system": "yes",
@@ -107,12 +108,12 @@ def _application(scientist, team) -> tuple[AISystem, ModelVersion]:
         description="Retrieval-augmented assistant on a hosted chat model.",
         task="generative",
     )
-    mv = ModelVersion.objects.filter(model=model, version="1.0.0").first()
+    mv = ModelVersion.objects.filter(model=model, version=VERSION).first()
     if mv is None:
         mv = model_version_register(
             actor=scientist,
             model=model,
-            version="1.0.0",
+            version=VERSION,
             artefact=SimpleUploadedFile(
                 "support-assistant.json", json.dumps(DESCRIPTOR, indent=1).encode()
             ),
@@ -173,7 +174,7 @@ def seed(*, team, users, stdout) -> None:
         ),
         "2026-06-eval",
         "support_assistant_answers.jsonl",
-        "Ordinary questions, counterfactual pairs and the red-team set, answered by 1.0.0.",
+        "Ordinary questions, counterfactual pairs and the red-team set, answered by 2026.06.",
     )
     relations = set(mv.upstream_edges.values_list("kind", "upstream_dataset_version_id"))
     if ("retrieves_from", corpus.pk) not in relations:
@@ -193,7 +194,7 @@ def seed(*, team, users, stdout) -> None:
             system=system,
             duty="disclosure_to_users",
             measure="The chat opens with 'You are chatting with an automated assistant'.",
-            evidence="Release notes of 1.0.0 (screenshot); UI test chat_banner_shown.",
+            evidence="Release notes of 2026.06 (screenshot); UI test chat_banner_shown.",
         )
     run = (
         CheckRun.objects.filter(model_version=mv, kind="generative", dataset_version=answers)
