@@ -36,7 +36,7 @@ def report_generate(request):
         return forbidden(request, "Reports are for auditors, compliance officers and admins.")
     kind = request.POST.get("kind", "")
     mv = None
-    if kind in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD):
+    if kind in services.VERSION_KINDS:
         mv = (
             registry_selectors.model_version_list(actor=request.user)
             .filter(pk=request.POST.get("model_version") or 0)

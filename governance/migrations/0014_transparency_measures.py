@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0012_decision_server_signature'),
+        ('governance', '0013_fria_declarations_derogations'),
         ('registry', '0007_llm_applications'),
     ]
 
