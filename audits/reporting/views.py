@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audits.reporting import services
 from audits.reporting.api import report_queryset
-from audits.reporting.models import Report, ReportKind
+from audits.reporting.models import Report
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, is_htmx
 from registry import selectors as registry_selectors
