@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team, User
 from governance.kernel.permissions import VIEW
 from registry import lineage
+from registry.inspection.formats import LLMApplicationError, parse_llm_application
 from registry.models import (
     SPECIAL_CATEGORIES,
     AISystem,
@@ -357,3 +358,38 @@ def prompt_diff(old: PromptVersion, new: PromptVersion) -> str:
             tofile=f"{name} v{new.number}",
         )
     )
+
+
+def foundation_model(model_version: ModelVersion) -> dict[str, Any] | None:
+    """The foundation model an LLM application version names (None for other formats or an
+    unreadable descriptor)."""
+    if model_version.artefact_format != "llm_application":
+        return None
+    path = model_version.artefact.path
+    try:
+        return parse_llm_application(path.read_bytes()).get("foundation_model")
+    except (OSError, LLMApplicationError):
+        return None
+
+
+def prompt_panel(*, model_version: ModelVersion) -> list[dict[str, Any]]:
+    """Each prompt the version runs with, its text, and the diff from the version before it."""
+    rows = []
+    for binding in prompt_bindings(model_version=model_version):
+        current = binding.prompt_version
+        previous = (
+            PromptVersion.objects.filter(template=binding.template, number__lt=current.number)
+            .order_by("-number")
+            .first()
+        )
+        latest = binding.template.versions.order_by("-number").values_list("number", flat=True)
+        rows.append(
+            {
+                "template": binding.template,
+                "version": current,
+                "latest_number": latest.first(),
+                "diff": prompt_diff(previous, current) if previous else "",
+                "previous_number": previous.number if previous else None,
+            }
+        )
+    return rows

@@ -54,7 +54,14 @@ from typing import Any
 
 from registry.inspection.pii.freetext import FINDERS
 
-from .common import CheckInputError, CheckOutcome, Finding, Progress, ProgressCallback
+from .common import (
+    CheckInputError,
+    CheckOutcome,
+    Finding,
+    Progress,
+    ProgressCallback,
+    library_versions,
+)
 from .vocabulary import THRESHOLD_DIRECTIONS, default_thresholds
 
 KIND = "generative"
@@ -564,7 +571,8 @@ def run_generative(
         passed=not any(f.severity == "high" for f in findings),
         result=result,
         findings=findings,
-        library_versions={},
+        # The PII finders validate with these; nothing else but the standard library is used.
+        library_versions=library_versions("phonenumbers", "python-stdnum"),
         seed=None,
     )
 

@@ -31,7 +31,7 @@ from registry.services.prompts import (
     prompt_template_create,
     prompt_version_add,
 )
-from registry.services.systems import model_create, system_create
+from registry.services.systems import model_create, system_create, system_update
 from registry.services.versions import model_version_register
 
 DATA = Path(__file__).with_name("data")
@@ -187,6 +187,13 @@ def seed(*, team, users, stdout) -> None:
             system=system,
             answers=ANSWERS,
             notes="Chat with customers (Art. 50(1)); writes text (Art. 50(2)).",
+        )
+    if not system.transparency_notice:
+        system_update(
+            actor=scientist,
+            system=system,
+            transparency_notice="The chat window says that answers come from an automated "
+            "assistant and offers a person instead.",
         )
     if not TransparencyMeasure.objects.filter(system=system).exists():
         transparency_measure_record(
