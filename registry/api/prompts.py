@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.accounts.models import Role
-from governance.kernel.api.base import get_or_404, parse_id, validated
+from governance.kernel.api.base import MAX_ID, get_or_404, parse_id, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import role_permission
 from registry import selectors
@@ -61,7 +61,7 @@ class PromptBindingSerializer(serializers.ModelSerializer):
 
 
 class PromptBindSerializer(serializers.Serializer):
-    prompt_version = serializers.IntegerField()
+    prompt_version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class PromptDiffSerializer(serializers.Serializer):
