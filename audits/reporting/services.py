@@ -60,15 +60,21 @@ VERSION_KINDS = (
 GPAI_KINDS = (ReportKind.ANNEX_XI, ReportKind.ANNEX_XII)
 
 
-def _require_gpai(model_version: ModelVersion) -> None:
-    """Annex XI and XII are Art. 53 duties of a general-purpose model's provider: the
-    system's current classification must say it is one (questionnaire Q7)."""
+def gpai_classified(model_version: ModelVersion) -> bool:
+    """Does the system's current classification say it is (built on) a general-purpose
+    model the organisation provides (questionnaire Q7)?"""
     latest = (
         RiskClassification.objects.filter(system_id=model_version.model.system_id)
         .order_by("-created_at", "-id")
+        .values_list("gpai", flat=True)
         .first()
     )
-    if latest is None or not latest.gpai:
+    return bool(latest)
+
+
+def _require_gpai(model_version: ModelVersion) -> None:
+    """Annex XI and XII are Art. 53 duties of a general-purpose model's provider."""
+    if not gpai_classified(model_version):
         raise ServiceError(
             "not_gpai",
             "Annex XI and XII documents are for general-purpose AI models the organisation "

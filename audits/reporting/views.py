@@ -93,7 +93,11 @@ def version_page_panels(*, request, model_version) -> dict:
         .filter(model_version=model_version)
         .select_related("model_version__model", "requested_by")
     )
-    return {"reports": reports, "can_report": True}
+    return {
+        "reports": reports,
+        "can_report": True,
+        "gpai_reports": services.gpai_classified(model_version),
+    }
 
 
 def audit_run_page_panels(*, user, audit_run) -> dict:

@@ -71,8 +71,9 @@ def test_check_page_shows_the_recorded_answers(evaluated, client, scientist):
 
 @needs_poppler
 def test_annex_xi_and_xii_for_a_general_purpose_model(
-    evaluated, api, auditor, officer, tmp_path, django_capture_on_commit_callbacks
+    evaluated, api, auditor, officer, tmp_path, django_capture_on_commit_callbacks, client
 ):
+    django_client = client
     mv, run = evaluated
     client = api(auditor)
     refused = client.post(
@@ -80,7 +81,10 @@ def test_annex_xi_and_xii_for_a_general_purpose_model(
     )
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "not_gpai"
+    django_client.force_login(auditor)
+    assert "Generate Annex XI" not in django_client.get(f"/model-versions/{mv.pk}/").text
     classify(mv.model.system, {**BASE, "q7-gpai": "gpai"}, officer)
+    assert "Generate Annex XI" in django_client.get(f"/model-versions/{mv.pk}/").text
     xi = generate(client, mv, "annex_xi", django_capture_on_commit_callbacks)
     text = " ".join(
         pdf_text(client.get(f"/api/v1/reports/{xi.pk}/download/").content, tmp_path).split()
