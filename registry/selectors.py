@@ -361,15 +361,37 @@ def prompt_diff(old: PromptVersion, new: PromptVersion) -> str:
 
 
 def foundation_model(model_version: ModelVersion) -> dict[str, Any] | None:
-    """The foundation model an LLM application version names (None for other formats or an
-    unreadable descriptor)."""
-    if model_version.artefact_format != "llm_application":
-        return None
-    path = model_version.artefact.path
-    try:
-        return parse_llm_application(path.read_bytes()).get("foundation_model")
-    except (OSError, LLMApplicationError):
-        return None
+    """The foundation model an LLM application version runs on: the external service version
+    it is ``built_on`` in lineage (provider, model id, version, terms as registered there)
+    over what its descriptor says (which also tells whether it is a general-purpose model
+    and one with systemic risk). None when neither names one."""
+    found: dict[str, Any] = {}
+    if model_version.artefact_format == "llm_application" and model_version.artefact_id:
+        try:
+            app = parse_llm_application(model_version.artefact.path.read_bytes())
+            found.update(app.get("foundation_model") or {})
+        except (OSError, LLMApplicationError):
+            pass
+    service = (
+        ModelVersion.objects.filter(
+            downstream_edges__kind="built_on",
+            downstream_edges__downstream_model_version=model_version,
+        )
+        .select_related("model")
+        .first()
+    )
+    if service is not None and service.is_external_service:
+        found.update(
+            {
+                "provider": service.service_provider,
+                "model_id": service.service_model_id,
+                "model_version": service.service_version,
+                "terms_url": service.service_terms_url or found.get("terms_url", ""),
+                "registered_version": service.pk,
+                "registered_as": str(service),
+            }
+        )
+    return found or None
 
 
 def prompt_panel(*, model_version: ModelVersion) -> list[dict[str, Any]]:

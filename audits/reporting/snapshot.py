@@ -41,6 +41,7 @@ from registry import lineage
 from registry.inspection.formats import LLMApplicationError, parse_llm_application
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
 from registry.selectors import (
+    foundation_model,
     node_visible,
     pii_summary,
     prompt_bindings,
@@ -472,15 +473,13 @@ def genai_block(
     predictive model)."""
     if mv.artefact_format != "llm_application" and mv.model.task != "generative":
         return None
-    foundation: dict[str, Any] | None = None
+    foundation = foundation_model(mv)
     name = ""
-    if mv.artefact_format == "llm_application" and mv.artefact.path.is_file():
+    if mv.artefact_format == "llm_application" and mv.artefact_id and mv.artefact.path.is_file():
         try:
-            app = parse_llm_application(mv.artefact.path.read_bytes())
+            name = str(parse_llm_application(mv.artefact.path.read_bytes()).get("name") or "")
         except LLMApplicationError:
-            app = {}
-        foundation = app.get("foundation_model")
-        name = str(app.get("name") or "")
+            name = ""
     evaluation = None
     if run is not None:
         limits = run.thresholds or {}

@@ -32,7 +32,11 @@ from registry.services.prompts import (
     prompt_version_add,
 )
 from registry.services.systems import model_create, system_create, system_update
-from registry.services.versions import model_version_register
+from registry.services.versions import (
+    LineageLink,
+    model_version_register,
+    model_version_register_external,
+)
 
 DATA = Path(__file__).with_name("data")
 VERSION = "2026.06"
@@ -108,6 +112,26 @@ def _application(scientist, team) -> tuple[AISystem, ModelVersion]:
         description="Retrieval-augmented assistant on a hosted chat model.",
         task="generative",
     )
+    hosted = Model.objects.filter(system=system, name="example-chat-large").first() or model_create(
+        actor=scientist,
+        system=system,
+        name="example-chat-large",
+        description="The provider's hosted chat model the assistant is built on.",
+        task="generative",
+    )
+    fm = DESCRIPTOR["llm_application"]["foundation_model"]
+    service = ModelVersion.objects.filter(
+        model=hosted, version=fm["model_version"]
+    ).first() or model_version_register_external(
+        actor=scientist,
+        model=hosted,
+        version=fm["model_version"],
+        provider=fm["provider"],
+        model_id=fm["model_id"],
+        service_version=fm["model_version"],
+        terms_url=fm["terms_url"],
+        description="Hosted by the provider; used through its API.",
+    )
     mv = ModelVersion.objects.filter(model=model, version=VERSION).first()
     if mv is None:
         mv = model_version_register(
@@ -118,6 +142,7 @@ def _application(scientist, team) -> tuple[AISystem, ModelVersion]:
                 "support-assistant.json", json.dumps(DESCRIPTOR, indent=1).encode()
             ),
             description="First release: retrieval over the knowledge base, top 3 passages.",
+            lineage=[LineageLink("built_on", model_version=service)],
         )
     return system, mv
 

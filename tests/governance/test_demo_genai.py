@@ -9,6 +9,7 @@ from django.core.management import call_command
 from audits.runs.models.checks import CheckRun
 from governance.review.evaluation import evaluate
 from registry.models import LineageEdge, ModelVersion, PIIFlag, PromptBinding
+from registry.selectors import foundation_model
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,17 @@ def test_seed_demo_registers_and_evaluates_the_assistant(django_capture_on_commi
     kinds = set(
         LineageEdge.objects.filter(downstream_model_version=mv).values_list("kind", flat=True)
     )
-    assert kinds == {"retrieves_from", "tested_on"}
+    assert kinds == {"retrieves_from", "tested_on", "built_on"}
+    service = LineageEdge.objects.get(downstream_model_version=mv, kind="built_on")
+    assert service.upstream_model_version.is_external_service
+    assert service.upstream_model_version.artefact is None
+    fm = foundation_model(mv)
+    assert fm["registered_version"] == service.upstream_model_version_id
+    assert (fm["provider"], fm["model_id"], fm["general_purpose"]) == (
+        "Example Model Provider",
+        "example-chat-large",
+        True,
+    )
     corpus = LineageEdge.objects.get(downstream_model_version=mv, kind="retrieves_from")
     assert corpus.upstream_dataset_version.profile_status == "ready"
     assert not PIIFlag.objects.filter(column__dataset_version__dataset__team=mv.model.system.team)

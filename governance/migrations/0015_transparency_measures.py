@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0013_fria_declarations_derogations'),
-        ('registry', '0007_llm_applications'),
+        ('governance', '0014_review_assignee'),
+        ('registry', '0009_llm_applications'),
     ]
 
     operations = [
