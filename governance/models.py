@@ -21,6 +21,7 @@ from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
+from governance.policy.transparency.models import TransparencyMeasure
 from governance.review.approvals.models import Decision, Review
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "SignInPolicy",
     "Team",
     "TotpDevice",
+    "TransparencyMeasure",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -23,6 +23,7 @@ FAMILIES = [
     "governance.policy.policies",
     "governance.policy.raci",
     "governance.policy.notifications",
+    "governance.policy.transparency",
     "audits.runs",
     "governance.review.approvals",
     "governance.review.gate",

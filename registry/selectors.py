@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team, User
 from governance.kernel.permissions import VIEW
 from registry import lineage
+from registry.inspection.formats import LLMApplicationError, parse_llm_application
 from registry.models import (
     SPECIAL_CATEGORIES,
     AISystem,
@@ -21,6 +23,9 @@ from registry.models import (
     ModelVersion,
     PIIFlag,
     PIIStatus,
+    PromptBinding,
+    PromptTemplate,
+    PromptVersion,
 )
 
 
@@ -324,3 +329,89 @@ def visible_teams(*, actor: User):
     if actor.role in CROSS_TEAM_READERS:
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=actor.team_ids()).order_by("name")
+
+
+# --- prompts of LLM applications -------------------------------------------------------------
+
+
+def prompt_template_list(*, actor: User, action: str = VIEW) -> QuerySet[PromptTemplate]:
+    return PromptTemplate.objects.visible_to(actor, action).select_related("model__system")
+
+
+def prompt_bindings(*, model_version: ModelVersion) -> QuerySet[PromptBinding]:
+    """The prompt versions a model version runs with (the caller selected the version)."""
+    return (
+        PromptBinding.objects.filter(model_version=model_version)
+        .select_related("template", "prompt_version")
+        .order_by("template__name")
+    )
+
+
+def prompt_diff(old: PromptVersion, new: PromptVersion) -> str:
+    """A unified diff between two versions of one template ("" when the texts are equal)."""
+    name = old.template.name
+    return "".join(
+        difflib.unified_diff(
+            old.text.splitlines(keepends=True),
+            new.text.splitlines(keepends=True),
+            fromfile=f"{name} v{old.number}",
+            tofile=f"{name} v{new.number}",
+        )
+    )
+
+
+def foundation_model(model_version: ModelVersion) -> dict[str, Any] | None:
+    """The foundation model an LLM application version runs on: the external service version
+    it is ``built_on`` in lineage (provider, model id, version, terms as registered there)
+    over what its descriptor says (which also tells whether it is a general-purpose model
+    and one with systemic risk). None when neither names one."""
+    found: dict[str, Any] = {}
+    if model_version.artefact_format == "llm_application" and model_version.artefact_id:
+        try:
+            app = parse_llm_application(model_version.artefact.path.read_bytes())
+            found.update(app.get("foundation_model") or {})
+        except (OSError, LLMApplicationError):
+            pass
+    service = (
+        ModelVersion.objects.filter(
+            downstream_edges__kind="built_on",
+            downstream_edges__downstream_model_version=model_version,
+        )
+        .select_related("model")
+        .first()
+    )
+    if service is not None and service.is_external_service:
+        found.update(
+            {
+                "provider": service.service_provider,
+                "model_id": service.service_model_id,
+                "model_version": service.service_version,
+                "terms_url": service.service_terms_url or found.get("terms_url", ""),
+                "registered_version": service.pk,
+                "registered_as": str(service),
+            }
+        )
+    return found or None
+
+
+def prompt_panel(*, model_version: ModelVersion) -> list[dict[str, Any]]:
+    """Each prompt the version runs with, its text, and the diff from the version before it."""
+    rows = []
+    for binding in prompt_bindings(model_version=model_version):
+        current = binding.prompt_version
+        previous = (
+            PromptVersion.objects.filter(template=binding.template, number__lt=current.number)
+            .order_by("-number")
+            .first()
+        )
+        latest = binding.template.versions.order_by("-number").values_list("number", flat=True)
+        rows.append(
+            {
+                "template": binding.template,
+                "version": current,
+                "latest_number": latest.first(),
+                "diff": prompt_diff(previous, current) if previous else "",
+                "previous_number": previous.number if previous else None,
+            }
+        )
+    return rows

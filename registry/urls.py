@@ -3,6 +3,13 @@
 
 from django.urls import path
 
+from registry.api.prompts import (
+    ModelPromptsView,
+    ModelVersionPromptsView,
+    PromptDetailView,
+    PromptDiffView,
+    PromptVersionsView,
+)
 from registry.api.views import (
     ColumnDetailView,
     DatasetDetailView,
@@ -79,6 +86,15 @@ api_urlpatterns = [
         "model-versions/<int:pk>/trust/",
         ModelVersionTrustView.as_view(),
         name="api-model-version-trust",
+    ),
+    path("models/<int:pk>/prompts/", ModelPromptsView.as_view(), name="api-model-prompts"),
+    path("prompts/<int:pk>/", PromptDetailView.as_view(), name="api-prompt-detail"),
+    path("prompts/<int:pk>/versions/", PromptVersionsView.as_view(), name="api-prompt-versions"),
+    path("prompts/<int:pk>/diff/", PromptDiffView.as_view(), name="api-prompt-diff"),
+    path(
+        "model-versions/<int:pk>/prompts/",
+        ModelVersionPromptsView.as_view(),
+        name="api-model-version-prompts",
     ),
     path("datasets/", DatasetListView.as_view(), name="api-datasets"),
     path("datasets/<int:pk>/", DatasetDetailView.as_view(), name="api-dataset-detail"),

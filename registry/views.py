@@ -128,6 +128,8 @@ def model_version_page(request, pk: int):
         "can_register": selectors.model_list(actor=request.user, action=CHANGE)
         .filter(pk=mv.model_id)
         .exists(),
+        "foundation_model": selectors.foundation_model(mv),
+        "prompts": selectors.prompt_panel(model_version=mv),
     }
     return render(request, "registry/model_version.html", context)
 

@@ -25,7 +25,9 @@ SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 ProgressCallback = Callable[[float, str], None]
 """Called with a fraction in [0, 1] and a short human-readable message."""
 
-CheckKind = Literal["fairness", "explainability", "data_quality", "performance", "drift"]
+CheckKind = Literal[
+    "fairness", "explainability", "data_quality", "performance", "drift", "generative"
+]
 
 
 class CheckInputError(ValueError):

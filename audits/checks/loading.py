@@ -25,6 +25,7 @@ import pandas as pd
 from audits.checks.isolation import IsolatedModelError, IsolationLimits, load_isolated
 from registry.inspection.formats import (
     ARTEFACT_FORMATS,
+    DESCRIPTOR_FORMATS,
     PICKLE_FORMATS,
     ArtefactFormatName,
 )
@@ -197,6 +198,12 @@ def load_model(
     path = Path(path)
     if artefact_format not in ARTEFACT_FORMATS:
         raise ModelLoadError("unknown_format", f"unsupported artefact format {artefact_format!r}")
+    if artefact_format in DESCRIPTOR_FORMATS:
+        raise ModelLoadError(
+            "not_a_predictive_model",
+            "an LLM application descriptor names a hosted model and is never loaded; judge it "
+            "on recorded outputs with a generative check",
+        )
     if not path.is_file():
         raise ModelLoadError("missing_file", f"artefact not found: {path}")
     names = list(feature_names) if feature_names is not None else None

@@ -135,11 +135,11 @@ class ModelVersionReportsView(SelectorRowsMixin, generics.ListAPIView):
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kind = data.validated_data["kind"]
-        if kind not in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD):
+        if kind not in services.VERSION_KINDS:
             raise ApiError(
                 400,
                 "invalid_kind",
-                "A model version has annex_iv and model_card "
+                "A model version has annex_iv, model_card, annex_xi and annex_xii "
                 "reports; audit reports come from audit runs, the inventory from "
                 "POST reports/.",
             )

@@ -19,6 +19,8 @@ TEMPLATE_VERSION = "2026.12-1"
 KIND_LABELS = {
     "annex_iv": "Technical documentation (EU AI Act, Annex IV)",
     "model_card": "Model card",
+    "annex_xi": "Technical documentation of a general-purpose AI model (EU AI Act, Annex XI)",
+    "annex_xii": "Information for downstream providers (EU AI Act, Annex XII)",
     "audit": "Audit report",
     "inventory": "AI system inventory register",
 }

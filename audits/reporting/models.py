@@ -16,6 +16,9 @@ from governance.kernel.jobs.models import TrackedJob
 class ReportKind(models.TextChoices):
     ANNEX_IV = "annex_iv", "Technical documentation (Annex IV)"
     MODEL_CARD = "model_card", "Model card"
+    # Art. 53(1)(a) and (b): for general-purpose AI models the organisation provides.
+    ANNEX_XI = "annex_xi", "GPAI technical documentation (Annex XI)"
+    ANNEX_XII = "annex_xii", "Information for downstream providers (Annex XII)"
     AUDIT = "audit", "Audit report"
     INVENTORY = "inventory", "Inventory register"
 
@@ -98,6 +101,8 @@ class Report(TrackedJob):
         stem = {
             "annex_iv": "annex-iv",
             "model_card": "model-card",
+            "annex_xi": "annex-xi",
+            "annex_xii": "annex-xii",
             "audit": "audit-report",
             "inventory": "inventory",
         }[self.kind]

@@ -31,6 +31,7 @@ from governance.kernel.jobs.services import (
     job_succeed,
     tracked_job,
 )
+from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
 from registry.storage import blob_store, incoming_dir
@@ -49,6 +50,38 @@ def _require_report_role(actor: User) -> None:
         )
 
 
+#: Reports about one model version; the GPAI documents only for general-purpose models.
+VERSION_KINDS = (
+    ReportKind.ANNEX_IV,
+    ReportKind.MODEL_CARD,
+    ReportKind.ANNEX_XI,
+    ReportKind.ANNEX_XII,
+)
+GPAI_KINDS = (ReportKind.ANNEX_XI, ReportKind.ANNEX_XII)
+
+
+def gpai_classified(model_version: ModelVersion) -> bool:
+    """Does the system's current classification say it is (built on) a general-purpose
+    model the organisation provides (questionnaire Q7)?"""
+    latest = (
+        RiskClassification.objects.filter(system_id=model_version.model.system_id)
+        .order_by("-created_at", "-id")
+        .values_list("gpai", flat=True)
+        .first()
+    )
+    return bool(latest)
+
+
+def _require_gpai(model_version: ModelVersion) -> None:
+    """Annex XI and XII are Art. 53 duties of a general-purpose model's provider."""
+    if not gpai_classified(model_version):
+        raise ServiceError(
+            "not_gpai",
+            "Annex XI and XII documents are for general-purpose AI models the organisation "
+            "provides (Art. 53); the system's classification does not say it is one.",
+        )
+
+
 @transaction.atomic
 def report_request(
     *, actor: User, kind: str, model_version: ModelVersion | None = None, audit_run=None
@@ -61,8 +94,10 @@ def report_request(
             "invalid_kind",
             f"Unknown report kind {kind!r}; use one of {', '.join(ReportKind.values)}.",
         )
-    if kind in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD) and model_version is None:
+    if kind in VERSION_KINDS and model_version is None:
         raise ServiceError("model_version_required", f"A {kind} report is about a model version.")
+    if kind in GPAI_KINDS:
+        _require_gpai(model_version)
     if kind == ReportKind.AUDIT and audit_run is None:
         raise ServiceError("audit_run_required", "An audit report is about an audit run.")
     # A double click or a retried request asks for the same report twice: while one is still
@@ -218,7 +253,7 @@ def report_generate(*, report_id: int, task=None) -> None:
     with tracked_job(Report, report_id, task=task) as report:
         if report is None:
             return
-        if report.model_version_id is None and report.kind in ("annex_iv", "model_card"):
+        if report.model_version_id is None and report.kind in VERSION_KINDS:
             raise JobFailed("input_missing", "The model version of this report is gone.")
         at = timezone.now().replace(microsecond=0)
         job_progress(report, 0.1, "collecting evidence")

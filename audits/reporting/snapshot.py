@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from audits.checks.generative import LIMITATIONS as GENERATIVE_LIMITATIONS
+from audits.checks.vocabulary import THRESHOLD_DIRECTIONS
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding, findings_of_run
@@ -36,8 +38,16 @@ from governance.review.approvals.models import Decision
 from governance.review.approvals.services import DECISION_PURPOSE, decision_record_of
 from governance.review.evaluation import current_classification, evaluate, gate
 from registry import lineage
+from registry.inspection.formats import LLMApplicationError, parse_llm_application
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
-from registry.selectors import node_visible, pii_summary, team_ids_visible_to, upstream_pii
+from registry.selectors import (
+    foundation_model,
+    node_visible,
+    pii_summary,
+    prompt_bindings,
+    team_ids_visible_to,
+    upstream_pii,
+)
 
 DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
 LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
@@ -455,6 +465,66 @@ def performance_block(run) -> dict[str, Any] | None:
     }
 
 
+def genai_block(
+    mv: ModelVersion, run: CheckRun | None, datasets: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The LLM application part of a model card: the foundation model by reference, the
+    prompts it runs with, its retrieval corpora and its generative evaluation (None for a
+    predictive model)."""
+    if mv.artefact_format != "llm_application" and mv.model.task != "generative":
+        return None
+    foundation = foundation_model(mv)
+    name = ""
+    if mv.artefact_format == "llm_application" and mv.artefact_id and mv.artefact.path.is_file():
+        try:
+            name = str(parse_llm_application(mv.artefact.path.read_bytes()).get("name") or "")
+        except LLMApplicationError:
+            name = ""
+    evaluation = None
+    if run is not None:
+        limits = run.thresholds or {}
+        directions = THRESHOLD_DIRECTIONS["generative"]
+        evaluation = {
+            "id": run.pk,
+            "passed": run.passed,
+            "dataset": str(run.dataset_version.dataset.name) + " v" + run.dataset_version.version
+            if run.dataset_version
+            else "",
+            "records": (run.result or {}).get("n_records"),
+            "red_team_set": (run.result or {}).get("red_team_set") or {},
+            "metrics": [
+                {
+                    "name": key.replace("_", " "),
+                    "value": fmt(value, 3),
+                    "limit": "not gated"
+                    if limits.get(key) is None
+                    else f"{'at most' if directions.get(key) == 'max' else 'at least'} "
+                    f"{limits[key]}",
+                }
+                for key, value in ((run.result or {}).get("metrics") or {}).items()
+            ],
+        }
+    return {
+        "application": name,
+        "foundation_model": foundation,
+        "prompts": [
+            {
+                "name": b.template.name,
+                "role": b.template.get_role_display(),
+                "version": b.prompt_version.number,
+                "sha256": b.prompt_version.sha256,
+                "text": b.prompt_version.text,
+            }
+            for b in prompt_bindings(model_version=mv)
+        ],
+        "retrieval": [
+            f"{d['name']} v{d['version']}" for d in datasets if d["edge_kind"] == "retrieves_from"
+        ],
+        "evaluation": evaluation,
+        "limitations": GENERATIVE_LIMITATIONS,
+    }
+
+
 def approvals_block(mv: ModelVersion) -> list[dict[str, Any]]:
 
     decisions = (
@@ -566,7 +636,8 @@ def finalize(snapshot: dict[str, Any]) -> dict[str, Any]:
 def model_version_snapshot(
     *, kind: str, model_version: ModelVersion, actor: User, at: datetime, revision: int = 1
 ) -> dict[str, Any]:
-    """Snapshot for ``annex_iv`` and ``model_card`` reports of one model version."""
+    """Snapshot for ``annex_iv``, ``model_card``, ``annex_xi`` and ``annex_xii`` reports of
+    one model version."""
 
     mv = ModelVersion.objects.select_related("model__system__team", "artefact", "created_by").get(
         pk=model_version.pk
@@ -612,6 +683,7 @@ def model_version_snapshot(
         "explainability": explainability_block(latest.get("explainability"), sensitive),
         "performance": performance_block(latest.get("performance")),
         "data_quality": data_quality_block(latest.get("data_quality")),
+        "genai": genai_block(mv, latest.get("generative"), datasets),
         "thresholds": threshold_rows(latest),
         "metrics_rationale": mv.description,
         "requirements": [

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audits.reporting import services
 from audits.reporting.api import report_queryset
-from audits.reporting.models import Report, ReportKind
+from audits.reporting.models import Report
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, is_htmx
 from registry import selectors as registry_selectors
@@ -36,7 +36,7 @@ def report_generate(request):
         return forbidden(request, "Reports are for auditors, compliance officers and admins.")
     kind = request.POST.get("kind", "")
     mv = None
-    if kind in (ReportKind.ANNEX_IV, ReportKind.MODEL_CARD):
+    if kind in services.VERSION_KINDS:
         mv = (
             registry_selectors.model_version_list(actor=request.user)
             .filter(pk=request.POST.get("model_version") or 0)
@@ -93,7 +93,11 @@ def version_page_panels(*, request, model_version) -> dict:
         .filter(model_version=model_version)
         .select_related("model_version__model", "requested_by")
     )
-    return {"reports": reports, "can_report": True}
+    return {
+        "reports": reports,
+        "can_report": True,
+        "gpai_reports": services.gpai_classified(model_version),
+    }
 
 
 def audit_run_page_panels(*, user, audit_run) -> dict:

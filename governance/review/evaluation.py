@@ -25,6 +25,7 @@ from governance.kernel.accounts.models import Role, User
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import ACCOUNTABLE_OWNER, UNCLASSIFIED, Policy
 from governance.policy.raci.models import Raci, Responsibility
+from governance.policy.transparency.models import DUTIES, TransparencyMeasure
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
 from registry import lineage
 from registry.models import (
@@ -32,6 +33,7 @@ from registry.models import (
     DatasetVersion,
     ModelVersion,
     PIIStatus,
+    PromptBinding,
     Verification,
     VersionStatus,
 )
@@ -135,6 +137,9 @@ def evidence_matches(approved: dict[str, Any], current: dict[str, Any]) -> list[
     for key in ("artefact_sha256", "datasets", "classification_id"):
         if approved.get(key) != current.get(key):
             changed.append(key)
+    # Prompts are bound facts of LLM applications only (absent: none bound).
+    if (approved.get("prompts") or []) != (current.get("prompts") or []):
+        changed.append("prompts")
     return changed
 
 
@@ -314,6 +319,7 @@ def evaluate(
         if policy.pii_must_be_resolved:
             pii_requirement(ev)
         documentation_requirements(ev, list(policy.required_documentation or []))
+        transparency_requirements(ev)
         if policy.requires_accountable_owner:
             ok = bool(ev.accountable_ids)
             ev.requirements.append(
@@ -340,6 +346,18 @@ def evaluate(
         "tier": tier,
         "policy": {"tier": tier, "version": policy.version if policy else None},
     }
+    prompts = [
+        {
+            "prompt": b.template.name,
+            "version": b.prompt_version.number,
+            "sha256": b.prompt_version.sha256,
+        }
+        for b in PromptBinding.objects.filter(model_version=mv)
+        .select_related("template", "prompt_version")
+        .order_by("template__name")
+    ]
+    if prompts:
+        ev.evidence["prompts"] = prompts
     reviews = list(Review.objects.filter(model_version=mv).order_by("-round")[:2])
     ev.review = reviews[0] if reviews else None
     ev.previous_review = reviews[1] if len(reviews) > 1 else None
@@ -611,6 +629,32 @@ def pii_requirement(ev: Evaluation) -> None:
         parts.append(f"{foreign_count} on another team's data ({', '.join(foreign)})")
     reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {'; '.join(parts)}."
     ev.requirements.append(Requirement("pii_unresolved", label, False, EVIDENCE, reason))
+
+
+def transparency_requirements(ev: Evaluation) -> None:
+    """One requirement per Art. 50 duty of the classification: a measure with its evidence
+    must be recorded for the system (disclosure to users, marking of synthetic content...)."""
+    if ev.classification is None or not ev.classification.transparency_flags:
+        return
+    system = ev.model_version.model.system
+    recorded = set(TransparencyMeasure.objects.filter(system=system).values_list("duty", flat=True))
+    for paragraph in sorted(ev.classification.transparency_flags):
+        if paragraph not in DUTIES:
+            continue
+        duty, label = DUTIES[paragraph]
+        met = duty in recorded
+        ev.requirements.append(
+            Requirement(
+                f"transparency:{duty}" if met else f"transparency_missing:{duty}",
+                f"Art. {paragraph}: {label}",
+                met,
+                EVIDENCE,
+                ""
+                if met
+                else f"No measure is recorded for the Art. {paragraph} duty {duty!r}; record "
+                "what is done and its evidence (POST systems/{id}/transparency/).",
+            )
+        )
 
 
 def documentation_requirements(ev: Evaluation, names: list[str]) -> None:

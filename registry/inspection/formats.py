@@ -35,13 +35,16 @@ import charset_normalizer
 __all__ = [
     "ARTEFACT_FORMATS",
     "DATA_FORMATS",
+    "DESCRIPTOR_FORMATS",
     "PICKLE_FORMATS",
     "SAFE_FORMATS",
     "ArtefactFormat",
     "DataFormatError",
+    "LLMApplicationError",
     "detect_artefact_format",
     "detect_data_format",
     "detect_text_encoding",
+    "parse_llm_application",
     "sniff_csv_delimiter",
 ]
 
@@ -56,11 +59,17 @@ ArtefactFormatName = Literal[
     "pickle",
     "joblib",
     "cloudpickle",
+    "llm_application",
     "unknown",
 ]
 ARTEFACT_FORMATS: tuple[str, ...] = get_args(ArtefactFormatName)
 #: Formats a worker may load without running code from the file.
-SAFE_FORMATS = frozenset({"onnx", "xgboost_json", "xgboost_ubj", "lightgbm_text", "skops"})
+SAFE_FORMATS = frozenset(
+    {"onnx", "xgboost_json", "xgboost_ubj", "lightgbm_text", "skops", "llm_application"}
+)
+#: Formats that describe an application built on a hosted model: stored and read as JSON,
+#: never loaded as a predictive model (their checks judge recorded outputs).
+DESCRIPTOR_FORMATS = frozenset({"llm_application"})
 #: Formats whose loading runs code from the file: refused unless an admin trusted the artefact.
 PICKLE_FORMATS = frozenset({"pickle", "joblib", "cloudpickle"})
 
@@ -129,6 +138,9 @@ def detect_artefact_format(path: str | Path) -> ArtefactFormat:
         xgb_json = _detect_xgboost_json(head, tail)
         if xgb_json is not None:
             return xgb_json
+        application = _detect_llm_application(head, complete=size <= len(head))
+        if application is not None:
+            return application
         if head[:1] == b"{" and _looks_like_xgboost_ubj(head):
             return ArtefactFormat(
                 "xgboost_ubj", "xgboost", True, "XGBoost model in Universal Binary JSON"
@@ -143,6 +155,69 @@ def detect_artefact_format(path: str | Path) -> ArtefactFormat:
         if onnx is not None:
             return onnx
     return _unknown("content matches no supported artefact format")
+
+
+class LLMApplicationError(ValueError):
+    """An LLM application descriptor that lacks what the registry needs to know."""
+
+
+#: The foundation model reference of an LLM application descriptor: key -> (type, required).
+FOUNDATION_MODEL_FIELDS: dict[str, tuple[type, bool]] = {
+    "provider": (str, True),
+    "model_id": (str, True),
+    "model_version": (str, True),
+    "terms_url": (str, False),
+    "general_purpose": (bool, True),
+    "systemic_risk": (bool, True),
+}
+
+
+def parse_llm_application(data: bytes) -> dict:
+    """The descriptor of an application built on a hosted foundation model.
+
+    ``{"llm_application": {"name": ..., "foundation_model": {"provider", "model_id",
+    "model_version", "terms_url", "general_purpose", "systemic_risk"}, ...}}``: the model is
+    registered by reference (nothing is downloaded or called), so the descriptor's hash is
+    what an approval binds, and a change of foundation model is a change of artefact."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise LLMApplicationError("the descriptor is not valid UTF-8 JSON") from exc
+    app = doc.get("llm_application") if isinstance(doc, dict) else None
+    if not isinstance(app, dict):
+        raise LLMApplicationError('the descriptor has no "llm_application" object')
+    fm = app.get("foundation_model")
+    if not isinstance(fm, dict):
+        raise LLMApplicationError('"llm_application" has no "foundation_model" object')
+    problems = []
+    for key, (kind, required) in FOUNDATION_MODEL_FIELDS.items():
+        if key not in fm:
+            if required:
+                problems.append(f"{key} is missing")
+        elif not isinstance(fm[key], kind) or (kind is str and not fm[key].strip()):
+            problems.append(f"{key} must be a {'boolean' if kind is bool else 'non-empty text'}")
+    if fm.get("systemic_risk") is True and fm.get("general_purpose") is False:
+        problems.append("systemic_risk applies to general-purpose models only")
+    if problems:
+        raise LLMApplicationError("foundation_model: " + "; ".join(problems))
+    return app
+
+
+def _detect_llm_application(head: bytes, *, complete: bool) -> ArtefactFormat | None:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not complete or not re.match(rb'\{\s*"llm_application"\s*:', text):
+        return None
+    try:
+        app = parse_llm_application(head)
+    except LLMApplicationError as exc:
+        return _unknown(f"LLM application descriptor: {exc}")
+    fm = app["foundation_model"]
+    return ArtefactFormat(
+        "llm_application",
+        "llm",
+        True,
+        f"LLM application on {fm['provider']} {fm['model_id']} {fm['model_version']}",
+    )
 
 
 def _unknown(detail: str) -> ArtefactFormat:

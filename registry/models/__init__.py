@@ -22,6 +22,7 @@ from registry.models.models import (
     Verification,
     VersionStatus,
 )
+from registry.models.prompts import PromptBinding, PromptRole, PromptTemplate, PromptVersion
 from registry.models.systems import DOCUMENTATION_FIELDS, AISystem
 
 __all__ = [
@@ -48,6 +49,10 @@ __all__ = [
     "PIIStatus",
     "ProfileStatus",
     "ProfilingJob",
+    "PromptBinding",
+    "PromptRole",
+    "PromptTemplate",
+    "PromptVersion",
     "Verification",
     "VersionStatus",
     "blob_path",

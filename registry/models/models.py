@@ -16,6 +16,7 @@ class ModelTask(models.TextChoices):
     BINARY_CLASSIFICATION = "binary_classification", "Binary classification"
     MULTICLASS_CLASSIFICATION = "multiclass_classification", "Multiclass classification"
     REGRESSION = "regression", "Regression"
+    GENERATIVE = "generative", "Generative (LLM application)"
     OTHER = "other", "Other"
 
 

@@ -82,7 +82,8 @@ def model_version_register(
             raise ServiceError(
                 "unrecognised_artefact",
                 "The artefact is not a supported model format (ONNX, XGBoost JSON/UBJ, LightGBM "
-                f"text, skops, or pickle/joblib/cloudpickle): {detected.detail}",
+                "text, skops, pickle/joblib/cloudpickle, or an LLM application descriptor): "
+                f"{detected.detail}",
             )
         # The blob's row, the version, its edges and its audit event: one transaction, one
         # commit (the commit's flush to disk was a third of a registration's time).

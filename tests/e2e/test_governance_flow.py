@@ -39,7 +39,7 @@ def demo(db):
     return {
         "people": people,
         "system": AISystem.objects.get(name="Consumer credit scoring"),
-        "mv": ModelVersion.objects.get(),
+        "mv": ModelVersion.objects.get(model__name="credit-risk-xgb"),
     }
 
 

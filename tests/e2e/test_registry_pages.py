@@ -28,7 +28,7 @@ def demo(db):
         data_file=upload("customers.csv", people_csv()),
     )
     lineage_edge_add(actor=scientist, kind="derived_from", upstream=raw, downstream=dv)
-    return {"mv": ModelVersion.objects.get(), "dv": dv, "raw": raw}
+    return {"mv": ModelVersion.objects.get(model__name="credit-risk-xgb"), "dv": dv, "raw": raw}
 
 
 def test_inventory_model_version_and_dataset_pages(page, live_server, demo):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_trains_and_registers_a_real_model(capsys):
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
-    mv = ModelVersion.objects.get()
+    mv = ModelVersion.objects.get(model__name="credit-risk-xgb")
     assert mv.artefact_format == "xgboost_json" and mv.artefact_safe
     assert mv.declared_metrics["roc_auc_holdout"] > 0.6
     dv = mv.upstream_edges.get(kind="trained_on").upstream_dataset_version
@@ -27,7 +27,7 @@ def test_demo_evidence_is_the_held_out_test_split(django_capture_on_commit_callb
     a demographic parity gap by age well above 0.10, and the gate stays closed for it."""
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
-    mv = ModelVersion.objects.get()
+    mv = ModelVersion.objects.get(model__name="credit-risk-xgb")
     test = mv.upstream_edges.get(kind="tested_on").upstream_dataset_version
     assert test.row_count == 300  # the 30 % the model never saw
     fairness = CheckRun.objects.get(model_version=mv, kind="fairness")

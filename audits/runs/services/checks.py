@@ -185,6 +185,14 @@ def check_run_request(
     if dataset_version is None:
         raise ServiceError("dataset_required", "A dataset_version is required.")
     _check_dataset(dataset_version, model_version, "dataset version")
+    if kind == "generative" and dataset_version.data_format != "jsonl":
+        raise ServiceError(
+            "records_required",
+            "A generative check reads recorded answers: upload them as a JSON Lines dataset "
+            "version (one object per line with input, output and optional contexts, "
+            f"reference, red_team_id, counterfactual_group); this one is "
+            f"{dataset_version.data_format}.",
+        )
     if kind == "drift":
         if reference_dataset_version is None:
             raise ServiceError(

@@ -17,6 +17,7 @@ from audits.checks.data_quality import run_data_quality
 from audits.checks.drift import run_drift
 from audits.checks.explainability import run_explainability
 from audits.checks.fairness import run_fairness
+from audits.checks.generative import run_generative
 from audits.checks.performance import run_performance
 from audits.runs.services.inputs import (
     CheckFailed,
@@ -24,6 +25,7 @@ from audits.runs.services.inputs import (
     load_version_model,
     model_predictions,
     read_dataset,
+    read_records,
     require_columns,
 )
 from audits.runs.services.rules import sleep_allowed
@@ -177,6 +179,16 @@ def _drift(run, df, columns, progress) -> CheckOutcome:
     )
 
 
+def _generative(run, records, progress) -> CheckOutcome:
+    """Recorded answers of an LLM application: nothing is called, the records are judged."""
+    return run_generative(
+        records=records,
+        thresholds=run.thresholds,
+        progress=lambda f, m: progress(0.1 + 0.85 * f, m),
+        **_check_parameters(run),
+    )
+
+
 RUNNERS = {
     "fairness": _fairness,
     "performance": _performance,
@@ -184,18 +196,22 @@ RUNNERS = {
     "data_quality": _data_quality,
     "drift": _drift,
 }
+#: Kinds that read the data file as records, not as a table.
+RECORD_RUNNERS = {"generative": _generative}
 
 
 def check_execute(run, progress: Progress) -> CheckOutcome:
     """Compute the outcome of ``run`` from its frozen inputs; raises CheckFailed on bad input."""
-    runner = RUNNERS.get(run.kind)
+    runner = RUNNERS.get(run.kind) or RECORD_RUNNERS.get(run.kind)
     if runner is None:
         raise CheckFailed("unsupported_kind", f"{run.kind} checks do not run in a worker.")
     _pause_for_tests(run, progress)
     columns = Columns(roles=dict(run.column_roles or {}), sensitive=list(run.sensitive_columns))
     progress(0.02, "reading data")
-    df = read_dataset(run.dataset_version)
     try:
+        if run.kind in RECORD_RUNNERS:
+            return runner(run, read_records(run.dataset_version), progress)
+        df = read_dataset(run.dataset_version)
         return runner(run, df, columns, progress)
     except CheckInputError as exc:
         raise CheckFailed("invalid_input", str(exc)) from exc

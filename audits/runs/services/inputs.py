@@ -7,6 +7,7 @@ an unsafe artefact will not fix itself on the next attempt.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,41 @@ def read_dataset(dataset_version) -> pd.DataFrame:
         raise CheckFailed(
             "unreadable_data", f"Dataset version {dataset_version.pk} cannot be read: {exc}"
         ) from exc
+
+
+def read_records(dataset_version) -> list[Any]:
+    """The JSON objects of a JSON Lines data file, one per non-empty line (generative checks
+    read the records as written: contexts stay lists)."""
+
+    path = dataset_version.blob.path
+    if not path.is_file():
+        raise CheckFailed(
+            "inputs_missing",
+            f"The data file of dataset version {dataset_version.pk} "
+            f"(sha256 {dataset_version.blob.sha256}) is missing from storage.",
+        )
+    if dataset_version.data_format != "jsonl":
+        raise CheckFailed(
+            "unreadable_data",
+            f"Dataset version {dataset_version.pk} is {dataset_version.data_format}, not JSON "
+            "Lines; a generative check reads one recorded answer per JSON line.",
+        )
+    records = []
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError:
+                        raise CheckFailed(
+                            "unreadable_data", f"Line {number} of the records is not valid JSON."
+                        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckFailed(
+            "unreadable_data", f"Dataset version {dataset_version.pk} cannot be read: {exc}"
+        ) from exc
+    return records
 
 
 def load_version_model(model_version, *, feature_names: list[str] | None = None) -> LoadedModel:

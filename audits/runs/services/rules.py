@@ -145,6 +145,9 @@ PARAMETERS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
         "bins": (_int(2, 100), "an integer in [2, 100]"),
         "features": (_str_list, "a list of column names"),
     },
+    "generative": {
+        "support_overlap": (lambda v: _is_number(v) and 0 < v <= 1, "a number in (0, 1]"),
+    },
 }
 
 

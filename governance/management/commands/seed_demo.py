@@ -27,6 +27,7 @@ DEMO_MODULES = [
     "governance.demo.governance",
     "governance.demo.audits",
     "governance.demo.review",
+    "governance.demo.genai",
 ]
 
 

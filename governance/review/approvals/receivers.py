@@ -13,7 +13,7 @@ from governance.policy.signals import approval_basis_changed
 from governance.review.approvals.services import approvals_invalidate
 from registry import lineage
 from registry.models import PIIStatus
-from registry.signals import lineage_edge_added, pii_flag_decided
+from registry.signals import lineage_edge_added, pii_flag_decided, prompt_changed
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,19 @@ def on_check_run_finished(sender, *, check_run, **kwargs) -> None:
     )
 
 
+def on_prompt_changed(sender, *, binding, previous, actor, **kwargs) -> None:
+
+    current = binding.prompt_version
+    was = f"from version {previous.number} " if previous is not None else "(newly bound) "
+    approvals_invalidate(
+        model_version_ids=[binding.model_version_id],
+        code="prompt_changed",
+        reason=f"prompt {binding.template.name!r} changed {was}to version {current.number} "
+        f"by {getattr(actor, 'username', 'system')}.",
+        actor=actor,
+    )
+
+
 def on_approval_basis_changed(
     sender, *, code, reason, actor=None, system_id=None, model_id=None, **kwargs
 ):
@@ -82,4 +95,5 @@ def connect() -> None:
 
     pii_flag_decided.connect(on_pii_flag_decided, dispatch_uid="governance.pii_flag_decided")
     lineage_edge_added.connect(on_lineage_edge_added, dispatch_uid="governance.lineage_edge")
+    prompt_changed.connect(on_prompt_changed, dispatch_uid="governance.prompt_changed")
     check_run_finished.connect(on_check_run_finished, dispatch_uid="governance.check_finished")
