@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
         "ArtefactVerificationEnum": "registry.models.models.Verification.choices",
         "CheckKindEnum": "audits.runs.models.checks.CheckKind.choices",
         "RequirableCheckKindEnum": "audits.checks.vocabulary.REQUIRABLE_CHECK_KINDS",
+        "PromptRoleEnum": "registry.models.prompts.PromptRole.choices",
         "ReportKindEnum": "audits.reporting.models.ReportKind.choices",
         "RaciRoleEnum": "governance.policy.raci.models.Raci.choices",
         "RiskStatusEnum": "governance.obligations.risks.models.RiskStatus.choices",

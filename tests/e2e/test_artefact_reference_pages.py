@@ -22,7 +22,7 @@ def versions(db, settings):
     call_command("seed_demo")
     settings.ARTEFACT_LOCAL_ROOTS = ["/tmp"]
     scientist = User.objects.get(username="scientist")
-    model = ModelVersion.objects.get().model
+    model = ModelVersion.objects.get(version="1.0.0").model
     data = dataset_version_reference_ensure(
         actor=scientist,
         team=model.system.team,

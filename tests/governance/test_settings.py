@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from governance.celery import app
+from governance.kernel.signing import signing_key_create
 from governance.settings import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,9 @@ def test_production_refuses_unsafe_configuration(env, message):
     assert message in out.stderr
 
 
-def test_production_check_deploy_is_clean():
+def test_production_check_deploy_is_clean(tmp_path):
+    key = tmp_path / "signing-key.pem"
+    signing_key_create(key)
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -115,6 +118,7 @@ def test_production_check_deploy_is_clean():
             "GOVERNANCE_ENV": "production",
             "SECRET_KEY": GOOD_SECRET,
             "ALLOWED_HOSTS": "gov.example.org",
+            "SIGNING_KEY_FILE": str(key),
         },
         capture_output=True,
         text=True,

@@ -21,6 +21,7 @@ from governance.obligations.risks.services import risk_create
 from governance.policy.notifications.models import Notification
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
+from registry.services.prompts import prompt_template_create
 from tests.registry import conftest as registry_fixtures
 
 german_csv_bytes = registry_fixtures.german_csv_bytes
@@ -94,7 +95,11 @@ def team_objects(users, team, system, model, dataset, dataset_version, model_ver
         elements={"specific_risks": "Wrongful refusals"},
     )
     declaration = declaration_draft(actor=users["compliance_officer"], system=system)
+    prompt = prompt_template_create(
+        actor=scientist, model=model, name="system", role="system", text="You answer politely."
+    ).template
     return {
+        "prompts": prompt,
         "risks": risk,
         "incidents": incident,
         "fria": fria,
