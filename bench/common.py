@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -32,6 +33,14 @@ MLFLOW_VENV = ROOT / "var" / "mlflow-venv"
 def peer_python(venv: Path, requirements: list[str]) -> tuple[Path | None, str]:
     """A virtualenv's Python with ``requirements`` installed, installing it on first use (or
     when the requirements changed); or None and the reason (e.g. no network)."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # Two test passes may start at once: the first installs, the second waits and reuses.
+    with open(venv.with_name(venv.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _peer_python_locked(venv, requirements)
+
+
+def _peer_python_locked(venv: Path, requirements: list[str]) -> tuple[Path | None, str]:
     python = venv / "bin" / "python"
     stamp = venv / ".requirements"
     wanted = "\n".join(requirements)
