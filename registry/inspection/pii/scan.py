@@ -126,11 +126,22 @@ def _scan_column(column: str, values: Sequence[object], sample_size: int) -> lis
     texts = [as_text(value) for value in raw]
     hits = _value_hits(column, matches, raw=raw, texts=texts)
     enough = len(texts) >= MIN_VALUES_FOR_VALUE_ONLY
+    flags = enough and _is_flag_column(texts)
     for match in matches:
         if not match.strong or match.category in hits:
             continue
+        if flags and match.category in DIRECT_IDENTIFIER_CATEGORIES:
+            # "email: yes/no" says whether there is an address, not what it is.
+            continue
         hits[match.category] = _name_only_hit(column, match, enough=enough, has_values=bool(texts))
     return sorted(hits.values(), key=lambda hit: (-hit.confidence, hit.category))
+
+
+_FLAG_VALUES = frozenset({"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1"})
+
+
+def _is_flag_column(texts: list[str]) -> bool:
+    return bool(texts) and all(text.lower() in _FLAG_VALUES for text in texts)
 
 
 def _value_hits(
