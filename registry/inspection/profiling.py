@@ -867,22 +867,61 @@ def _has_quoted_line_break(path: Path, encoding: str) -> bool:
 def _csv_batches(
     path: Path, delimiter: str, column_count: int, encoding: str
 ) -> Iterator[pa.RecordBatch]:
+    """The file's records as batches of text columns, one block of the file at a time.
+
+    Arrow's own streaming reader reads up to 32 blocks ahead on a background thread, which
+    for a large file holds a quarter of a gigabyte however slowly the batches are used. So
+    where no quoted value spans a line (nearly every export), the file is cut into blocks at
+    line breaks here and each block is parsed when it is needed: memory stays at one block.
+    Files with multi-line values go through Arrow's reader, which knows where quotes end.
+    """
     names = [f"c{i}" for i in range(column_count)]
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=_has_quoted_line_break(path, encoding)
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
     )
-    yield from reader
+    if _has_quoted_line_break(path, encoding):
+        yield from pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=convert_options,
+        )
+        return
+    read_options = pacsv.ReadOptions(
+        column_names=names,
+        block_size=CSV_BLOCK_BYTES + 1024,
+        encoding=_arrow_encoding(encoding),
+    )
+    parse_options = pacsv.ParseOptions(delimiter=delimiter)
+    for piece in _line_aligned_blocks(path):
+        table = pacsv.read_csv(
+            pa.BufferReader(piece),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+        yield from table.to_batches()
+
+
+def _line_aligned_blocks(path: Path) -> Iterator[bytes]:
+    """About ``CSV_BLOCK_BYTES`` of the file at a time, each ending at a line break (a line
+    longer than a block makes that block longer)."""
+    carry = b""
+    with path.open("rb") as fh:
+        while block := fh.read(CSV_BLOCK_BYTES):
+            data = carry + block
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            yield data[: cut + 1]
+    if carry.strip():
+        yield carry
 
 
 def _encoding_warnings(encoding: str) -> list[dict[str, Any]]:

@@ -422,3 +422,25 @@ def test_numeric_column_turning_to_text_late_keeps_exact_top_values_when_few(
     assert column.top_values[:5] == [[v, int(n)] for v, n in expected.items()][:5]
     assert column.top_values_approximate is False
     assert column.distinct_count == 6
+
+
+def test_quoted_delimiters_and_decimal_commas_across_line_aligned_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = 4_000
+    lines = ["name;amount;city"] + [
+        f'"Doe; J.{i}";{i},5;"Köln"' if i % 3 else f"Roe {i};{i};Bonn" for i in range(rows)
+    ]
+    path = tmp_path / "semicolon.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 2048)
+    profile = profile_data_file(path, data_format="csv")
+    columns = _columns(profile)
+    assert profile.row_count == rows and profile.delimiter == ";"
+    assert columns["amount"].dtype == "float"
+    assert (columns["amount"].min, columns["amount"].max) == (0, rows - 1)
+    assert profiling._has_quoted_line_break(path, "utf-8") is False
+    assert columns["name"].distinct_count == rows
+    bonn = (rows + 2) // 3
+    assert columns["city"].top_values == [["Köln", rows - bonn], ["Bonn", bonn]]
+    assert [w["code"] for w in profile.warnings] == ["decimal_comma"]
