@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -168,10 +169,18 @@ class _DistinctCounter:
         _, bit_length = np.frexp(rest.astype(np.float64))
         rank = (rest_bits - bit_length + 1).astype(np.uint8)
         np.maximum.at(self._registers, index, rank)
-        if self._exact is not None:
-            self._exact = np.union1d(self._exact, hashes)
-            if self._exact.size > DISTINCT_EXACT_CAP:
-                self._exact = None
+        if self._exact is None:
+            return
+        if self._exact.size + hashes.size > DISTINCT_EXACT_CAP and (
+            self._estimate() > 1.5 * DISTINCT_EXACT_CAP
+        ):
+            # The estimate's error is about 1.6 %: far past the cap, no exact union is needed
+            # to know the column went beyond it (it costs a sort of every value).
+            self._exact = None
+            return
+        self._exact = np.union1d(self._exact, hashes)
+        if self._exact.size > DISTINCT_EXACT_CAP:
+            self._exact = None
 
     @property
     def approximate(self) -> bool:
@@ -180,6 +189,9 @@ class _DistinctCounter:
     def count(self) -> int:
         if self._exact is not None:
             return int(self._exact.size)
+        return self._estimate()
+
+    def _estimate(self) -> int:
         m = float(self._registers.size)
         alpha = 0.7213 / (1 + 1.079 / m)
         estimate = alpha * m * m / float(np.sum(np.power(2.0, -self._registers.astype(float))))
@@ -244,7 +256,65 @@ def _finite(value: float | None, *, rounded: bool = False) -> float | None:
 def _hash_values(values: pa.Array) -> np.ndarray:
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
+    if _is_text_type(values.type):
+        return _hash_text(values)
     return pd.util.hash_array(values.to_numpy(zero_copy_only=False), categorize=False)
+
+
+def _is_text_type(arrow_type: pa.DataType) -> bool:
+    return (
+        pa.types.is_string(arrow_type)
+        or pa.types.is_large_string(arrow_type)
+        or pa.types.is_binary(arrow_type)
+        or pa.types.is_large_binary(arrow_type)
+    )
+
+
+#: Texts up to this many bytes are hashed by numpy in 8-byte words; longer ones one by one.
+_WORD_HASHED_BYTES = 64
+#: ``_BYTE_MASKS[k]`` keeps the first k bytes of a little-endian 64-bit word.
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+
+
+def _hash_text(values: pa.Array) -> np.ndarray:
+    """64-bit hashes of the non-null texts of an Arrow string array, straight from its buffers.
+
+    Each text is read as little-endian 8-byte words, bytes beyond its end masked off, and
+    folded into its length with splitmix64; texts longer than ``_WORD_HASHED_BYTES`` are
+    hashed with BLAKE2b. The hash depends on the text alone, not on the batch it arrived in,
+    so distinct counts merge across batches. No Python object is made per short value.
+    """
+    n = len(values)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[
+        values.offset : values.offset + n + 1
+    ].astype(np.int64)
+    first, last = int(offsets[0]), int(offsets[-1])
+    starts = offsets[:-1] - first
+    lengths = np.diff(offsets)
+    data = np.zeros(last - first + 8, dtype=np.uint8)  # 8 spare bytes: no word reads past
+    if last > first:
+        data[: last - first] = np.frombuffer(buffers[2], dtype=np.uint8)[first:last]
+    # Every byte offset seen as the start of an (unaligned) 64-bit word.
+    words = np.ndarray((data.size - 7,), dtype="<u8", buffer=data, strides=(1,))
+    hashes = _splitmix64(lengths)
+    longest = int(lengths.max(initial=0))
+    for j in range(min(-(-longest // 8), _WORD_HASHED_BYTES // 8)):
+        if j == 0 and longest <= _WORD_HASHED_BYTES:
+            hashes = _splitmix64(hashes ^ (words[starts] & _BYTE_MASKS[np.minimum(lengths, 8)]))
+            continue
+        rows = np.flatnonzero((lengths > 8 * j) & (lengths <= _WORD_HASHED_BYTES))
+        word = words[starts[rows] + 8 * j] & _BYTE_MASKS[np.minimum(lengths[rows] - 8 * j, 8)]
+        hashes[rows] = _splitmix64(hashes[rows] ^ word)
+    if longest > _WORD_HASHED_BYTES:
+        for i in np.flatnonzero(lengths > _WORD_HASHED_BYTES).tolist():
+            text = data[starts[i] : starts[i] + lengths[i]].tobytes()
+            digest = hashlib.blake2b(text, digest_size=8).digest()
+            hashes[i] = int.from_bytes(digest, "little")
+    return hashes
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,26 +370,55 @@ class _ColumnAccumulator:
         self.rows += count
         self.nulls += count
 
-    def add(self, values: pa.Array, row_offset: int) -> None:
+    def add(self, values: pa.Array, row_offset: int, priority: np.ndarray | None = None) -> None:
+        """One batch of this column; ``priority`` is ``_splitmix64`` of the batch's row
+        numbers when the caller computed it once for all columns."""
         self.rows += len(values)
         self.nulls += values.null_count
         if values.null_count == len(values):
             return
-        valid_rows = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
-        non_null = values.filter(pc.is_valid(values))
-        self._update_counts(non_null)
+        if priority is None:
+            priority = _splitmix64(np.arange(row_offset, row_offset + len(values)))
+        if values.null_count:
+            valid = pc.is_valid(values)
+            valid_rows = np.flatnonzero(valid.to_numpy(zero_copy_only=False))
+            non_null = values.filter(valid)
+            priority = priority[valid_rows]
+        else:
+            valid_rows = np.arange(len(values))
+            non_null = values
         if self.kind == "text":
             self._narrow_text_types(non_null)
         else:
             self._update_typed_stats(non_null)
-        self._update_sample(non_null, valid_rows + row_offset)
+        self._update_counts(non_null)
+        self._update_sample(non_null, valid_rows + row_offset, priority)
+
+    def _numeric_candidate(self) -> bool:
+        if self.kind == "text":
+            return self.may_be_int or self.may_be_float or self.may_be_comma_float
+        return self.kind in {"integer", "float"}
 
     def _update_counts(self, non_null: pa.Array) -> None:
+        """Distinct counts, and top-value counts where a column may end up non-numeric.
+
+        Top values are only reported for non-numeric columns. A column that still reads as
+        numbers is counted only while it has at most ``TOP_VALUES_TRACKED`` distinct values
+        (coded answers, small integers); beyond that its counts would be pruned to lower
+        bounds anyway, so it is hashed for the distinct count and no more, which is where
+        most of the time of wide numeric files went.
+        """
+        numeric = self._numeric_candidate()
+        if numeric and not self._counting_numbers():
+            if self.kind == "text":
+                self.counts_pruned = True
+            self.distinct.add(_hash_values(non_null))
+            return
         counted = pc.value_counts(non_null)
         distinct_values = counted.field("values")
         self.distinct.add(_hash_values(distinct_values))
         if self.kind in {"integer", "float"}:
-            return  # top values are only reported for non-numeric columns
+            return
         counts = counted.field("counts").to_numpy()
         if len(counts) > TOP_VALUES_TRACKED:
             keep = np.argpartition(counts, -TOP_VALUES_TRACKED)[-TOP_VALUES_TRACKED:]
@@ -334,30 +433,52 @@ class _ColumnAccumulator:
             self.counts = Counter(dict(self.counts.most_common(TOP_VALUES_TRACKED // 2)))
             self.counts_pruned = True
 
+    def _counting_numbers(self) -> bool:
+        """Whether a column that reads as numbers still gets its values counted."""
+        if self.kind != "text":
+            return False
+        if self.counts_pruned or self.distinct.approximate:
+            return False
+        return self.distinct.count() <= TOP_VALUES_TRACKED
+
     def _narrow_text_types(self, text: pa.Array) -> None:
-        ints = None
+        """Rule out the types this batch's text cannot have.
+
+        A batch that parses as numbers cannot be boolean or ISO dates, so those checks (a
+        regular expression over every value) are skipped for numeric columns.
+        """
+        ints = floats = None
         if self.may_be_int:
             try:
-                ints = pc.cast(text, pa.int64())
+                ints = _cast_or_fail(text, pa.int64())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 self.may_be_int = False
             else:
                 lo, hi = pc.min_max(ints).values()
                 self.int_min = _min(self.int_min, lo.as_py())
                 self.int_max = _max(self.int_max, hi.as_py())
-        if self.may_be_float and ints is not None and ints.null_count == 0:
-            # Integers are floats too: converting the parsed integers costs far less than
-            # parsing the text a second time.
-            self.moments.add(ints.to_numpy(zero_copy_only=False).astype(np.float64))
+                if ints.null_count == 0:
+                    # Integers are floats too: converting the parsed integers costs far less
+                    # than parsing the text a second time.
+                    floats = ints.to_numpy(zero_copy_only=False).astype(np.float64)
+        if self.may_be_float and floats is not None:
+            self.moments.add(floats)
         elif self.may_be_float:
             try:
-                floats = pc.cast(text, pa.float64())
+                parsed = _cast_or_fail(text, pa.float64())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 self.may_be_float = False
             else:
-                self.moments.add(floats.to_numpy(zero_copy_only=False))
+                self.moments.add(parsed.to_numpy(zero_copy_only=False))
         if self.may_be_comma_float:
-            self._narrow_comma_float(text)
+            if floats is not None:
+                # Plain integers read the same with a decimal comma: no regex needed.
+                self.comma_moments.add(floats)
+            else:
+                self._narrow_comma_float(text)
+        if self.may_be_int or self.may_be_float:
+            self.may_be_bool = self.may_be_datetime = False
+            return
         if self.may_be_bool:
             lowered = pc.utf8_lower(pc.utf8_trim_whitespace(text))
             self.may_be_bool = bool(
@@ -415,19 +536,22 @@ class _ColumnAccumulator:
         elif self.kind == "datetime":
             self._update_datetime_range(values)
 
-    def _update_sample(self, non_null: pa.Array, rows: np.ndarray) -> None:
+    def _update_sample(self, non_null: pa.Array, rows: np.ndarray, priority: np.ndarray) -> None:
         if self.sample_size <= 0:
             return
-        priority = _splitmix64(rows)
-        if len(priority) > self.sample_size:
+        full = self._sample_priority.size >= self.sample_size
+        if full:
+            # Only rows that beat the worst kept one can enter: usually a handful.
+            chosen = np.flatnonzero(priority < self._sample_priority.max())
+            if chosen.size == 0:
+                return
+            if chosen.size > self.sample_size:
+                best = np.argpartition(priority[chosen], self.sample_size - 1)
+                chosen = chosen[best[: self.sample_size]]
+        elif len(priority) > self.sample_size:
             chosen = np.argpartition(priority, self.sample_size - 1)[: self.sample_size]
         else:
             chosen = np.arange(len(priority))
-        if self._sample_priority.size >= self.sample_size:
-            threshold = self._sample_priority.max()
-            chosen = chosen[priority[chosen] < threshold]
-            if chosen.size == 0:
-                return
         new_values = _display_values(non_null.take(pa.array(chosen)), self.kind)
         all_priority = np.concatenate([self._sample_priority, priority[chosen]])
         all_rows = np.concatenate([self._sample_rows, rows[chosen]])
@@ -508,6 +632,18 @@ class _ColumnAccumulator:
             top_values_approximate=self.counts_pruned,
             sample_values=sample,
         )
+
+
+#: Values tried before a whole batch is cast: a failed cast of a long array costs far more
+#: than a successful one, and text columns fail on their first values.
+_CAST_PROBE = 64
+
+
+def _cast_or_fail(text: pa.Array, target: pa.DataType) -> pa.Array:
+    """``pc.cast``, trying the first values alone first (same result, same exceptions)."""
+    if len(text) > 4 * _CAST_PROBE:
+        pc.cast(text.slice(0, _CAST_PROBE), target)
+    return pc.cast(text, target)
 
 
 def _min(current: Any, new: Any) -> Any:
@@ -694,23 +830,98 @@ def _locate_ragged_row(
     return None
 
 
+#: Encodings in which a quote and a line break are the ASCII bytes: the quote scan reads them.
+_ASCII_COMPATIBLE = re.compile(r"utf-8(-sig)?|cp\d+|latin-?1|iso-?8859-\d+|ascii|mac-\w+|koi8-\w")
+QUOTE_SCAN_BYTES = 16 * 1024 * 1024
+
+
+def _has_quoted_line_break(path: Path, encoding: str) -> bool:
+    """Whether any quoted CSV value spans a line break.
+
+    Arrow splits a file into blocks much faster when it may cut at every line break; that
+    is only right when no quoted value holds one. A line break is inside quotes when an odd
+    number of quote characters precede it (a doubled quote inside a value counts twice).
+    Read in blocks, so memory stays flat; a file without any quote costs one ``memchr``
+    per block. Encodings where a quote is not the byte 0x22 are assumed to need the slow
+    path.
+    """
+    if not _ASCII_COMPATIBLE.fullmatch(encoding.lower()):
+        return True
+    inside = False
+    with path.open("rb") as fh:
+        while block := fh.read(QUOTE_SCAN_BYTES):
+            if b'"' not in block:
+                if inside and (b"\n" in block or b"\r" in block):
+                    return True
+                continue
+            data = np.frombuffer(block, dtype=np.uint8)
+            quotes = np.flatnonzero(data == ord('"'))
+            breaks = np.flatnonzero((data == ord("\n")) | (data == ord("\r")))
+            before = np.searchsorted(quotes, breaks) + int(inside)
+            if np.any(before % 2 == 1):
+                return True
+            inside = (quotes.size + int(inside)) % 2 == 1
+    return False
+
+
 def _csv_batches(
     path: Path, delimiter: str, column_count: int, encoding: str
 ) -> Iterator[pa.RecordBatch]:
+    """The file's records as batches of text columns, one block of the file at a time.
+
+    Arrow's own streaming reader reads up to 32 blocks ahead on a background thread, which
+    for a large file holds a quarter of a gigabyte however slowly the batches are used. So
+    where no quoted value spans a line (nearly every export), the file is cut into blocks at
+    line breaks here and each block is parsed when it is needed: memory stays at one block.
+    Files with multi-line values go through Arrow's reader, which knows where quotes end.
+    """
     names = [f"c{i}" for i in range(column_count)]
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
     )
-    yield from reader
+    if _has_quoted_line_break(path, encoding):
+        yield from pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=convert_options,
+        )
+        return
+    read_options = pacsv.ReadOptions(
+        column_names=names,
+        block_size=CSV_BLOCK_BYTES + 1024,
+        encoding=_arrow_encoding(encoding),
+    )
+    parse_options = pacsv.ParseOptions(delimiter=delimiter)
+    for piece in _line_aligned_blocks(path):
+        table = pacsv.read_csv(
+            pa.BufferReader(piece),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+        yield from table.to_batches()
+
+
+def _line_aligned_blocks(path: Path) -> Iterator[bytes]:
+    """About ``CSV_BLOCK_BYTES`` of the file at a time, each ending at a line break (a line
+    longer than a block makes that block longer)."""
+    carry = b""
+    with path.open("rb") as fh:
+        while block := fh.read(CSV_BLOCK_BYTES):
+            data = carry + block
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            yield data[: cut + 1]
+    if carry.strip():
+        yield carry
 
 
 def _encoding_warnings(encoding: str) -> list[dict[str, Any]]:
@@ -750,8 +961,10 @@ def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfi
             if first:
                 batch = batch.slice(1)  # the header row, read as data to name the columns
                 first = False
+            # The sampling priority of each row, shared by every column.
+            priority = _splitmix64(np.arange(rows, rows + batch.num_rows))
             for accumulator, values in zip(columns, batch.columns, strict=True):
-                accumulator.add(values, rows)
+                accumulator.add(values, rows, priority)
             rows += batch.num_rows
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, delimiter, len(header), encoding, exc) from None
@@ -1197,8 +1410,9 @@ def _profile_parquet(
                     "decompression_bomb",
                     "Decoding the file used more memory than the uncompressed-size limit.",
                 )
+            priority = _splitmix64(np.arange(rows, rows + batch.num_rows))
             for accumulator, values in zip(columns, _flat_batch(batch), strict=True):
-                accumulator.add(_plain_array(values), rows)
+                accumulator.add(_plain_array(values), rows, priority)
             rows += batch.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFormatError(

@@ -161,7 +161,8 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         "religion",
         True,
         r"_religio(n|us|ne)(_?\w+)?_|_faith_|_konfession_|_confession_|_denomination_"
-        r"|_religionszugehorigkeit_|_belief_?system_|_philosophical_?beliefs?_",
+        r"|_religionszugehorigkeit_|_belief_?system_|_philosophical_?beliefs?_"
+        r"|_rel_?(activ\w*|attend\w*|affil\w*)_|_relig_?\w*_",
     ),
     (
         "health",
@@ -279,7 +280,7 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"|_opinion_?politica_|_opinione_?politica_|_vote_$|_voto_$|_stem(gedrag|keuze)_"
         r"|_wahlabsicht_|_intention_?de_?vote_|_political_?party_",
     ),
-    ("political_opinion", False, r"_party_$|_parti_$"),
+    ("political_opinion", False, r"_party_$|_parti_$|^_party_?id_$"),
     (
         "union_membership",
         True,
@@ -297,7 +298,114 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         True,
         r"_genetique\w*_|_genetica\w*_|_genetisch\w*_|_erbgut_|_adn_|_genotipo_",
     ),
+    # Clinical vocabulary in seven languages: diagnoses, symptoms, medication, smoking,
+    # body-mass index, blood pressure, pregnancy, chronic conditions and named laboratory
+    # tests. Surveys abbreviate them (hlthg, mntlhlth, npreg, physlm, nchronic).
+    (
+        "health",
+        True,
+        r"_diagnos(is|es|e|tic|tico|ticos|tique|i|tiek)(_?(code|codes|date|text|desc\w*"
+        r"|principal|primary|secondary|\d))?_|_sympto\w*_|_sinto(ma|mas|mo|mi)_|_symptoom_|_medica(tion|tions|mento"
+        r"|mentos|ment|ments|cion|cao|zione|zioni|menti|tie)_|_medikament\w*_|_medikation_"
+        r"|_farmac[oi]_|_medicijn\w*_|_geneesmiddel\w*_|_prescri\w*_|_non_?presc\w*_"
+        r"|_medicines?_|_medecines?_|_hosp(ital)?_?(adm\w*|days|stays?|visits?|nights)_"
+        r"|_transplant\w*_|_karnofsky\w*_|_karno_|_ecog(_?\w+)?_|_performance_?status_"
+        r"|_diag_?(time|date|age|year|months?)_|_(time|age|years?)_?(since|at)_?diag\w*_"
+        r"|_cigs(_?\w+)?_"
+        r"|_(current_?|ever_?|never_?|former_?|ex_?)?smok(er|ers|ing)(_?\w+)?_|_smoke_$"
+        r"|_\w+_smok(er|ers|ing)_|_(non_?)?fumeur\w*_|_tabagisme_|_tabaquismo_|_(nicht_?)?raucher\w*_"
+        r"|_rauch(en|verhalten)_|_fumador\w*_|_fumatore_|_fumatrice_|_fumante_|_roker_|_roken_"
+        r"|_rookgedrag_|_cigarettes?_?(per_?day|a_?day|smoked|daily|use)_|_cigs_?per_?day_"
+        r"|_tobacco_?(use|user|consumption|status|history)_"
+        r"|_imc_|_body_?mass(_?index)?_|_masse_?corporelle_|_korper_?masse\w*_|_masa_?corporal_"
+        r"|_massa_?corpore[ao]_|_blood_?pressure\w*_|_systoli\w*_|_diastoli\w*_|_sbp_|_dbp_"
+        r"|_hypertens\w*_|_pression_?arterielle_|_tension_?arterielle_|_blutdruck\w*_"
+        r"|_presion_?arterial_|_pressione_?arteriosa_|_pressao_?arterial_|_bloeddruk_"
+        r"|_n_?preg(s|nancies)?_|_(num|number)_?(of_?)?pregnancies_|_grossesse_|_enceinte_"
+        r"|_embarazad[ao]_|_incinta_|_gravidez_|_gestante_|_invalidite_|_handicape_"
+        r"|_[nl]?chronic(_?\w+)?_|_chronische?_?\w*_|_cronic[ao]s?_?\w*_|_(mntl|ment|phys|gen|self|bad|poor|good|n)?_?hlth\w*_"
+        r"|_disea(se|ses)?_|_n_?diseases?_|_phys_?(lm|lim|limit\w*)_|_physical_?limitation\w*_"
+        r"|_mental_?(health|illness|disorder|state|status|condition)\w*_|_mntl\w*_"
+        r"|_depress(ion|ive)\w*_|_anxiety_|_psychiatr\w*_"
+        r"|_blood_?(sugar|glucose|cholesterol)_|_glyc(a)?emia_|_hba1c_"
+        r"|_bilirubin\w*_|_creatinine_|_ha?emoglobin_"
+        r"|_platelets?(_?count)?_|_insulin\w*_|_prothrombin\w*_|_protime_|_ascites_"
+        r"|_o?edema_|_hepatomegaly_|_cancer(_?\w+)?_|_tumou?r(_?\w+)?_|_placebo_",
+    ),
+    (
+        "sex_life_orientation",
+        True,
+        r"^_affairs_$|_n(um)?_?affairs_|_extra_?marital\w*_|_infidelit\w*_|_adultere_"
+        r"|_(sex|sexual)_?(partners?|activity|frequency|behaviou?r)_"
+        r"|_(number_?of_?|n_?|num_?)(sex(ual)?_?)?partners_|_seitensprung\w*_|_infidelidad\w*_"
+        r"|_infedelta_|_infidelidade_|_ontrouw\w*_|_buitenechtelijk\w*_",
+    ),
+    (
+        "political_opinion",
+        True,
+        r"_party_?identification_|_partisanship_|_self_?lr_|_lr_?self_|_self_?placement\w*_"
+        r"|_ideolog\w*_|_wahl(entscheidung|verhalten|absicht)_|_stimmabgabe_"
+        r"|_intencion_?de_?voto_|_intenzione_?di_?voto_|_intencao_?de_?voto_",
+    ),
+    (
+        "racial_ethnic_origin",
+        True,
+        r"_afam_|_african_?american_|_hispanic\w*_|_latin[oa]_|_caucasian_"
+        r"|_native_?american_|_pacific_?islander_|_etniciteit_|_ethnicit\w*_",
+    ),
+    ("genetic", True, r"_genotyp\w*_"),
+    # "union" alone is a set operation or the European one; the values must say members.
+    ("union_membership", False, r"^_union_$|^_unionised_$|^_unionized_$"),
 )
+
+
+#: Short clinical names that also mean other things (bp: basis points, ast: an abstract
+#: syntax tree, alt: altitude). They count as health data only as numbers in a table that
+#: already holds health data (``scan_columns`` checks that).
+CLINICAL_ABBREVIATIONS = re.compile(
+    r"^_(bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|alp|"
+    r"alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
+    r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea)_$"
+)
+
+
+#: Names of survey scales that are political opinion when their values are a coded scale
+#: (a few small integers): "PID" is party identification on 0-6, and a process or patient
+#: id otherwise; "left_right" a scale, or a side of the body.
+CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "political_opinion",
+        re.compile(
+            r"^_pid(_?\d)?_$|^_party_?id_$|_left_?right(_?\w+)?_|_lr_?(scale|position)_"
+            r"|^_lr_$|_links_?rechts\w*_|_gauche_?droite_|_izquierda_?derecha_"
+            r"|_sinistra_?destra_|_esquerda_?direita_|_links_?rechts_"
+        ),
+    ),
+    ("religion", re.compile(r"_church_?attend\w*_|_attend\w*_?church_|_mass_?attendance_")),
+    # A 0/1 column named after one group is a dummy of ethnic origin in survey data.
+    (
+        "racial_ethnic_origin",
+        re.compile(r"^_(white|black|nonwhite|non_white|asian|hisp|afro|mestizo)_$"),
+    ),
+)
+
+
+#: Tokens that make a special-category name an aggregate over many people (``pct_hispanic``,
+#: ``vote_share``), not a fact about the person in the row.
+AGGREGATE_TOKENS = frozenset(
+    {"pct", "percent", "percentage", "share", "shares", "prop", "proportion", "fraction"}
+)
+
+
+#: "native_born", "foreign_born": where someone was born, not when.
+NATIVITY_TOKENS = frozenset({"native", "foreign", "abroad", "locally", "overseas", "us", "uk"})
+
+
+#: Tokens that make a "political" name about something other than a person's opinion.
+NON_OPINION_POLITICAL_TOKENS = frozenset(
+    {"knowledge", "science", "scientist", "economy", "geography", "map", "boundary",
+     "boundaries", "district", "districts", "unit", "units", "division", "region"}
+)  # fmt: skip
 
 
 #: Names that say "this names a thing, not a person"; they cancel weak person-name hints.
@@ -376,6 +484,8 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "east asian", "roma", "sinti", "parda", "pardo", "indigena", "indigene",
             "afrodescendiente", "afro-descendant", "maghrebin", "magrebi", "two or more races",
             "american indian or alaska native", "mestizo", "mestico", "gitano",
+            "cauc", "afam", "non-hispanic white", "non-hispanic black", "white non-hispanic",
+            "black non-hispanic",
         ),
         _lexicon("white", "black", "other", "mixed", "mixed race", "indian", "chinese",
                  "unknown", "not stated", "branca", "branco", "preta", "preto", "amarela",
@@ -418,9 +528,18 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "hipertensao", "ipertensione", "hoge bloeddruk", "epilepsie", "epilessia",
             "epilepsia", "demenz", "demence", "demencia", "demenza", "dementie",
             "insuffisance cardiaque", "insuficiencia cardiaca",
+            # smoking status, trial arms
+            "smoker", "non-smoker", "nonsmoker", "never smoker", "never smoked",
+            "former smoker", "ex-smoker", "current smoker", "daily smoker", "occasional smoker",
+            "fumeur", "non-fumeur", "non fumeur", "ancien fumeur", "raucher", "nichtraucher",
+            "ex-raucher", "fumador", "no fumador", "exfumador", "fumatore", "non fumatore",
+            "ex fumatore", "fumante", "nao fumante", "ex-fumante", "roker", "niet-roker",
+            "niet roker", "placebo", "squamous", "adeno", "adenocarcinoma", "smallcell",
+            "small cell", "large cell", "carcinoma", "melanoma", "sarcoma", "metastatic",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
-                 "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano"),
+                 "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano",
+                 "treated", "untreated", "verum"),
     ),
     "sex_life_orientation": (
         _lexicon("heterosexual", "homosexual", "bisexual", "gay", "lesbian", "asexual",
@@ -458,6 +577,14 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                  "nessuno", "nenhum", "keine", "member", "non-member"),
     ),
 }  # fmt: skip
+
+
+#: Words that name a party family inside longer answers ("Strong Democrat").
+PARTY_FAMILY_WORDS = frozenset(
+    {"democrat", "democrats", "republican", "republicans", "socialist", "socialists",
+     "communist", "communists", "libertarian", "libertarians", "sozialdemokrat", "socialiste",
+     "socialista", "comunista", "communiste", "kommunist"}
+)  # fmt: skip
 
 
 #: (kind, pattern on ``_<normalised name>_``). Order matters: ``personal_status`` in German

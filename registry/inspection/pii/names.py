@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass
 
 from .lexicons import (
+    AGGREGATE_TOKENS,
     DERIVED_TOKENS,
     DIRECT_IDENTIFIER_CATEGORIES,
     NAME_RULES,
+    NATIVITY_TOKENS,
+    NON_OPINION_POLITICAL_TOKENS,
     NON_PERSON_NAME_TOKENS,
     NON_POSTAL_ADDRESS_TOKENS,
 )
@@ -52,6 +55,12 @@ def name_matches(column: str) -> list[NameMatch]:
         if category == "person_name" and tokens & NON_PERSON_NAME_TOKENS:
             continue
         if category == "postal_address" and tokens & NON_POSTAL_ADDRESS_TOKENS:
+            continue
+        if category == "date_of_birth" and tokens & NATIVITY_TOKENS:
+            continue
+        if category == "political_opinion" and tokens & NON_OPINION_POLITICAL_TOKENS:
+            continue
+        if category not in DIRECT_IDENTIFIER_CATEGORIES and tokens & AGGREGATE_TOKENS:
             continue
         if (category, strong) in seen:
             continue

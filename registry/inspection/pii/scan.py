@@ -8,11 +8,14 @@ attribute a column probably encodes, from its name alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .freetext import free_text_checks
 from .lexicons import (
+    CLINICAL_ABBREVIATIONS,
+    CODED_SCALE_NAMES,
     DIRECT_IDENTIFIER_CATEGORIES,
     NON_PERSON_ATTRIBUTE_TOKENS,
     PII_CATEGORIES,
@@ -123,11 +126,22 @@ def _scan_column(column: str, values: Sequence[object], sample_size: int) -> lis
     texts = [as_text(value) for value in raw]
     hits = _value_hits(column, matches, raw=raw, texts=texts)
     enough = len(texts) >= MIN_VALUES_FOR_VALUE_ONLY
+    flags = enough and _is_flag_column(texts)
     for match in matches:
         if not match.strong or match.category in hits:
             continue
+        if flags and match.category in DIRECT_IDENTIFIER_CATEGORIES:
+            # "email: yes/no" says whether there is an address, not what it is.
+            continue
         hits[match.category] = _name_only_hit(column, match, enough=enough, has_values=bool(texts))
     return sorted(hits.values(), key=lambda hit: (-hit.confidence, hit.category))
+
+
+_FLAG_VALUES = frozenset({"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1"})
+
+
+def _is_flag_column(texts: list[str]) -> bool:
+    return bool(texts) and all(text.lower() in _FLAG_VALUES for text in texts)
 
 
 def _value_hits(
@@ -198,10 +212,100 @@ def scan_columns(
     """
     if sample_size < 1:
         raise ValueError("sample_size must be at least 1")
-    hits: list[PIIHit] = []
+    by_column: dict[str, list[PIIHit]] = {}
+    samples: dict[str, list[str]] = {}
     for column, values in columns.items():
-        hits.extend(_scan_column(str(column), values, sample_size))
+        name = str(column)
+        by_column[name] = _scan_column(name, values, sample_size)
+        samples[name] = [as_text(value) for value in collect_sample(values, sample_size)]
+    for name, hits in by_column.items():
+        found = {hit.category for hit in hits}
+        extra = _coded_scale_hits(name, samples[name], found)
+        if "health" not in found and "health" not in {h.category for h in extra}:
+            extra += _clinical_measure_hits(name, samples[name], by_column)
+        if extra:
+            by_column[name] = sorted(hits + extra, key=lambda hit: (-hit.confidence, hit.category))
+    return [hit for hits in by_column.values() for hit in hits]
+
+
+#: Confidence of a hit that needed the values' shape or the rest of the table to confirm a
+#: name that is ambiguous on its own.
+CONFIRMED_NAME_CONFIDENCE = 0.5
+
+
+def _numbers(texts: list[str]) -> list[float]:
+    numbers = []
+    for text in texts:
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            numbers.append(value)
+    return numbers
+
+
+def _is_coded_scale(texts: list[str]) -> bool:
+    """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value."""
+    numbers = _numbers(texts)
+    if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.95 * len(texts):
+        return False
+    if not all(float(n).is_integer() for n in numbers):
+        return False
+    distinct = set(numbers)
+    return 2 <= len(distinct) <= 11 and min(distinct) >= -10 and max(distinct) <= 10
+
+
+def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:
+    """Survey scales under names that are ambiguous alone (PID, left_right), as codes."""
+    padded = f"_{normalise_column_name(column)}_"
+    hits = []
+    for category, pattern in CODED_SCALE_NAMES:
+        if category in found or not pattern.search(padded) or not _is_coded_scale(texts):
+            continue
+        keyword = pattern.search(padded).group(0).strip("_")
+        distinct = len(set(_numbers(texts)))
+        hits.append(
+            PIIHit(
+                column,
+                category,
+                "coded_scale",
+                CONFIRMED_NAME_CONFIDENCE,
+                f"column name matches '{keyword}' and the values are a coded scale "
+                f"({distinct} small integers)",
+            )
+        )
     return hits
+
+
+def _clinical_measure_hits(
+    column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
+) -> list[PIIHit]:
+    """A clinical abbreviation (bp, chol, glu) holding numbers, beside other health data."""
+    norm = normalise_column_name(column)
+    if not CLINICAL_ABBREVIATIONS.search(f"_{norm}_"):
+        return []
+    numbers = _numbers(texts)
+    if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.9 * len(texts):
+        return []
+    witnesses = sorted(
+        other
+        for other, hits in by_column.items()
+        if other != column and any(h.category == "health" for h in hits)
+    )
+    if not witnesses:
+        return []
+    shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+    return [
+        PIIHit(
+            column,
+            "health",
+            "clinical_measure",
+            CONFIRMED_NAME_CONFIDENCE,
+            f"'{norm}' names a clinical measurement, the values are numbers and the table "
+            f"holds health data ({shown})",
+        )
+    ]
 
 
 def suggest_sensitive_attribute(column_name: str) -> str | None:

@@ -33,7 +33,14 @@ from stdnum.pl import pesel as pl_pesel
 from stdnum.se import personnummer as se_personnummer
 from stdnum.us import ssn as us_ssn
 
-from .lexicons import CATEGORY_LEXICONS, HONORIFICS, PARTICLES, STREET_WORDS, SUFFIXES
+from .lexicons import (
+    CATEGORY_LEXICONS,
+    HONORIFICS,
+    PARTICLES,
+    PARTY_FAMILY_WORDS,
+    STREET_WORDS,
+    SUFFIXES,
+)
 from .normalise import normalise_value
 from .people import SHARE_HINTED, SHARE_UNHINTED, has_listed_name, name_column_share
 
@@ -623,8 +630,9 @@ def _lexicon_checks(texts: list[str], hints: set[str]) -> list[ValueCheck]:
     checks = []
     forms = {t: normalise_value(t) for t in set(texts)}
     normalised = [forms[t] for t in texts]
-    for category, (strong, weak) in CATEGORY_LEXICONS.items():
+    for category, (listed, weak) in CATEGORY_LEXICONS.items():
         hinted = category in hints
+        strong = _strong_forms(category, set(normalised), listed)
         matched = [n for n in normalised if n in strong or (n in weak and hinted)]
         strong_distinct = {n for n in normalised if n in strong}
         weak_matched = [n for n in normalised if n in weak]
@@ -635,3 +643,11 @@ def _lexicon_checks(texts: list[str], hints: set[str]) -> list[ValueCheck]:
         example = next((t for t, n in zip(texts, normalised, strict=True) if n in strong), None)
         checks.append(ValueCheck(category, "category_values", share, total, example))
     return checks
+
+
+def _strong_forms(category: str, forms: set[str], listed: frozenset[str]) -> frozenset[str]:
+    """The listed terms, and for political opinion any value naming a party family as a
+    word ("Strong Democrat", "Not Str Republican", "Independent-Democrat")."""
+    if category != "political_opinion":
+        return listed
+    return listed | frozenset(f for f in forms if not PARTY_FAMILY_WORDS.isdisjoint(f.split()))

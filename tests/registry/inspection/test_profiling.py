@@ -354,3 +354,93 @@ def test_unknown_data_format(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_text("a\n1\n", encoding="utf-8")
     _expect("unsupported_format", path, "orc")
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming internals that the speed depends on
+# --------------------------------------------------------------------------------------------
+
+
+def test_text_hash_depends_on_the_text_alone() -> None:
+    texts = ["", "a", "abcdefgh", "abcdefghi", "é", "x" * 64, "x" * 65, "y" * 300, "abcdefgh"]
+    whole = profiling._hash_text(pa.array(texts))
+    assert whole[2] == whole[-1]
+    assert len(set(whole[:-1].tolist())) == len(texts) - 1
+    # The same texts at other offsets, in a sliced array and beside longer neighbours.
+    shifted = pa.array(["zz" * 40, *texts, "w" * 90]).slice(1, len(texts))
+    assert profiling._hash_text(shifted).tolist() == whole.tolist()
+    large = profiling._hash_text(pa.array(texts, pa.large_string()))
+    assert large.tolist() == whole.tolist()
+    many = [f"user-{i:07d}@example.com" for i in range(20_000)]
+    assert len(set(profiling._hash_text(pa.array(many)).tolist())) == len(many)
+
+
+def test_quoted_line_breaks_are_found_across_scan_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(profiling, "QUOTE_SCAN_BYTES", 7)
+    plain = tmp_path / "plain.csv"
+    plain.write_text('a,b\n"x, y",1\n"say ""hi""",2\n', encoding="utf-8")
+    assert profiling._has_quoted_line_break(plain, "utf-8") is False
+    broken = tmp_path / "broken.csv"
+    broken.write_text('a,b\n"x, y",1\n"line one\nline two",2\n', encoding="utf-8")
+    assert profiling._has_quoted_line_break(broken, "utf-8") is True
+    assert profiling._has_quoted_line_break(plain, "utf-16") is True
+
+
+def test_multi_line_values_across_blocks_keep_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = 3_000
+    frame = pd.DataFrame(
+        {
+            "id": range(rows),
+            "note": [f"line {i}\nsecond, line" if i % 7 == 0 else f"note {i}" for i in range(rows)],
+        }
+    )
+    path = tmp_path / "notes.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 4096)
+    columns = _columns(profile := profile_data_file(path, data_format="csv"))
+    assert profile.row_count == rows
+    assert columns["id"].dtype == "integer"
+    assert (columns["id"].min, columns["id"].max) == (0, rows - 1)
+    assert columns["note"].distinct_count == rows
+
+
+def test_numeric_column_turning_to_text_late_keeps_exact_top_values_when_few(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coded answers counted while they read as numbers still give exact top values."""
+    codes = [str(i % 5) for i in range(9_999)] + ["refused"]
+    path = tmp_path / "codes.csv"
+    pd.DataFrame({"answer": codes}).to_csv(path, index=False)
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 8 * 1024)
+    column = profile_data_file(path, data_format="csv").columns[0]
+    assert column.dtype == "categorical"
+    expected = pd.Series(codes).value_counts()
+    assert column.top_values[:5] == [[v, int(n)] for v, n in expected.items()][:5]
+    assert column.top_values_approximate is False
+    assert column.distinct_count == 6
+
+
+def test_quoted_delimiters_and_decimal_commas_across_line_aligned_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = 4_000
+    lines = ["name;amount;city"] + [
+        f'"Doe; J.{i}";{i},5;"Köln"' if i % 3 else f"Roe {i};{i};Bonn" for i in range(rows)
+    ]
+    path = tmp_path / "semicolon.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 2048)
+    profile = profile_data_file(path, data_format="csv")
+    columns = _columns(profile)
+    assert profile.row_count == rows and profile.delimiter == ";"
+    assert columns["amount"].dtype == "float"
+    assert (columns["amount"].min, columns["amount"].max) == (0, rows - 1)
+    assert profiling._has_quoted_line_break(path, "utf-8") is False
+    assert columns["name"].distinct_count == rows
+    bonn = (rows + 2) // 3
+    assert columns["city"].top_values == [["Köln", rows - bonn], ["Bonn", bonn]]
+    assert [w["code"] for w in profile.warnings] == ["decimal_comma"]
