@@ -7,6 +7,7 @@ from django import forms
 
 from governance.kernel.web import Form
 from registry.api.serializers import LABEL
+from registry.models import PromptRole
 
 EVALUATION_KINDS = (
     ("trained_on", "Trained on"),
@@ -74,4 +75,36 @@ class ModelVersionUploadForm(Form):
             (kind, int(pk))
             for kind, _ in EVALUATION_KINDS
             for pk in self.cleaned_data.get(kind, [])
+        ]
+
+
+class PromptTemplateForm(Form):
+    name = forms.CharField(max_length=200, help_text="Unique within the model, e.g. system.")
+    role = forms.ChoiceField(choices=PromptRole.choices)
+    text = forms.CharField(
+        strip=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"})
+    )
+    note = forms.CharField(required=False, max_length=2000, label="Why (note)")
+
+
+class PromptVersionForm(Form):
+    text = forms.CharField(
+        strip=False,
+        label="Text of the new version",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+    )
+    note = forms.CharField(required=False, max_length=2000, label="What changed and why (note)")
+
+
+class PromptBindForm(Form):
+    model_version = forms.TypedChoiceField(coerce=int, label="Model version")
+    prompt_version = forms.TypedChoiceField(coerce=int, label="Runs with prompt version")
+
+    def __init__(self, *args, model_versions=(), prompt_versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model_version"].choices = [
+            (mv.pk, f"{mv.version} ({mv.get_status_display().lower()})") for mv in model_versions
+        ]
+        self.fields["prompt_version"].choices = [
+            (pv.pk, f"version {pv.number}") for pv in prompt_versions
         ]

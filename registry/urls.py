@@ -37,12 +37,16 @@ from registry.views import (
     column_sensitive_toggle,
     dataset_version_page,
     dataset_version_reprofile_view,
+    model_prompts,
     model_version_page,
     pii_flag_decision,
+    prompt_page,
 )
 
 urlpatterns = [
     path("model-versions/<int:pk>/", model_version_page, name="model-version"),
+    path("models/<int:pk>/prompts/", model_prompts, name="model-prompts"),
+    path("prompts/<int:pk>/", prompt_page, name="prompt"),
     path("models/<int:pk>/versions/new/", model_version_upload, name="model-version-upload"),
     path("datasets/<int:pk>/versions/new/", dataset_version_upload, name="dataset-version-upload"),
     path("dataset-versions/<int:pk>/", dataset_version_page, name="dataset-version"),

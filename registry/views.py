@@ -1,4 +1,5 @@
-"""Browser pages of the registry: inventory, model version, dataset version, PII decisions."""
+"""Browser pages of the registry: inventory, model version, dataset version, PII decisions,
+and the prompts of LLM applications."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import itertools
 import json
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -18,10 +20,16 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.errors import ServiceError
 from governance.kernel.panels import model_version_panels
 from governance.kernel.permissions import CHANGE
-from governance.kernel.web import PAGE_SIZE, forbidden
+from governance.kernel.web import PAGE_SIZE, forbidden, render_form
 from registry import lineage_svg, selectors
-from registry.models import Column, PIIFlag, PIIStatus, ProfileStatus
+from registry.forms import PromptBindForm, PromptTemplateForm, PromptVersionForm
+from registry.models import Column, PIIFlag, PIIStatus, ProfileStatus, PromptVersion
 from registry.services.datasets import column_update, dataset_version_reprofile, pii_flag_decide
+from registry.services.prompts import (
+    model_version_prompt_set,
+    prompt_template_create,
+    prompt_version_add,
+)
 
 PII_DECIDERS = (Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN)
 
@@ -219,3 +227,156 @@ def column_sensitive_toggle(request, pk: int):
     return render(
         request, "registry/partials/sensitive_toggle.html", {"column": column, "can_decide": True}
     )
+
+
+# --- prompts of LLM applications -------------------------------------------------------------
+PROMPT_WRITERS = (Role.DATA_SCIENTIST, Role.ADMIN)
+PROMPT_WRITE_REFUSED = "Only data scientists of the model's team and admins write prompts."
+
+
+def _may_write_prompts(user, model) -> bool:
+    return (
+        user.role in PROMPT_WRITERS
+        and selectors.model_list(actor=user, action=CHANGE).filter(pk=model.pk).exists()
+    )
+
+
+@login_required
+def model_prompts(request, pk: int):
+    """The prompts of a model (an LLM application), each with its versions; scientists of
+    its team and admins create a new prompt here."""
+    model = selectors.model_list(actor=request.user).filter(pk=pk).first()
+    if model is None:
+        raise Http404
+    may_write = _may_write_prompts(request.user, model)
+    form = PromptTemplateForm(request.POST or None)
+    context = {
+        "model": model,
+        "may_write": may_write,
+        "form": form,
+        "templates": selectors.prompt_template_list(actor=request.user)
+        .filter(model=model)
+        .prefetch_related("versions"),
+    }
+    if request.method != "POST":
+        return render(request, "registry/model_prompts.html", context)
+    if not may_write:
+        return forbidden(request, PROMPT_WRITE_REFUSED)
+    if not form.is_valid():
+        return render_form(request, "registry/model_prompts.html", context, 400)
+    try:
+        version = prompt_template_create(actor=request.user, model=model, **form.cleaned_data)
+    except ServiceError as exc:
+        context["error"] = exc.message
+        return render_form(request, "registry/model_prompts.html", context, exc.status_code)
+    messages.success(request, f"Prompt “{version.template.name}” created as version 1.")
+    return redirect("prompt", version.template_id)
+
+
+def _prompt_context(request, template, may_write: bool) -> dict:
+    versions = list(template.versions.select_related("created_by").order_by("number"))
+    rows = []
+    for previous, current in zip([None, *versions], versions, strict=False):
+        rows.append(
+            {
+                "version": current,
+                "diff": selectors.prompt_diff(previous, current) if previous else "",
+                "previous_number": previous.number if previous else None,
+                "bound_to": [b.model_version for b in current.bindings.all()],
+            }
+        )
+    model_versions = list(
+        selectors.model_version_list(actor=request.user)
+        .filter(model_id=template.model_id)
+        .order_by("-created_at", "-id")
+    )
+    latest = versions[-1] if versions else None
+    return {
+        "template": template,
+        "model": template.model,
+        "rows": rows[::-1],
+        "latest": latest,
+        "may_write": may_write,
+        "version_form": PromptVersionForm(initial={"text": latest.text if latest else ""}),
+        "bind_form": PromptBindForm(
+            initial={"prompt_version": latest.pk if latest else None},
+            model_versions=model_versions,
+            prompt_versions=versions[::-1],
+        ),
+        "model_versions": model_versions,
+        "versions": versions,
+    }
+
+
+@login_required
+def prompt_page(request, pk: int):
+    """One prompt: every version with its diff from the one before and the model versions
+    running it. Writers add a version (seeing its diff against the latest before saving) and
+    bind a version to a model version (which withdraws that version's approvals)."""
+    template = (
+        selectors.prompt_template_list(actor=request.user)
+        .filter(pk=pk)
+        .prefetch_related("versions__bindings__model_version")
+        .first()
+    )
+    if template is None:
+        raise Http404
+    may_write = _may_write_prompts(request.user, template.model)
+    context = _prompt_context(request, template, may_write)
+    if request.method != "POST":
+        return render(request, "registry/prompt.html", context)
+    if not may_write:
+        return forbidden(request, PROMPT_WRITE_REFUSED)
+    action = request.POST.get("action")
+    if action == "bind":
+        return _prompt_bind(request, template, context)
+    if action not in ("preview", "save"):
+        context["error"] = "Unknown action: preview, save or bind."
+        return render_form(request, "registry/prompt.html", context, 400)
+    form = PromptVersionForm(request.POST)
+    context["version_form"] = form
+    if not form.is_valid():
+        return render_form(request, "registry/prompt.html", context, 400)
+    text, note = form.cleaned_data["text"], form.cleaned_data["note"]
+    if action == "preview":
+        latest = context["latest"]
+        draft = PromptVersion(
+            template=template, number=(latest.number + 1) if latest else 1, text=text
+        )
+        context["preview"] = selectors.prompt_diff(latest, draft) if latest else ""
+        context["preview_same"] = latest is not None and latest.text == text
+        return render(request, "registry/prompt.html", context)
+    try:
+        version = prompt_version_add(actor=request.user, template=template, text=text, note=note)
+    except ServiceError as exc:
+        context["error"] = exc.message
+        return render_form(request, "registry/prompt.html", context, exc.status_code)
+    messages.success(
+        request,
+        f"Version {version.number} of “{template.name}” saved; bind it to a model version "
+        "to run it.",
+    )
+    return redirect("prompt", template.pk)
+
+
+def _prompt_bind(request, template, context: dict):
+    form = PromptBindForm(
+        request.POST,
+        model_versions=context["model_versions"],
+        prompt_versions=context["versions"],
+    )
+    context["bind_form"] = form
+    if not form.is_valid():
+        return render_form(request, "registry/prompt.html", context, 400)
+    mv = next(v for v in context["model_versions"] if v.pk == form.cleaned_data["model_version"])
+    pv = next(v for v in context["versions"] if v.pk == form.cleaned_data["prompt_version"])
+    try:
+        binding = model_version_prompt_set(actor=request.user, model_version=mv, prompt_version=pv)
+    except ServiceError as exc:
+        context["error"] = exc.message
+        return render_form(request, "registry/prompt.html", context, exc.status_code)
+    messages.success(
+        request,
+        f"{mv} now runs “{template.name}” version {binding.prompt_version.number}.",
+    )
+    return redirect("prompt", template.pk)

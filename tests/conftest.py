@@ -46,7 +46,7 @@ def _clean_state(request):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table after them, including the questionnaire and the
-    default policies that migration 0004 seeds; put them back (the seed is idempotent)."""
+    default policies that migrations 0004 and 0016 write; put them back (both are idempotent)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         return
@@ -55,6 +55,7 @@ def _reference_data(request):
 
     if not Policy.objects.exists():
         import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
+        import_module("governance.migrations.0016_policies_fit_llm_applications").fit_policies(apps)
 
 
 def pytest_collection_modifyitems(config, items):

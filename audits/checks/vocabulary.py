@@ -25,6 +25,45 @@ CHECK_KINDS: tuple[str, ...] = tuple(value for value, _ in CHECK_KIND_CHOICES)
 #: the running service and judged as they arrive, never "run" for a version.
 REQUIRABLE_CHECK_KINDS: tuple[str, ...] = tuple(k for k in CHECK_KINDS if k != "operational")
 
+# --- which checks can judge which kind of model -------------------------------------------
+#: The model tasks the registry knows (``registry.models.ModelTask``; a test keeps the two
+#: equal). Tabular checks read a fitted model and table rows; an LLM application (task
+#: ``generative``) has neither, only answers it gave, which the generative check reads.
+MODEL_TASKS: tuple[str, ...] = (
+    "binary_classification",
+    "multiclass_classification",
+    "regression",
+    "generative",
+    "other",
+)
+GENERATIVE_TASKS: tuple[str, ...] = ("generative",)
+TABULAR_TASKS: tuple[str, ...] = tuple(t for t in MODEL_TASKS if t not in GENERATIVE_TASKS)
+_APPLICABILITY: dict[str, tuple[str, ...]] = {
+    "fairness": TABULAR_TASKS,
+    "explainability": TABULAR_TASKS,
+    "data_quality": TABULAR_TASKS,
+    "performance": TABULAR_TASKS,
+    "drift": TABULAR_TASKS,
+    "generative": GENERATIVE_TASKS,
+}
+#: For each requirable kind, the model tasks a policy requires it of unless it says otherwise.
+DEFAULT_CHECK_APPLICABILITY: MappingProxyType = MappingProxyType(_APPLICABILITY)
+
+
+def default_check_applicability() -> dict[str, list[str]]:
+    """A fresh copy of the default applicability: check kind -> model tasks."""
+    return {kind: list(tasks) for kind, tasks in _APPLICABILITY.items()}
+
+
+def check_applies(applicability: dict[str, Any] | None, kind: str, task: str) -> bool:
+    """Does a required ``kind`` apply to a model of ``task`` under ``applicability`` (a
+    policy's map; a kind it does not name takes the default)?"""
+    tasks = (applicability or {}).get(kind)
+    if not isinstance(tasks, list):
+        tasks = _APPLICABILITY.get(kind, MODEL_TASKS)
+    return task in tasks
+
+
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "fairness": {
         "demographic_parity_difference": 0.10,

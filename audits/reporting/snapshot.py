@@ -687,7 +687,8 @@ def model_version_snapshot(
         "thresholds": threshold_rows(latest),
         "metrics_rationale": mv.description,
         "requirements": [
-            {"label": r.label, "met": r.met, "reason": r.reason} for r in evaluation.requirements
+            {"label": r.label, "met": r.met, "reason": r.reason, "applies": r.applies}
+            for r in evaluation.requirements
         ],
         "gate_allowed": not evaluation.reasons(),
         "approvals": approvals,
@@ -855,7 +856,12 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
     requirements = []
     for mv in versions:
         requirements += [
-            {"label": f"{mv.model.name} {mv.version}: {r.label}", "met": r.met, "reason": r.reason}
+            {
+                "label": f"{mv.model.name} {mv.version}: {r.label}",
+                "met": r.met,
+                "reason": r.reason,
+                "applies": r.applies,
+            }
             for r in evaluate(mv).requirements
         ]
     findings = Finding.objects.filter(audit_run=audit_run) | Finding.objects.filter(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from audits.checks.vocabulary import MODEL_TASKS, check_applies
 from audits.runs.models.checks import CheckRun
 from audits.runs.services.evidence import (
     EvidenceVerdict,
@@ -31,6 +32,7 @@ from registry import lineage
 from registry.models import (
     DOCUMENTATION_FIELDS,
     DatasetVersion,
+    ModelTask,
     ModelVersion,
     PIIStatus,
     PromptBinding,
@@ -505,6 +507,11 @@ class Requirement:
     met: bool
     stage: str
     reason: str = ""
+    # False: the policy names it, but it does not apply to what this version is (a tabular
+    # check of an LLM application); shown with ``basis``, never counted as unmet.
+    applies: bool = True
+    # Why it applies (or not): the policy rule or the classification answer it comes from.
+    basis: str = ""
 
     def as_reason(self) -> dict[str, str]:
         return {"code": self.code, "message": self.reason or self.label}
@@ -518,11 +525,45 @@ def _candidate_runs(ev: Evaluation, kinds: list[str]) -> list[CheckRun]:
     )
 
 
-def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]:
-    """For each required kind, the latest succeeded run that counts as evidence now (at the
-    policy's strength or stricter, on data the policy accepts, linked in lineage) must have
-    passed. Runs that do not count are named with the reason, never used."""
-    thresholds = (ev.policy.thresholds or {}) if ev.policy else {}
+def _task_words(tasks: list[str] | tuple[str, ...]) -> str:
+    labels = dict(ModelTask.choices)
+    return ", ".join(labels.get(t, t).lower() for t in tasks) or "no model task"
+
+
+def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, Any]]:
+    """For each required kind that applies to the version's model task, the latest succeeded
+    run that counts as evidence now (at the policy's strength or stricter, on data the policy
+    accepts, linked in lineage) must have passed. Runs that do not count are named with the
+    reason, never used. A required kind that does not apply is listed as such, with why."""
+    policy = ev.policy
+    thresholds = (policy.thresholds or {}) if policy else {}
+    task = ev.model_version.model.task
+    task_label = dict(ModelTask.choices).get(task, task).lower()
+    kinds, skipped = policy.checks_for(task) if policy else (list(required), [])
+    where = f"the {ev.tier} policy (v{policy.version})" if policy else "the policy"
+    basis = {
+        kind: f"Applies: {where} requires it of {_task_words(_applicable_tasks(policy, kind))}"
+        f" models; this model's task is {task_label}."
+        for kind in kinds
+    }
+    for kind in skipped:
+        words = kind.replace("_", " ")
+        tasks = _applicable_tasks(policy, kind)
+        why = (
+            f"Does not apply: {where} requires the {words} check of "
+            f"{_task_words(tasks)} models only; this model's task is {task_label}."
+        )
+        ev.requirements.append(
+            Requirement(
+                f"check_not_applicable:{kind}",
+                f"A passing {words} check",
+                True,
+                EVIDENCE,
+                why,
+                applies=False,
+                basis=why,
+            )
+        )
     runs = _candidate_runs(ev, kinds)
     relations = lineage_relations(ev.model_version.pk)
     flagged = flagged_sensitive({r.dataset_version_id for r in runs if r.dataset_version_id})
@@ -553,7 +594,9 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
                 if len(ignored) > 3:
                     reason += f" (and {len(ignored) - 3} more)"
             ev.requirements.append(
-                Requirement(f"check_missing:{kind}", label, False, EVIDENCE, reason)
+                Requirement(
+                    f"check_missing:{kind}", label, False, EVIDENCE, reason, basis=basis[kind]
+                )
             )
             continue
         run, verdict = latest[kind]
@@ -570,7 +613,9 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
         on = f"{run.dataset_version.dataset.name} {run.dataset_version.version}"
         if run.passed is True:
             reason = f"{words}: run #{run.pk} on {on} ({verdict.relation}) passed."
-            ev.requirements.append(Requirement(f"check:{kind}", label, True, EVIDENCE, reason))
+            ev.requirements.append(
+                Requirement(f"check:{kind}", label, True, EVIDENCE, reason, basis=basis[kind])
+            )
         else:
             limits = thresholds.get(kind)
             against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
@@ -579,9 +624,19 @@ def check_requirements(ev: Evaluation, kinds: list[str]) -> list[dict[str, Any]]
                 f"{verdict.relation}) did not pass{against}; its findings say which figures."
             )
             ev.requirements.append(
-                Requirement(f"check_failed:{kind}", label, False, EVIDENCE, reason)
+                Requirement(
+                    f"check_failed:{kind}", label, False, EVIDENCE, reason, basis=basis[kind]
+                )
             )
     return evidence
+
+
+def _applicable_tasks(policy: Policy | None, kind: str) -> list[str]:
+    return [
+        t
+        for t in MODEL_TASKS
+        if policy is None or check_applies(policy.check_applicability, kind, t)
+    ]
 
 
 def describe_thresholds(limits: Any) -> str:
@@ -652,7 +707,9 @@ def transparency_requirements(ev: Evaluation) -> None:
                 ""
                 if met
                 else f"No measure is recorded for the Art. {paragraph} duty {duty!r}; record "
-                "what is done and its evidence (POST systems/{id}/transparency/).",
+                "what is done and its evidence on the system's transparency page.",
+                basis=f"Applies: the system's classification #{ev.classification.pk} "
+                f"(questionnaire Q6) gives it the Art. {paragraph} duty, whatever the tier.",
             )
         )
 

@@ -94,10 +94,9 @@ def satisfy_required_checks(model_version, tier: str, admin) -> None:
     """Make the tier's required checks hold for this version: a passing run of each, at the
     policy's strength on the version's own test data (what counts as evidence)."""
     policy = Policy.objects.get(tier=tier)
-    data = (
-        evaluation_data(model_version, model_version.created_by) if policy.required_checks else None
-    )
-    for kind in policy.required_checks:
+    kinds = policy.checks_for(model_version.model.task)[0]
+    data = evaluation_data(model_version, model_version.created_by) if kinds else None
+    for kind in kinds:
         baseline = policy_baseline(kind, policy)
         columns = list(data.columns.order_by("position"))
         CheckRun.objects.create(

@@ -1,5 +1,7 @@
-"""What one scheduled audit does: re-run the required checks on the latest data, check the
-approval and the documentation, raise findings and tell the responsible people.
+"""What one scheduled audit does: re-run the required checks on the latest data (the newest
+training data for tabular checks, the newest recorded answers for an LLM application's
+generative check), check the approval and the documentation, raise findings and tell the
+responsible people.
 
 The audit run finishes once its checks are queued; each check run then finishes, raises its
 own findings and notifies on its own (a SHAP run may take minutes, the audit need not wait).
@@ -89,6 +91,38 @@ def latest_training_data(model_version) -> tuple[Any, Any]:
     return trained, latest or trained
 
 
+def latest_recorded_outputs(model_version, relations: list[str]) -> Any:
+    """The newest recorded answers of an LLM application: among the JSON Lines dataset
+    versions linked to it as evaluation data (``relations``, the policy's evidence
+    relations), the newest, or a newer profiled version of the same dataset when answers
+    recorded since were uploaded. None: it has none."""
+
+    edge = (
+        LineageEdge.objects.filter(
+            kind__in=relations,
+            downstream_model_version=model_version,
+            upstream_dataset_version__data_format="jsonl",
+        )
+        .select_related("upstream_dataset_version")
+        .order_by("-upstream_dataset_version__created_at", "-upstream_dataset_version_id")
+        .first()
+    )
+    if edge is None:
+        return None
+    linked = edge.upstream_dataset_version
+    newer = (
+        DatasetVersion.objects.filter(
+            dataset_id=linked.dataset_id,
+            data_format="jsonl",
+            profile_status=ProfileStatus.READY,
+            created_at__gt=linked.created_at,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return newer or linked
+
+
 def _requirement_findings(model_version) -> list[OutcomeFinding]:
     findings = []
     for req in evaluate(model_version).unmet():
@@ -107,32 +141,62 @@ def _requirement_findings(model_version) -> list[OutcomeFinding]:
     return findings
 
 
-def _start_checks(run: AuditRun, mv, kinds: list[str]) -> tuple[list[int], list[OutcomeFinding]]:
+def _wanted_checks(mv, kinds: list[str], policy) -> tuple[list[tuple], list[OutcomeFinding]]:
+    """(kind, data, reference) of each check to re-run, and why others cannot be: tabular
+    checks on the newest training data, the generative check on the newest recorded
+    answers."""
 
+    wanted: list[tuple] = []
+    problems: list[OutcomeFinding] = []
+    tabular = [k for k in kinds if k != "generative"]
+    if "generative" in kinds:
+        relations = list(policy.evidence_datasets or []) if policy else []
+        outputs = latest_recorded_outputs(mv, relations or ["tested_on", "validated_on"])
+        if outputs is None:
+            problems.append(
+                OutcomeFinding(
+                    severity="medium",
+                    code="audit_no_outputs",
+                    message=f"{mv} has no recorded answers (a JSON Lines dataset version "
+                    f"linked as {' or '.join(relations or ['tested_on', 'validated_on'])}), "
+                    "so the generative check cannot be re-run.",
+                    group="generative",
+                )
+            )
+        else:
+            wanted.append(("generative", outputs, None))
     trained, latest = latest_training_data(mv)
     if latest is None:
-        if not kinds:
-            return [], []
-        return [], [
-            OutcomeFinding(
-                severity="medium",
-                code="audit_no_data",
-                message=f"{mv} has no trained_on dataset version, so {', '.join(kinds)} "
-                "checks cannot be re-run.",
+        if tabular:
+            problems.append(
+                OutcomeFinding(
+                    severity="medium",
+                    code="audit_no_data",
+                    message=f"{mv} has no trained_on dataset version, so {', '.join(tabular)} "
+                    "checks cannot be re-run.",
+                )
             )
-        ]
-    wanted = [(kind, None) for kind in kinds]
-    if trained is not None and latest.pk != trained.pk:
-        wanted.append(("drift", trained))  # newer data than the model saw: has it moved?
-    started, problems = [], []
-    for kind, reference in wanted:
+        return wanted, problems
+    wanted += [(kind, latest, None) for kind in tabular]
+    if trained is not None and latest.pk != trained.pk and mv.model.task != "generative":
+        wanted.append(("drift", latest, trained))  # newer data than the model saw: moved?
+    return wanted, problems
+
+
+def _start_checks(
+    run: AuditRun, mv, kinds: list[str], policy=None
+) -> tuple[list[int], list[OutcomeFinding]]:
+
+    wanted, problems = _wanted_checks(mv, kinds, policy)
+    started = []
+    for kind, data, reference in wanted:
         try:
             with transaction.atomic():
                 check = check_run_request(
                     actor=None,
                     model_version=mv,
                     kind=kind,
-                    dataset_version=latest,
+                    dataset_version=data,
                     reference_dataset_version=reference,
                     audit_run=run,
                 )
@@ -162,8 +226,10 @@ def audit_run_process(*, run_id: int, task=None) -> None:
         for i, mv in enumerate(versions):
             job_progress(run, i / max(1, len(versions)), f"auditing {mv}")
             policy = policy_for(mv)
-            kinds = list(policy.required_checks or []) if policy else []
-            started, problems = _start_checks(run, mv, kinds)
+            # Only the required checks that apply to what the version is: tabular checks
+            # for classical models, the generative evaluation for LLM applications.
+            kinds = policy.checks_for(mv.model.task)[0] if policy else []
+            started, problems = _start_checks(run, mv, kinds, policy)
             with transaction.atomic():
                 # One finding per problem: what is still open is updated, what this audit no
                 # longer sees is closed naming it.

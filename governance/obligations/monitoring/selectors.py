@@ -40,6 +40,11 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[str]:
     tier = classification.tier if classification else UNCLASSIFIED
     policy = Policy.objects.filter(tier=tier).first()
     required = set(policy.required_checks or []) if policy else set()
+    tasks = set(system.models.values_list("task", flat=True))
+    if policy is not None and tasks:
+        # Only the checks that bind the system's models (no generative check for a system
+        # of classical models, no tabular checks for an LLM application).
+        required = {kind for task in tasks for kind in policy.checks_for(task)[0]}
     thresholds = (policy.thresholds or {}) if policy else {}
     planned = {m["check_kind"] for m in plan.metrics}
     for kind in sorted(planned - required - {"operational"}):

@@ -11,14 +11,16 @@ from audits.checks.vocabulary import (
     DEFAULT_THRESHOLDS,
     DERIVED_WHEN_NONE,
     EVIDENCE_RELATION_CHOICES,
+    MODEL_TASKS,
     PARAMETER_DEFAULTS,
     REQUIRABLE_CHECK_KINDS,
+    check_applies,
     threshold_direction,
 )
 from governance.kernel.accounts.models import Role
 from governance.kernel.web import Form
 from governance.policy.policies.models import ACCOUNTABLE_OWNER
-from registry.models import DOCUMENTATION_FIELDS
+from registry.models import DOCUMENTATION_FIELDS, ModelTask
 
 NOT_GATED = "none"
 # Policy rows may spell a limit with its direction (``..._difference_max``); the form shows
@@ -37,6 +39,10 @@ def threshold_metrics() -> list[tuple[str, str, object]]:
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 rows.append((kind, name, default))
     return rows
+
+
+def _applies_name(kind: str) -> str:
+    return f"a__{kind}"
 
 
 def _field_name(kind: str, metric: str) -> str:
@@ -124,6 +130,15 @@ class PolicyForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["required_documentation"].choices = DOCUMENTATION_FIELDS
         self._current = dict(policy.thresholds or {}) if policy is not None else {}
+        kinds = dict(CHECK_KIND_CHOICES)
+        tasks = dict(ModelTask.choices)
+        for kind in REQUIRABLE_CHECK_KINDS:
+            self.fields[_applies_name(kind)] = forms.MultipleChoiceField(
+                choices=[(t, tasks.get(t, t)) for t in MODEL_TASKS],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label=f"{kinds.get(kind, kind)} is required of",
+            )
         for kind, metric, default in threshold_metrics():
             if default is None:
                 hint = "derived" if (kind, metric) in DERIVED_WHEN_NONE else "not gated"
@@ -154,13 +169,27 @@ class PolicyForm(Form):
         ]
 
     def general_fields(self) -> list:
-        return [f for f in self if not f.name.startswith("t__") and f.name != "performance_limits"]
+        return [
+            f
+            for f in self
+            if not f.name.startswith(("t__", "a__")) and f.name != "performance_limits"
+        ]
+
+    def applicability_fields(self) -> list:
+        """One row of model-task boxes per check kind: which versions a required kind binds."""
+        return [self[_applies_name(kind)] for kind in REQUIRABLE_CHECK_KINDS]
 
     @classmethod
     def initial_from(cls, policy) -> dict:
         return {
             "submittable": policy.submittable,
             "required_checks": list(policy.required_checks or []),
+            **{
+                _applies_name(kind): [
+                    t for t in MODEL_TASKS if check_applies(policy.check_applicability, kind, t)
+                ]
+                for kind in REQUIRABLE_CHECK_KINDS
+            },
             **cls._threshold_initial(policy.thresholds or {}),
             "approvals_required": policy.approvals_required,
             "approver_roles": list(policy.approver_roles or []),
@@ -195,6 +224,9 @@ class PolicyForm(Form):
         """The policy's thresholds with this form's limits: each field replaces its metric
         (under the spelling the policy used); keys the form does not show are kept."""
         data = super().clean()
+        data["check_applicability"] = {
+            kind: list(data.pop(_applies_name(kind), None) or []) for kind in REQUIRABLE_CHECK_KINDS
+        }
         thresholds = {k: dict(v) for k, v in self._current.items() if isinstance(v, dict)}
         errors = []
         for kind, metric, _ in threshold_metrics():

@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from audits.checks.vocabulary import DEFAULT_EVIDENCE_RELATIONS
+from audits.checks.vocabulary import (
+    DEFAULT_EVIDENCE_RELATIONS,
+    check_applies,
+    default_check_applicability,
+)
 from governance.policy.classification.models import RiskTier
 
 UNCLASSIFIED = "unclassified"
@@ -26,6 +30,13 @@ class Policy(models.Model):
     tier = models.CharField(max_length=24, choices=POLICY_TIERS, unique=True)
     submittable = models.BooleanField(default=True)
     required_checks = models.JSONField(default=list, blank=True)
+    check_applicability = models.JSONField(
+        default=default_check_applicability,
+        blank=True,
+        help_text="For each check kind, the model tasks it is required of: tabular checks "
+        "for classical models, the generative check for LLM applications. A required kind "
+        "that does not apply to a version's task is shown as not applicable.",
+    )
     thresholds = models.JSONField(default=dict, blank=True)
     approvals_required = models.PositiveSmallIntegerField(default=1)
     approver_roles = models.JSONField(
@@ -64,3 +75,9 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"policy {self.tier} v{self.version}"
+
+    def checks_for(self, task: str) -> tuple[list[str], list[str]]:
+        """The required check kinds that apply to a model of ``task``, and those that do not."""
+        kinds = list(self.required_checks or [])
+        applies = [k for k in kinds if check_applies(self.check_applicability, k, task)]
+        return applies, [k for k in kinds if k not in applies]

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from audits.checks.vocabulary import EVIDENCE_RELATION_CHOICES, REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import (
+    EVIDENCE_RELATION_CHOICES,
+    MODEL_TASKS,
+    REQUIRABLE_CHECK_KINDS,
+)
 from governance.policy.policies.models import Policy
 
 
@@ -23,6 +27,7 @@ class PolicySerializer(serializers.ModelSerializer):
             "tier",
             "submittable",
             "required_checks",
+            "check_applicability",
             "thresholds",
             "approvals_required",
             "approver_roles",
@@ -47,6 +52,13 @@ class PolicyUpdateSerializer(serializers.Serializer):
     submittable = serializers.BooleanField(required=False)
     required_checks = serializers.ListField(
         child=serializers.ChoiceField(choices=REQUIRABLE_CHECK_KINDS), required=False
+    )
+    check_applicability = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=MODEL_TASKS)),
+        required=False,
+        help_text="Check kind -> the model tasks it is required of, e.g. "
+        '{"fairness": ["binary_classification"], "generative": ["generative"]}. A required '
+        "kind that does not apply to a version's task is listed as not applicable.",
     )
     thresholds = serializers.DictField(child=serializers.DictField(), required=False)
     approvals_required = serializers.IntegerField(min_value=0, max_value=10, required=False)

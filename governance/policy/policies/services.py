@@ -9,6 +9,7 @@ from django.db import transaction
 
 from audits.checks.vocabulary import (
     EVIDENCE_RELATION_CHOICES,
+    MODEL_TASKS,
     REQUIRABLE_CHECK_KINDS,
     threshold_direction,
 )
@@ -22,6 +23,7 @@ EDITABLE = frozenset(
     {
         "submittable",
         "required_checks",
+        "check_applicability",
         "thresholds",
         "approvals_required",
         "approver_roles",
@@ -62,6 +64,25 @@ def _threshold_value_problems(thresholds: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _applicability_problems(applicability: Any) -> list[str]:
+    """check_applicability maps requirable check kinds to lists of known model tasks."""
+    if not isinstance(applicability, dict):
+        return ["check_applicability must map check kinds to lists of model tasks"]
+    problems = []
+    unknown = set(applicability) - set(REQUIRABLE_CHECK_KINDS)
+    if unknown:
+        problems.append(f"check_applicability names unknown check kinds {sorted(unknown)}")
+    for kind, tasks in applicability.items():
+        if not isinstance(tasks, list) or not all(isinstance(t, str) for t in tasks):
+            problems.append(f"check_applicability.{kind} must be a list of model tasks")
+        elif set(tasks) - set(MODEL_TASKS):
+            problems.append(
+                f"check_applicability.{kind} names unknown model tasks "
+                f"{sorted(set(tasks) - set(MODEL_TASKS))} (known: {', '.join(MODEL_TASKS)})"
+            )
+    return problems
+
+
 def policy_validate(values: dict[str, Any]) -> None:
     """Refuse a policy that names unknown checks, capacities or documentation fields, or
     that could never be satisfied (more required roles than required approvers)."""
@@ -70,6 +91,19 @@ def policy_validate(values: dict[str, Any]) -> None:
     unknown_checks = set(values.get("required_checks", [])) - set(REQUIRABLE_CHECK_KINDS)
     if unknown_checks:
         problems.append(f"unknown check kinds {sorted(unknown_checks)}")
+    applicability = values.get("check_applicability", {})
+    problems.extend(_applicability_problems(applicability))
+    if isinstance(applicability, dict):
+        idle = [
+            kind
+            for kind in values.get("required_checks", [])
+            if isinstance(applicability.get(kind), list) and not applicability[kind]
+        ]
+        if idle:
+            problems.append(
+                f"required checks {idle} apply to no model task: tick the tasks they bind, "
+                "or stop requiring them"
+            )
     unknown_roles = set(values.get("approver_roles", [])) - APPROVER_CAPACITIES
     if unknown_roles:
         problems.append(f"unknown approver roles {sorted(unknown_roles)}")

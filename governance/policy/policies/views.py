@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from audits.checks.vocabulary import GENERATIVE_TASKS, MODEL_TASKS, TABULAR_TASKS, check_applies
 from governance.kernel.accounts.views import admin_only
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import render_form
@@ -13,12 +14,26 @@ from governance.policy.policies.forms import PolicyForm
 from governance.policy.policies.models import POLICY_TIERS
 from governance.policy.policies.selectors import policy_list
 from governance.policy.policies.services import policy_update
-from registry.models import DOCUMENTATION_FIELDS
+from registry.models import DOCUMENTATION_FIELDS, ModelTask
 
 
 # --- policies -------------------------------------------------------------------------------
 def _days(value: int | None) -> str:
     return f"{value} days" if value else "—"
+
+
+def applies_to_words(applicability: dict | None, kind: str) -> str:
+    """Which versions a required kind binds, in words: "classical models", "LLM
+    applications", "all models" or the tasks' names."""
+    tasks = tuple(t for t in MODEL_TASKS if check_applies(applicability, kind, t))
+    if tasks == MODEL_TASKS:
+        return "all models"
+    if tasks == TABULAR_TASKS:
+        return "classical models"
+    if tasks == GENERATIVE_TASKS:
+        return "LLM applications"
+    labels = dict(ModelTask.choices)
+    return ", ".join(labels.get(t, t).lower() for t in tasks) or "no model"
 
 
 def _policy_rows(policies) -> list[dict]:
@@ -29,7 +44,13 @@ def _policy_rows(policies) -> list[dict]:
         {
             "policy": p,
             "label": labels.get(p.tier, p.tier),
-            "checks": [c.replace("_", " ") for c in p.required_checks or []],
+            "checks": [
+                {
+                    "name": c.replace("_", " "),
+                    "applies_to": applies_to_words(p.check_applicability, c),
+                }
+                for c in p.required_checks or []
+            ],
             "approvers": [r.replace("_", " ") for r in p.approver_roles or []],
             "documentation": [docs.get(d, d) for d in p.required_documentation or []],
             "recertify": _days(p.recertify_days),

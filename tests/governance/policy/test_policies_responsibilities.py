@@ -19,7 +19,30 @@ pytestmark = pytest.mark.django_db
 
 def test_default_policies_are_seeded():
     high = Policy.objects.get(tier="high_risk")
-    assert high.required_checks == ["fairness", "explainability", "data_quality", "performance"]
+    assert high.required_checks == [
+        "fairness",
+        "explainability",
+        "data_quality",
+        "performance",
+        "generative",
+    ]
+    # Tabular checks bind classical models, the generative evaluation LLM applications.
+    assert high.checks_for("binary_classification") == (
+        ["fairness", "explainability", "data_quality", "performance"],
+        ["generative"],
+    )
+    assert high.checks_for("generative") == (
+        ["generative"],
+        ["fairness", "explainability", "data_quality", "performance"],
+    )
+    assert high.thresholds["generative"]["jailbreak_success_rate"] == 0.0
+    assert Policy.objects.get(tier="limited").thresholds["generative"]["groundedness"] == 0.7
+    assert Policy.objects.get(tier="limited").required_checks == [
+        "fairness",
+        "explainability",
+        "generative",
+    ]
+    assert Policy.objects.get(tier="out_of_scope").required_checks == []
     assert high.approvals_required == 2 and high.requires_accountable_owner
     assert high.recertify_days == 180 and high.pii_must_be_resolved
     assert high.thresholds["fairness"]["disparate_impact_ratio_min"] == 0.8
@@ -47,10 +70,11 @@ def test_admin_edits_a_policy_and_it_is_audited(api, admin_user):
         f"/api/v1/policies/{policy.pk}/", {"recertify_days": 90}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["version"] == 2 and response.json()["recertify_days"] == 90
+    version = policy.version + 1
+    assert response.json()["version"] == version and response.json()["recertify_days"] == 90
     event = AuditEvent.objects.get(action="policy.updated")
     assert event.payload["changes"] == {"recertify_days": [365, 90]}
-    assert policy.history.latest().version == 2  # field-level history of the edit
+    assert policy.history.latest().version == version  # field-level history of the edit
 
 
 @pytest.mark.parametrize("who", ["compliance_officer", "data_scientist", "auditor", "outsider"])
@@ -75,13 +99,18 @@ def test_others_may_not_edit_policies(api, users, who):
         ({"audit_interval_days": 2147483648}, "invalid"),
         ({"recertify_days": 3651}, "invalid"),
         ({"audit_interval_days": 3651}, "invalid"),
+        ({"check_applicability": {"fairness": ["spreadsheet"]}}, "invalid"),
+        ({"check_applicability": {"astrology": ["generative"]}}, "invalid_policy"),
+        ({"check_applicability": ["generative"]}, "invalid"),
+        # A required check that binds no model at all is a mistake, not a policy.
+        ({"check_applicability": {"fairness": []}}, "invalid_policy"),
     ],
 )
 def test_bad_policy_edits(api, admin_user, body, code):
     policy = Policy.objects.get(tier="high_risk")
     response = api(admin_user).patch(f"/api/v1/policies/{policy.pk}/", body, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == code
-    assert Policy.objects.get(pk=policy.pk).version == 1
+    assert Policy.objects.get(pk=policy.pk).version == policy.version
     assert api(admin_user).get("/api/v1/policies/999/").status_code == 404
 
 
@@ -174,4 +203,4 @@ def test_policy_thresholds_for_checks(admin_user, officer, system, model_version
     )
     classify(system, CREDIT_SCORING, officer)
     limits, source = policy_thresholds(model_version=model_version, kind="fairness")
-    assert limits["demographic_parity_difference_max"] == 0.10 and source == "policy:high_risk:v1"
+    assert limits["demographic_parity_difference_max"] == 0.10 and source == "policy:high_risk:v2"
