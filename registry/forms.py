@@ -78,6 +78,12 @@ class ModelVersionUploadForm(Form):
         ]
 
 
+def _browser_text(text: str) -> str:
+    """Browsers send a textarea's lines ending in CR LF; prompts are stored with LF, so
+    that the diff shows what really changed and the same text is recognised as such."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class PromptTemplateForm(Form):
     name = forms.CharField(max_length=200, help_text="Unique within the model, e.g. system.")
     role = forms.ChoiceField(choices=PromptRole.choices)
@@ -85,6 +91,9 @@ class PromptTemplateForm(Form):
         strip=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"})
     )
     note = forms.CharField(required=False, max_length=2000, label="Why (note)")
+
+    def clean_text(self) -> str:
+        return _browser_text(self.cleaned_data["text"])
 
 
 class PromptVersionForm(Form):
@@ -94,6 +103,9 @@ class PromptVersionForm(Form):
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
     )
     note = forms.CharField(required=False, max_length=2000, label="What changed and why (note)")
+
+    def clean_text(self) -> str:
+        return _browser_text(self.cleaned_data["text"])
 
 
 class PromptBindForm(Form):

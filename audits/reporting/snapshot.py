@@ -34,6 +34,7 @@ from governance.policy.classification.models import RiskClassification
 from governance.policy.deployments.models import Deployment
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
+from governance.policy.transparency.selectors import duties_status
 from governance.review.approvals.models import Decision
 from governance.review.approvals.services import DECISION_PURPOSE, decision_record_of
 from governance.review.evaluation import current_classification, evaluate, gate
@@ -633,6 +634,29 @@ def finalize(snapshot: dict[str, Any]) -> dict[str, Any]:
     return snapshot
 
 
+def transparency_block(system: AISystem) -> list[dict[str, Any]]:
+    """Each Art. 50 duty of the system with the latest measure recorded for it (None: none)."""
+    rows = []
+    for duty in duties_status(system):
+        measure = duty["measure"]
+        rows.append(
+            {
+                "paragraph": duty["paragraph"],
+                "label": duty["label"],
+                "measure": None
+                if measure is None
+                else {
+                    "measure": measure.measure,
+                    "evidence": measure.evidence,
+                    "recorded_by": measure.recorded_by.get_full_name()
+                    or measure.recorded_by.username,
+                    "recorded_at": _iso(measure.recorded_at),
+                },
+            }
+        )
+    return rows
+
+
 def model_version_snapshot(
     *, kind: str, model_version: ModelVersion, actor: User, at: datetime, revision: int = 1
 ) -> dict[str, Any]:
@@ -664,6 +688,7 @@ def model_version_snapshot(
         "retention_basis": "Art. 18: 10 years",
         "system": system_block(system),
         "classification": classification,
+        "transparency": transparency_block(system),
         "version": version_block(mv),
         "version_history": version_history_block(mv),
         "software": software_versions(),

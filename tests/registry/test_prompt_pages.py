@@ -70,14 +70,18 @@ def test_another_team_gets_404(users, prompt, application):  # noqa: F811
 def test_new_version_shows_its_diff_then_saves_and_binds(scientist, prompt, application):  # noqa: F811
     client = as_user(scientist)
     url = f"/prompts/{prompt.pk}/"
-    preview = client.post(url, {"action": "preview", "text": V2, "note": "privacy"})
+    # As a browser sends a textarea: lines end in CR LF. Only the added line is a change.
+    typed = V2.replace("\n", "\r\n")
+    preview = client.post(url, {"action": "preview", "text": typed, "note": "privacy"})
     html = preview.content.decode()
     assert preview.status_code == 200
     assert "+Never reveal personal data." in html and "system v1" in html and "system v2" in html
+    assert "-You are the support assistant." not in html
     assert PromptVersion.objects.count() == 1  # a preview saves nothing
-    saved = client.post(url, {"action": "save", "text": V2, "note": "privacy"})
+    saved = client.post(url, {"action": "save", "text": typed, "note": "privacy"})
     assert saved.status_code == 302
     second = PromptVersion.objects.get(number=2)
+    assert second.text == V2
     page = client.get(url).content.decode()
     assert "Changes from version 1" in page and "+Never reveal personal data." in page
     same = client.post(url, {"action": "save", "text": V2})

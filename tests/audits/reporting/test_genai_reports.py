@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audits.runs.models.checks import CheckRun
+from governance.policy.transparency.services import transparency_measure_record
 from registry.services.prompts import model_version_prompt_set, prompt_template_create
 from tests.audits.reporting.test_reports_api import generate, needs_poppler, pdf_text
 from tests.audits.runs.test_generative_checks import GOOD, application, records
@@ -57,6 +58,11 @@ def test_model_card_has_the_genai_variant(
     assert "groundedness 1.000" in flat and "pii leak rate 0.000" in flat
     assert "counterfactual similarity – (at least 0.75)" in flat
     assert "Lexical measures on recorded text" in flat
+    # The tabular sections say why they do not apply instead of "no check".
+    assert "None trained by the organisation" in flat
+    assert "the tabular fairness check does not apply to an LLM application" in flat
+    assert "no fairness check on record" not in flat
+    assert "no performance check on record" not in flat
 
 
 def test_check_page_shows_the_recorded_answers(evaluated, client, scientist):
@@ -116,3 +122,32 @@ def test_gpai_reports_refused_to_a_scientist(api, scientist, evaluated):
         f"/api/v1/model-versions/{mv.pk}/reports/", {"kind": "annex_xii"}, format="json"
     )
     assert response.status_code == 403
+
+
+@needs_poppler
+def test_short_annex_iv_of_an_llm_application(
+    evaluated, api, auditor, scientist, officer, tmp_path, django_capture_on_commit_callbacks
+):
+    """Limited risk: the Art. 50 duties with their measures, the generative evaluation in
+    place of the tabular summaries, and the policy's requirements with what does not apply."""
+    mv, run = evaluated
+    classify(
+        mv.model.system, {**BASE, "q6-transparency": ["interacts", "synthetic-content"]}, officer
+    )
+    transparency_measure_record(
+        actor=scientist,
+        system=mv.model.system,
+        duty="disclosure_to_users",
+        measure="The chat opens with a banner naming the assistant.",
+        evidence="UI test banner_shown.",
+    )
+    client = api(auditor)
+    report = generate(client, mv, "annex_iv", django_capture_on_commit_callbacks)
+    flat = " ".join(
+        pdf_text(client.get(f"/api/v1/reports/{report.pk}/download/").content, tmp_path).split()
+    )
+    assert "The chat opens with a banner naming the assistant." in flat
+    assert "UI test banner_shown." in flat
+    assert "artificially generated no measure recorded" in flat
+    assert "Generative evaluation summary" in flat and f"Check #{run.pk}" in flat
+    assert "Fairness summary" not in flat
