@@ -274,7 +274,11 @@ def model_prompts(request, pk: int):
 
 
 def _prompt_context(request, template, may_write: bool) -> dict:
-    versions = list(template.versions.select_related("created_by").order_by("number"))
+    versions = list(
+        template.versions.select_related("created_by")
+        .prefetch_related("bindings__model_version")
+        .order_by("number")
+    )
     rows = []
     for previous, current in zip([None, *versions], versions, strict=False):
         rows.append(
@@ -313,12 +317,7 @@ def prompt_page(request, pk: int):
     """One prompt: every version with its diff from the one before and the model versions
     running it. Writers add a version (seeing its diff against the latest before saving) and
     bind a version to a model version (which withdraws that version's approvals)."""
-    template = (
-        selectors.prompt_template_list(actor=request.user)
-        .filter(pk=pk)
-        .prefetch_related("versions__bindings__model_version")
-        .first()
-    )
+    template = selectors.prompt_template_list(actor=request.user).filter(pk=pk).first()
     if template is None:
         raise Http404
     may_write = _may_write_prompts(request.user, template.model)

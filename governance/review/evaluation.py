@@ -539,7 +539,9 @@ def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, An
     thresholds = (policy.thresholds or {}) if policy else {}
     task = ev.model_version.model.task
     task_label = dict(ModelTask.choices).get(task, task).lower()
-    kinds, skipped = policy.checks_for(task) if policy else (list(required), [])
+    applicability = policy.check_applicability if policy else None
+    kinds = [k for k in required if check_applies(applicability, k, task)]
+    skipped = [k for k in required if k not in kinds]
     where = f"the {ev.tier} policy (v{policy.version})" if policy else "the policy"
     basis = {
         kind: f"Applies: {where} requires it of {_task_words(_applicable_tasks(policy, kind))}"
