@@ -378,7 +378,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "3000/minute"),
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
     },
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["governance.kernel.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
