@@ -265,7 +265,8 @@ class ModelVersionsOfModelView(
             mv = version_services.model_version_register(
                 actor=request.user, model=model, lineage=links, **data
             )
-        mv = selectors.model_version_list(actor=request.user).get(pk=mv.pk)
+        # The row just created holds its model (with system and team), artefact and creator:
+        # no need to read it back.
         return Response(s.ModelVersionDetailSerializer(mv).data, status=status.HTTP_201_CREATED)
 
 

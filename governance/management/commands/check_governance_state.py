@@ -21,10 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild", action="store_true", help="also keep a state for versions without one"
         )
+        parser.add_argument(
+            "--model", action="append", type=int, help="only the versions of this model (id)"
+        )
         parser.add_argument("--quiet", action="store_true", help="print only differences")
 
     def handle(self, *args, **options):
-        compared, differing = states_check(rebuild=options["rebuild"])
+        compared, differing = states_check(rebuild=options["rebuild"], model_ids=options["model"])
         for version_id in differing:
             self.stdout.write(f"DIFFERS: model version {version_id}")
         if differing:

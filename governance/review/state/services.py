@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
@@ -151,21 +152,32 @@ def states_invalidate_all(*, sequence: int) -> None:
         GovernanceStateEpoch.objects.create(id=1, sequence=sequence)
 
 
-def states_check(*, rebuild: bool = False) -> tuple[int, list[int]]:
+def states_check(
+    *, rebuild: bool = False, model_ids: Iterable[int] | None = None
+) -> tuple[int, list[int]]:
     """Re-evaluate every version holding a current state and compare. Returns (states
     compared, ids of versions whose kept state differs). ``rebuild``: also evaluate and keep
-    the state of every version that has none current (after a bulk import, say)."""
+    the state of every version that has none current (after a bulk import, say).
+    ``model_ids``: only the versions of these models."""
     compared, differing = 0, []
-    ids = list(ModelVersion.objects.order_by("pk").values_list("pk", flat=True))
+    versions_qs = ModelVersion.objects.order_by("pk")
+    if model_ids is not None:
+        versions_qs = versions_qs.filter(model_id__in=list(model_ids))
+    ids = list(versions_qs.values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         kept = current_states(chunk)
         versions = ModelVersion.objects.select_related("model__system", "artefact").in_bulk(chunk)
+        if rebuild:
+            # One commit per chunk: a commit per version made a rebuild wait on the disk.
+            position = trail_position()
+            with transaction.atomic():
+                for pk in chunk:
+                    if pk not in kept:
+                        state_store(versions[pk], state_derive(versions[pk]), position=position)
         for pk in chunk:
             row = kept.get(pk)
             if row is None:
-                if rebuild:
-                    state_read(model_version=versions[pk])
                 continue
             compared += 1
             fresh = state_derive(versions[pk])
