@@ -61,7 +61,8 @@ The exit status is 1 when one is missed.
 Environment: BENCH_MLFLOW_SECONDS (20), BENCH_MLFLOW_WARMUP (5), BENCH_MLFLOW_VERSIONS
 (1000), BENCH_MLFLOW_QUIET_WAIT (30), BENCH_CLIENTS (20), BENCH_PG
 (postgres://postgres@127.0.0.1:5432), BENCH_MLFLOW_REDIS (redis://127.0.0.1:6379/13),
-BENCH_STRICT.
+BENCH_MLFLOW_NAME (a suffix for the databases, queues and cache keys, when two runs share a
+machine), BENCH_STRICT.
 """
 
 from __future__ import annotations
@@ -98,8 +99,11 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("BENCH_MLFLOW_REDIS", "redis://127.0.0.1:6379/13")
 STRICT = os.environ.get("BENCH_STRICT") == "1"
-OUR_DB = "governance_vs_mlflow"
-MLFLOW_DB = "mlflow_vs_governance"
+# Two runs at once on one machine (BENCH_MLFLOW_NAME: a name of their own) use their own
+# databases and queues.
+NAME = os.environ.get("BENCH_MLFLOW_NAME", "")
+OUR_DB = f"governance_vs_mlflow{'_' + NAME if NAME else ''}"
+MLFLOW_DB = f"mlflow_vs_governance{'_' + NAME if NAME else ''}"
 # seed_scale makes ten models per team; MLflow gets as many registered models.
 MODELS = 10
 CALLS = ("register", "list", "read")
@@ -374,8 +378,8 @@ def run_ours(tmp: Path) -> dict:
         **os.environ,
         "DATABASE_URL": f"{PG}/{OUR_DB}",
         "REDIS_URL": REDIS,
-        "CELERY_QUEUE_PREFIX": "bench-mlflow-",
-        "CACHE_KEY_PREFIX": "bench-mlflow",
+        "CELERY_QUEUE_PREFIX": f"bench-mlflow-{NAME}-",
+        "CACHE_KEY_PREFIX": f"bench-mlflow-{NAME}",
         "GOVERNANCE_VAR_DIR": str(var),
         "GOVERNANCE_ENV": "development",
         "DEBUG": "false",
@@ -422,7 +426,7 @@ def run_ours(tmp: Path) -> dict:
                 [
                     PY,
                     *["-m", "celery", "-A", "governance", "worker", "--concurrency", "1"],
-                    *["-Q", "bench-mlflow-light,bench-mlflow-analysis"],
+                    *["-Q", f"bench-mlflow-{NAME}-light,bench-mlflow-{NAME}-analysis"],
                     *["--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
                     *["-n", f"vs-{os.getpid()}@%h"],
                 ],

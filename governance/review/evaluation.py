@@ -2,8 +2,10 @@
 
 This is the single source of truth used by submission, decisions, the deployment gate, the
 registry's detail view and the pages: if two of them disagreed, a version could be approved
-on evidence that the gate would refuse. Everything is computed at read time (no cached
-verdicts), so an expired approval or a missing accountable owner is seen the moment it occurs."""
+on evidence that the gate would refuse. Submission, decisions and the gate evaluate at the
+moment they act (no cached verdicts), so an expired approval or a missing accountable owner is
+seen the moment it occurs; the API's detail shows the state kept by governance.review.state,
+which is this evaluation's result, ended by every recorded change it rests on and by the clock."""
 
 from __future__ import annotations
 
