@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
-def _default(value: Any) -> Any:
+def default(value: Any) -> Any:
     """What orjson does not know, as DRF's encoder spells it."""
     if isinstance(value, Promise):
         return str(value)
@@ -47,7 +47,7 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     """``value`` as the API writes it."""
-    return orjson.dumps(value, default=_default, option=OPTIONS)
+    return orjson.dumps(value, default=default, option=OPTIONS)
 
 
 def plain(value: Any) -> Any:
@@ -66,4 +66,4 @@ class FastJSONRenderer(JSONRenderer):
         renderer_context = renderer_context or {}
         indent = self.get_indent(accepted_media_type or "", renderer_context)
         option = OPTIONS | (orjson.OPT_INDENT_2 if indent else 0)
-        return orjson.dumps(data, default=_default, option=option)
+        return orjson.dumps(data, default=default, option=option)
