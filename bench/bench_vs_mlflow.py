@@ -61,7 +61,8 @@ The exit status is 1 when one is missed.
 Environment: BENCH_MLFLOW_SECONDS (20), BENCH_MLFLOW_WARMUP (5), BENCH_MLFLOW_VERSIONS
 (1000), BENCH_MLFLOW_QUIET_WAIT (30), BENCH_CLIENTS (20), BENCH_PG
 (postgres://postgres@127.0.0.1:5432), BENCH_MLFLOW_REDIS (redis://127.0.0.1:6379/13),
-BENCH_STRICT.
+BENCH_MLFLOW_NAME (a suffix for the databases, queues and cache keys, when two runs share a
+machine), BENCH_STRICT.
 """
 
 from __future__ import annotations
@@ -98,8 +99,11 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("BENCH_MLFLOW_REDIS", "redis://127.0.0.1:6379/13")
 STRICT = os.environ.get("BENCH_STRICT") == "1"
-OUR_DB = "governance_vs_mlflow"
-MLFLOW_DB = "mlflow_vs_governance"
+# Two runs at once on one machine (BENCH_MLFLOW_NAME: a name of their own) use their own
+# databases and queues.
+NAME = os.environ.get("BENCH_MLFLOW_NAME", "")
+OUR_DB = f"governance_vs_mlflow{'_' + NAME if NAME else ''}"
+MLFLOW_DB = f"mlflow_vs_governance{'_' + NAME if NAME else ''}"
 # seed_scale makes ten models per team; MLflow gets as many registered models.
 MODELS = 10
 CALLS = ("register", "list", "read")
@@ -342,6 +346,29 @@ def with_comment(archive: bytes, comment: bytes) -> bytes:
     return archive[:-2] + len(comment).to_bytes(2, "little") + comment
 
 
+def head_lock_summary(log: Path) -> dict:
+    """Percentiles of how long transactions waited for the audit chain head and held it
+    (every registration of the run, warm-up included: only registrations append to the trail
+    during the run)."""
+    waits, holds = [], []
+    if log.exists():
+        for line in log.read_text().split("\n"):
+            if line.strip():
+                wait, hold = line.split()
+                waits.append(float(wait))
+                holds.append(float(hold))
+    waits.sort()
+    holds.sort()
+    return {
+        "appends": len(holds),
+        **{f"wait_p{p}": percentile(waits, p) for p in (50, 95, 99)},
+        **{f"hold_p{p}": percentile(holds, p) for p in (50, 95, 99)},
+        "hold_max": holds[-1] if holds else float("nan"),
+        # Registrations per second the head alone would allow: 1000 ms / median hold.
+        "head_bound_rps": 1000 / percentile(holds, 50) if holds else float("nan"),
+    }
+
+
 def run_ours(tmp: Path) -> dict:
     var = tmp / "ours"
     var.mkdir()
@@ -351,14 +378,16 @@ def run_ours(tmp: Path) -> dict:
         **os.environ,
         "DATABASE_URL": f"{PG}/{OUR_DB}",
         "REDIS_URL": REDIS,
-        "CELERY_QUEUE_PREFIX": "bench-mlflow-",
-        "CACHE_KEY_PREFIX": "bench-mlflow",
+        "CELERY_QUEUE_PREFIX": f"bench-mlflow-{NAME}-",
+        "CACHE_KEY_PREFIX": f"bench-mlflow-{NAME}",
         "GOVERNANCE_VAR_DIR": str(var),
         "GOVERNANCE_ENV": "development",
         "DEBUG": "false",
         # Twenty clients share one token: the per-user rate limit would measure the throttle.
         "API_THROTTLE_USER": "1000000/minute",
         "LOG_LEVEL": "WARNING",
+        # Each registration's wait for, and hold of, the audit chain head (ms).
+        "AUDIT_HEAD_LOCK_LOG": str(var / "head-lock.log"),
     }
 
     def manage(*args: str) -> str:
@@ -382,6 +411,12 @@ def run_ours(tmp: Path) -> dict:
             "--events",
             "0",
         )
+        # The governance state of each version is kept (and ended by the changes it rests on)
+        # by the running service; a bulk seed has none yet, so keep those of the read model.
+        read_model = psql(
+            "SELECT id FROM registry_model WHERE name = 'scale-model-0-0'", OUR_DB
+        ).strip()
+        manage("check_governance_state", "--rebuild", "--model", read_model, "--quiet")
         psql("VACUUM ANALYZE", OUR_DB)
         print(f"  ours: seeded in {time.perf_counter() - started:.0f} s", flush=True)
         token = manage("issue_api_token", "scale-scientist").strip()
@@ -391,7 +426,7 @@ def run_ours(tmp: Path) -> dict:
                 [
                     PY,
                     *["-m", "celery", "-A", "governance", "worker", "--concurrency", "1"],
-                    *["-Q", "bench-mlflow-light,bench-mlflow-analysis"],
+                    *["-Q", f"bench-mlflow-{NAME}-light,bench-mlflow-{NAME}-analysis"],
                     *["--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
                     *["-n", f"vs-{os.getpid()}@%h"],
                 ],
@@ -450,12 +485,14 @@ def run_ours(tmp: Path) -> dict:
             return s.get(f"{api}/model-versions/{picks.choice(ids)}/", headers=headers, timeout=120)
 
         print(f"  ours: {len(ids)} versions in the listed model; artefact {len(artefact)} bytes")
-        return measure(
+        rows = measure(
             "ours",
             {"register": register, "list": list_, "read": read},
             [p.pid for p in procs],
             OUR_DB,
         )
+        rows["register"]["head_lock"] = head_lock_summary(var / "head-lock.log")
+        return rows
     finally:
         for proc in reversed(procs):
             stop(proc)
@@ -599,6 +636,15 @@ def report(ours: dict, theirs: dict) -> list[str]:
         print(
             f"  {name:<10}throughput ours/MLflow {ratio:>6.2f}x  (target >= {TARGETS[name]}x: "
             f"{'met' if met else 'MISSED'}); CPU per request (server + db) ours/MLflow {cpu:.2f}x"
+        )
+    lock = ours["register"].get("head_lock")
+    if lock and lock["appends"]:
+        print(
+            f"  audit chain head, ours ({lock['appends']} appends): held p50 "
+            f"{lock['hold_p50']:.2f} ms, p95 {lock['hold_p95']:.2f}, p99 {lock['hold_p99']:.2f}, "
+            f"max {lock['hold_max']:.2f}; waited for p50 {lock['wait_p50']:.2f} ms, p95 "
+            f"{lock['wait_p95']:.2f}, p99 {lock['wait_p99']:.2f}; the head alone allows "
+            f"~{lock['head_bound_rps']:.0f} registrations/s"
         )
     errors = sum(row["errors"] for side in (ours, theirs) for row in side.values())
     if errors:

@@ -24,9 +24,11 @@ class GovernanceConfig(AppConfig):
         from governance.policy.raci.views import person_page_panels
         from governance.review.approvals import receivers
         from governance.review.approvals.views import version_page_panels
-        from governance.review.evaluation import governance_summary
+        from governance.review.state import receivers as state_receivers
+        from governance.review.state.services import governance_for_reader
 
         receivers.connect()
+        state_receivers.connect()
         documentation_receivers.connect()
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
         finding_actions.register("incident", finding_row_action)
@@ -35,7 +37,7 @@ class GovernanceConfig(AppConfig):
         model_version_panels.register("review", version_page_panels)
         model_version_extras.register(
             "governance",
-            lambda *, user, model_version, upstream: governance_summary(
+            lambda *, user, model_version, upstream: governance_for_reader(
                 actor=user, model_version=model_version, upstream=upstream
             ),
         )

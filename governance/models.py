@@ -23,6 +23,7 @@ from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
 from governance.policy.transparency.models import TransparencyMeasure
 from governance.review.approvals.models import Decision, Review
+from governance.review.state.models import GovernanceState, GovernanceStateEpoch
 
 __all__ = [
     "ApiToken",
@@ -37,6 +38,8 @@ __all__ = [
     "DocumentationRevision",
     "ExternalIdentity",
     "FriaRevision",
+    "GovernanceState",
+    "GovernanceStateEpoch",
     "GroupMapping",
     "Incident",
     "IncidentFollowUp",

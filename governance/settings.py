@@ -209,6 +209,9 @@ else:
 # Detail reads are kept per user until the audit trail moves (governance/kernel/readcache.py),
 # at most this long; 0 computes every read.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 300)
+# A file to which each transaction appending to the audit trail adds how long it waited for
+# the chain head and how long it held it, in ms (benchmarks; empty: not measured).
+AUDIT_HEAD_LOCK_LOG = env_str("AUDIT_HEAD_LOCK_LOG", "")
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "governance.User"
@@ -378,7 +381,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "3000/minute"),
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),
     },
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["governance.kernel.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -14,12 +14,17 @@ from registry.api import serializers as s
 from registry.models import ModelVersion
 
 
-def model_version_detail(*, actor: User, model_version_id: int) -> dict[str, Any]:
+def model_version_detail(
+    *, actor: User, model_version_id: int | None = None, model_version: ModelVersion | None = None
+) -> dict[str, Any]:
     """The detail view's body: the version, its lineage summary, inherited personal data and,
-    what the upper layers add (tier and requirements, from governance.review)."""
-    mv = selectors.model_version_list(actor=actor).get(pk=model_version_id)
+    what the upper layers add (tier and requirements, from governance.review).
+    ``model_version``: the row as ``selectors.model_version_list(actor=actor)`` gave it."""
+    mv = model_version or selectors.model_version_list(actor=actor).get(pk=model_version_id)
     up_rows = lineage.upstream_rows(("m", mv.pk))
-    edges = list(lineage.edges_with_nodes([row[0] for row in up_rows]))
+    # A version without upstream lineage (most) needs no query; building one only to find
+    # it empty cost more than the rest of the detail.
+    edges = list(lineage.edges_with_nodes([row[0] for row in up_rows])) if up_rows else []
     upstream = selectors.lineage_upstream_summary(actor=actor, model_version=mv, edges=edges)
     data = s.ModelVersionDetailSerializer(mv).data
     data["lineage"] = {

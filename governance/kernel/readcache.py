@@ -13,17 +13,17 @@ nothing and costs one primary-key read; for the reads that dominate, it skips th
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from governance.kernel.api.renderers import OPTIONS, default
 from governance.kernel.audit.models import AuditChainHead
 
 
@@ -47,8 +47,10 @@ def valid_until_in(parts: Iterable[Any]) -> datetime | None:
 
 
 def etag_of(data: Any) -> str:
-    body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    # orjson, keys sorted: the same value always gives the same tag, at a fraction of the cost
+    # of the standard library's encoder on a detail's body.
+    body = orjson.dumps(data, default=default, option=OPTIONS | orjson.OPT_SORT_KEYS)
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def entry_key(scope: str, user_id: int, position: int) -> str:

@@ -2,11 +2,14 @@
 
 This is the single source of truth used by submission, decisions, the deployment gate, the
 registry's detail view and the pages: if two of them disagreed, a version could be approved
-on evidence that the gate would refuse. Everything is computed at read time (no cached
-verdicts), so an expired approval or a missing accountable owner is seen the moment it occurs."""
+on evidence that the gate would refuse. Submission, decisions and the gate evaluate at the
+moment they act (no cached verdicts), so an expired approval or a missing accountable owner is
+seen the moment it occurs; the API's detail shows the state kept by governance.review.state,
+which is this evaluation's result, ended by every recorded change it rests on and by the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -420,14 +423,9 @@ def gate(model_version: ModelVersion, *, environment: str, at: datetime | None =
     }
 
 
-def governance_summary(
-    *,
-    actor: User,
-    model_version: ModelVersion,
-    upstream: list[lineage.EdgeRow] | None = None,
-) -> dict[str, Any]:
-    """What the registry's detail view shows: tier and why, requirements, approvals, gate."""
-    ev = evaluate(model_version, upstream=upstream)
+def governance_payload(ev: Evaluation) -> dict[str, Any]:
+    """What the registry's detail view shows of an evaluation, the same for every reader:
+    tier and why, requirements, approvals, gate, and until when it holds by the clock."""
     cls = ev.classification
     review = ev.review
     prod_reasons = ev.reasons()
@@ -459,14 +457,49 @@ def governance_summary(
             }
             for d in ev.approvals
         ],
-        "can_decide": bool(ev.capacities(actor))
-        and actor.pk not in ev.builder_ids
-        and review is not None
-        and review.status == ReviewStatus.OPEN
-        and not review.decisions.filter(reviewer_id=actor.pk).exists(),
         "gate": {"environment": "prod", "allowed": not prod_reasons, "reasons": prod_reasons},
         "valid_until": ev.next_change(),
     }
+
+
+def reader_can_decide(
+    actor: User,
+    *,
+    review: dict[str, Any] | None,
+    accountable_ids: Iterable[int],
+    builder_ids: Iterable[int],
+) -> bool:
+    """May ``actor`` sign in the version's open review now? ``review`` as in
+    ``governance_payload``. Reads the decisions only when everything else allows it."""
+    capacity = actor.role == Role.COMPLIANCE_OFFICER or (
+        actor.pk in set(accountable_ids) and actor.role != Role.AUDITOR
+    )
+    return (
+        capacity
+        and actor.pk not in set(builder_ids)
+        and review is not None
+        and review["status"] == ReviewStatus.OPEN
+        and not Decision.objects.filter(review_id=review["id"], reviewer_id=actor.pk).exists()
+    )
+
+
+def governance_summary(
+    *,
+    actor: User,
+    model_version: ModelVersion,
+    upstream: list[lineage.EdgeRow] | None = None,
+) -> dict[str, Any]:
+    """The detail view's governance object for ``actor``, evaluated now (the detail reads the
+    kept state instead: governance.review.state)."""
+    ev = evaluate(model_version, upstream=upstream)
+    payload = governance_payload(ev)
+    payload["can_decide"] = reader_can_decide(
+        actor,
+        review=payload["review"],
+        accountable_ids=ev.accountable_ids,
+        builder_ids=ev.builder_ids,
+    )
+    return payload
 
 
 def policy_thresholds(*, model_version: ModelVersion, kind: str) -> tuple[dict[str, Any], str]:
@@ -488,8 +521,10 @@ __all__ = [
     "Requirement",
     "evaluate",
     "gate",
+    "governance_payload",
     "governance_summary",
     "policy_thresholds",
+    "reader_can_decide",
 ]
 
 

@@ -14,7 +14,7 @@ from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.conditional import conditional_response
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
-from governance.kernel.permissions import CHANGE, VIEW, role_permission
+from governance.kernel.permissions import CHANGE, role_permission
 from governance.kernel.readcache import read_through
 from registry import selectors
 from registry.api import serializers as s
@@ -265,7 +265,8 @@ class ModelVersionsOfModelView(
             mv = version_services.model_version_register(
                 actor=request.user, model=model, lineage=links, **data
             )
-        mv = selectors.model_version_list(actor=request.user).get(pk=mv.pk)
+        # The row just created holds its model (with system and team), artefact and creator:
+        # no need to read it back.
         return Response(s.ModelVersionDetailSerializer(mv).data, status=status.HTTP_201_CREATED)
 
 
@@ -292,13 +293,18 @@ class ModelVersionDetailView(APIView):
     def get(self, request, pk: int):
         # Visibility is checked on every request; only the body is kept (per user, until the
         # audit trail moves). A client holding the current ETag gets 304 without it.
-        visible = ModelVersion.objects.visible_to(request.user, VIEW).filter(pk=pk)
-        if not visible.values_list("pk", flat=True).exists():
-            raise ApiError(404, "not_found", f"No model version {pk}, or you may not see it.")
+        # The row is read with the visibility check (one query) and reused if the body is not
+        # kept.
+        try:
+            mv = selectors.model_version_list(actor=request.user).get(pk=pk)
+        except ModelVersion.DoesNotExist:
+            raise ApiError(
+                404, "not_found", f"No model version {pk}, or you may not see it."
+            ) from None
         data, etag = read_through(
             scope=model_version_detail_scope(pk),
             user_id=request.user.pk,
-            compute=lambda: model_version_detail(actor=request.user, model_version_id=pk),
+            compute=lambda: model_version_detail(actor=request.user, model_version=mv),
         )
         return conditional_response(request, data, etag)
 

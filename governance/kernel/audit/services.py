@@ -10,9 +10,11 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.utils import timezone
@@ -75,6 +77,29 @@ def _target_fields(target: models.Model | None) -> dict[str, str]:
     }
 
 
+def _head_lock_released(asked: float, locked: float) -> None:
+    released = time.perf_counter()
+    with open(settings.AUDIT_HEAD_LOCK_LOG, "a") as log:
+        log.write(f"{(locked - asked) * 1000:.3f} {(released - locked) * 1000:.3f}\n")
+
+
+def _time_head_lock(asked: float, locked: float) -> None:
+    """Append "<ms waited for the chain head> <ms held>" to AUDIT_HEAD_LOCK_LOG once the
+    transaction holding it commits (the lock is held until then): how long the head
+    serialises writers. Only the first append of a transaction takes the lock."""
+    connection = transaction.get_connection()
+    if any(
+        getattr(func, "__wrapped_head_lock__", False) for _, func, _ in connection.run_on_commit
+    ):
+        return
+
+    def released() -> None:
+        _head_lock_released(asked, locked)
+
+    released.__wrapped_head_lock__ = True
+    transaction.on_commit(released)
+
+
 def audit_event_record(
     *,
     actor: User | None,
@@ -90,7 +115,10 @@ def audit_event_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_event_record must be called inside transaction.atomic()")
+    asked = time.perf_counter()
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    if settings.AUDIT_HEAD_LOCK_LOG:
+        _time_head_lock(asked, time.perf_counter())
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     fields: dict[str, Any] = {
         "sequence": head.last_sequence + 1,
