@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0015_transparency_measures'),
+        ('governance', '0016_policies_fit_llm_applications'),
         ('registry', '0009_llm_applications'),
     ]
 
