@@ -130,9 +130,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.kernel.languages.UserLanguageMiddleware",
     "governance.kernel.accounts.sessions.SessionTimeoutMiddleware",
     "governance.kernel.accounts.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -284,7 +286,13 @@ APPROVAL_PASSWORD_WINDOW_SECONDS = env_int("APPROVAL_PASSWORD_WINDOW_SECONDS", 1
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# English, French and German (docs/LANGUAGES.md); translations in locale/<code>/LC_MESSAGES.
+LANGUAGE_CODE = "en"
+# Each language named in itself, so a reader finds their own whatever is active.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English keeps the British date formats (governance/formats/en).
+FORMAT_MODULE_PATH = ["governance.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -78,6 +78,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    # Django's set_language: the language picker of the sign-in page (a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     *(pattern for routes in _routes for pattern in routes.urlpatterns),
 ]
 

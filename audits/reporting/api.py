@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_field
@@ -17,6 +18,7 @@ from audits.reporting.models import Report, ReportKind
 from governance.kernel.accounts.models import Role
 from governance.kernel.api.base import SelectorRowsMixin
 from governance.kernel.api.errors import ApiError
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
 
@@ -47,6 +49,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "language",
             "model_version",
             "audit_run",
             "status",
@@ -81,6 +84,11 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     audit_run = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help_text="The language the report is written in: en, fr or de (default en).",
+    )
 
 
 class VerifySerializer(serializers.Serializer):
@@ -144,7 +152,10 @@ class ModelVersionReportsView(SelectorRowsMixin, generics.ListAPIView):
                 "POST reports/.",
             )
         report = services.report_request(
-            actor=request.user, kind=kind, model_version=self._version()
+            actor=request.user,
+            kind=kind,
+            model_version=self._version(),
+            language=data.validated_data["language"],
         )
         report.refresh_from_db()
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
@@ -179,7 +190,12 @@ class ReportListView(SelectorRowsMixin, generics.ListAPIView):
                 "invalid_kind",
                 "Model-version reports are requested at model-versions/{id}/reports/.",
             )
-        report = services.report_request(actor=request.user, kind=kind, audit_run=audit_run)
+        report = services.report_request(
+            actor=request.user,
+            kind=kind,
+            audit_run=audit_run,
+            language=data.validated_data["language"],
+        )
         report.refresh_from_db()
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 

@@ -26,6 +26,7 @@ class ReportKind(models.TextChoices):
 # What may be changed on a finished report: nothing but the job bookkeeping of its own run.
 FROZEN_FIELDS = (
     "kind",
+    "language",
     "model_version_id",
     "audit_run_id",
     "file_id",
@@ -43,6 +44,9 @@ FROZEN_FIELDS = (
 class Report(TrackedJob):
     task_name = "analysis.render_report"
     kind = models.CharField(max_length=16, choices=ReportKind.choices, db_index=True)
+    # The language the report is written in, chosen when it is requested; kept in its snapshot
+    # too, so a re-render from the snapshot is in the same language.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     model_version = models.ForeignKey(
         "registry.ModelVersion",
         null=True,

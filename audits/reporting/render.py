@@ -4,6 +4,12 @@ Determinism matters because a report's SHA-256 is its identity: regenerating fro
 snapshot must prove that nothing changed. So the PDF's dates come from the snapshot (never the
 clock), the document identifier is derived from the content, fonts are bundled with the
 project (never the machine's), and no resource is fetched over the network.
+
+Reports are tagged PDF (PDF/UA-1): a structure tree built from the HTML's headings, tables and
+lists, the document language from ``<html lang>`` and the title from ``<title>``, so screen
+readers and accessibility checkers can read them. Tagging adds no clock or random value, so
+tagged output is as reproducible as untagged. Reports stored before tagging existed say so by
+carrying no variant in their snapshot and are re-rendered untagged, as they were made.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
+
+#: The PDF variant of every report and record made now (WeasyPrint's name for PDF/UA-1).
+PDF_VARIANT = "pdf/ua-1"
 
 
 # Directories whose files a report may embed, by real path (symlinks resolved). The charts
@@ -67,19 +76,22 @@ def _fetcher():
     return LocalOnlyFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
-def render_pdf_pages(html: str) -> tuple[bytes, int]:
-    """Render ``html`` (which carries its own dcterms.created/modified meta): PDF and pages."""
+def render_pdf_pages(html: str, *, variant: str | None = PDF_VARIANT) -> tuple[bytes, int]:
+    """Render ``html`` (which carries its own dcterms.created/modified meta, ``lang`` and
+    title): PDF and pages. ``variant`` None renders an untagged PDF, as reports were made
+    before tagging."""
     from weasyprint import HTML  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
+    options = {"pdf_variant": variant} if variant else {}
     document = HTML(
         string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=_fetcher()
-    ).render()
+    ).render(pdf_tags=bool(variant))
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    return document.write_pdf(pdf_identifier=identifier), len(document.pages)
+    return document.write_pdf(pdf_identifier=identifier, **options), len(document.pages)
 
 
-def render_pdf(html: str) -> bytes:
-    return render_pdf_pages(html)[0]
+def render_pdf(html: str, *, variant: str | None = PDF_VARIANT) -> bytes:
+    return render_pdf_pages(html, variant=variant)[0]
 
 
 def sha256_hex(data: bytes) -> str:

@@ -14,11 +14,12 @@ import zipfile
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audits.reporting import snapshot as snap
 from audits.reporting.documents import TEMPLATE_VERSION, render_report_pdf_pages
 from audits.reporting.models import Report, ReportKind
+from audits.reporting.render import PDF_VARIANT
 from audits.runs.models.checks import CheckRun
 from governance.kernel import signing
 from governance.kernel.accounts.models import Role, User
@@ -31,6 +32,8 @@ from governance.kernel.jobs.services import (
     job_succeed,
     tracked_job,
 )
+from governance.kernel.languages import CODES as LANGUAGE_CODES
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
@@ -82,18 +85,32 @@ def _require_gpai(model_version: ModelVersion) -> None:
         )
 
 
+def _require_language(language: str) -> None:
+    if language not in LANGUAGE_CODES:
+        raise ServiceError(
+            "invalid_language",
+            f"Unknown report language {language!r}; use one of {', '.join(LANGUAGE_CODES)}.",
+        )
+
+
 @transaction.atomic
 def report_request(
-    *, actor: User, kind: str, model_version: ModelVersion | None = None, audit_run=None
+    *,
+    actor: User,
+    kind: str,
+    model_version: ModelVersion | None = None,
+    audit_run=None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Report:
-    """Queue a report. ``annex_iv`` and ``model_card`` need a model version, ``audit`` an
-    audit run, ``inventory`` neither."""
+    """Queue a report in ``language`` (en, fr or de). ``annex_iv`` and ``model_card`` need a
+    model version, ``audit`` an audit run, ``inventory`` neither."""
     _require_report_role(actor)
     if kind not in ReportKind.values:
         raise ServiceError(
             "invalid_kind",
             f"Unknown report kind {kind!r}; use one of {', '.join(ReportKind.values)}.",
         )
+    _require_language(language)
     if kind in VERSION_KINDS and model_version is None:
         raise ServiceError("model_version_required", f"A {kind} report is about a model version.")
     if kind in GPAI_KINDS:
@@ -106,6 +123,7 @@ def report_request(
     User.objects.select_for_update().filter(pk=actor.pk).first()
     pending = Report.objects.filter(
         kind=kind,
+        language=language,
         model_version=model_version,
         audit_run=audit_run,
         requested_by=actor,
@@ -115,7 +133,11 @@ def report_request(
         pending.reused = True
         return pending
     report = Report.objects.create(
-        kind=kind, model_version=model_version, audit_run=audit_run, requested_by=actor
+        kind=kind,
+        language=language,
+        model_version=model_version,
+        audit_run=audit_run,
+        requested_by=actor,
     )
     report.reused = False
     audit_event_record(
@@ -124,6 +146,7 @@ def report_request(
         target=report,
         payload={
             "kind": kind,
+            "language": language,
             "model_version": getattr(model_version, "pk", None),
             "audit_run": getattr(audit_run, "pk", None),
         },
@@ -188,7 +211,16 @@ def render_from_snapshot_pages(kind: str, snapshot: dict) -> tuple[bytes, int]:
 
 
 def build_snapshot(report: Report, at) -> dict:
+    """The report's snapshot, with its language and PDF variant (both under its input hash:
+    the same records in another language are another document)."""
+    with translation.override(report.language):
+        snapshot = _records_snapshot(report, at)
+    snapshot["language"] = report.language
+    snapshot["pdf_variant"] = PDF_VARIANT
+    return snap.finalize(snapshot)
 
+
+def _records_snapshot(report: Report, at) -> dict:
     actor = report.requested_by
     if report.kind == ReportKind.INVENTORY:
         return snap.inventory_snapshot(actor=actor, at=at)

@@ -16,6 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from audits.checks.generative import LIMITATIONS as GENERATIVE_LIMITATIONS
 from audits.checks.vocabulary import THRESHOLD_DIRECTIONS
@@ -52,15 +53,19 @@ from registry.selectors import (
 
 DOCUMENTATION_YEARS = 10  # Art. 18: technical documentation kept 10 years
 LOG_MONTHS = 6  # Art. 19, 26(6): logs at least six months
+# English message ids: the snapshot keeps them as they are and the report templates translate
+# them into the report's language when rendering.
 TIER_LABELS = {
-    "prohibited": "Prohibited",
-    "high_risk": "High risk",
-    "limited": "Limited risk",
-    "minimal": "Minimal risk",
-    "not_high_risk_6_3": "Not high risk (Art. 6(3))",
-    "out_of_scope": "Out of scope",
-    "unclassified": "Unclassified",
+    "prohibited": gettext_noop("Prohibited"),
+    "high_risk": gettext_noop("High risk"),
+    "limited": gettext_noop("Limited risk"),
+    "minimal": gettext_noop("Minimal risk"),
+    "not_high_risk_6_3": gettext_noop("Not high risk (Art. 6(3))"),
+    "out_of_scope": gettext_noop("Out of scope"),
+    "unclassified": gettext_noop("Unclassified"),
 }
+# Also shown through the templates' translation: document status and retention basis.
+DOCUMENT_WORDS = (gettext_noop("DRAFT"), gettext_noop("FINAL"), gettext_noop("Art. 18: 10 years"))
 SOFTWARE = [
     "django",
     "scikit-learn",

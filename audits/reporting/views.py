@@ -6,14 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from audits.reporting import services
 from audits.reporting.api import report_queryset
 from audits.reporting.models import Report
 from governance.kernel.errors import ServiceError
+from governance.kernel.languages import language_or_default
 from governance.kernel.web import forbidden, is_htmx
 from registry import selectors as registry_selectors
+
+
+def get_language_code() -> str:
+    return language_or_default(get_language())
 
 
 def _can_report(user) -> bool:
@@ -44,8 +50,12 @@ def report_generate(request):
         )
         if mv is None:
             raise Http404
+    # The form offers the three languages; without a choice the report is in the page's.
+    language = request.POST.get("language") or get_language_code()
     try:
-        report = services.report_request(actor=request.user, kind=kind, model_version=mv)
+        report = services.report_request(
+            actor=request.user, kind=kind, model_version=mv, language=language
+        )
     except ServiceError as exc:
         return HttpResponse(exc.message, status=exc.status_code)
     if is_htmx(request):

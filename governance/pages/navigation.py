@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.accounts.models import Role
 from governance.policy.notifications.selectors import unread_notification_count
@@ -11,17 +13,24 @@ ALL = {Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR}
 
 # (label, url name, roles that see it); entries whose URL does not exist yet are skipped.
 NAV = [
-    ("Dashboard", "home", ALL),
-    ("Inventory", "inventory", ALL),
-    ("Review queue", "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
-    ("Findings", "findings", ALL),
-    ("Audits", "audits", ALL),
-    ("Audit trail", "audit-trail", {Role.AUDITOR, Role.ADMIN}),
-    ("Reports", "reports", {Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
-    ("People", "people", {Role.ADMIN}),
-    ("Policies", "policies", {Role.ADMIN}),
-    ("API docs", "api-docs", ALL),
+    (_("Dashboard"), "home", ALL),
+    (_("Inventory"), "inventory", ALL),
+    (_("Review queue"), "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    (_("Findings"), "findings", ALL),
+    (_("Audits"), "audits", ALL),
+    (_("Audit trail"), "audit-trail", {Role.AUDITOR, Role.ADMIN}),
+    (_("Reports"), "reports", {Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    (_("People"), "people", {Role.ADMIN}),
+    (_("Policies"), "policies", {Role.ADMIN}),
+    (_("API docs"), "api-docs", ALL),
 ]
+# The role names as the top bar shows them (Role's labels are English message ids).
+ROLE_LABELS = (
+    gettext_noop("Admin"),
+    gettext_noop("Compliance officer"),
+    gettext_noop("Data scientist"),
+    gettext_noop("Auditor"),
+)
 
 
 def navigation(request):
@@ -37,7 +46,11 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_items": items, "role_label": Role(user.role).label, **notification_badge(request)}
+    return {
+        "nav_items": items,
+        "role_label": gettext(Role(user.role).label),
+        **notification_badge(request),
+    }
 
 
 def notification_badge(request):

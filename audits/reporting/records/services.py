@@ -8,21 +8,24 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from audits.reporting.records import snapshots
 from audits.reporting.render import render_pdf_pages, sha256_hex
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
+from governance.kernel.languages import CODES as LANGUAGE_CODES
+from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
 from governance.obligations.access import may_download_pdf
 from governance.obligations.conformity.registration import registration_data
 
 KIND_LABELS = {
-    "incident": "Serious incident report (Art. 73)",
-    "fria": "Fundamental rights impact assessment (Art. 27)",
-    "declaration": "EU declaration of conformity (Art. 47, Annex V)",
-    "registration": "EU database registration data (Art. 49, Annex VIII)",
+    "incident": gettext_noop("Serious incident report (Art. 73)"),
+    "fria": gettext_noop("Fundamental rights impact assessment (Art. 27)"),
+    "declaration": gettext_noop("EU declaration of conformity (Art. 47, Annex V)"),
+    "registration": gettext_noop("EU database registration data (Art. 49, Annex VIII)"),
 }
 
 
@@ -50,8 +53,9 @@ def render_record_html(kind: str, snapshot: dict) -> str:
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown record kind {kind!r}")
     s = json.loads(canonical_json(snapshot))
-    s["kind_label"] = KIND_LABELS[kind]
-    return render_to_string(f"reports/records/{kind}.html", {"s": s})
+    with translation.override(language_or_default(s.get("language"))):
+        s["kind_label"] = gettext(KIND_LABELS[kind])
+        return render_to_string(f"reports/records/{kind}.html", {"s": s})
 
 
 def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
@@ -84,13 +88,19 @@ def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
     raise ServiceError("invalid_kind", f"Unknown record kind {kind!r}.")
 
 
-def record_pdf(*, actor: User, kind: str, record) -> RecordPdf:
+def record_pdf(*, actor: User, kind: str, record, language: str = DEFAULT_LANGUAGE) -> RecordPdf:
     """Render the PDF of ``record`` (an incident, a FRIA revision, a declaration, or a system
-    for its registration data). The caller has found ``record`` through a selector of
-    ``actor``, so only the role is checked here."""
+    for its registration data) in ``language``. The caller has found ``record`` through a
+    selector of ``actor``, so only the role is checked here."""
     require_download_role(actor)
+    if language not in LANGUAGE_CODES:
+        raise ServiceError(
+            "invalid_language",
+            f"Unknown language {language!r}; use one of {', '.join(LANGUAGE_CODES)}.",
+        )
     at = timezone.now().replace(microsecond=0)
-    snapshot, stem, target = _build(kind, record, actor, at)
+    with translation.override(language):
+        snapshot, stem, target = _build(kind, record, actor, at)
     body, pages = render_pdf_pages(render_record_html(kind, snapshot))
     digest = sha256_hex(body)
     with transaction.atomic():
@@ -103,6 +113,7 @@ def record_pdf(*, actor: User, kind: str, record) -> RecordPdf:
                 "sha256": digest,
                 "input_hash": snapshot["input_hash"],
                 "pages": pages,
+                "language": language,
             },
         )
     return RecordPdf(

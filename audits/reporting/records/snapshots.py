@@ -9,8 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from audits.reporting.snapshot import classification_block, finalize, generated_by
 from governance.kernel.accounts.models import User
+from governance.kernel.languages import language_or_default
 from governance.obligations.conformity.models import DerogationCondition
 from governance.obligations.incidents.models import IncidentStatus
 from governance.obligations.vocab import incident_category, rights_labels
@@ -47,6 +52,8 @@ def _base(kind: str, title: str, system, actor: User, at: datetime) -> dict[str,
         "generated_at": iso(at),
         "generated_by": generated_by(actor),
         "template_version": TEMPLATE_VERSION,
+        # Rendered in the language active while the snapshot is built (records_pdf).
+        "language": language_or_default(get_language()),
     }
 
 
@@ -58,22 +65,32 @@ def deadline_verdict(incident, at: datetime) -> dict[str, str]:
         return {
             "state": "missed" if late else "met",
             "text": (
-                f"Missed: reported {hours:.1f} hours after the deadline"
+                _("Missed: reported %(hours)s hours after the deadline")
                 if late
-                else f"Met: reported {hours:.1f} hours before the deadline"
-            ),
+                else _("Met: reported %(hours)s hours before the deadline")
+            )
+            % {"hours": number_format(hours, 1)},
         }
     if at > incident.deadline:
-        return {"state": "missed", "text": "Missed: not reported and the deadline has passed"}
+        return {"state": "missed", "text": _("Missed: not reported and the deadline has passed")}
     days = (incident.deadline - at).total_seconds() / 86400
-    return {"state": "pending", "text": f"Not reported yet: {days:.1f} days left"}
+    return {
+        "state": "pending",
+        "text": _("Not reported yet: %(days)s days left") % {"days": number_format(days, 1)},
+    }
 
 
 def incident_snapshot(*, incident, actor: User, at: datetime) -> dict[str, Any]:
     category = incident_category(incident.category) or {}
     mv = incident.model_version
     finding = incident.finding
-    s = _base("incident", f"Serious incident report: {incident.title}", incident.system, actor, at)
+    s = _base(
+        "incident",
+        _("Serious incident report: %(title)s") % {"title": incident.title},
+        incident.system,
+        actor,
+        at,
+    )
     s["incident"] = {
         "id": incident.pk,
         "title": incident.title,
@@ -119,7 +136,8 @@ def fria_snapshot(*, revision, actor: User, at: datetime) -> dict[str, Any]:
     labels = rights_labels()
     s = _base(
         "fria",
-        f"Fundamental rights impact assessment, revision {revision.number}",
+        _("Fundamental rights impact assessment, revision %(number)s")
+        % {"number": revision.number},
         revision.system,
         actor,
         at,
@@ -149,7 +167,7 @@ def fria_snapshot(*, revision, actor: User, at: datetime) -> dict[str, Any]:
 def declaration_snapshot(*, declaration, actor: User, at: datetime) -> dict[str, Any]:
     d = declaration
     mv = d.model_version
-    s = _base("declaration", "EU declaration of conformity", d.system, actor, at)
+    s = _base("declaration", _("EU declaration of conformity"), d.system, actor, at)
     s["declaration"] = {
         "id": d.pk,
         "number": d.number,
@@ -185,6 +203,6 @@ def declaration_snapshot(*, declaration, actor: User, at: datetime) -> dict[str,
 
 
 def registration_snapshot(*, data: dict, system, actor: User, at: datetime) -> dict[str, Any]:
-    s = _base("registration", "EU database registration data (Annex VIII)", system, actor, at)
+    s = _base("registration", _("EU database registration data (Annex VIII)"), system, actor, at)
     s["registration"] = {k: v for k, v in data.items() if k != "assembled_at"}
     return finalize(s)

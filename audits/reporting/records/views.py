@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.utils.translation import get_language
 
 from audits.reporting.records.services import may_download, record_pdf
+from governance.kernel.errors import ServiceError
+from governance.kernel.languages import language_or_default
 from governance.kernel.web import forbidden
 from governance.obligations.conformity.selectors import declaration_list
 from governance.obligations.fria.selectors import fria_revision_list
@@ -25,6 +28,11 @@ def find_record(user, kind: str, pk: int):
     return FINDERS[kind](user).filter(pk=pk).first()
 
 
+def requested_language(request) -> str:
+    """``?language=fr`` if given (checked by the service), else the language of the page."""
+    return request.GET.get("language") or language_or_default(get_language())
+
+
 def pdf_response(pdf) -> HttpResponse:
     response = HttpResponse(pdf.body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf.filename}"'
@@ -39,4 +47,10 @@ def record_pdf_download(request, pk: int, kind: str):
         raise Http404
     if not may_download(request.user):
         return forbidden(request, "PDFs are for auditors, compliance officers and admins.")
-    return pdf_response(record_pdf(actor=request.user, kind=kind, record=record))
+    try:
+        pdf = record_pdf(
+            actor=request.user, kind=kind, record=record, language=requested_language(request)
+        )
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status_code)
+    return pdf_response(pdf)

@@ -51,6 +51,8 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.DATA_SCIENTIST)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # The language of the pages for this person; blank: their browser's (docs/LANGUAGES.md).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = GovernanceUserManager()

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from governance.kernel.accounts.models import ApiToken, Role, Team, User, token_digest
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
+from governance.kernel.languages import CODES as LANGUAGE_CODES
 
 
 def role_flags(role: str) -> dict[str, bool]:
@@ -167,6 +168,27 @@ def user_password_set(*, actor: User | None, user: User, password: str | None) -
         payload={"usable": bool(password), "tokens_revoked": revoked},
     )
     return user
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, language: str) -> User:
+    """A person choosing the language of their pages; blank follows their browser."""
+    if language and language not in LANGUAGE_CODES:
+        raise ServiceError(
+            "invalid_language",
+            f"Unknown language {language!r}; use one of {', '.join(LANGUAGE_CODES)}, "
+            "or nothing for the browser's.",
+        )
+    before = actor.language
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit_event_record(
+        actor=actor,
+        action="user.language_changed",
+        target=actor,
+        payload={"from": before, "to": language},
+    )
+    return actor
 
 
 def user_password_change(*, actor: User, old_password: str, new_password: str) -> User:

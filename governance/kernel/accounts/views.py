@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import get_language_from_request, gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.forms import (
@@ -29,6 +31,7 @@ from governance.kernel.accounts.services import (
     api_token_revoke,
     team_get_or_create,
     user_create,
+    user_language_set,
     user_password_change,
     user_update,
 )
@@ -67,6 +70,19 @@ class ThrottledLoginView(auth_views.LoginView):
 def profile(request):
     tokens = api_token_list(actor=request.user)
     return render(request, "governance/profile.html", {"tokens": tokens})
+
+
+@login_required
+@require_POST
+def profile_language(request):
+    """Set the language of one's pages (the pages switch at the redirect)."""
+    try:
+        user_language_set(actor=request.user, language=request.POST.get("language", ""))
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=400)
+    translation.activate(request.user.language or get_language_from_request(request))
+    messages.success(request, gettext("Language saved."))
+    return redirect("profile")
 
 
 @login_required
