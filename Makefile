@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider messages
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# Collect the translatable text into locale/*/django.po, then compile the .mo files that are
+# committed next to them (needs GNU gettext: msgfmt, xgettext). docs/LANGUAGES.md
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l de --no-obsolete --no-location \
+		-i ".venv/*" -i "tests/*" -i "static/*" -i "bench/*" -i "client/*" -i "docs/*" -i "scripts/*"
+	$(BIN)/python manage.py compilemessages -l fr -l de --ignore ".venv/*"
 
 format: install
 	$(BIN)/ruff format .

@@ -1,9 +1,11 @@
-"""Dates and numbers in a report's language.
+"""Dates and numbers in the active language, for the pages and the reports.
 
-Snapshots hold dates as ISO 8601 strings and numbers as formatted strings, so the snapshot is
-the same whatever the language. English reports print them as stored (as they always have, so
-stored English reports re-render byte-identical); French and German reports print them the
-local way: 22/11/2026 and 22.11.2026, 0,8123.
+English keeps the ISO 8601 forms the pages and reports have always printed (2026-11-22,
+2026-11-22 03:00; reports stored before languages existed must re-render byte-identical);
+French and German print the local way: 22/11/2026 and 22.11.2026, decimal commas (0,8123).
+
+Report snapshots hold dates as ISO strings and numbers as formatted strings, so the snapshot is
+the same whatever the language; pages pass date and datetime objects.
 """
 
 from __future__ import annotations
@@ -34,9 +36,12 @@ def _parse(value: str):
             return None
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def ldate(value):
-    """An ISO date or time as a date: ``2026-11-22`` in English, local elsewhere."""
+    """A date (or the day of a time, or an ISO string of either): ``2026-11-22`` in English,
+    local elsewhere."""
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT" if _local() else "Y-m-d")
     text = "" if value is None else str(value)
     if not _local():
         return text[:10]
@@ -44,9 +49,12 @@ def ldate(value):
     return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else text[:10]
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def ldatetime(value):
-    """An ISO time to the minute: ``2026-11-22T03:00`` in English, local elsewhere."""
+    """A time to the minute: ``2026-11-22 03:00`` in English (an ISO string as stored,
+    ``2026-11-22T03:00``), local elsewhere."""
+    if isinstance(value, datetime):
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT" if _local() else "Y-m-d H:i")
     text = "" if value is None else str(value)
     if not _local():
         return text[:16]
