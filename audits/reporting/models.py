@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.jobs.models import TrackedJob
 
 
 class ReportKind(models.TextChoices):
-    ANNEX_IV = "annex_iv", "Technical documentation (Annex IV)"
-    MODEL_CARD = "model_card", "Model card"
+    ANNEX_IV = "annex_iv", _("Technical documentation (Annex IV)")
+    MODEL_CARD = "model_card", _("Model card")
     # Art. 53(1)(a) and (b): for general-purpose AI models the organisation provides.
-    ANNEX_XI = "annex_xi", "GPAI technical documentation (Annex XI)"
-    ANNEX_XII = "annex_xii", "Information for downstream providers (Annex XII)"
-    AUDIT = "audit", "Audit report"
-    INVENTORY = "inventory", "Inventory register"
+    ANNEX_XI = "annex_xi", _("GPAI technical documentation (Annex XI)")
+    ANNEX_XII = "annex_xii", _("Information for downstream providers (Annex XII)")
+    AUDIT = "audit", _("Audit report")
+    INVENTORY = "inventory", _("Inventory register")
 
 
 # What may be changed on a finished report: nothing but the job bookkeeping of its own run.

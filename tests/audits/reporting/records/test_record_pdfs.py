@@ -5,6 +5,7 @@ audit event each download writes."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
@@ -316,3 +318,38 @@ def test_registration_pdf_lists_the_gaps(officer, system, api, users, tmp_path):
     assert api(users["outsider"]).get(path).status_code == 404
     event = AuditEvent.objects.get(action="record_pdf.registration")
     assert event.target_id == str(system.pk)
+
+
+def test_incident_report_in_french_and_german(users, api, late_incident, tmp_path):
+    """``?language=`` over the API; in the browser, the language of the person's pages."""
+    client = api(users["compliance_officer"])
+    url = f"/api/v1/incidents/{late_incident.pk}/report.pdf"
+    r = client.get(f"{url}?language=fr")
+    assert r.status_code == 200
+    text = read_pdf(r.content, tmp_path, "incident-fr").replace("\u00a0", " ")
+    for expected in (
+        "Signalement d'un incident grave : Wrongful refusals of young applicants",
+        "Non respecté : signalé 24,0 heures après l'échéance",
+        "Autorité de surveillance du marché",
+        "5 Mesures correctives et suivi",
+        "Threshold recalibrated; 212 cases reviewed.",  # written by a person: as written
+    ):
+        assert expected in text, expected
+    assert f"{late_incident.aware_at:%d/%m/%Y %H:%M}" in text
+    root = PdfReader(io.BytesIO(r.content)).trailer["/Root"]
+    assert root["/Lang"] == "fr" and "/StructTreeRoot" in root
+    event = AuditEvent.objects.get(action="record_pdf.incident")
+    assert event.payload["language"] == "fr"
+    refused = client.get(f"{url}?language=xx")
+    assert refused.status_code == 400 and b"language" in refused.content
+
+    officer = users["compliance_officer"]
+    officer.language = "de"
+    officer.save(update_fields=["language"])
+    r = browser(officer).get(f"/incidents/{late_incident.pk}/report.pdf")
+    assert r.status_code == 200
+    text = read_pdf(r.content, tmp_path, "incident-de")
+    assert "Meldung eines schwerwiegenden Vorfalls: Wrongful refusals" in text
+    assert "Versäumt: 24,0 Stunden nach Fristablauf gemeldet" in text
+    assert f"{late_incident.deadline:%d.%m.%Y %H:%M}" in text
+    assert PdfReader(io.BytesIO(r.content)).trailer["/Root"]["/Lang"] == "de"
