@@ -55,9 +55,9 @@ def test_every_message_is_translated(language):
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()][:5]
     for entry in po:
         for text in [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values():
-            assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
-                PLACEHOLDER.findall(text)
-            ), entry.msgid
+            assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(text)), (
+                entry.msgid
+            )
     assert po.metadata["Language"] == language
 
 
