@@ -22,6 +22,9 @@ def test_french_pages_and_a_french_report(page, live_server):
         assert nav.get_by_role("link", name=label).count() == 1, label
     page.get_by_role("heading", name="Ce que je dois décider").wait_for()
     shot(page, "dashboard-fr")
+    nav.get_by_role("link", name="Inventaire").click()
+    page.get_by_role("heading", name="Inventaire").wait_for()
+    shot(page, "inventory-fr")
 
     nav.get_by_role("link", name="Rapports").click()
     assert page.get_by_label("Langue du rapport").input_value() == "fr"
