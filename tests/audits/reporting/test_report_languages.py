@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.test import Client
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -192,3 +193,25 @@ def test_an_unknown_language_is_a_400(auditor, api, model_version):
     )
     assert response.status_code == 400
     assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_generate_form_takes_the_language(auditor, scientist, model_version):
+    """The browser's generate form: the chosen language, else the page's; a wrong one is a
+    400; roles without reports are refused whatever the language."""
+    client = Client()
+    client.force_login(auditor)
+    body = {"kind": "model_card", "model_version": model_version.pk}
+    response = client.post("/reports/generate/", {**body, "language": "de"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and b"DE" in response.content
+    assert Report.objects.get().language == "de"
+    refused = client.post("/reports/generate/", {**body, "language": "xx"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and b"Unknown report language" in refused.content
+    # Without a choice, the language of the page.
+    client.post("/reports/generate/", {"kind": "inventory"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert Report.objects.get(kind="inventory").language == "fr"
+    outsider = Client()
+    outsider.force_login(scientist)
+    denied = outsider.post("/reports/generate/", {**body, "language": "fr"})
+    assert denied.status_code == 403
+    assert Report.objects.count() == 2
