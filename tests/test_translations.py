@@ -71,7 +71,7 @@ def test_the_catalogues_hold_the_regulations_terms():
     assert fr["High risk"] == "Haut risque"
     short = (
         "This system is not high risk; the short version records the classification, the "
-        "Art. 50 evidence, the model card and the fairness and explanation summaries."
+        "Art. 50 evidence, the model card and the"
     )
     assert "système d'IA à haut risque" in fr[short]
     assert "Hochrisiko-KI-System" in de[short]

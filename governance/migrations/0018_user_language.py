@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0015_transparency_measures'),
+        ('governance', '0017_governance_state'),
     ]
 
     operations = [
