@@ -17,12 +17,15 @@ from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.obligations.access import may_download_pdf
 from governance.obligations.conformity.registration import registration_data
+from governance.obligations.crosswalks.coverage import system_coverage
+from governance.obligations.crosswalks.models import Framework
 
 KIND_LABELS = {
     "incident": "Serious incident report (Art. 73)",
     "fria": "Fundamental rights impact assessment (Art. 27)",
     "declaration": "EU declaration of conformity (Art. 47, Annex V)",
     "registration": "EU database registration data (Art. 49, Annex VIII)",
+    "soa": "Statement of Applicability (ISO/IEC 42001, 6.1.3)",
 }
 
 
@@ -79,6 +82,13 @@ def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
         return (
             snapshots.registration_snapshot(data=data, system=record, actor=actor, at=at),
             f"eu-database-registration-{record.pk}",
+            record,
+        )
+    if kind == "soa":
+        coverage = system_coverage(system=record, framework=Framework.ISO_42001)
+        return (
+            snapshots.soa_snapshot(coverage=coverage, system=record, actor=actor, at=at),
+            f"statement-of-applicability-{record.pk}",
             record,
         )
     raise ServiceError("invalid_kind", f"Unknown record kind {kind!r}.")
