@@ -123,7 +123,9 @@ def model_environment(lock: str) -> list[dict[str, str]]:
     out = []
     for line in lock.splitlines():
         line = line.split("#", 1)[0].strip()
-        for token in line.split():
+        # A requirement with a marker or a direct reference is one entry, spaces and all.
+        tokens = [line] if (";" in line or " @ " in line) else line.split()
+        for token in tokens:
             for sep in ("===", "==", ">=", "<=", "~=", "!=", "@", ">", "<"):
                 if sep in token:
                     name, _, version = token.partition(sep)

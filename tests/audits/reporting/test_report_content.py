@@ -16,7 +16,7 @@ from django.utils import timezone
 from audits.programme.models import AuditRun
 from audits.reporting.models import Report
 from audits.reporting.services import render_from_snapshot
-from audits.reporting.snapshot import audit_run_snapshot
+from audits.reporting.snapshot import audit_run_snapshot, model_environment
 from audits.runs.models.checks import CheckRun
 from governance.obligations.risks.services import mitigation_add, risk_create
 from governance.policy.raci.models import Responsibility
@@ -175,3 +175,18 @@ def test_audit_report_is_draft_while_its_checks_have_not_ended(
     assert "1 of its checks had not ended" in dc["reason"]
     text = pdf_text(render_from_snapshot("audit", snapshot), tmp_path, "au")
     assert "DRAFT · revision 3 (the audit run was queued, not finished; 1 of its checks" in text
+
+
+@pytest.mark.parametrize(
+    ("lock", "expected"),
+    [
+        ("xgboost==3.2 pandas==2.2", [("xgboost", "3.2"), ("pandas", "2.2")]),
+        (
+            "numpy>=1.26\n# pinned below\ntorch @ https://example.org/t.whl\nbare",
+            [("numpy", ">=1.26"), ("torch", "@ https://example.org/t.whl"), ("bare", "unpinned")],
+        ),
+        ("", []),
+    ],
+)
+def test_model_environment_reads_locks_and_requirements(lock, expected):
+    assert [(p["name"], p["version"]) for p in model_environment(lock)] == expected
