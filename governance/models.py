@@ -7,6 +7,7 @@ from governance.kernel.accounts.sso.models import ExternalIdentity, GroupMapping
 from governance.kernel.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from governance.kernel.jobs.models import BackgroundJob
 from governance.obligations.conformity.models import Declaration, Derogation
+from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.documentation.models import DocumentationRevision
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident, IncidentFollowUp
@@ -27,10 +28,12 @@ from governance.review.state.models import GovernanceState, GovernanceStateEpoch
 
 __all__ = [
     "ApiToken",
+    "Applicability",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
     "BackgroundJob",
+    "Control",
     "Decision",
     "Declaration",
     "Deployment",

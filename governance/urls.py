@@ -35,6 +35,7 @@ FAMILIES = [
     "governance.obligations.monitoring",
     "governance.obligations.fria",
     "governance.obligations.conformity",
+    "governance.obligations.crosswalks",
     "audits.reporting",
     "audits.reporting.records",
     "governance.pages",

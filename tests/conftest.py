@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 from governance.celery import app as celery_app
 from governance.kernel.accounts.models import Role
 from governance.kernel.accounts.services import api_token_issue
+from governance.obligations.crosswalks.models import Control
+from governance.obligations.crosswalks.vocab import load_controls
 from governance.policy.policies.models import Policy
 from tests.factories import TeamFactory, UserFactory
 from tests.registry.mlflow_server import running_mlflow
@@ -46,7 +48,8 @@ def _clean_state(request):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table after them, including the questionnaire and the
-    default policies that migrations 0004 and 0016 write; put them back (both are idempotent)."""
+    default policies that migrations 0004 and 0016 write, and the standards' controls of
+    migration 0017; put them back (all are idempotent)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         return
@@ -56,6 +59,8 @@ def _reference_data(request):
     if not Policy.objects.exists():
         import_module("governance.migrations.0004_seed_questionnaire_and_policies").seed(apps, None)
         import_module("governance.migrations.0016_policies_fit_llm_applications").fit_policies(apps)
+    if not Control.objects.exists():
+        load_controls(Control)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -222,14 +222,20 @@ def build_snapshot(report: Report, at) -> dict:
 
 def _records_snapshot(report: Report, at) -> dict:
     actor = report.requested_by
-    if report.kind == ReportKind.INVENTORY:
-        return snap.inventory_snapshot(actor=actor, at=at)
-    if report.kind == ReportKind.AUDIT:
-        return snap.audit_run_snapshot(audit_run=report.audit_run, actor=actor, at=at)
-    # The revision counts the reports of this kind for the version made before this one.
+    # The revision counts the reports of this kind about the same subject made before this one.
     earlier = Report.objects.filter(
-        kind=report.kind, model_version=report.model_version, status="succeeded", pk__lt=report.pk
+        kind=report.kind,
+        model_version=report.model_version,
+        audit_run=report.audit_run,
+        status="succeeded",
+        pk__lt=report.pk,
     ).count()
+    if report.kind == ReportKind.INVENTORY:
+        return snap.inventory_snapshot(actor=actor, at=at, revision=earlier + 1)
+    if report.kind == ReportKind.AUDIT:
+        return snap.audit_run_snapshot(
+            audit_run=report.audit_run, actor=actor, at=at, revision=earlier + 1
+        )
     return snap.model_version_snapshot(
         kind=report.kind,
         model_version=report.model_version,

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from audits.checks.generative import LIMITATIONS as GENERATIVE_LIMITATIONS
-from audits.checks.vocabulary import THRESHOLD_DIRECTIONS
+from audits.checks.vocabulary import MIN, THRESHOLD_DIRECTIONS, threshold_direction
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding, findings_of_run
@@ -31,6 +31,8 @@ from governance.kernel.audit.services import (
     audit_chain_verify,
     canonical_json,
 )
+from governance.obligations.risks.models import Risk
+from governance.obligations.vocab import rights_labels
 from governance.policy.classification.models import RiskClassification
 from governance.policy.deployments.models import Deployment
 from governance.policy.policies.models import Policy
@@ -117,6 +119,25 @@ def software_versions() -> dict[str, str]:
                 out[name] = metadata.version(f"{name}-cpu")
             except metadata.PackageNotFoundError:
                 continue
+    return out
+
+
+def model_environment(lock: str) -> list[dict[str, str]]:
+    """The packages of the model's own environment, from the lock or requirements recorded
+    with the version (one requirement per line or separated by spaces; comments dropped)."""
+    out = []
+    for line in lock.splitlines():
+        line = line.split("#", 1)[0].strip()
+        # A requirement with a marker or a direct reference is one entry, spaces and all.
+        tokens = [line] if (";" in line or " @ " in line) else line.split()
+        for token in tokens:
+            for sep in ("===", "==", ">=", "<=", "~=", "!=", "@", ">", "<"):
+                if sep in token:
+                    name, _, version = token.partition(sep)
+                    out.append({"name": name.strip(), "version": f"{sep}{version}".lstrip("=")})
+                    break
+            else:
+                out.append({"name": token, "version": "unpinned"})
     return out
 
 
@@ -384,7 +405,8 @@ def fairness_block(run) -> dict[str, Any] | None:
                     "metric": name.replace("_", " "),
                     "value": fmt(m.get("value")),
                     "threshold": fmt(m.get("threshold")),
-                    "passed": m.get("passed"),
+                    # No threshold: reported, never judged.
+                    "passed": m.get("passed") if m.get("threshold") is not None else None,
                 }
             )
         tables.append(
@@ -469,6 +491,162 @@ def performance_block(run) -> dict[str, Any] | None:
         "dataset": str(run.dataset_version),
         "metrics": [{"name": k.replace("_", " "), "value": fmt(v)} for k, v in metrics.items()],
     }
+
+
+def _verdict(passed: bool | None) -> str:
+    return {True: "pass", False: "fail"}.get(passed, "not judged")
+
+
+def _limit_verdict(value: Any, key: str, threshold: Any) -> bool | None:
+    """Is ``value`` within a ``min_``/``max_`` limit? None when there is nothing to judge."""
+    if not isinstance(value, (int, float)) or not isinstance(threshold, (int, float)):
+        return None
+    return value >= threshold if key.startswith("min_") else value <= threshold
+
+
+def measured_rows(latest: dict[str, CheckRun]) -> list[dict[str, Any]]:
+    """Every measured figure of the runs the report details, with the data version it was
+    measured on and the threshold beside it: pass, fail, or not judged (no threshold)."""
+    rows = []
+    for kind in sorted(latest):
+        run = latest[kind]
+        data = str(run.dataset_version) if run.dataset_version_id else "–"
+        result = run.result or {}
+        if kind == "fairness":
+            for feature, section in sorted((result.get("features") or {}).items()):
+                for name, m in sorted((section.get("metrics") or {}).items()):
+                    judged = m.get("passed") if m.get("threshold") is not None else None
+                    sign = "≥" if threshold_direction(kind, name) == MIN else "≤"
+                    rows.append(
+                        {
+                            "run": run.pk,
+                            "kind": kind,
+                            "dataset": data,
+                            "metric": f"{name.replace('_', ' ')} ({feature})",
+                            "value": fmt(m.get("value")),
+                            "threshold": f"{sign} {fmt(m.get('threshold'))}"
+                            if m.get("threshold") is not None
+                            else "–",
+                            "result": _verdict(judged),
+                        }
+                    )
+        elif isinstance(result.get("metrics"), dict):
+            limits = run.thresholds or {}
+            for name, value in sorted(result["metrics"].items()):
+                if isinstance(value, dict):
+                    continue
+                key = next((k for k in (f"min_{name}", f"max_{name}") if k in limits), None)
+                threshold = limits.get(key) if key else None
+                rows.append(
+                    {
+                        "run": run.pk,
+                        "kind": kind,
+                        "dataset": data,
+                        "metric": name.replace("_", " "),
+                        "value": fmt(value),
+                        "threshold": (
+                            f"{'≥' if key.startswith('min_') else '≤'} {fmt(threshold)}"
+                            if key and threshold is not None
+                            else "–"
+                        ),
+                        "result": _verdict(_limit_verdict(value, key or "", threshold)),
+                    }
+                )
+        else:
+            rows.append(
+                {
+                    "run": run.pk,
+                    "kind": kind,
+                    "dataset": data,
+                    "metric": "overall result of the check",
+                    "value": "–",
+                    "threshold": "declared thresholds of the run",
+                    "result": _verdict(run.passed),
+                }
+            )
+    return rows
+
+
+def personal_data_block(
+    mv: ModelVersion, datasets: list[dict[str, Any]], actor: User | None
+) -> dict[str, Any]:
+    """Personal data the version was built on: the open PII flags of every dataset version
+    upstream AND the sensitive or protected attributes those datasets mark (age, sex, ...):
+    a model trained on people's protected attributes processes personal data even when no
+    scanner flag was raised."""
+    pii = {
+        k: v
+        for k, v in pii_summary(upstream_pii(model_version=mv), actor=actor).items()
+        if k != "flags"
+    }
+    attributes = sorted({c for d in datasets for c in d["sensitive"]})
+    sources = [
+        {
+            "dataset": f"{d['name']} {d['version']}",
+            "edge": d["edge_kind"],
+            "columns": d["sensitive"],
+        }
+        for d in datasets
+        if d["sensitive"]
+    ]
+    pii["sensitive_attributes"] = attributes
+    pii["sensitive_sources"] = sources
+    pii["has_personal_data"] = bool(pii["has_personal_data"] or attributes)
+    parts = []
+    if pii["categories"]:
+        parts.append(f"personal data flagged upstream ({', '.join(pii['categories'])})")
+    if attributes:
+        parts.append(
+            "protected or sensitive attributes of natural persons in the data it was built "
+            f"on ({', '.join(attributes)}; "
+            + "; ".join(f"{src['dataset']}, {src['edge']}" for src in sources)
+            + ")"
+        )
+    pii["statement"] = (
+        "Processes personal data: " + "; ".join(parts) + "."
+        if parts
+        else "No personal data flagged and no protected attribute marked in the data upstream."
+    )
+    return pii
+
+
+def risks_block(system: AISystem, at: datetime) -> list[dict[str, Any]]:
+    """The system's risk register (Art. 9) as it stood: every risk with its scores before and
+    after mitigation, owner, review date and mitigations with their evidence."""
+    rights = rights_labels()
+    out = []
+    for r in (
+        Risk.objects.filter(system=system)
+        .select_related("owner")
+        .prefetch_related("mitigations")
+        .order_by("review_date", "pk")
+    ):
+        band, residual = r.band, r.residual_band
+        out.append(
+            {
+                "id": r.pk,
+                "title": r.title,
+                "hazard": r.hazard,
+                "score": f"{r.likelihood}×{r.severity} = {band['score']} ({band['label']})"
+                if band
+                else f"{r.likelihood}×{r.severity}",
+                "residual": f"{r.residual_likelihood}×{r.residual_severity} = "
+                f"{residual['score']} ({residual['label']})"
+                if residual
+                else "not assessed",
+                "affected_groups": r.affected_groups,
+                "rights": [rights.get(k, k) for k in r.fundamental_rights or []],
+                "owner": _person(r.owner) if r.owner_id else "",
+                "review_date": r.review_date.isoformat(),
+                "overdue": r.is_overdue(at.date()),
+                "status": r.get_status_display(),
+                "mitigations": [
+                    {"description": m.description, "evidence": m.evidence_label}
+                    for m in r.mitigations.all()
+                ],
+            }
+        )
+    return out
 
 
 def genai_block(
@@ -590,6 +768,17 @@ def document_control_block(
     }
 
 
+def register_document_control(*, revision: int, gaps: list[str]) -> dict[str, Any]:
+    """Document control of an audit report or the inventory: FINAL when nothing it reports
+    on was still incomplete when it was generated, DRAFT naming what was."""
+    return {
+        "revision": revision,
+        "status": "DRAFT" if gaps else "FINAL",
+        "reason": "; ".join(gaps),
+        "approvers": [],
+    }
+
+
 def audit_trail_block(mv: ModelVersion, limit: int = 80) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(
         Q(target_type="registry.modelversion", target_id=str(mv.pk))
@@ -607,18 +796,38 @@ def audit_trail_block(mv: ModelVersion, limit: int = 80) -> list[dict[str, Any]]
     ]
 
 
+def _human_value(field, value: Any) -> str:
+    """A history value as a reader knows it: the person for a user id, the label of a
+    choice, a date to the minute, "none" for nothing."""
+    if value is None or value == "":
+        return "none"
+    if field.is_relation and field.related_model is User:
+        user = User.objects.filter(pk=value).first()
+        return _person(user) if user else f"user #{value}"
+    if field.is_relation:
+        return f"{field.related_model._meta.verbose_name} #{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def changes_block(mv: ModelVersion) -> list[dict[str, Any]]:
     records = list(mv.history.select_related("history_user").order_by("history_date"))
     out = []
     for older, newer in itertools.pairwise(records):
         for change in newer.diff_against(older).changes:
+            field = ModelVersion._meta.get_field(change.field)
             out.append(
                 {
                     "when": _iso(newer.history_date),
                     "who": _person(newer.history_user),
-                    "field": change.field,
-                    "old": str(change.old),
-                    "new": str(change.new),
+                    "field": str(field.verbose_name).capitalize(),
+                    "old": _human_value(field, change.old),
+                    "new": _human_value(field, change.new),
                 }
             )
     return out
@@ -697,6 +906,7 @@ def model_version_snapshot(
         "version": version_block(mv),
         "version_history": version_history_block(mv),
         "software": software_versions(),
+        "environment": model_environment(mv.environment_lock),
         "datasets": datasets,
         "lineage": lineage_rows,
         "input_columns": next(
@@ -715,6 +925,8 @@ def model_version_snapshot(
         "data_quality": data_quality_block(latest.get("data_quality")),
         "genai": genai_block(mv, latest.get("generative"), datasets),
         "thresholds": threshold_rows(latest),
+        "measured": measured_rows(latest),
+        "risks": risks_block(system, at),
         "metrics_rationale": mv.description,
         "requirements": [
             {"label": r.label, "met": r.met, "reason": r.reason, "applies": r.applies}
@@ -726,11 +938,7 @@ def model_version_snapshot(
         "changes": changes_block(mv),
         "audit_trail": audit_trail_block(mv),
         "deployments": deployments_block(mv),
-        "personal_data": {
-            k: v
-            for k, v in pii_summary(upstream_pii(model_version=mv), actor=actor).items()
-            if k != "flags"
-        },
+        "personal_data": personal_data_block(mv, datasets, actor),
         "logging": logging_block(verdict, at=at),
         "incidents": incidents_block(mv),
         "manifest": manifest,
@@ -863,7 +1071,9 @@ def incidents_block(mv: ModelVersion) -> list[dict[str, Any]]:
     ]
 
 
-def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[str, Any]:
+def audit_run_snapshot(
+    *, audit_run, actor: User | None, at: datetime, revision: int = 1
+) -> dict[str, Any]:
     """Snapshot for an ``audit`` report: one AuditRun, its checks, findings and owners."""
 
     system = AISystem.objects.select_related("team").get(pk=audit_run.system_id)
@@ -959,12 +1169,43 @@ def audit_run_snapshot(*, audit_run, actor: User | None, at: datetime) -> dict[s
             for r in responsibilities
         ],
         "approvals": [],
+        "document_control": register_document_control(
+            revision=revision, gaps=_audit_gaps(audit_run, runs)
+        ),
         "manifest": manifest,
     }
     return finalize(snapshot)
 
 
-def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
+def _inventory_gaps(rows: list[dict[str, Any]]) -> list[str]:
+    """What the register could not yet state for every system."""
+    unclassified = [r["name"] for r in rows if not r["tier"]]
+    ownerless = [r["name"] for r in rows if not r["owners"]]
+    gaps = []
+    if unclassified:
+        gaps.append(f"not classified: {', '.join(unclassified)}")
+    if ownerless:
+        gaps.append(f"no accountable owner: {', '.join(ownerless)}")
+    return gaps
+
+
+def _audit_gaps(audit_run, runs: list[CheckRun]) -> list[str]:
+    """What kept an audit from being complete when its report was made."""
+    gaps = []
+    if audit_run.status != "succeeded" or audit_run.finished_at is None:
+        gaps.append(f"the audit run was {audit_run.status}, not finished")
+    pending = sum(1 for r in runs if r.status in ("queued", "running"))
+    if pending:
+        gaps.append(f"{pending} of its checks had not ended")
+    failed = sum(1 for r in runs if r.status == "failed")
+    if failed:
+        gaps.append(f"{failed} of its checks could not be computed")
+    if not runs:
+        gaps.append("it ran no check")
+    return gaps
+
+
+def inventory_snapshot(*, actor: User, at: datetime, revision: int = 1) -> dict[str, Any]:
     """Snapshot for the ``inventory`` register: every system the actor may see."""
 
     systems = list(AISystem.objects.visible_to(actor).select_related("team").order_by("name"))
@@ -1027,6 +1268,9 @@ def inventory_snapshot(*, actor: User, at: datetime) -> dict[str, Any]:
         "retention_basis": "Art. 18: 10 years",
         "systems": rows,
         "by_tier": [{"label": TIER_LABELS.get(k, k), "count": v} for k, v in sorted(tiers.items())],
+        "document_control": register_document_control(
+            revision=revision, gaps=_inventory_gaps(rows)
+        ),
         "manifest": [
             {"what": f"artefact {v.model.name} {v.version}", "sha256": v.artefact.sha256}
             for mvs in versions.values()

@@ -7,6 +7,12 @@ the demo's Annex IV report shows what "not provided" looks like.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
+from governance.obligations.risks.models import Risk
+from governance.obligations.risks.services import mitigation_add, risk_create
 from governance.policy.classification.models import RiskClassification
 from governance.policy.classification.services import risk_classification_record
 from governance.policy.raci.models import Raci, Responsibility
@@ -60,6 +66,30 @@ def seed(*, team, users, stdout) -> None:
             risk_management="Risks of discrimination by sex and age are examined with the "
             "fairness check before every release.",
         )
+    if not Risk.objects.filter(system=system).exists():
+        risk = risk_create(
+            actor=users["compliance"],
+            system=system,
+            title="Young and older applicants refused more often",
+            hazard="The score may set applicants under 25 or over 60 apart from the rest "
+            "and refuse them credit for their age.",
+            likelihood=3,
+            severity=4,
+            affected_groups="Consumer credit applicants under 25 and over 60",
+            fundamental_rights=["non_discrimination"],
+            owner=users["owner"],
+            residual_likelihood=2,
+            residual_severity=3,
+            review_date=timezone.localdate() + timedelta(days=90),
+        )
+        mitigation_add(
+            actor=users["compliance"],
+            risk=risk,
+            description="Fairness check across age and sex before every release",
+            evidence_type="check_kind",
+            check_kind="fairness",
+        )
     stdout.write(
-        "Demo governance: system classified high risk (Annex III 5(b)); owner is accountable."
+        "Demo governance: system classified high risk (Annex III 5(b)); owner is accountable; "
+        "one risk in the register."
     )

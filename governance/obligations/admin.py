@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from governance.kernel.admin import ReadOnlyAdmin
 from governance.obligations.conformity.models import Declaration, Derogation
+from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.documentation.models import DocumentationRevision
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
@@ -16,6 +17,8 @@ from governance.obligations.risks.models import Risk
 # The kernel's ReadOnlyAdmin also refuses simple-history's "revert" form, which would otherwise
 # save a historical row with only view permission.
 for model in (
+    Applicability,
+    Control,
     Declaration,
     Derogation,
     DocumentationRevision,

@@ -58,6 +58,7 @@ def concrete(route: str, objects: dict) -> str:
     kind = kind_of(route)
     assert kind in objects, f"{route}: add an object of kind {kind!r} to team_objects"
     url = "/" + route.replace("<int:pk>", str(objects[kind].pk))
+    url = url.replace("<str:framework>", "iso42001")
     return url.replace("<str:name>", objects["column"] if "columns" in route else "chart")
 
 

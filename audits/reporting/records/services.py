@@ -20,12 +20,15 @@ from governance.kernel.languages import CODES as LANGUAGE_CODES
 from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
 from governance.obligations.access import may_download_pdf
 from governance.obligations.conformity.registration import registration_data
+from governance.obligations.crosswalks.coverage import system_coverage
+from governance.obligations.crosswalks.models import Framework
 
 KIND_LABELS = {
     "incident": gettext_noop("Serious incident report (Art. 73)"),
     "fria": gettext_noop("Fundamental rights impact assessment (Art. 27)"),
     "declaration": gettext_noop("EU declaration of conformity (Art. 47, Annex V)"),
     "registration": gettext_noop("EU database registration data (Art. 49, Annex VIII)"),
+    "soa": gettext_noop("Statement of Applicability (ISO/IEC 42001, 6.1.3)"),
 }
 
 
@@ -83,6 +86,13 @@ def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
         return (
             snapshots.registration_snapshot(data=data, system=record, actor=actor, at=at),
             f"eu-database-registration-{record.pk}",
+            record,
+        )
+    if kind == "soa":
+        coverage = system_coverage(system=record, framework=Framework.ISO_42001)
+        return (
+            snapshots.soa_snapshot(coverage=coverage, system=record, actor=actor, at=at),
+            f"statement-of-applicability-{record.pk}",
             record,
         )
     raise ServiceError("invalid_kind", f"Unknown record kind {kind!r}.")

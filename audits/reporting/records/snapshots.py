@@ -206,3 +206,38 @@ def registration_snapshot(*, data: dict, system, actor: User, at: datetime) -> d
     s = _base("registration", _("EU database registration data (Annex VIII)"), system, actor, at)
     s["registration"] = {k: v for k, v in data.items() if k != "assembled_at"}
     return finalize(s)
+
+
+def soa_snapshot(*, coverage: dict, system, actor: User, at: datetime) -> dict[str, Any]:
+    """The Statement of Applicability: every control of the framework, whether it applies
+    (with the recorded justification), its implementation state and the evidence."""
+    s = _base(
+        "soa", f"Statement of Applicability ({coverage['framework_label']})", system, actor, at
+    )
+    s["soa"] = {
+        "framework": coverage["framework"],
+        "framework_label": coverage["framework_label"],
+        "current_version": coverage["current_version"],
+        "totals": coverage["totals"],
+        "controls": [
+            {
+                "ref": c["ref"],
+                "group": c["group"],
+                "group_title": c["group_title"],
+                "title": c["title"],
+                "applicable": c["applicable"],
+                "justification": c["justification"],
+                "decided_by": c["decided_by"],
+                "decided_at": c["decided_at"][:10],
+                "state": c["state"],
+                "state_label": c["state_label"],
+                "evidence": [
+                    {"label": e["label"], "state": e["state"], "summary": e["summary"]}
+                    for e in c["evidence"]
+                ],
+                "missing": c["missing"],
+            }
+            for c in coverage["controls"]
+        ],
+    }
+    return finalize(s)

@@ -12,6 +12,7 @@ ROUTES = [
     ("fria", "fria/<int:pk>/pdf/", "fria-pdf"),
     ("declaration", "declarations/<int:pk>/pdf/", "declaration-pdf"),
     ("registration", "systems/<int:pk>/eu-database-registration.pdf", "registration-pdf"),
+    ("soa", "systems/<int:pk>/statement-of-applicability.pdf", "soa-pdf"),
 ]
 
 urlpatterns = [

@@ -20,6 +20,7 @@ FINDERS = {
     "fria": lambda user: fria_revision_list(actor=user),
     "declaration": lambda user: declaration_list(actor=user),
     "registration": lambda user: system_list(actor=user).select_related("team"),
+    "soa": lambda user: system_list(actor=user).select_related("team"),
 }
 
 

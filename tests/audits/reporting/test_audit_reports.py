@@ -64,4 +64,10 @@ def test_scheduled_audit_writes_an_audit_report(
         ):
             assert heading in text
         assert f"Audit #{run.pk}" in text
+        # Document control: FINAL when every check of the finished audit was computed.
+        dc = snapshot["document_control"]
+        failed = sum(1 for c in snapshot["checks"] if c["status"] == "failed")
+        assert dc["revision"] == 1
+        assert dc["status"] == ("DRAFT" if failed else "FINAL")
+        assert f"{dc['status']} · revision 1" in text
         assert "human oversight" in text.lower()

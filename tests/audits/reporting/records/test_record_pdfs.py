@@ -1,7 +1,7 @@
 """PDFs of single AI Act records, read back with pdftotext and rendered with pdftoppm: the
 serious incident report (Art. 73), the FRIA (Art. 27), the EU declaration of conformity
-(Art. 47) and the EU database registration data (Art. 49); who may download them, and the
-audit event each download writes."""
+(Art. 47), the EU database registration data (Art. 49) and the Statement of Applicability;
+who may download them, and the audit event each download writes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.kernel.audit.models import AuditEvent
 from governance.obligations.conformity.services import declaration_draft, declaration_sign
+from governance.obligations.crosswalks.models import Control
+from governance.obligations.crosswalks.services import applicability_set
 from governance.obligations.fria.services import fria_save
 from governance.obligations.incidents.services import (
     incident_follow_up,
@@ -353,3 +355,56 @@ def test_incident_report_in_french_and_german(users, api, late_incident, tmp_pat
     assert "Versäumt: 24,0 Stunden nach Fristablauf gemeldet" in text
     assert f"{late_incident.deadline:%d.%m.%Y %H:%M}" in text
     assert PdfReader(io.BytesIO(r.content)).trailer["/Root"]["/Lang"] == "de"
+
+
+def test_statement_of_applicability_pdf(officer, system, model_version, api, users, tmp_path):
+    fria_save(actor=officer, system=system, elements={"specific_risks": "Wrongful refusals"})
+    applicability_set(
+        actor=officer,
+        system=system,
+        control=Control.objects.get(framework="iso42001", ref="A.10.4"),
+        applicable=False,
+        justification="Scores are used in-house only; there are no customers.",
+    )
+    path = f"/api/v1/systems/{system.pk}/statement-of-applicability.pdf"
+    r = api(users["auditor"]).get(path)
+    assert r.status_code == 200
+    read_pdf(r.content, tmp_path, "soa")
+    # Content order (table cells whole): -layout interleaves the lines of wrapped cells.
+    raw = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "soa.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    text = " ".join(raw.split())
+    for expected in (
+        "Statement of Applicability (ISO/IEC 42001:2023 Annex A)",
+        "A.2 AI policies",
+        "A.10 Third parties and customers",
+        "A.6.2.4 The system is verified and validated",
+        "Excluded: Scores are used in-house only; there are no customers.",
+        "not assessed (excluded)",
+        # The FRIA is there but incomplete: A.5.3 partly covered, saying what is empty.
+        "Fundamental rights impact assessment (partly): Revision 1",
+        "partly covered",
+        "not covered",
+        "The registry keeps no record for this control; keep its evidence outside.",
+        f"current version {model_version}",
+    ):
+        assert expected in text, expected
+    assert "excluded 1" in text
+    assert api(users["data_scientist"]).get(path).status_code == 403
+    assert api(users["outsider"]).get(path).status_code == 404
+    assert (
+        browser(users["outsider"])
+        .get(f"/systems/{system.pk}/statement-of-applicability.pdf")
+        .status_code
+        == 404
+    )
+    page = browser(users["compliance_officer"]).get(
+        f"/systems/{system.pk}/statement-of-applicability.pdf"
+    )
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    events = AuditEvent.objects.filter(action="record_pdf.soa")
+    assert events.count() == 2 and events.first().target_id == str(system.pk)

@@ -1,0 +1,17 @@
+"""The applicability form of one control on the crosswalk page."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class ApplicabilityForm(forms.Form):
+    control = forms.CharField(max_length=24, widget=forms.HiddenInput)
+    applicable = forms.TypedChoiceField(
+        choices=[("yes", "Applies"), ("no", "Excluded")],
+        coerce=lambda v: v == "yes",
+        label="Applicability",
+    )
+    justification = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Justification"
+    )
