@@ -105,8 +105,11 @@ def blob_read_bytes(sha256: str) -> bytes:
 
 
 def blob_delete(sha256: str) -> None:
-    """Remove a blob's bytes (fault drills and tests; rows keep pointing at it)."""
+    """Remove a blob's bytes and this machine's copy of them (fault drills and tests; rows
+    keep pointing at it)."""
     blob_storage().delete(blob_name(sha256))
+    if is_remote():
+        Path(settings.BLOB_CACHE_DIR, blob_name(sha256)).unlink(missing_ok=True)
 
 
 def blob_local_path(sha256: str) -> Path:
