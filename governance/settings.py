@@ -374,9 +374,16 @@ ARTEFACT_FETCH_TIMEOUT_SECONDS = env_int("ARTEFACT_FETCH_TIMEOUT_SECONDS", 900)
 # file:// artefact URIs are refused unless they lie under one of these directories (a volume
 # the workers share with the training jobs); empty: local paths are not allowed.
 ARTEFACT_LOCAL_ROOTS = env_list("ARTEFACT_LOCAL_ROOTS", [])
-# s3://bucket/key is read (unsigned, so public or network-policy-open objects) path-style from
-# this endpoint: {endpoint}/{bucket}/{key}.
+# s3://bucket/key is read path-style from this endpoint: {endpoint}/{bucket}/{key}.
 ARTEFACT_S3_ENDPOINT = env_str("ARTEFACT_S3_ENDPOINT", "https://s3.amazonaws.com")
+# Private buckets: the reads are signed (AWS Signature Version 4) with these keys, or with the
+# credentials of a named profile of the AWS configuration files (ARTEFACT_S3_PROFILE, read from
+# AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Neither set: unsigned reads, as above.
+ARTEFACT_S3_ACCESS_KEY_ID = env_str("ARTEFACT_S3_ACCESS_KEY_ID")
+ARTEFACT_S3_SECRET_ACCESS_KEY = env_str("ARTEFACT_S3_SECRET_ACCESS_KEY")
+ARTEFACT_S3_SESSION_TOKEN = env_str("ARTEFACT_S3_SESSION_TOKEN")
+ARTEFACT_S3_PROFILE = env_str("ARTEFACT_S3_PROFILE")
+ARTEFACT_S3_REGION = env_str("ARTEFACT_S3_REGION", "us-east-1")
 # mlflow://path names a file in this MLflow tracking server's proxied artifact store.
 MLFLOW_TRACKING_URI = env_str("MLFLOW_TRACKING_URI", "")
 # How often the registered models followed in MLflow are checked for new versions.

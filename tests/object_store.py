@@ -59,11 +59,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(log_path: str | None = None) -> S3Server:
+def start(log_path: str | None = None, env: dict[str, str] | None = None) -> S3Server:
+    """``env`` adds to the server's environment, e.g. ``INITIAL_NO_AUTH_ACTION_COUNT`` to
+    have it check every request's signature after the first few."""
     port = free_port()
     log = open(log_path or os.devnull, "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
