@@ -13,6 +13,7 @@ ALL = {Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR}
 NAV = [
     ("Dashboard", "home", ALL),
     ("Inventory", "inventory", ALL),
+    ("MLflow", "mlflow-links", ALL),
     ("Review queue", "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
     ("Findings", "findings", ALL),
     ("Audits", "audits", ALL),

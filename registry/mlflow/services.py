@@ -34,6 +34,8 @@ from django.utils import timezone
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError, create_or_conflict
+from governance.kernel.jobs.models import BackgroundJob
+from governance.kernel.jobs.services import job_enqueue, job_succeed, tracked_job
 from registry.mlflow.rest import MlflowError, MlflowServer
 from registry.models import EdgeKind, MlflowImport, MlflowLink, Model, ModelVersion
 from registry.services.common import require_change
@@ -369,3 +371,51 @@ def mlflow_links_sync() -> dict[str, int]:
         counts["links"] += 1
         counts["imported"] += len(mlflow_link_sync(link=link))
     return counts
+
+
+@transaction.atomic
+def mlflow_link_delete(*, actor: User, link: MlflowLink) -> None:
+    """Stop following a registered model; versions already imported stay."""
+    require_change(actor, link.model)
+    audit_event_record(
+        actor=actor,
+        action="mlflow_link.deleted",
+        target=link.model,
+        payload={"link": link.pk, "registered_model": link.registered_model},
+    )
+    link.delete()
+
+
+@transaction.atomic
+def mlflow_link_sync_request(*, actor: User, link: MlflowLink) -> BackgroundJob:
+    """Queue a sync of one followed registered model now, rather than at the next round."""
+    require_change(actor, link.model)
+    job = BackgroundJob.objects.create(
+        kind="mlflow_link_sync", requested_by=actor, parameters={"link": link.pk}
+    )
+    audit_event_record(
+        actor=actor,
+        action="mlflow_link.sync_requested",
+        target=link.model,
+        payload={"link": link.pk, "registered_model": link.registered_model, "job": job.pk},
+    )
+    job_enqueue(job)
+    return job
+
+
+def mlflow_link_sync_job(*, job_id: int, task=None) -> None:
+    """The queued sync of one link (the link may have been removed meanwhile)."""
+    with tracked_job(BackgroundJob, job_id, task=task) as job:
+        if job is None:
+            return
+        link = (
+            MlflowLink.objects.select_related("created_by", "model")
+            .filter(pk=(job.parameters or {}).get("link"))
+            .first()
+        )
+        if link is None:
+            job_succeed(job, result={"imported": [], "error": "The link no longer exists."})
+            return
+        created = mlflow_link_sync(link=link)
+        link.refresh_from_db()
+        job_succeed(job, result={"imported": created, "error": link.last_error})
