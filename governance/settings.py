@@ -388,6 +388,11 @@ ARTEFACT_S3_REGION = env_str("ARTEFACT_S3_REGION", "us-east-1")
 MLFLOW_TRACKING_URI = env_str("MLFLOW_TRACKING_URI", "")
 # How often the registered models followed in MLflow are checked for new versions.
 MLFLOW_SYNC_INTERVAL_SECONDS = env_int("MLFLOW_SYNC_INTERVAL_SECONDS", 300)
+# The secret of the MLflow webhook that posts to /api/v1/mlflow/webhook/ (model_version.created
+# queues a sync of the links following that model at once); empty: the endpoint refuses all.
+MLFLOW_WEBHOOK_SECRET = env_str("MLFLOW_WEBHOOK_SECRET")
+# Deliveries whose timestamp is further than this from the server's clock are refused.
+MLFLOW_WEBHOOK_MAX_AGE_SECONDS = env_int("MLFLOW_WEBHOOK_MAX_AGE_SECONDS", 300)
 # Data files up to this size are profiled and scanned before the upload answers; larger ones
 # in a worker (the dataset version shows profile_status "pending" meanwhile).
 PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)

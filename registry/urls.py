@@ -31,7 +31,7 @@ from registry.api.views import (
     SystemDetailView,
     SystemListView,
 )
-from registry.mlflow.api import MlflowImportView, MlflowLinksView
+from registry.mlflow.api import MlflowImportView, MlflowLinksView, MlflowWebhookView
 from registry.mlflow.views import (
     mlflow_link_follow,
     mlflow_link_sync_now,
@@ -85,6 +85,7 @@ api_urlpatterns = [
         name="api-model-mlflow-import",
     ),
     path("models/<int:pk>/mlflow-links/", MlflowLinksView.as_view(), name="api-model-mlflow-links"),
+    path("mlflow/webhook/", MlflowWebhookView.as_view(), name="api-mlflow-webhook"),
     path("model-versions/", ModelVersionListView.as_view(), name="api-model-versions"),
     path(
         "model-versions/<int:pk>/",

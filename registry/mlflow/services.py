@@ -19,6 +19,8 @@ Every import is an audit event (``model_version.imported_from_mlflow``).
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import logging
 import re
@@ -419,3 +421,43 @@ def mlflow_link_sync_job(*, job_id: int, task=None) -> None:
         created = mlflow_link_sync(link=link)
         link.refresh_from_db()
         job_succeed(job, result={"imported": created, "error": link.last_error})
+
+
+def mlflow_webhook_signature_valid(
+    *, secret: str, delivery_id: str, timestamp: str, body: bytes, signature: str
+) -> bool:
+    """MLflow's signature: ``v1,`` and the base64 HMAC-SHA256 of ``delivery.timestamp.body``."""
+    signed = delivery_id.encode() + b"." + timestamp.encode() + b"." + body
+    expected = (
+        "v1," + base64.b64encode(hmac.new(secret.encode(), signed, "sha256").digest()).decode()
+    )
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+@transaction.atomic
+def mlflow_webhook_received(*, delivery_id: str, event: dict[str, Any]) -> list[int]:
+    """A verified delivery from MLflow: a new version of a registered model queues a sync of
+    every link that follows it (polling stays as the fallback). Returns the queued job ids."""
+    if (event.get("entity"), event.get("action")) != ("model_version", "created"):
+        return []
+    name = str((event.get("data") or {}).get("name") or "")
+    jobs = []
+    for link in MlflowLink.objects.filter(registered_model=name).select_related("model"):
+        job = BackgroundJob.objects.create(
+            kind="mlflow_link_sync", requested_by=None, parameters={"link": link.pk}
+        )
+        job_enqueue(job)
+        jobs.append(job.pk)
+        audit_event_record(
+            actor=None,
+            action="mlflow_link.sync_requested",
+            target=link.model,
+            payload={
+                "link": link.pk,
+                "registered_model": name,
+                "job": job.pk,
+                "mlflow_delivery": delivery_id,
+                "mlflow_version": str((event.get("data") or {}).get("version") or ""),
+            },
+        )
+    return jobs

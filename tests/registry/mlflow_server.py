@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from bench.common import free_port, mlflow_python
 from tests.registry.conftest import german_credit_path
@@ -41,7 +42,14 @@ def running_mlflow(tmp_path_factory):
             *["--artifacts-destination", str(work / "artifacts")],
         ],
         cwd=work,
-        env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        env={
+            **os.environ,
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            # Webhooks may post to the test server on loopback over plain http.
+            "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+            "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+            "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -65,7 +73,7 @@ def running_mlflow(tmp_path_factory):
             check=True,
         )
         info = json.loads(logged.stdout.strip().splitlines()[-1])
-        yield {"url": url, "artifacts": work / "artifacts", **info}
+        yield {"url": url, "artifacts": work / "artifacts", "python": python, **info}
     finally:
         server.terminate()
         try:
