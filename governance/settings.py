@@ -302,8 +302,65 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# --- object storage -------------------------------------------------------------------------
+# Blobs (artefacts, data files, report PDFs, check charts) and any other stored file live on
+# local disk under BLOB_ROOT and MEDIA_ROOT by default. OBJECT_STORE_BUCKET moves them to an
+# S3-compatible store, so web processes and workers share only PostgreSQL, Redis and the
+# store: OBJECT_STORE_ENDPOINT_URL (empty: AWS), OBJECT_STORE_REGION, OBJECT_STORE_ACCESS_KEY_ID
+# and OBJECT_STORE_SECRET_ACCESS_KEY (empty: boto3's own chain, e.g. an instance role),
+# OBJECT_STORE_PREFIX (a folder inside the bucket), OBJECT_STORE_ADDRESSING (path or virtual).
+# Workers keep a local copy of each blob they read under BLOB_CACHE_DIR (safe to empty).
+OBJECT_STORE_BUCKET = env_str("OBJECT_STORE_BUCKET")
+OBJECT_STORE_ENDPOINT_URL = env_str("OBJECT_STORE_ENDPOINT_URL")
+OBJECT_STORE_REGION = env_str("OBJECT_STORE_REGION", "us-east-1")
+OBJECT_STORE_ACCESS_KEY_ID = env_str("OBJECT_STORE_ACCESS_KEY_ID")
+OBJECT_STORE_SECRET_ACCESS_KEY = env_str("OBJECT_STORE_SECRET_ACCESS_KEY")
+OBJECT_STORE_PREFIX = env_str("OBJECT_STORE_PREFIX").strip("/")
+OBJECT_STORE_ADDRESSING = env_str(
+    "OBJECT_STORE_ADDRESSING", "path" if OBJECT_STORE_ENDPOINT_URL else "virtual"
+)
+if OBJECT_STORE_ADDRESSING not in {"path", "virtual"}:
+    raise ImproperlyConfigured("OBJECT_STORE_ADDRESSING must be path or virtual")
+# Multipart uploads send parts of this size (S3 needs at least 5 MiB): the memory one
+# upload holds at a time.
+OBJECT_STORE_PART_BYTES = max(env_int("OBJECT_STORE_PART_BYTES", 8 * 1024 * 1024), 5 * 1024**2)
+BLOB_CACHE_DIR = Path(env_str("BLOB_CACHE_DIR", str(VAR_DIR / "blob-cache")))
+
+
+def _s3_storage(folder: str) -> dict:
+    location = "/".join(p for p in (OBJECT_STORE_PREFIX, folder) if p)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORE_BUCKET,
+            "endpoint_url": OBJECT_STORE_ENDPOINT_URL or None,
+            "region_name": OBJECT_STORE_REGION or None,
+            "access_key": OBJECT_STORE_ACCESS_KEY_ID or None,
+            "secret_key": OBJECT_STORE_SECRET_ACCESS_KEY or None,
+            "addressing_style": OBJECT_STORE_ADDRESSING,
+            "signature_version": "s3v4",
+            "location": location,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        _s3_storage("media")
+        if OBJECT_STORE_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "blobs": (
+        _s3_storage("blobs")
+        if OBJECT_STORE_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(BLOB_ROOT)},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -325,13 +382,25 @@ ARTEFACT_FETCH_TIMEOUT_SECONDS = env_int("ARTEFACT_FETCH_TIMEOUT_SECONDS", 900)
 # file:// artefact URIs are refused unless they lie under one of these directories (a volume
 # the workers share with the training jobs); empty: local paths are not allowed.
 ARTEFACT_LOCAL_ROOTS = env_list("ARTEFACT_LOCAL_ROOTS", [])
-# s3://bucket/key is read (unsigned, so public or network-policy-open objects) path-style from
-# this endpoint: {endpoint}/{bucket}/{key}.
+# s3://bucket/key is read path-style from this endpoint: {endpoint}/{bucket}/{key}.
 ARTEFACT_S3_ENDPOINT = env_str("ARTEFACT_S3_ENDPOINT", "https://s3.amazonaws.com")
+# Private buckets: the reads are signed (AWS Signature Version 4) with these keys, or with the
+# credentials of a named profile of the AWS configuration files (ARTEFACT_S3_PROFILE, read from
+# AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE). Neither set: unsigned reads, as above.
+ARTEFACT_S3_ACCESS_KEY_ID = env_str("ARTEFACT_S3_ACCESS_KEY_ID")
+ARTEFACT_S3_SECRET_ACCESS_KEY = env_str("ARTEFACT_S3_SECRET_ACCESS_KEY")
+ARTEFACT_S3_SESSION_TOKEN = env_str("ARTEFACT_S3_SESSION_TOKEN")
+ARTEFACT_S3_PROFILE = env_str("ARTEFACT_S3_PROFILE")
+ARTEFACT_S3_REGION = env_str("ARTEFACT_S3_REGION", "us-east-1")
 # mlflow://path names a file in this MLflow tracking server's proxied artifact store.
 MLFLOW_TRACKING_URI = env_str("MLFLOW_TRACKING_URI", "")
 # How often the registered models followed in MLflow are checked for new versions.
 MLFLOW_SYNC_INTERVAL_SECONDS = env_int("MLFLOW_SYNC_INTERVAL_SECONDS", 300)
+# The secret of the MLflow webhook that posts to /api/v1/mlflow/webhook/ (model_version.created
+# queues a sync of the links following that model at once); empty: the endpoint refuses all.
+MLFLOW_WEBHOOK_SECRET = env_str("MLFLOW_WEBHOOK_SECRET")
+# Deliveries whose timestamp is further than this from the server's clock are refused.
+MLFLOW_WEBHOOK_MAX_AGE_SECONDS = env_int("MLFLOW_WEBHOOK_MAX_AGE_SECONDS", 300)
 # Data files up to this size are profiled and scanned before the upload answers; larger ones
 # in a worker (the dataset version shows profile_status "pending" meanwhile).
 PROFILE_INLINE_MAX_BYTES = env_int("PROFILE_INLINE_MAX_BYTES", 20 * 1024 * 1024)

@@ -19,6 +19,7 @@ from registry.models import (
     Column,
     Dataset,
     DatasetVersion,
+    MlflowLink,
     Model,
     ModelVersion,
     PIIFlag,
@@ -35,6 +36,12 @@ def system_list(*, actor: User, action: str = VIEW) -> QuerySet[AISystem]:
 
 def model_list(*, actor: User, action: str = VIEW) -> QuerySet[Model]:
     return Model.objects.visible_to(actor, action).select_related("system__team", "created_by")
+
+
+def mlflow_link_list(*, actor: User, action: str = VIEW) -> QuerySet[MlflowLink]:
+    return MlflowLink.objects.visible_to(actor, action).select_related(
+        "model__system__team", "created_by"
+    )
 
 
 def model_version_list(*, actor: User, action: str = VIEW) -> QuerySet[ModelVersion]:

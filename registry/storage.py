@@ -4,6 +4,12 @@ The upload handler writes each incoming chunk straight into a temporary file nex
 store while SHA-256 is computed, so a 2 GB artefact costs one pass over the bytes, one file
 write and a constant amount of memory. Over the size limit it stops reading and the view
 answers 413. Identical content is stored once: the final ``os.replace`` targets the hash's path.
+
+With an object store (``OBJECT_STORE_BUCKET``) each chunk also goes, as it arrives, into a
+multipart upload (one part in memory at a time); once the hash is known the upload is copied
+inside the store to the hash's name, or dropped when that content is already stored. The
+temporary file is what the request reads to recognise the format; it is removed when the
+request ends.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import IntegrityError, transaction
 
 from governance.kernel.errors import ServiceError
-from registry.models import Blob, blob_path
+from governance.kernel.objectstore import MultipartUpload, blob_put_file, is_remote
+from registry.models import Blob
 
 CHUNK = 1024 * 1024
 
@@ -34,15 +41,29 @@ def incoming_dir() -> Path:
 class HashedUploadedFile(UploadedFile):
     """An uploaded file already on disk in the blob volume, with its hash and size known."""
 
-    def __init__(self, name: str, content_type: str, charset, path: str, sha256: str, size: int):
+    def __init__(
+        self,
+        name: str,
+        content_type: str,
+        charset,
+        path: str,
+        sha256: str,
+        size: int,
+        remote: MultipartUpload | None = None,
+    ):
         super().__init__(open(path, "rb"), name, content_type, size, charset)  # noqa: SIM115
         self.temporary_path = path
         self.sha256 = sha256
+        # The bytes already in the object store under incoming/, when there is one.
+        self.remote = remote
 
     def temporary_file_path(self) -> str:
         return self.temporary_path
 
     def close(self):
+        # At the end of the request: bytes that no blob adopted leave the object store.
+        if self.remote is not None and not self.remote.aborted:
+            self.remote.abort()
         try:
             return self.file.close()
         except FileNotFoundError:
@@ -63,6 +84,7 @@ class HashingUploadHandler(FileUploadHandler):
         self._size = 0
         fd, self._path = tempfile.mkstemp(dir=incoming_dir(), prefix="up-")
         self._fh = os.fdopen(fd, "wb")
+        self._remote = MultipartUpload() if is_remote() else None
 
     def receive_data_chunk(self, raw_data, start):
         self._size += len(raw_data)
@@ -72,10 +94,14 @@ class HashingUploadHandler(FileUploadHandler):
             raise StopUpload(connection_reset=True)
         self._digest.update(raw_data)
         self._fh.write(raw_data)
+        if self._remote is not None:
+            self._remote.write(raw_data)
         return None
 
     def file_complete(self, file_size):
         self._fh.close()
+        if self._remote is not None:
+            self._remote.complete()
         return HashedUploadedFile(
             name=self.file_name,
             content_type=self.content_type,
@@ -83,6 +109,7 @@ class HashingUploadHandler(FileUploadHandler):
             path=self._path,
             sha256=self._digest.hexdigest(),
             size=self._size,
+            remote=self._remote,
         )
 
     def upload_interrupted(self):
@@ -95,6 +122,9 @@ class HashingUploadHandler(FileUploadHandler):
         path = getattr(self, "_path", None)
         if path and os.path.exists(path):
             os.unlink(path)
+        remote = getattr(self, "_remote", None)
+        if remote is not None:
+            remote.abort()
 
     def _mark_too_large(self):
         self.too_large = True
@@ -106,6 +136,11 @@ class HashingUploadHandler(FileUploadHandler):
 class StoredBlob:
     blob: Blob
     created: bool
+
+
+def remote_upload(uploaded) -> MultipartUpload | None:
+    """The object-store upload the handler already made of this file, if any."""
+    return getattr(uploaded, "remote", None) if isinstance(uploaded, HashedUploadedFile) else None
 
 
 def spool_to_incoming(uploaded) -> tuple[str, str, int]:
@@ -132,15 +167,22 @@ def spool_to_incoming(uploaded) -> tuple[str, str, int]:
     return path, digest.hexdigest(), size
 
 
-def blob_store(*, temp_path: str, sha256: str, size: int, detected_format: str) -> StoredBlob:
-    """Move a hashed temporary file into the store, or drop it when the content exists."""
-    final = blob_path(sha256)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists() and final.stat().st_size == size:
+def blob_store(
+    *,
+    temp_path: str,
+    sha256: str,
+    size: int,
+    detected_format: str,
+    remote: MultipartUpload | None = None,
+) -> StoredBlob:
+    """Move a hashed temporary file into the store, or drop it when the content exists.
+    ``remote`` is the same bytes already streamed into the object store by the upload
+    handler: it is renamed there instead of uploading the file again."""
+    if remote is not None:
+        remote.adopt(sha256)
         os.unlink(temp_path)
     else:
-        os.chmod(temp_path, 0o440)
-        os.replace(temp_path, final)
+        blob_put_file(temp_path=temp_path, sha256=sha256, size=size)
     existing = Blob.objects.filter(sha256=sha256).first()
     if existing is not None:
         return StoredBlob(existing, False)

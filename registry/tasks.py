@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from governance.kernel.jobs.services import TrackedTask
-from registry.mlflow.services import mlflow_links_sync
+from registry.mlflow.services import mlflow_link_sync_job, mlflow_links_sync
 from registry.services.artefacts import model_version_artefact_fetch
 from registry.services.datasets import dataset_version_profile, dataset_versions_sweep_stale
 
@@ -46,3 +46,15 @@ def fetch_model_artefact_task(self, job_id: int) -> None:
 def mlflow_links_sync_task(self) -> dict:
     """Periodic: import the new versions of every followed MLflow registered model."""
     return mlflow_links_sync()
+
+
+@shared_task(
+    base=TrackedTask,
+    bind=True,
+    name="analysis.mlflow_link_sync",
+    soft_time_limit=settings.CELERY_HEAVY_SOFT_LIMIT,
+    time_limit=settings.CELERY_HEAVY_HARD_LIMIT,
+)
+def mlflow_link_sync_task(self, job_id: int) -> None:
+    """A sync of one followed MLflow registered model that someone asked for now."""
+    mlflow_link_sync_job(job_id=job_id, task=self)

@@ -31,7 +31,13 @@ from registry.api.views import (
     SystemDetailView,
     SystemListView,
 )
-from registry.mlflow.api import MlflowImportView, MlflowLinksView
+from registry.mlflow.api import MlflowImportView, MlflowLinksView, MlflowWebhookView
+from registry.mlflow.views import (
+    mlflow_link_follow,
+    mlflow_link_sync_now,
+    mlflow_link_unfollow,
+    mlflow_links_page,
+)
 from registry.uploads import dataset_version_upload, model_version_upload
 from registry.views import (
     column_sensitive_toggle,
@@ -57,6 +63,10 @@ urlpatterns = [
     ),
     path("pii-flags/<int:pk>/decision/", pii_flag_decision, name="pii-flag-decision"),
     path("columns/<int:pk>/sensitive/", column_sensitive_toggle, name="column-sensitive"),
+    path("mlflow/", mlflow_links_page, name="mlflow-links"),
+    path("mlflow/follow/", mlflow_link_follow, name="mlflow-link-follow"),
+    path("mlflow/<int:pk>/unfollow/", mlflow_link_unfollow, name="mlflow-link-unfollow"),
+    path("mlflow/<int:pk>/sync/", mlflow_link_sync_now, name="mlflow-link-sync"),
 ]
 
 api_urlpatterns = [
@@ -75,6 +85,7 @@ api_urlpatterns = [
         name="api-model-mlflow-import",
     ),
     path("models/<int:pk>/mlflow-links/", MlflowLinksView.as_view(), name="api-model-mlflow-links"),
+    path("mlflow/webhook/", MlflowWebhookView.as_view(), name="api-mlflow-webhook"),
     path("model-versions/", ModelVersionListView.as_view(), name="api-model-versions"),
     path(
         "model-versions/<int:pk>/",

@@ -21,10 +21,30 @@ pass1() {
         $PY -m pytest --durations=15 "$@"
 }
 
+# Pass 2 keeps its blobs in a bucket on moto's S3 server (over HTTP, a free loopback port):
+# web and worker share only PostgreSQL, Redis and the bucket.
 pass2() {
+    local endpoint_file="$PWD/var/test-s3-endpoint" rc=0 s3_pid
+    mkdir -p var
+    rm -f "$endpoint_file"
+    $PY -m tests.object_store "$endpoint_file" governance-test &
+    s3_pid=$!
+    for _ in $(seq 600); do [ -s "$endpoint_file" ] && break; sleep 0.1; done
+    if [ ! -s "$endpoint_file" ]; then
+        echo "the S3 test server did not start" >&2
+        kill "$s3_pid" 2>/dev/null || true
+        return 1
+    fi
     DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" CELERY_QUEUE_PREFIX="test$$-" \
         GOVERNANCE_VAR_DIR="$PWD/var/test-production" \
-        $PY -m pytest --durations=15 "$@"
+        OBJECT_STORE_BUCKET=governance-test OBJECT_STORE_PREFIX="run$$" \
+        OBJECT_STORE_ENDPOINT_URL="$(cat "$endpoint_file")" \
+        OBJECT_STORE_ACCESS_KEY_ID=testing-access-key \
+        OBJECT_STORE_SECRET_ACCESS_KEY=testing-secret-key \
+        $PY -m pytest --durations=15 "$@" || rc=$?
+    kill "$s3_pid" 2>/dev/null || true
+    wait "$s3_pid" 2>/dev/null || true
+    return "$rc"
 }
 
 if ! $PY scripts/services_ready.py "$PG_URL" "$REDIS"; then
@@ -41,7 +61,7 @@ fi
 if [ "${TEST_PASSES:-parallel}" = "sequential" ]; then
     echo "=== pass 1: SQLite, tasks in-process ==="
     pass1 "$@"
-    echo "=== pass 2: PostgreSQL, Redis, real Celery worker ==="
+    echo "=== pass 2: PostgreSQL, Redis, real Celery worker, blobs in an S3 bucket ==="
     pass2 "$@"
     exit 0
 fi
@@ -54,7 +74,7 @@ start=$SECONDS
 pass1 "$@" >"$LOG1" 2>&1 &
 pid1=$!
 trap 'kill "$pid1" 2>/dev/null || true' EXIT INT TERM
-echo "=== pass 2: PostgreSQL, Redis, real Celery worker ==="
+echo "=== pass 2: PostgreSQL, Redis, real Celery worker, blobs in an S3 bucket ==="
 rc2=0
 pass2 "$@" || rc2=$?
 rc1=0

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from governance.celery import app as celery_app
@@ -22,6 +23,7 @@ from governance.kernel.accounts.services import api_token_issue
 from governance.obligations.crosswalks.models import Control
 from governance.obligations.crosswalks.vocab import load_controls
 from governance.policy.policies.models import Policy
+from tests import object_store
 from tests.factories import TeamFactory, UserFactory
 from tests.registry.mlflow_server import running_mlflow
 
@@ -157,6 +159,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "WEBHOOK_ALLOW_HTTP": "true",
         "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
+    if settings.OBJECT_STORE_BUCKET:
+        # Blobs come from the object store: the worker gets a disk of its own, so nothing it
+        # reads can come from the test process's files.
+        own = ROOT / "var" / f"test-worker-disk-{os.getpid()}"
+        env.update(
+            BLOB_ROOT=str(own / "blobs"),
+            MEDIA_ROOT=str(own / "media"),
+            BLOB_CACHE_DIR=str(own / "blob-cache"),
+        )
     celery_app.control.purge()
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -219,3 +230,42 @@ def mlflow(tmp_path_factory):
     """One MLflow tracking server with models logged, shared by every test that imports from
     MLflow (starting one costs ~40 s); skipped when MLflow cannot be installed."""
     yield from running_mlflow(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The S3-compatible server: the one the whole pass uses (scripts/test.sh), or a moto
+    server of this session's own."""
+    if settings.OBJECT_STORE_BUCKET:
+        yield object_store.S3Server(settings.OBJECT_STORE_ENDPOINT_URL)
+        return
+    server = object_store.start()
+    server.create_bucket("governance-test")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_blobs(s3_server, tmp_path):
+    """Blobs in the S3 bucket for this test (already so when the whole pass runs on it)."""
+    if settings.OBJECT_STORE_BUCKET:
+        yield s3_server
+        return
+    options = {
+        "bucket_name": "governance-test",
+        "endpoint_url": s3_server.endpoint,
+        "region_name": object_store.REGION,
+        "access_key": object_store.ACCESS_KEY,
+        "secret_key": object_store.SECRET_KEY,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "location": f"t{os.getpid()}/blobs",
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    storages = {
+        **settings.STORAGES,
+        "blobs": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    with override_settings(STORAGES=storages, BLOB_CACHE_DIR=str(tmp_path / "blob-cache")):
+        yield s3_server

@@ -34,6 +34,7 @@ from governance.kernel.jobs.services import (
 )
 from governance.kernel.languages import CODES as LANGUAGE_CODES
 from governance.kernel.languages import DEFAULT_LANGUAGE
+from governance.kernel.objectstore import blob_read_bytes
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
@@ -194,10 +195,11 @@ def _chart_uris(snapshot: dict) -> dict[str, str]:
     }
     uris = {}
     for blob in Blob.objects.filter(sha256__in=shas):
-        if blob.path.exists():
-            uris[blob.sha256] = (
-                "data:image/png;base64," + base64.b64encode(blob.path.read_bytes()).decode()
-            )
+        try:
+            png = blob_read_bytes(blob.sha256)
+        except FileNotFoundError:
+            continue
+        uris[blob.sha256] = "data:image/png;base64," + base64.b64encode(png).decode()
     return uris
 
 
@@ -354,7 +356,10 @@ def report_verify(*, report: Report) -> dict:
     """Re-render from the stored snapshot and compare: proof that nothing changed."""
     if not report.sha256:
         raise ServiceError("report_not_ready", "The report has not been generated yet.")
-    stored_ok = report.file.path.exists() and _sha(report.file.path.read_bytes()) == report.sha256
+    try:
+        stored_ok = _sha(blob_read_bytes(report.file.sha256)) == report.sha256
+    except FileNotFoundError:
+        stored_ok = False
     regenerated = render_from_snapshot(report.kind, report.snapshot)
     return {
         "report": report.pk,
@@ -379,9 +384,12 @@ def report_download(*, actor: User, report: Report, what: str = "pdf") -> tuple[
         raise ServiceError(
             "report_not_ready", "The report has not been generated yet.", status_code=409
         )
-    if not report.file.path.exists():
-        raise ServiceError("report_file_missing", "The stored PDF is missing.", status_code=410)
-    pdf = report.file.path.read_bytes()
+    try:
+        pdf = blob_read_bytes(report.file.sha256)
+    except FileNotFoundError:
+        raise ServiceError(
+            "report_file_missing", "The stored PDF is missing.", status_code=410
+        ) from None
     if what == "pdf":
         body, name, ctype = pdf, report.filename, "application/pdf"
     else:

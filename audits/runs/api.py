@@ -48,9 +48,9 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
 from governance.kernel.api.errors import ApiError
 from governance.kernel.errors import NotFound
+from governance.kernel.objectstore import blob_open
 from governance.kernel.permissions import role_permission
 from registry import selectors as registry_selectors
-from registry.models import blob_path
 
 ALL_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR)
 
@@ -176,10 +176,11 @@ class CheckChartView(APIView):
         if sha is None:
             raise ApiError(404, "not_found", f"Check run {pk} has no chart {name!r}.")
 
-        path = blob_path(sha)
-        if not path.is_file():
-            raise ApiError(410, "chart_missing", f"The stored chart {name!r} is missing.")
-        response = FileResponse(path.open("rb"), content_type="image/png")
+        try:
+            stream = blob_open(sha)
+        except FileNotFoundError:
+            raise ApiError(410, "chart_missing", f"The stored chart {name!r} is missing.") from None
+        response = FileResponse(stream, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-SHA256"] = sha
         return response

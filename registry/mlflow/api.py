@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.kernel.api.base import get_or_404, validated
+from governance.kernel.api.errors import ApiError
 from governance.kernel.permissions import CHANGE
 from registry import selectors
 from registry.api import serializers as s
@@ -77,3 +84,40 @@ class MlflowLinksView(APIView):
             actor=request.user, model=model, registered_model=data["registered_model"]
         )
         return Response(MlflowLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class MlflowWebhookView(APIView):
+    """Deliveries of an MLflow webhook (HMAC-signed with ``MLFLOW_WEBHOOK_SECRET``): a new
+    version of a followed registered model is synced at once."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(request=None, responses={202: None, 401: None})
+    def post(self, request):
+        secret = settings.MLFLOW_WEBHOOK_SECRET
+        if not secret:
+            raise ApiError(404, "not_configured", "No MLflow webhook is configured here.")
+        delivery = request.headers.get("X-MLflow-Delivery-Id", "")
+        timestamp = request.headers.get("X-MLflow-Timestamp", "")
+        signature = request.headers.get("X-MLflow-Signature", "")
+        body = request.body
+        if not (delivery and timestamp.isdigit() and signature):
+            raise ApiError(401, "unsigned", "The delivery lacks MLflow's signature headers.")
+        if abs(time.time() - int(timestamp)) > settings.MLFLOW_WEBHOOK_MAX_AGE_SECONDS:
+            raise ApiError(401, "stale", "The delivery's timestamp is too far from now.")
+        if not services.mlflow_webhook_signature_valid(
+            secret=secret, delivery_id=delivery, timestamp=timestamp, body=body, signature=signature
+        ):
+            raise ApiError(401, "bad_signature", "The signature does not match the secret.")
+        try:
+            event = json.loads(body)
+        except ValueError:
+            raise ApiError(400, "invalid_json", "The delivery is not JSON.") from None
+        if not isinstance(event, dict):
+            raise ApiError(400, "invalid_json", "The delivery is not a JSON object.")
+        if not cache.add(f"mlflow-delivery:{delivery}", 1, timeout=3600):
+            return Response({"queued": [], "duplicate": True}, status=status.HTTP_202_ACCEPTED)
+        jobs = services.mlflow_webhook_received(delivery_id=delivery, event=event)
+        return Response({"queued": jobs}, status=status.HTTP_202_ACCEPTED)

@@ -19,6 +19,8 @@ Every import is an audit event (``model_version.imported_from_mlflow``).
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import logging
 import re
@@ -34,6 +36,8 @@ from django.utils import timezone
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError, create_or_conflict
+from governance.kernel.jobs.models import BackgroundJob
+from governance.kernel.jobs.services import job_enqueue, job_succeed, tracked_job
 from registry.mlflow.rest import MlflowError, MlflowServer
 from registry.models import EdgeKind, MlflowImport, MlflowLink, Model, ModelVersion
 from registry.services.common import require_change
@@ -369,3 +373,91 @@ def mlflow_links_sync() -> dict[str, int]:
         counts["links"] += 1
         counts["imported"] += len(mlflow_link_sync(link=link))
     return counts
+
+
+@transaction.atomic
+def mlflow_link_delete(*, actor: User, link: MlflowLink) -> None:
+    """Stop following a registered model; versions already imported stay."""
+    require_change(actor, link.model)
+    audit_event_record(
+        actor=actor,
+        action="mlflow_link.deleted",
+        target=link.model,
+        payload={"link": link.pk, "registered_model": link.registered_model},
+    )
+    link.delete()
+
+
+@transaction.atomic
+def mlflow_link_sync_request(*, actor: User, link: MlflowLink) -> BackgroundJob:
+    """Queue a sync of one followed registered model now, rather than at the next round."""
+    require_change(actor, link.model)
+    job = BackgroundJob.objects.create(
+        kind="mlflow_link_sync", requested_by=actor, parameters={"link": link.pk}
+    )
+    audit_event_record(
+        actor=actor,
+        action="mlflow_link.sync_requested",
+        target=link.model,
+        payload={"link": link.pk, "registered_model": link.registered_model, "job": job.pk},
+    )
+    job_enqueue(job)
+    return job
+
+
+def mlflow_link_sync_job(*, job_id: int, task=None) -> None:
+    """The queued sync of one link (the link may have been removed meanwhile)."""
+    with tracked_job(BackgroundJob, job_id, task=task) as job:
+        if job is None:
+            return
+        link = (
+            MlflowLink.objects.select_related("created_by", "model")
+            .filter(pk=(job.parameters or {}).get("link"))
+            .first()
+        )
+        if link is None:
+            job_succeed(job, result={"imported": [], "error": "The link no longer exists."})
+            return
+        created = mlflow_link_sync(link=link)
+        link.refresh_from_db()
+        job_succeed(job, result={"imported": created, "error": link.last_error})
+
+
+def mlflow_webhook_signature_valid(
+    *, secret: str, delivery_id: str, timestamp: str, body: bytes, signature: str
+) -> bool:
+    """MLflow's signature: ``v1,`` and the base64 HMAC-SHA256 of ``delivery.timestamp.body``."""
+    signed = delivery_id.encode() + b"." + timestamp.encode() + b"." + body
+    expected = (
+        "v1," + base64.b64encode(hmac.new(secret.encode(), signed, "sha256").digest()).decode()
+    )
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+@transaction.atomic
+def mlflow_webhook_received(*, delivery_id: str, event: dict[str, Any]) -> list[int]:
+    """A verified delivery from MLflow: a new version of a registered model queues a sync of
+    every link that follows it (polling stays as the fallback). Returns the queued job ids."""
+    if (event.get("entity"), event.get("action")) != ("model_version", "created"):
+        return []
+    name = str((event.get("data") or {}).get("name") or "")
+    jobs = []
+    for link in MlflowLink.objects.filter(registered_model=name).select_related("model"):
+        job = BackgroundJob.objects.create(
+            kind="mlflow_link_sync", requested_by=None, parameters={"link": link.pk}
+        )
+        job_enqueue(job)
+        jobs.append(job.pk)
+        audit_event_record(
+            actor=None,
+            action="mlflow_link.sync_requested",
+            target=link.model,
+            payload={
+                "link": link.pk,
+                "registered_model": name,
+                "job": job.pk,
+                "mlflow_delivery": delivery_id,
+                "mlflow_version": str((event.get("data") or {}).get("version") or ""),
+            },
+        )
+    return jobs

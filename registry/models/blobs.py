@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.db import models
+
+from governance.kernel.objectstore import blob_local_path
 
 
 class Blob(models.Model):
@@ -22,9 +23,10 @@ class Blob(models.Model):
 
     @property
     def path(self) -> Path:
+        """A local file with the blob's bytes (on an object store, this machine's verified
+        copy); it does not exist when the blob is not stored."""
         return blob_path(self.sha256)
 
 
 def blob_path(sha256: str) -> Path:
-    # Two levels of fan-out keep directories small with millions of blobs.
-    return Path(settings.BLOB_ROOT) / sha256[:2] / sha256[2:4] / sha256
+    return blob_local_path(sha256)

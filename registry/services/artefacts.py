@@ -3,7 +3,9 @@
 A version registered with ``artefact_uri`` has no artefact until a worker has downloaded it:
 over https (plain http only in development) under the same outbound rules as webhooks
 (``governance.kernel.outbound``: public addresses only unless allowed, no redirects, bounded
-size and time), from ``s3://bucket/key`` through ``ARTEFACT_S3_ENDPOINT``, from
+size and time), from ``s3://bucket/key`` through ``ARTEFACT_S3_ENDPOINT`` (signed with AWS
+Signature Version 4 when ``ARTEFACT_S3_ACCESS_KEY_ID`` or ``ARTEFACT_S3_PROFILE`` names
+credentials), from
 ``mlflow://path`` through the MLflow server's artifact proxy, or from ``file://`` under one of
 ``ARTEFACT_LOCAL_ROOTS``. The bytes are hashed while they stream to the blob volume, compared
 with the declared SHA-256, and recognised by ``registry.inspection.formats``; only then is the
@@ -20,6 +22,11 @@ import time
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
+import boto3
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ProfileNotFound
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
@@ -123,6 +130,42 @@ def _copy_local(path: Path, sink, *, max_bytes: int, deadline: float) -> int:
     return read
 
 
+def _s3_credentials() -> Credentials | None:
+    """The keys that sign s3:// reads, or None for unsigned reads."""
+    if settings.ARTEFACT_S3_ACCESS_KEY_ID:
+        return Credentials(
+            settings.ARTEFACT_S3_ACCESS_KEY_ID,
+            settings.ARTEFACT_S3_SECRET_ACCESS_KEY,
+            settings.ARTEFACT_S3_SESSION_TOKEN or None,
+        )
+    if settings.ARTEFACT_S3_PROFILE:
+        try:
+            found = boto3.session.Session(
+                profile_name=settings.ARTEFACT_S3_PROFILE
+            ).get_credentials()
+        except ProfileNotFound as exc:
+            raise FetchFailed(
+                "credentials", f"The profile {settings.ARTEFACT_S3_PROFILE!r} is not configured."
+            ) from exc
+        if found is None:
+            raise FetchFailed(
+                "credentials", f"The profile {settings.ARTEFACT_S3_PROFILE!r} has no credentials."
+            )
+        frozen = found.get_frozen_credentials()
+        return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    return None
+
+
+def s3_signed_headers(url: str) -> dict[str, str]:
+    """AWS Signature Version 4 headers for a GET of ``url`` (none without credentials)."""
+    credentials = _s3_credentials()
+    if credentials is None:
+        return {}
+    request = AWSRequest(method="GET", url=url)
+    S3SigV4Auth(credentials, "s3", settings.ARTEFACT_S3_REGION).add_auth(request)
+    return dict(request.headers.items())
+
+
 def _download(uri: str, sink) -> int:
     max_bytes = settings.MAX_UPLOAD_BYTES
     total = float(settings.ARTEFACT_FETCH_TIMEOUT_SECONDS)
@@ -136,7 +179,8 @@ def _download(uri: str, sink) -> int:
         url = artefact_uri_download_url(uri)
     except ServiceError as exc:
         raise FetchFailed("refused", exc.message) from exc
-    return get_streamed(url, sink, max_bytes=max_bytes, total_seconds=total)
+    headers = s3_signed_headers(url) if urlsplit(uri).scheme.lower() == "s3" else {}
+    return get_streamed(url, sink, max_bytes=max_bytes, total_seconds=total, headers=headers)
 
 
 def _fail_verification(job: ArtefactFetchJob, code: str, reason: str) -> None:

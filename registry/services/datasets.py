@@ -49,7 +49,7 @@ from registry.models import (
 )
 from registry.services.common import apply_changes, require_change
 from registry.signals import pii_flag_decided
-from registry.storage import blob_store, spool_to_incoming
+from registry.storage import blob_store, remote_upload, spool_to_incoming
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,11 @@ def dataset_version_register(
                 "complete CSV, Parquet, Excel or JSON Lines file.",
             ) from exc
         stored = blob_store(
-            temp_path=temp_path, sha256=sha256, size=size, detected_format=data_format
+            temp_path=temp_path,
+            sha256=sha256,
+            size=size,
+            detected_format=data_format,
+            remote=remote_upload(data_file),
         )
     finally:
         if os.path.exists(temp_path):

@@ -31,7 +31,7 @@ from registry.models import (
 from registry.services.artefacts import SHA256_RE, artefact_uri_check, artefact_uri_filename
 from registry.services.common import apply_changes, require_change
 from registry.services.lineage import lineage_edge_add
-from registry.storage import blob_store, spool_to_incoming
+from registry.storage import blob_store, remote_upload, spool_to_incoming
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,11 @@ def model_version_register(
         # commit (the commit's flush to disk was a third of a registration's time).
         with transaction.atomic():
             stored = blob_store(
-                temp_path=temp_path, sha256=sha256, size=size, detected_format=detected.format
+                temp_path=temp_path,
+                sha256=sha256,
+                size=size,
+                detected_format=detected.format,
+                remote=remote_upload(artefact),
             )
             return _create(
                 actor=actor,

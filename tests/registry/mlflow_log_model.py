@@ -6,6 +6,9 @@ Trains an XGBoost classifier on the CSV (German Credit), logs its params, a metr
 as the run's training input dataset and a git commit tag, and registers it under
 REGISTERED_NAME (native XGBoost JSON); then a scikit-learn model under REGISTERED_NAME-sk,
 stored the MLflow default way (cloudpickle). Prints what it made as one JSON line.
+
+The requirements are named rather than inferred: inferring them loads each model again in a
+child process, which took three quarters of this script's time (61 s against 15 s).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 
 import mlflow
 import pandas as pd
+import sklearn
 import xgboost as xgb
 from sklearn.linear_model import LogisticRegression
 
@@ -37,13 +41,21 @@ def main() -> None:
         mlflow.log_input(dataset, context="training")
         mlflow.set_tag("mlflow.source.git.commit", COMMIT)
         info = mlflow.xgboost.log_model(
-            model, name="model", registered_model_name=name, model_format="json"
+            model,
+            name="model",
+            registered_model_name=name,
+            model_format="json",
+            pip_requirements=[f"xgboost=={xgb.__version__}"],
         )
     with mlflow.start_run() as sk_run:
         sk = LogisticRegression(max_iter=200).fit(x, y)
         mlflow.log_param("max_iter", 200)
         sk_info = mlflow.sklearn.log_model(
-            sk, name="model", registered_model_name=f"{name}-sk", serialization_format="cloudpickle"
+            sk,
+            name="model",
+            registered_model_name=f"{name}-sk",
+            serialization_format="cloudpickle",
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
         )
     print(
         json.dumps(

@@ -5,12 +5,14 @@ on loopback, run from MLflow's own virtualenv under var/ (installed on first use
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from bench.common import free_port, mlflow_python
 from tests.registry.conftest import german_credit_path
@@ -29,6 +31,9 @@ def running_mlflow(tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (work / "server.log").open("w")
+    # MLflow 3's server also starts a job runner (huey consumers, eight processes here) for
+    # features the tests do not use; MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false is its switch.
+    # Without it the server answers in about 60% of the time and leaves no busy processes.
     server = subprocess.Popen(
         [
             *[str(python), "-m", "mlflow", "server", "--host", "127.0.0.1"],
@@ -37,6 +42,14 @@ def running_mlflow(tmp_path_factory):
             *["--artifacts-destination", str(work / "artifacts")],
         ],
         cwd=work,
+        env={
+            **os.environ,
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            # Webhooks may post to the test server on loopback over plain http.
+            "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+            "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+            "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -60,7 +73,7 @@ def running_mlflow(tmp_path_factory):
             check=True,
         )
         info = json.loads(logged.stdout.strip().splitlines()[-1])
-        yield {"url": url, "artifacts": work / "artifacts", **info}
+        yield {"url": url, "artifacts": work / "artifacts", "python": python, **info}
     finally:
         server.terminate()
         try:

@@ -8,6 +8,7 @@ from django.test import override_settings
 from faker import Faker
 
 from governance.kernel.audit.models import AuditEvent
+from governance.kernel.objectstore import blob_delete
 from registry.models import Column, DatasetVersion, PIIFlag, ProfileStatus
 from tests.conftest import wait_for
 from tests.registry.conftest import upload
@@ -232,7 +233,7 @@ def test_missing_blob_fails_the_profile_with_a_reason(
     ):
         response = post_version(api(scientist), dataset.pk, "g.csv", german_csv_bytes)
     dv = DatasetVersion.objects.get(pk=response.json()["id"])
-    dv.blob.path.unlink()
+    blob_delete(dv.blob.sha256)
     for callback in callbacks:
         callback()
     dv.refresh_from_db()

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 
+from governance.kernel.objectstore import is_remote
 from registry.models import DatasetVersion, ModelVersion
 from registry.services.versions import model_version_register
 from tests.registry.conftest import upload
@@ -70,7 +71,9 @@ def error_code(response) -> str:
 
 
 def under_blob_root(path: Path) -> bool:
-    return path.resolve().is_relative_to(Path(settings.BLOB_ROOT).resolve())
+    """Stored under its hash in the blob store (on an object store: the local copy of it)."""
+    root = settings.BLOB_CACHE_DIR if is_remote() else settings.BLOB_ROOT
+    return path.resolve().is_relative_to(Path(root).resolve())
 
 
 # --- size -----------------------------------------------------------------------------------

@@ -68,7 +68,10 @@ class BackgroundJob(TrackedJob):
     parameters = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
 
-    TASKS = {"audit_chain_verify": "analysis.audit_chain_verify"}
+    TASKS = {
+        "audit_chain_verify": "analysis.audit_chain_verify",
+        "mlflow_link_sync": "analysis.mlflow_link_sync",
+    }
 
     class Meta:
         ordering = ["-queued_at"]

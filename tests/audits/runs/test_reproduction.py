@@ -9,6 +9,7 @@ from django.test import Client
 from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from governance.kernel.audit.models import AuditEvent
+from governance.kernel.objectstore import blob_delete, blob_put_file, blob_read_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -96,16 +97,18 @@ def test_a_tampered_data_file_differs_and_says_why(
 
 
 def test_a_missing_artefact_differs_and_says_why(
-    api, auditor, original, model_version, django_capture_on_commit_callbacks
+    api, auditor, original, model_version, django_capture_on_commit_callbacks, tmp_path
 ):
     run = original("fairness")
-    path = model_version.artefact.path
-    moved = path.with_name(path.name + ".away")
-    path.rename(moved)
+    sha = model_version.artefact.sha256
+    content = blob_read_bytes(sha)
+    blob_delete(sha)  # from the store in use, disk or bucket
     try:
         response = _reproduce(api, auditor, run, django_capture_on_commit_callbacks)
     finally:
-        moved.rename(path)
+        saved = tmp_path / "artefact"
+        saved.write_bytes(content)
+        blob_put_file(temp_path=str(saved), sha256=sha, size=len(content))
     copy = CheckRun.objects.get(pk=response.json()["id"])
     assert copy.reproduction["outcome"] == "differs"
     assert "artefact of" in copy.reproduction["differences"][0]
