@@ -10,6 +10,8 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from governance.kernel.accounts.models import Role
@@ -171,7 +173,12 @@ def _peak_while_writing(fmt: str, count: int) -> tuple[int, int]:
             row_count=count,
         )
         sent = sum(len(chunk) for chunk in response.streaming_content)
-        response.close()
+        # Closed as the test client does, without closing the test's database connection.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -180,10 +187,11 @@ def _peak_while_writing(fmt: str, count: int) -> tuple[int, int]:
 
 @pytest.mark.parametrize("fmt, small, large", [("csv", 2_000, 40_000), ("xlsx", 500, 10_000)])
 def test_memory_stays_flat_as_the_export_grows(fmt, small, large):
-    """Twenty times the rows, about the same peak memory: nothing holds the whole file."""
+    """Twenty times the rows, about the same peak memory: nothing holds the whole file.
+    (A few seconds: tracing every allocation slows the workbook writer down.)"""
     peak_small, sent_small = _peak_while_writing(fmt, small)
     peak_large, sent_large = _peak_while_writing(fmt, large)
-    assert sent_large > 15 * sent_small
+    assert sent_large > 10 * sent_small
     # (About 0.3 MB for CSV, 0.45 MB for a workbook either way; a workbook of 10,000 rows
     # held in memory would add twice its 0.27 MB.)
     assert peak_large < 1.25 * peak_small + 64 * 1024, (peak_small, peak_large)
