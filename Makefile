@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider messages
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider messages axe
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (log in with a demo user printed above)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: lint oidc-provider
+test: lint oidc-provider axe
 	bash scripts/test.sh
 
 # The OpenID provider the single-sign-on tests sign in at (Node.js, from the lock file only).
@@ -38,6 +38,15 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 oidc-provider:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.package-lock.json; \
 	else echo "npm not found: the single-sign-on tests will be skipped"; fi
+
+# axe-core, which the accessibility test injects into every page (npm, from the lock file only).
+AXE := tests/e2e/axe
+$(AXE)/node_modules/.package-lock.json: $(AXE)/package-lock.json
+	cd $(AXE) && npm ci --no-audit --no-fund --prefer-offline
+
+axe:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AXE)/node_modules/.package-lock.json; \
+	else echo "npm not found: the accessibility test will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

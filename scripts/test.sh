@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export GOVERNANCE_ENV=test
 # The single-sign-on tests sign in at a real OpenID provider on Node.js (npm ci, lock file).
-make --no-print-directory oidc-provider
+make --no-print-directory oidc-provider axe
 
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/governance_ci_$$}"
 REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

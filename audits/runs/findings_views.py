@@ -248,7 +248,16 @@ def findings_export(request, fmt: str):
         ]
         for f in rows.iterator(chunk_size=500)
     )
-    return tabular_response(fmt=fmt, filename="findings", columns=FINDING_COLUMNS, rows=data)
+    return tabular_response(
+        fmt=fmt,
+        filename="findings",
+        columns=FINDING_COLUMNS,
+        rows=data,
+        actor=request.user,
+        subject="findings",
+        filters=filters,
+        row_count=rows.count(),
+    )
 
 
 def _parse_date(value: str) -> date | None:

@@ -174,7 +174,7 @@ def inventory_export(request, fmt: str):
     same selectors, so a user exports exactly the rows their team and role let them see."""
 
     fmt = export_format(fmt)
-    kind, rows, _ = inventory_rows(request.user, request.GET)
+    kind, rows, filters = inventory_rows(request.user, request.GET)
     tiers = dict(POLICY_TIERS)
     if kind == "systems":
         columns = [
@@ -256,4 +256,13 @@ def inventory_export(request, fmt: str):
             ]
             for mv in rows.iterator(chunk_size=500)
         )
-    return tabular_response(fmt=fmt, filename=f"inventory-{kind}", columns=columns, rows=data)
+    return tabular_response(
+        fmt=fmt,
+        filename=f"inventory-{kind}",
+        columns=columns,
+        rows=data,
+        actor=request.user,
+        subject="inventory",
+        filters={"kind": kind, **filters},
+        row_count=rows.count(),
+    )

@@ -18,6 +18,7 @@ def test_assistant_version_and_generative_check(page, live_server):
     page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
     assert "llm_application" in page.content()
     assert "Art. 50(2)" in page.content()
+    page.get_by_role("tab", name="Lineage").click()
     assert page.get_by_role("heading", name="Prompts").is_visible()
     assert "example-chat-large" in page.content()
     page.get_by_text("Changes from version 1").is_visible()

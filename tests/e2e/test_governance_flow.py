@@ -107,7 +107,8 @@ def test_officer_and_accountable_owner_approve_a_high_risk_version(page, live_se
 
     row.get_by_role("link", name="credit-risk-xgb").click()
     page.wait_for_url(f"**/model-versions/{mv.pk}/")
-    assert page.get_by_role("heading", name="Review and deployment").is_visible()
+    page.get_by_role("tab", name="Reviews").click()
+    assert page.get_by_role("heading", name="Review", exact=True).is_visible()
     shot(page, "gov-model-version-review")
 
     dialog = _open_approval(page)

@@ -18,7 +18,7 @@ def test_auditor_generates_and_downloads_annex_iv(page, live_server):
     call_command("seed_demo")
     mv = ModelVersion.objects.get(version="1.0.0")
     login(page, live_server, "auditor", "auditor-demo-2026")
-    page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
+    page.goto(f"{live_server.url}/model-versions/{mv.pk}/#reports")
     page.get_by_role("button", name="Generate Annex IV documentation").click()
     link = page.locator("#report-rows").get_by_role("link", name="PDF").first
     link.wait_for(timeout=60_000)

@@ -25,6 +25,13 @@ RECORD_WHILE_UPLOADING = """() => document.addEventListener("submit", () => setT
 }, 20))"""
 
 
+# The percentage the upload shows as its bytes go out (the last text it showed).
+RECORD_PERCENT = """() => new MutationObserver(() => {
+  const text = document.querySelector("[data-upload-percent]").textContent;
+  if (text) sessionStorage.setItem("percent", text);
+}).observe(document.querySelector("[data-upload-percent]"), {childList: true, subtree: true})"""
+
+
 def _slow_uploads(page, pattern: str) -> None:
     """Hold each upload a moment, as a large file would take, before it reaches the server."""
 
@@ -55,13 +62,32 @@ def test_data_scientist_uploads_data_and_a_model_version(page, live_server, demo
     )
     _slow_uploads(page, "**/versions/new/")
     page.evaluate(RECORD_WHILE_UPLOADING)
+    page.evaluate(RECORD_PERCENT)
     page.get_by_role("button", name="Upload and register").click()
     page.wait_for_url("**/dataset-versions/*/")
     seen = json.loads(page.evaluate("() => sessionStorage.getItem('seen')"))
     assert seen == {"disabled": True, "label": "Uploading…", "progress": True}
+    # The upload went by XMLHttpRequest and counted its bytes up to the whole file.
+    assert page.evaluate("() => sessionStorage.getItem('percent')") == "Sent; checking the file…"
     new = DatasetVersion.objects.get(dataset=dv.dataset, version="2026-12")
     assert page.url.endswith(f"/dataset-versions/{new.pk}/")
     assert new.created_by.username == "scientist"
+
+    # A refusal (the label is taken: 409) replaces the form in place, with its reason.
+    page.go_back()
+    page.wait_for_url(f"**/datasets/{dv.dataset_id}/versions/new/")
+    page.get_by_role("textbox", name="Version", exact=True).fill("2026-12")
+    page.get_by_label("Data file").set_input_files(
+        {"name": "german.csv", "mimeType": "text/csv", "buffer": dv.blob.path.read_bytes()}
+    )
+    page.get_by_role("button", name="Upload and register").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "2026-12" in alert.inner_text()
+    assert page.url.endswith(f"/datasets/{dv.dataset_id}/versions/new/")
+    assert page.get_by_role("button", name="Upload and register").is_enabled()
+    shot(page, "dataset-upload-refused-1440")
+    assert DatasetVersion.objects.filter(dataset=dv.dataset, version="2026-12").count() == 1
 
     page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
     page.get_by_role("link", name=f"Register a new version of {mv.model.name}").click()
@@ -90,5 +116,8 @@ def test_data_scientist_uploads_data_and_a_model_version(page, live_server, demo
         )
     )
     assert edges == {"trained_on": new.pk, "tested_on": dv.pk}
+    page.get_by_role("tab", name="Lineage").click()
     assert page.get_by_role("heading", name="Lineage").is_visible()
-    assert not page.console_errors, page.console_errors
+    # Chromium logs the refused request of the second upload (409) as a console error.
+    errors = [e for e in page.console_errors if "409 (Conflict)" not in e]
+    assert len(errors) == len(page.console_errors) - 1 and not errors, page.console_errors

@@ -24,7 +24,7 @@ def test_double_click_makes_one_model_card(page, live_server):
     mv = ModelVersion.objects.get(version="1.0.0")
     before = Report.objects.filter(kind="model_card", model_version=mv).count()
     login(page, live_server, "auditor", "auditor-demo-2026")
-    page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
+    page.goto(f"{live_server.url}/model-versions/{mv.pk}/#reports")
     page.get_by_role("button", name="Generate model card").dblclick()
     row = page.locator("#report-rows tr", has_text="Model card")
     row.get_by_role("link", name="PDF").first.wait_for(timeout=60_000)

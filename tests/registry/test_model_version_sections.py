@@ -16,6 +16,11 @@ def nav_and_ids(html: str) -> tuple[list[str], set[str]]:
     return re.findall(r'href="#([a-z-]+)"', nav), set(re.findall(r'id="([a-z-]+)"', html))
 
 
+def panels(html: str) -> list[str]:
+    nav = re.search(r'<nav class="section-nav"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return re.findall(r'data-panel="([a-z-]+)"', nav)
+
+
 @pytest.mark.parametrize("who", ["admin", "compliance_officer", "data_scientist", "auditor"])
 def test_every_section_link_has_its_section(users, who, model_version):
     client = Client()
@@ -27,6 +32,11 @@ def test_every_section_link_has_its_section(users, who, model_version):
     assert {"lineage", "review-panel", "deployments"} <= set(links)
     missing = [link for link in links if link not in ids]
     assert not missing, missing
+    # Each link names the tab panel that holds its section (tabs.js turns them into tabs).
+    html = response.content.decode()
+    assert len(panels(html)) == len(links) == len(set(panels(html)))
+    for panel in panels(html):
+        assert html.count(f'id="{panel}" data-tabpanel') == 1, panel
 
 
 def test_the_bar_is_not_shown_to_other_teams(outsider, model_version):

@@ -24,14 +24,14 @@ def client_for(user) -> Client:
 
 
 def read_csv(response) -> list[dict]:
-    assert response.status_code == 200, response.content[:300]
+    assert response.status_code == 200, response.getvalue()[:300]
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def read_xlsx(response) -> list[dict]:
-    assert response.status_code == 200, response.content[:300]
-    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    assert response.status_code == 200, response.getvalue()[:300]
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
