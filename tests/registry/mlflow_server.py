@@ -48,6 +48,9 @@ def running_mlflow(tmp_path_factory):
             # Webhooks may post to the test server on loopback over plain http.
             "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
             "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+            # MLflow keeps the list of webhooks for 60 s by default: a webhook created by a test
+            # would miss the versions registered right after it.
+            "MLFLOW_WEBHOOK_CACHE_TTL": "1",
             "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         },
         stdout=log,
