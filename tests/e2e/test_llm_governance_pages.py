@@ -25,6 +25,7 @@ def test_prompt_and_transparency_forms(page, live_server):
 
     login(page, live_server, "scientist", "scientist-demo-2026")
     page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
+    page.get_by_role("tab", name="Lineage").click()  # the prompts section sits beside lineage
     page.get_by_role(
         "link", name="Prompts of support-assistant: versions, changes, bindings"
     ).click()
@@ -47,6 +48,7 @@ def test_prompt_and_transparency_forms(page, live_server):
     shot(page, "prompt-versions")
 
     page.goto(f"{live_server.url}/model-versions/{mv.pk}/")
+    page.get_by_role("tab", name="Lineage").click()
     page.get_by_role(
         "link", name="Transparency measures (Art. 50) of Customer support assistant"
     ).click()

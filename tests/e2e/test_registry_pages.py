@@ -36,12 +36,13 @@ def test_inventory_model_version_and_dataset_pages(page, live_server, demo):
     shot(page, "dashboard-compliance")
     page.get_by_role("link", name="Inventory").click()
     page.get_by_role("link", name="credit-risk-xgb v1.0.0").click()
+    page.get_by_role("tab", name="Lineage").click()
     assert page.get_by_role("heading", name="Lineage").is_visible()
     assert page.locator("svg .node-root").count() == 1
     # The raw data, the prepared training data and the held-out test split (tested_on).
     assert page.locator("svg .node-dataset_version").count() == 3
     assert "Personal data upstream" in page.content()
-    assert page.get_by_text("person_name").first.is_visible()
+    assert page.locator("#personal-data").get_by_text("person_name").first.is_visible()
     shot(page, "model-version")
     page.locator("svg a").filter(has_text="German Credit").first.click()
     page.wait_for_url("**/dataset-versions/**")
