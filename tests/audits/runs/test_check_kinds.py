@@ -14,6 +14,7 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from audits.runs.services.checks import check_run_request
 from audits.runs.tasks import run_check_task
+from governance.kernel.objectstore import blob_delete, blob_put_file, blob_read_bytes
 from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.models import Notification
 from registry.services.versions import (
@@ -132,7 +133,7 @@ def test_pickle_is_refused_unless_trusted(
 
 
 def test_vanished_input_fails_once_and_is_not_retried(
-    scientist, dataset, model_version, german_frame, django_capture_on_commit_callbacks
+    scientist, dataset, model_version, german_frame, django_capture_on_commit_callbacks, tmp_path
 ):
     frame = german_frame.head(321)  # content of its own: no other test shares this blob
     dv = register_frame(scientist, dataset, "vanishing", frame, roles={"risk": "target"})
@@ -140,9 +141,9 @@ def test_vanished_input_fails_once_and_is_not_retried(
         run = check_run_request(
             actor=scientist, model_version=model_version, kind="data_quality", dataset_version=dv
         )
-    path = dv.blob.path
-    hidden = path.with_name(path.name + ".away")
-    path.rename(hidden)
+    sha = dv.blob.sha256
+    content = blob_read_bytes(sha)
+    blob_delete(sha)  # from the store in use, disk or bucket
     try:
         run_check_task.apply(args=[run.pk])
         run.refresh_from_db()
@@ -154,7 +155,9 @@ def test_vanished_input_fails_once_and_is_not_retried(
         run.refresh_from_db()
         assert run.attempts == 1
     finally:
-        hidden.rename(path)
+        saved = tmp_path / "data"
+        saved.write_bytes(content)
+        blob_put_file(temp_path=str(saved), sha256=sha, size=len(content))
 
 
 def test_explainability_on_predictions_only_data_needs_the_model(
