@@ -68,21 +68,20 @@ def current_states(ids: Iterable[int], *, at: datetime | None = None) -> dict[in
     }
 
 
-def state_store(model_version: ModelVersion, derived: Derived, *, position: int) -> None:
-    """Keep a state computed after the trail stood at ``position``. Never lowers
-    ``invalidated_at``: a change recorded meanwhile still marks the row as not current."""
+def state_store(model_version: ModelVersion, derived: Derived, *, position: int) -> GovernanceState:
+    """Keep a state computed after the trail stood at ``position``, and return it. Never
+    lowers ``invalidated_at``: a change recorded meanwhile still marks the row as not current."""
+    state = GovernanceState(
+        model_version_id=model_version.pk,
+        body=derived.body,
+        accountable_ids=derived.accountable_ids,
+        builder_ids=derived.builder_ids,
+        position=position,
+        valid_until=derived.valid_until,
+        computed_at=timezone.now(),
+    )
     GovernanceState.objects.bulk_create(
-        [
-            GovernanceState(
-                model_version_id=model_version.pk,
-                body=derived.body,
-                accountable_ids=derived.accountable_ids,
-                builder_ids=derived.builder_ids,
-                position=position,
-                valid_until=derived.valid_until,
-                computed_at=timezone.now(),
-            )
-        ],
+        [state],
         update_conflicts=True,
         unique_fields=["model_version"],
         update_fields=[
@@ -94,6 +93,7 @@ def state_store(model_version: ModelVersion, derived: Derived, *, position: int)
             "computed_at",
         ],
     )
+    return state
 
 
 def state_read(
@@ -106,15 +106,7 @@ def state_read(
     # The position first: whatever the evaluation then reads is at least that recent.
     position = trail_position()
     derived = state_derive(model_version, upstream=upstream)
-    state_store(model_version, derived, position=position)
-    return GovernanceState(
-        model_version_id=model_version.pk,
-        body=derived.body,
-        accountable_ids=derived.accountable_ids,
-        builder_ids=derived.builder_ids,
-        position=position,
-        valid_until=derived.valid_until,
-    )
+    return state_store(model_version, derived, position=position)
 
 
 def governance_for_reader(
