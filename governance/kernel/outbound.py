@@ -31,7 +31,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -278,3 +278,56 @@ def get_streamed(
     finally:
         conn.close()
     return read
+
+
+# Query parameters that carry a credential in a pre-signed or token-bearing URL: AWS
+# Signature Version 2 and 4, Google Cloud Storage, Azure shared access signatures, and the
+# usual token names. Their values are never written to a record (what the URL names stays).
+SECRET_QUERY_PARAMETERS = frozenset(
+    name.lower()
+    for name in (
+        "X-Amz-Signature",
+        "X-Amz-Credential",
+        "X-Amz-Security-Token",
+        "Signature",
+        "AWSAccessKeyId",
+        "X-Goog-Signature",
+        "X-Goog-Credential",
+        "GoogleAccessId",
+        "sig",
+        "token",
+        "access_token",
+        "id_token",
+        "api_key",
+        "apikey",
+        "key",
+        "secret",
+        "password",
+        "auth",
+        "code",
+    )
+)
+REDACTED = "REDACTED"
+
+
+def url_without_secrets(url: str) -> str:
+    """``url`` as it may be recorded and shown: a password in the authority and the values of
+    credential-bearing query parameters replaced by ``REDACTED``; everything else (scheme,
+    host, path, other parameters such as an expiry) kept byte for byte."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user, has_password, _ = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{host}" if has_password else netloc
+    query = parts.query
+    if query:
+        fields = []
+        for field in query.split("&"):
+            name, has_value, _ = field.partition("=")
+            secret = unquote_plus(name).lower() in SECRET_QUERY_PARAMETERS
+            fields.append(f"{name}={REDACTED}" if secret and has_value else field)
+        query = "&".join(fields)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

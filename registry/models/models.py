@@ -212,6 +212,9 @@ class ArtefactFetchJob(TrackedJob):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The URI as given, credentials included (a pre-signed URL's signature), kept only until
+    # the fetch has ended; the version, its history and the trail hold it without them.
+    source_uri = models.CharField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-queued_at"]

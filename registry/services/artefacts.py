@@ -183,6 +183,11 @@ def _download(uri: str, sink) -> int:
     return get_streamed(url, sink, max_bytes=max_bytes, total_seconds=total, headers=headers)
 
 
+def _forget_source(job: ArtefactFetchJob) -> None:
+    """The fetch has ended: drop the URI as given (it may carry a pre-signed credential)."""
+    ArtefactFetchJob.objects.filter(pk=job.pk).update(source_uri="")
+
+
 def _fail_verification(job: ArtefactFetchJob, code: str, reason: str) -> None:
     with transaction.atomic():
         mv = ModelVersion.objects.select_for_update().get(pk=job.model_version_id)
@@ -193,6 +198,7 @@ def _fail_verification(job: ArtefactFetchJob, code: str, reason: str) -> None:
         mv.save(
             update_fields=["artefact_verification", "artefact_verification_error", "updated_at"]
         )
+        _forget_source(job)
         audit_event_record(
             actor=job.requested_by,
             action="model_version.artefact_verification_failed",
@@ -209,6 +215,7 @@ def model_version_artefact_fetch(*, job_id: int, task=None) -> None:
             return
         mv = ModelVersion.objects.get(pk=job.model_version_id)
         if mv.artefact_verification != Verification.PENDING:
+            _forget_source(job)
             return  # a redelivery after the work was done
         try:
             _fetch_and_verify(job, mv)
@@ -242,7 +249,8 @@ def _fetch_and_verify(job: ArtefactFetchJob, mv: ModelVersion) -> None:
                 out.write(chunk)
 
             job_progress(job, 0.1, "Fetching the artefact")
-            size = _download(mv.artefact_uri, sink)
+            # Jobs queued before credentials were kept apart have only the version's URI.
+            size = _download(job.source_uri or mv.artefact_uri, sink)
         sha256 = digest.hexdigest()
         if size == 0:
             raise JobFailed("empty_file", "The fetched artefact is empty.")
@@ -276,6 +284,7 @@ def _fetch_and_verify(job: ArtefactFetchJob, mv: ModelVersion) -> None:
         mv.artefact_verification = Verification.VERIFIED
         mv.artefact_verification_error = ""
         mv.save()
+        _forget_source(job)
         audit_event_record(
             actor=job.requested_by,
             action="model_version.artefact_verified",

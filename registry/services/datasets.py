@@ -34,6 +34,7 @@ from governance.kernel.jobs.services import (
     job_progress,
     tracked_job,
 )
+from governance.kernel.outbound import url_without_secrets
 from registry.inspection.formats import DataFormatError, detect_data_format
 from registry.inspection.pii.scan import scan_columns, suggest_sensitive_attribute
 from registry.inspection.profiling import DataProfile, profile_data_file, read_column_names
@@ -631,6 +632,7 @@ def dataset_version_reference_ensure(
     """
     if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
         raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
+    source_uri = url_without_secrets(source_uri)
     label = re.sub(r"[^A-Za-z0-9._+-]", "-", digest.strip())[:64].lstrip("._+-")
     if not label:
         raise ServiceError("invalid_digest", f"The dataset {name!r} has no usable digest.")

@@ -18,6 +18,7 @@ from governance.kernel.errors import (
     conflict_with_existing,
 )
 from governance.kernel.jobs.services import job_enqueue
+from governance.kernel.outbound import url_without_secrets
 from registry.inspection.formats import detect_artefact_format
 from registry.models import (
     ArtefactFetchJob,
@@ -151,6 +152,8 @@ def model_version_register_reference(
     require_change(actor, model)
     artefact_uri = artefact_uri.strip()
     artefact_uri_check(artefact_uri)
+    # What is recorded and shown: a pre-signed URL's credentials stay with the fetch job only.
+    recorded_uri = url_without_secrets(artefact_uri)
     declared = declared_sha256.strip().lower()
     if declared and not SHA256_RE.match(declared):
         raise ServiceError(
@@ -168,7 +171,7 @@ def model_version_register_reference(
                 "description": description,
                 "artefact": None,
                 "artefact_source": ArtefactSource.REFERENCE,
-                "artefact_uri": artefact_uri,
+                "artefact_uri": recorded_uri,
                 "artefact_declared_sha256": declared,
                 "artefact_verification": Verification.PENDING,
                 "artefact_filename": artefact_uri_filename(artefact_uri),
@@ -179,12 +182,14 @@ def model_version_register_reference(
             },
             payload={
                 "source": ArtefactSource.REFERENCE,
-                "uri": artefact_uri,
+                "uri": recorded_uri,
                 "declared_sha256": declared or None,
                 **(audit_payload or {}),
             },
         )
-        job = ArtefactFetchJob.objects.create(model_version=mv, requested_by=actor)
+        job = ArtefactFetchJob.objects.create(
+            model_version=mv, requested_by=actor, source_uri=artefact_uri
+        )
         job_enqueue(job)
     return mv
 

@@ -432,3 +432,59 @@ def test_an_unexpected_error_does_not_leave_the_version_pending(
     assert mv.artefact_verification == "failed"
     assert "unexpectedly (RuntimeError)" in mv.artefact_verification_error
     assert ArtefactFetchJob.objects.get(model_version=mv).status == "failed"
+
+
+# --- pre-signed URLs: the credential is used for the fetch, never recorded ---------------------
+
+SIGNED_QUERY = (
+    "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20261203%2Fs3"
+    "&X-Amz-Date=20261203T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
+    "&X-Amz-Signature=5ec7e75ec7e7"
+)
+
+
+@pytest.fixture
+def signed(xgb_json_bytes):
+    # The server answers only the exact signed URL, so a fetch without the signature fails.
+    with ArtefactServer({"/signed/gbm.json" + SIGNED_QUERY: xgb_json_bytes}) as server:
+        yield server
+
+
+def _recorded_anywhere(mv) -> list[str]:
+    texts = [mv.artefact_uri]
+    texts += [h.artefact_uri for h in mv.history.all()]
+    texts += [str(e.payload) for e in AuditEvent.objects.filter(target_id=str(mv.pk))]
+    texts += [j.source_uri for j in ArtefactFetchJob.objects.filter(model_version=mv)]
+    return texts
+
+
+def test_a_presigned_url_is_fetched_with_its_signature_and_recorded_without_it(
+    loopback, signed, scientist, model, api, xgb_json_bytes, django_capture_on_commit_callbacks
+):
+    client = api(scientist)
+    url = signed.url("/signed/gbm.json" + SIGNED_QUERY)
+    mv = register_and_fetch(client, model, django_capture_on_commit_callbacks, artefact_uri=url)
+    assert mv.artefact_verification == "verified", mv.artefact_verification_error
+    assert mv.artefact.sha256 == hashlib.sha256(xgb_json_bytes).hexdigest()
+    assert mv.artefact_filename == "gbm.json"
+    for text in _recorded_anywhere(mv):
+        assert "5ec7e75ec7e7" not in text and "AKIAEXAMPLE" not in text, text
+    recorded = mv.artefact_uri
+    assert "X-Amz-Signature=REDACTED" in recorded and "X-Amz-Expires=3600" in recorded
+    body = client.get(f"/api/v1/model-versions/{mv.pk}/").json()
+    assert body["artefact"]["uri"] == recorded
+    page = browser(scientist).get(f"/model-versions/{mv.pk}/").content.decode()
+    assert "5ec7e75ec7e7" not in page
+    assert ArtefactFetchJob.objects.get(model_version=mv).source_uri == ""
+
+
+def test_a_failed_fetch_also_forgets_the_signed_url(
+    loopback, signed, scientist, model, api, django_capture_on_commit_callbacks
+):
+    url = signed.url("/signed/other.json" + SIGNED_QUERY)  # not served: 404
+    mv = register_and_fetch(
+        api(scientist), model, django_capture_on_commit_callbacks, artefact_uri=url
+    )
+    assert mv.artefact_verification == "failed"
+    for text in _recorded_anywhere(mv):
+        assert "5ec7e75ec7e7" not in text, text
