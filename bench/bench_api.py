@@ -47,7 +47,13 @@ TARGETS = {
     "list+search+filter": 150.0,
     "detail": 60.0,
     "register (10 MB)": 300.0,
+    "deep offset": 50.0,
+    "deep cursor": 50.0,
+    "deep offset, 1 client": 50.0,
+    "deep cursor, 1 client": 50.0,
 }
+# How deep the deep pages are (rows before the page), capped by the rows visible.
+DEPTH = int(os.environ.get("BENCH_DEPTH", "50000"))
 VERIFY_TARGET_S = 30.0
 
 
@@ -91,8 +97,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def load(name: str, count: int, make_request) -> dict:
-    """Send ``count`` requests from CLIENTS threads, each with its own session."""
+def load(name: str, count: int, make_request, clients: int | None = None) -> dict:
+    """Send ``count`` requests from ``clients`` threads (CLIENTS), each with its own session."""
+    clients = clients or CLIENTS
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -124,8 +131,8 @@ def load(name: str, count: int, make_request) -> dict:
                     errors.append(detail)
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        for _ in range(CLIENTS):
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(clients):
             pool.submit(worker)
     wall = time.perf_counter() - started
     if errors:
@@ -243,6 +250,16 @@ def main() -> None:
         model_id = requests.get(f"{api}/models/?limit=1", headers=headers, timeout=60).json()[
             "results"
         ][0]["id"]
+        # Deep pages: offsets around DEPTH, and the keyset cursors the offset pages give out
+        # for the same places (a client walking the list follows next_cursor to get there).
+        depth = min(DEPTH, max(total - 100, 0)) if first.json().get("count_exact") else DEPTH
+        deep_offsets = [max(depth - 50 * k, 0) for k in range(20)]
+        deep_cursors = [
+            requests.get(
+                f"{api}/model-versions/?limit=50&offset={offset}", headers=headers, timeout=120
+            ).json()["next_cursor"]
+            for offset in deep_offsets
+        ]
         # Warm every worker once.
         for _ in range(8):
             requests.get(f"{api}/model-versions/?limit=50", headers=headers, timeout=60)
@@ -262,6 +279,14 @@ def main() -> None:
         def detail_req(s, i):
             return s.get(f"{api}/model-versions/{ids[i % len(ids)]}/", headers=headers, timeout=120)
 
+        def deep_offset_req(s, i):
+            offset = deep_offsets[i % len(deep_offsets)]
+            return s.get(f"{api}/model-versions/?limit=50&offset={offset}", headers=headers)
+
+        def deep_cursor_req(s, i):
+            cursor = deep_cursors[i % len(deep_cursors)]
+            return s.get(f"{api}/model-versions/?limit=50&cursor={cursor}", headers=headers)
+
         run_id = uuid.uuid4().hex[:6]
 
         def register_req(s, i):
@@ -280,6 +305,12 @@ def main() -> None:
             load("list+search+filter", REQUESTS, search_req),
             load("detail", REQUESTS, detail_req),
             load("register (10 MB)", UPLOADS, register_req),
+            # With 20 clients in a closed loop latency is mostly queueing; one client shows
+            # what a deep page costs the server by itself.
+            load("deep offset", REQUESTS // 4, deep_offset_req),
+            load("deep cursor", REQUESTS // 4, deep_cursor_req),
+            load("deep offset, 1 client", 100, deep_offset_req, clients=1),
+            load("deep cursor, 1 client", 100, deep_cursor_req, clients=1),
         ]
         started = time.perf_counter()
         verify = subprocess.run(
@@ -304,7 +335,7 @@ def main() -> None:
         f"API benchmark: gunicorn 4 workers, PostgreSQL, Redis, 1 Celery worker, "
         f"{CLIENTS} clients, {os.cpu_count()} cores; {VERSIONS} versions and {EVENTS} audit "
         f"events ({'reused database' if reuse else f'seeded in {seed_s:.0f} s'}; "
-        f"{visible} versions visible to the client)"
+        f"{visible} versions visible to the client; deep pages at offset {depth})"
     )
     header = f"  {'endpoint':<22}{'n':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     print(header + f"{'errors':>8}  {'target':<16}result")
