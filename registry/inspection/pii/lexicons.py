@@ -486,6 +486,15 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "american indian or alaska native", "mestizo", "mestico", "gitano",
             "cauc", "afam", "non-hispanic white", "non-hispanic black", "white non-hispanic",
             "black non-hispanic",
+            # census and survey group labels (England and Wales, Latin America, Europe)
+            "black caribbean", "black african", "pakistani", "bangladeshi", "white irish",
+            "white other", "irish traveller", "gypsy or irish traveller",
+            "any other white background",
+            "mixed white and black caribbean", "mixed white and asian", "afroamericano",
+            "afroamericana", "afro-americain", "afro-americaine", "afro-american", "afroamerican",
+            "hispano", "hispana", "latinoamericano", "latinoamericana", "mulato", "mulata",
+            "asiatico", "asiatica", "asiatique", "asiatisch", "aborigene", "autochtone",
+            "amerindio", "amerindia", "nativo americano", "sinti und roma",
         ),
         _lexicon("white", "black", "other", "mixed", "mixed race", "indian", "chinese",
                  "unknown", "not stated", "branca", "branco", "preta", "preto", "amarela",
@@ -510,6 +519,10 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "hindoe", "boeddhist", "geen religie", "romisch katholisch", "judisch",
             "ohne konfession",
             "evangelisch lutherisch", "freikirchlich", "orthodox christian", "greek orthodox",
+            "church of england", "church of scotland", "latter-day saints", "seventh-day adventist",
+            "eastern orthodox", "russian orthodox", "coptic", "zoroastrian", "bahai", "baha'i",
+            "unitarian", "nondenominational", "non-denominational", "born again",
+            "orthodox jewish", "reform jewish", "episcopalian", "adventist",
         ),
         _lexicon("orthodox", "none", "no religion", "other", "rk", "ev", "ohne"),
     ),
@@ -536,6 +549,11 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "ex fumatore", "fumante", "nao fumante", "ex-fumante", "roker", "niet-roker",
             "niet roker", "placebo", "squamous", "adeno", "adenocarcinoma", "smallcell",
             "small cell", "large cell", "carcinoma", "melanoma", "sarcoma", "metastatic",
+            # the person as a patient
+            "diabetic", "non-diabetic", "nondiabetic", "prediabetic", "pre-diabetic",
+            "prediabetes", "asthmatic", "hypertensive", "normotensive", "epileptic",
+            "hiv negative", "hiv-positive", "hiv-negative", "seropositive", "seronegative",
+            "diabetique", "diabetico", "diabetica", "diabetiker", "diabetisch",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
                  "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano",
@@ -622,3 +640,59 @@ NON_PERSON_ATTRIBUTE_TOKENS = frozenset(
         "battery", "tyre", "tire", "engine", "debt", "claim", "case", "ticket", "job",
     }
 )  # fmt: skip
+
+
+#: Special-category phrases that codebooks abbreviate into variable names (``chcond``,
+#: ``hscore``, ``relig``; see ``abbreviations``). ``*`` marks the headword, the word that
+#: carries the category. English, German, French, Spanish, Italian, Portuguese and Dutch.
+ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
+    "health": (
+        "bad *health", "poor *health", "good *health", "fair *health", "*health score",
+        "*health status", "*health index", "*health problem", "*health limitation",
+        "self rated *health", "mental *health", "physical *health", "*chronic condition",
+        "*chronic disease", "*chronic illness", "number of *chronic conditions", "*disease",
+        "*illness", "*diabetes", "*diabetic", "*hypertension", "*asthma", "*arthritis",
+        "*depression", "*disability", "*disabled", "*pregnant", "*pregnancy",
+        "physical *limitation", "activity *limitation", "*medication", "*medicine",
+        "*prescription", "*diagnosis", "*symptom", "*hospital admission", "*hospital days",
+        "*hospital stays", "*blood pressure", "*smoker", "*smoking", "*cigarettes",
+        "*cholesterol", "*mental illness",
+        "*gesundheit", "*gesundheitszustand", "*krankheit", "chronische *krankheit",
+        "*behinderung", "*schwangerschaft", "*raucher", "etat de *sante", "*maladie",
+        "maladie *chronique", "*fumeur", "estado de *salud", "*enfermedad",
+        "enfermedad *cronica", "*discapacidad", "*embarazo", "*fumador", "*malattia",
+        "*disabilita", "*gravidanza", "*fumatore", "estado de *saude", "*doenca",
+        "doenca *cronica", "*deficiencia", "*gezondheid", "*ziekte", "chronische *ziekte",
+        "*zwangerschap", "*roker",
+    ),
+    "religion": (
+        "*religion", "*religious", "*religiosity", "*religious affiliation",
+        "*religious attendance", "*church attendance", "*denomination", "*konfession",
+        "*religione", "*religiao", "*godsdienst", "*religie",
+    ),
+    "racial_ethnic_origin": (
+        "*ethnicity", "*ethnic", "*ethnic group", "*ethnic origin", "*race", "*hispanic",
+        "*african american", "*caucasian", "*ethnie", "*etnia", "*etnicidad", "*afkomst",
+        "*herkunft",
+    ),
+    "political_opinion": (
+        "*party identification", "*political party", "*party preference", "*vote intention",
+        "*voting intention", "*ideology", "*partisanship", "*political views",
+        "*partei", "*parti politique", "*partido", "*partito", "*partij",
+    ),
+    "union_membership": (
+        "*union member", "*union membership", "*trade union", "*gewerkschaft", "*syndicat",
+        "*sindicato", "*sindacato", "*vakbond",
+    ),
+    "sex_life_orientation": (
+        "*sexual orientation", "*sex partners", "*sexual partners", "*sexual activity",
+    ),
+    "genetic": ("*genotype", "*genetic", "*genetic test"),
+    "biometric": ("*fingerprint", "*biometric"),
+}  # fmt: skip
+
+
+#: Small words an abbreviation may leave out ("number of chronic conditions": ``nchcond``).
+ABBREVIATION_SKIPPED_WORDS = frozenset(
+    {"of", "de", "du", "des", "la", "le", "del", "di", "do", "da", "van", "der", "the"}
+)

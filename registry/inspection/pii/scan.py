@@ -12,8 +12,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .abbreviations import abbreviation_matches
 from .freetext import free_text_checks
 from .lexicons import (
+    CATEGORY_LEXICONS,
     CLINICAL_ABBREVIATIONS,
     CODED_SCALE_NAMES,
     DIRECT_IDENTIFIER_CATEGORIES,
@@ -221,11 +223,122 @@ def scan_columns(
     for name, hits in by_column.items():
         found = {hit.category for hit in hits}
         extra = _coded_scale_hits(name, samples[name], found)
+        extra += _condition_flag_hits(name, samples[name], found | {h.category for h in extra})
         if "health" not in found and "health" not in {h.category for h in extra}:
             extra += _clinical_measure_hits(name, samples[name], by_column)
         if extra:
             by_column[name] = sorted(hits + extra, key=lambda hit: (-hit.confidence, hit.category))
+    for name, extra in _abbreviation_hits(by_column, samples).items():
+        hits = by_column[name] + extra
+        by_column[name] = sorted(hits, key=lambda hit: (-hit.confidence, hit.category))
     return [hit for hits in by_column.values() for hit in hits]
+
+
+#: Confidence of a hit on a name that abbreviates a special-category phrase unambiguously.
+STRONG_ABBREVIATION = 0.5
+
+
+#: Confidence of a hit on an abbreviated name that needed the table or the values to back it.
+CORROBORATED_ABBREVIATION_CONFIDENCE = 0.45
+
+
+#: An abbreviation whose values take more distinct values than this is not a coded answer
+#: about the person (it is an identifier, a measurement or free text), unless strong.
+_ABBREVIATION_MAX_DISTINCT = 20
+
+
+def _abbreviation_hits(
+    by_column: dict[str, list[PIIHit]], samples: dict[str, list[str]]
+) -> dict[str, list[PIIHit]]:
+    """Special categories named by an abbreviation (``relig``, ``chcond``, ``badh``).
+
+    A strong match (see ``abbreviations``) is a hit unless the values are nearly all
+    different (identifiers, free text). A weak one needs coded values (a few distinct) and a
+    witness: another column of the table already holding the same category, or yes/no
+    values under a name that spells a whole word of the phrase.
+    """
+    holders: dict[str, set[str]] = {}
+    for name, hits in by_column.items():
+        for hit in hits:
+            holders.setdefault(hit.category, set()).add(name)
+    extra: dict[str, list[PIIHit]] = {}
+    weak = []
+    for name, texts in samples.items():
+        found = {hit.category for hit in by_column[name]}
+        distinct = len(set(texts))
+        for match in abbreviation_matches(name):
+            if match.category in found:
+                continue
+            if match.strong:
+                if distinct > _ABBREVIATION_MAX_DISTINCT and distinct > 0.9 * len(texts):
+                    continue
+                evidence = f"column name reads as an abbreviation of '{match.phrase}'"
+                extra.setdefault(name, []).append(
+                    PIIHit(name, match.category, "abbreviated_name", STRONG_ABBREVIATION, evidence)
+                )
+                holders.setdefault(match.category, set()).add(name)
+            elif len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and distinct <= _ABBREVIATION_MAX_DISTINCT:
+                weak.append((name, match))
+    for name, match in weak:
+        witnesses = sorted(holders.get(match.category, set()) - {name})
+        if witnesses:
+            shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+            why = f"the table holds the same category ({shown})"
+        elif match.whole_word and _is_flag_column(samples[name]):
+            why = "the values are yes/no"
+        else:
+            continue
+        extra.setdefault(name, []).append(
+            PIIHit(
+                name,
+                match.category,
+                "abbreviated_name",
+                CORROBORATED_ABBREVIATION_CONFIDENCE,
+                f"column name may abbreviate '{match.phrase}' and {why}",
+            )
+        )
+    return extra
+
+
+#: Special categories whose value terms, used as a column name over yes/no values, say the
+#: person has the condition or belongs to the group ("diabetes: 1", "catholic: yes").
+_CONDITION_FLAG_CATEGORIES = ("health", "religion", "racial_ethnic_origin", "sex_life_orientation")
+
+
+#: Words that may stand before the condition in such a name: ``has_diabetes``, ``hx_asthma``.
+_CONDITION_FLAG_PREFIXES = frozenset({"has", "is", "ever", "hx", "history", "any", "had", "dx"})
+
+
+#: Value terms that as a name mean a trial arm, not a condition of the person.
+_NOT_CONDITIONS = frozenset({"placebo", "verum", "benign"})
+
+
+def _condition_flag_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:
+    """A yes/no column named after a condition or a group of a special category."""
+    if len(texts) < MIN_VALUES_FOR_VALUE_ONLY or not _is_flag_column(texts):
+        return []
+    tokens = normalise_column_name(column).split("_")
+    while len(tokens) > 1 and tokens[0] in _CONDITION_FLAG_PREFIXES:
+        tokens = tokens[1:]
+    if tokens and tokens[0] == "of":
+        tokens = tokens[1:]
+    term = " ".join(tokens)
+    if len(term) < 4 or term in _NOT_CONDITIONS:
+        return []
+    hits = []
+    for category in _CONDITION_FLAG_CATEGORIES:
+        if category in found or term not in CATEGORY_LEXICONS[category][0]:
+            continue
+        hits.append(
+            PIIHit(
+                column,
+                category,
+                "condition_flag",
+                CONFIRMED_NAME_CONFIDENCE,
+                f"column name is '{term}', a term of this category, and the values are yes/no",
+            )
+        )
+    return hits
 
 
 #: Confidence of a hit that needed the values' shape or the rest of the table to confirm a
