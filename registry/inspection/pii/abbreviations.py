@@ -11,7 +11,9 @@ Short prefixes are ambiguous ("h" is health, home or height), so a match is grad
 * ``strong``: the phrase's headword (marked ``*`` in the vocabulary, the word that carries
   the category) is matched by at least ``HEADWORD_MIN_LETTERS`` letters, every other word by
   at least two, and a one-word phrase by a prefix of at least ``max(4, half the word)``
-  letters. A strong match stands on its own, at a lower confidence than a full name.
+  letters, or as many as a ``.`` in the vocabulary's word marks (``medic.ine``: "medi" is
+  a median as often; ``fingerprint.``: "finger" is a length). A strong match stands on its
+  own, at a lower confidence than a full name.
 * ``weak``: everything else that still covers the phrase with at least four letters and
   one segment of three. A weak match counts only when something else corroborates it: the
   same table holds other data of the same category, or the column is a yes/no flag and the
@@ -53,6 +55,9 @@ class _Phrase:
     text: str
     words: tuple[str, ...]
     headword: int
+    #: Per word, the shortest prefix that counts when the phrase is that one word (0: the
+    #: default, half the word and at least four letters).
+    shortest: tuple[int, ...]
 
 
 @functools.cache
@@ -60,11 +65,12 @@ def _phrases() -> tuple[_Phrase, ...]:
     phrases = []
     for category, entries in ABBREVIATED_PHRASES.items():
         for entry in entries:
-            raw = entry.split()
-            headword = next((i for i, w in enumerate(raw) if w.startswith("*")), 0)
-            words = tuple(normalise_column_name(w.lstrip("*")).replace("_", "") for w in raw)
+            raw = [w.lstrip("*") for w in entry.split()]
+            headword = next((i for i, w in enumerate(entry.split()) if w.startswith("*")), 0)
+            shortest = tuple(w.index(".") if "." in w else 0 for w in raw)
+            words = tuple(normalise_column_name(w).replace("_", "") for w in raw)
             text = " ".join(words)
-            phrases.append(_Phrase(category, text, words, headword))
+            phrases.append(_Phrase(category, text, words, headword, shortest))
     return tuple(phrases)
 
 
@@ -102,7 +108,7 @@ def _grade(phrase: _Phrase, taken: tuple[int, ...]) -> tuple[bool, bool] | None:
     whole_word = any(taken[i] == len(phrase.words[i]) and taken[i] >= 3 for i in content)
     if len(content) == 1:
         word = phrase.words[content[0]]
-        needed = max(4, math.ceil(len(word) / 2))
+        needed = phrase.shortest[content[0]] or max(4, math.ceil(len(word) / 2))
         return (True, whole_word) if taken[content[0]] >= needed else None
     head = taken[phrase.headword]
     others = [taken[i] for i in content if i != phrase.headword]

@@ -644,7 +644,9 @@ NON_PERSON_ATTRIBUTE_TOKENS = frozenset(
 
 #: Special-category phrases that codebooks abbreviate into variable names (``chcond``,
 #: ``hscore``, ``relig``; see ``abbreviations``). ``*`` marks the headword, the word that
-#: carries the category. English, German, French, Spanish, Italian, Portuguese and Dutch.
+#: carries the category; a ``.`` inside a one-word phrase marks its shortest prefix that
+#: still names it (``medic.ine``: "medi" is a median as often). English, German, French,
+#: Spanish, Italian, Portuguese and Dutch.
 ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
     "health": (
         "bad *health", "poor *health", "good *health", "fair *health", "*health score",
@@ -653,7 +655,7 @@ ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
         "*chronic disease", "*chronic illness", "number of *chronic conditions", "*disease",
         "*illness", "*diabetes", "*diabetic", "*hypertension", "*asthma", "*arthritis",
         "*depression", "*disability", "*disabled", "*pregnant", "*pregnancy",
-        "physical *limitation", "activity *limitation", "*medication", "*medicine",
+        "physical *limitation", "activity *limitation", "*medic.ation", "*medic.ine",
         "*prescription", "*diagnosis", "*symptom", "*hospital admission", "*hospital days",
         "*hospital stays", "*blood pressure", "*smoker", "*smoking", "*cigarettes",
         "*cholesterol", "*mental illness",
@@ -688,7 +690,7 @@ ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
         "*sexual orientation", "*sex partners", "*sexual partners", "*sexual activity",
     ),
     "genetic": ("*genotype", "*genetic", "*genetic test"),
-    "biometric": ("*fingerprint", "*biometric"),
+    "biometric": ("*fingerprint.", "*biometric."),
 }  # fmt: skip
 
 
