@@ -360,12 +360,14 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
 
 
 #: Short clinical names that also mean other things (bp: basis points, ast: an abstract
-#: syntax tree, alt: altitude). They count as health data only as numbers in a table that
-#: already holds health data (``scan_columns`` checks that).
+#: syntax tree, alt: altitude, map: a mean arterial pressure or a map, adl: activities of
+#: daily living or a league). They count as health data only as numbers or coded answers
+#: in a table that already holds health data (``scan_columns`` checks that).
 CLINICAL_ABBREVIATIONS = re.compile(
     r"^_(bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|alp|"
     r"alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
-    r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea)_$"
+    r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea|"
+    r"sys_?bp|dia_?bp|dias_?bp|map|adls?|iadls?)_$"
 )
 
 
@@ -385,7 +387,7 @@ CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # A 0/1 column named after one group is a dummy of ethnic origin in survey data.
     (
         "racial_ethnic_origin",
-        re.compile(r"^_(white|black|nonwhite|non_white|asian|hisp|afro|mestizo)_$"),
+        re.compile(r"^_((n|non|not)_?)?(white|black|asian|hisp|afro|mestizo)_$"),
     ),
 )
 
@@ -553,11 +555,17 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "diabetic", "non-diabetic", "nondiabetic", "prediabetic", "pre-diabetic",
             "prediabetes", "asthmatic", "hypertensive", "normotensive", "epileptic",
             "hiv negative", "hiv-positive", "hiv-negative", "seropositive", "seronegative",
+            "infection", "infected", "sepsis", "influenza",
+            # where a patient was seen or admitted
+            "inpatient", "outpatient", "in-patient", "out-patient", "day surgery",
+            "intensive care", "icu", "hospitalised", "hospitalized", "ambulatory",
             "diabetique", "diabetico", "diabetica", "diabetiker", "diabetisch",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
                  "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano",
-                 "treated", "untreated", "verum"),
+                 "treated", "untreated", "verum",
+                 # admission types, beside a patient or health name
+                 "emergency", "elective", "urgent", "observation", "newborn"),
     ),
     "sex_life_orientation": (
         _lexicon("heterosexual", "homosexual", "bisexual", "gay", "lesbian", "asexual",
@@ -698,3 +706,14 @@ ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
 ABBREVIATION_SKIPPED_WORDS = frozenset(
     {"of", "de", "du", "des", "la", "le", "del", "di", "do", "da", "van", "der", "the"}
 )
+
+
+#: Outcomes of a laboratory or screening test. Alone they are also a sentiment or a QA
+#: verdict; beside other health data in the table they are a patient's test results.
+TEST_OUTCOMES = frozenset(
+    {"positive", "negative", "pos", "neg", "detected", "not detected", "reactive",
+     "non reactive", "nonreactive", "invalid", "inconclusive", "indeterminate", "equivocal",
+     "borderline", "normal", "abnormal"}
+)  # fmt: skip
+#: Of which at least two different ones must be there, one of them positive-like.
+TEST_POSITIVE_OUTCOMES = frozenset({"positive", "pos", "detected", "reactive", "abnormal"})

@@ -24,9 +24,11 @@ from .lexicons import (
     PROTECTED_ATTRIBUTE_KINDS,
     PROTECTED_RULES,
     SPECIAL_CATEGORIES,
+    TEST_OUTCOMES,
+    TEST_POSITIVE_OUTCOMES,
 )
 from .names import NameMatch, name_matches
-from .normalise import normalise_column_name
+from .normalise import normalise_column_name, normalise_value
 from .values import (
     MIN_VALUES_FOR_VALUE_ONLY,
     VALUE_SHARE_THRESHOLD,
@@ -135,8 +137,21 @@ def _scan_column(column: str, values: Sequence[object], sample_size: int) -> lis
         if flags and match.category in DIRECT_IDENTIFIER_CATEGORIES:
             # "email: yes/no" says whether there is an address, not what it is.
             continue
+        if enough and match.category in _NEVER_SMALL_NUMBERS and _small_integers(texts):
+            # "pan_day" holding 4..107: no card, phone or account number is that short.
+            continue
         hits[match.category] = _name_only_hit(column, match, enough=enough, has_values=bool(texts))
     return sorted(hits.values(), key=lambda hit: (-hit.confidence, hit.category))
+
+
+#: Identifiers that are never written as a number below 1000, coded or not.
+_NEVER_SMALL_NUMBERS = frozenset(
+    {"payment_card", "iban", "phone", "email", "ip_address", "national_id"}
+)
+
+
+def _small_integers(texts: list[str]) -> bool:
+    return all(text.isdigit() and len(text) <= 3 for text in texts)
 
 
 _FLAG_VALUES = frozenset({"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1"})
@@ -220,18 +235,37 @@ def scan_columns(
         name = str(column)
         by_column[name] = _scan_column(name, values, sample_size)
         samples[name] = [as_text(value) for value in collect_sample(values, sample_size)]
+    _merge(by_column, _coded_hits(by_column, samples))
+    clinical: dict[str, list[PIIHit]] = {}
+    for name, hits in by_column.items():
+        if "health" not in {hit.category for hit in hits}:
+            # Witnesses are the hits so far, not other clinical measures: two blood
+            # pressures do not make each other health data.
+            clinical[name] = _clinical_measure_hits(name, samples[name], by_column)
+            clinical[name] = clinical[name] or _test_outcome_hits(name, samples[name], by_column)
+    _merge(by_column, clinical)
+    _merge(by_column, _abbreviation_hits(by_column, samples))
+    return [hit for hits in by_column.values() for hit in hits]
+
+
+def _merge(by_column: dict[str, list[PIIHit]], extra: dict[str, list[PIIHit]]) -> None:
+    for name, hits in extra.items():
+        if hits:
+            merged = by_column[name] + hits
+            by_column[name] = sorted(merged, key=lambda hit: (-hit.confidence, hit.category))
+
+
+def _coded_hits(
+    by_column: dict[str, list[PIIHit]], samples: dict[str, list[str]]
+) -> dict[str, list[PIIHit]]:
+    """Coded survey scales and yes/no columns named after a condition or a group."""
+    extra = {}
     for name, hits in by_column.items():
         found = {hit.category for hit in hits}
-        extra = _coded_scale_hits(name, samples[name], found)
-        extra += _condition_flag_hits(name, samples[name], found | {h.category for h in extra})
-        if "health" not in found and "health" not in {h.category for h in extra}:
-            extra += _clinical_measure_hits(name, samples[name], by_column)
-        if extra:
-            by_column[name] = sorted(hits + extra, key=lambda hit: (-hit.confidence, hit.category))
-    for name, extra in _abbreviation_hits(by_column, samples).items():
-        hits = by_column[name] + extra
-        by_column[name] = sorted(hits, key=lambda hit: (-hit.confidence, hit.category))
-    return [hit for hits in by_column.values() for hit in hits]
+        coded = _coded_scale_hits(name, samples[name], found)
+        coded += _condition_flag_hits(name, samples[name], found | {h.category for h in coded})
+        extra[name] = coded
+    return extra
 
 
 #: Confidence of a hit on a name that abbreviates a special-category phrase unambiguously.
@@ -359,7 +393,10 @@ def _numbers(texts: list[str]) -> list[float]:
 
 
 def _is_coded_scale(texts: list[str]) -> bool:
-    """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value."""
+    """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value, or
+    yes/no written out."""
+    if len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and _is_flag_column(texts):
+        return True
     numbers = _numbers(texts)
     if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.95 * len(texts):
         return False
@@ -394,18 +431,17 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
 def _clinical_measure_hits(
     column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
 ) -> list[PIIHit]:
-    """A clinical abbreviation (bp, chol, glu) holding numbers, beside other health data."""
+    """A clinical abbreviation (bp, chol, glu, adl) holding numbers or a few coded answers,
+    beside other health data."""
     norm = normalise_column_name(column)
     if not CLINICAL_ABBREVIATIONS.search(f"_{norm}_"):
         return []
     numbers = _numbers(texts)
-    if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.9 * len(texts):
+    measured = len(numbers) >= MIN_VALUES_FOR_VALUE_ONLY and len(numbers) >= 0.9 * len(texts)
+    coded = len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and len(set(texts)) <= 10
+    if not (measured or coded):
         return []
-    witnesses = sorted(
-        other
-        for other, hits in by_column.items()
-        if other != column and any(h.category == "health" for h in hits)
-    )
+    witnesses = _health_witnesses(column, by_column)
     if not witnesses:
         return []
     shown = ", ".join(f"'{w}'" for w in witnesses[:3])
@@ -415,8 +451,45 @@ def _clinical_measure_hits(
             "health",
             "clinical_measure",
             CONFIRMED_NAME_CONFIDENCE,
-            f"'{norm}' names a clinical measurement, the values are numbers and the table "
-            f"holds health data ({shown})",
+            f"'{norm}' names a clinical measurement, the values are "
+            f"{'numbers' if measured else 'coded'} and the table holds health data ({shown})",
+        )
+    ]
+
+
+def _health_witnesses(column: str, by_column: dict[str, list[PIIHit]]) -> list[str]:
+    return sorted(
+        other
+        for other, hits in by_column.items()
+        if other != column and any(h.category == "health" for h in hits)
+    )
+
+
+def _test_outcome_hits(
+    column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
+) -> list[PIIHit]:
+    """Test outcomes (positive, negative, not detected) beside other health data."""
+    if len(texts) < MIN_VALUES_FOR_VALUE_ONLY:
+        return []
+    forms = [normalise_value(text) for text in texts]
+    outcomes = [form for form in forms if form in TEST_OUTCOMES]
+    kinds = set(outcomes)
+    if len(outcomes) < VALUE_SHARE_THRESHOLD * len(forms) or len(kinds) < 2:
+        return []
+    if not kinds & TEST_POSITIVE_OUTCOMES:
+        return []
+    witnesses = _health_witnesses(column, by_column)
+    if not witnesses:
+        return []
+    shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+    return [
+        PIIHit(
+            column,
+            "health",
+            "test_outcome",
+            CONFIRMED_NAME_CONFIDENCE,
+            f"{len(outcomes) / len(forms):.0%} of {len(forms)} sampled values are test outcomes "
+            f"({', '.join(sorted(kinds)[:3])}) and the table holds health data ({shown})",
         )
     ]
 
