@@ -330,7 +330,16 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"|_blood_?(sugar|glucose|cholesterol)_|_glyc(a)?emia_|_hba1c_"
         r"|_bilirubin\w*_|_creatinine_|_ha?emoglobin_"
         r"|_platelets?(_?count)?_|_insulin\w*_|_prothrombin\w*_|_protime_|_ascites_"
-        r"|_o?edema_|_hepatomegaly_|_cancer(_?\w+)?_|_tumou?r(_?\w+)?_|_placebo_",
+        r"|_o?edema_|_hepatomegaly_|_cancer(_?\w+)?_|_tumou?r(_?\w+)?_|_placebo_"
+        # symptoms, perioperative scores and named clinical grading systems
+        r"|_cough\w*_|_dyspn(o)?ea\w*_|_nausea\w*_|_vomit\w*_|_fever\w*_|_headaches?_"
+        r"|_\w+_pains?(_?(score|scale|level|intensity|vas|nrs))?_$|_pain_?(score|scale|level"
+        r"|intensity|vas|nrs)_|_(throat|swallow|chest|back|neck|joint|abdominal|pelvic"
+        r"|muscle|knee|hip)_?pains?\w*_|_surger(y|ies)(_?\w+)?_|_surgical(_?\w+)?_"
+        r"|_mallampati\w*_|_gleason\w*_|_apgar\w*_|_glasgow_?coma\w*_|_nyha\w*_"
+        r"|_charlson\w*_|_barthel\w*_|_mmse\w*_|_phq_?\d+\w*_|_gad_?7\w*_"
+        r"|_low_?birth_?weight\w*_|_lbw_|_preterm\w*_|_premie_|_prematur(e|ity)_?(birth|baby"
+        r"|infant|delivery)?_",
     ),
     (
         "sex_life_orientation",
@@ -361,11 +370,14 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
 
 #: Short clinical names that also mean other things (bp: basis points, ast: an abstract
 #: syntax tree, alt: altitude, map: a mean arterial pressure or a map, adl: activities of
-#: daily living or a league). They count as health data only as numbers or coded answers
-#: in a table that already holds health data (``scan_columns`` checks that).
+#: daily living or a league, asa: an anaesthesia risk class or a handle). A perioperative
+#: or baseline prefix may stand before them (``preOp_asa``, ``baseline_bp``). They count as
+#: health data only as numbers or coded answers in a table that already holds health data
+#: (``scan_columns`` checks that).
 CLINICAL_ABBREVIATIONS = re.compile(
-    r"^_(bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|alp|"
-    r"alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
+    r"^_((pre|post|intra|peri)_?op(erative)?_|baseline_|bl_|admission_|adm_)?"
+    r"(asa|gcs|bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|"
+    r"alp|alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
     r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea|"
     r"sys_?bp|dia_?bp|dias_?bp|map|adls?|iadls?)_$"
 )
@@ -387,7 +399,24 @@ CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # A 0/1 column named after one group is a dummy of ethnic origin in survey data.
     (
         "racial_ethnic_origin",
-        re.compile(r"^_((n|non|not)_?)?(white|black|asian|hisp|afro|mestizo)_$"),
+        re.compile(
+            r"^_((n|non|not)_?)?(white|black|asian|hisp|afro|mestizo)"
+            r"(_?(mom|mother|dad|father|parent|head|hh|resp|respondent|child|wife|husband))?_$"
+        ),
+    ),
+)
+
+
+#: Dummies that are a special category only when the table already holds that category
+#: elsewhere: "dem" and "rep" beside a vote are party identification, alone they are a
+#: digital elevation model and a repetition count.
+WITNESSED_DUMMY_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "political_opinion",
+        re.compile(
+            r"^_(dem|rep|democrat|republican|gop|ind|indep|independent|lib|con|lab|tory|green"
+            r"|libdem|ldem|snp|ukip)s?_$"
+        ),
     ),
 )
 
@@ -559,6 +588,8 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             # where a patient was seen or admitted
             "inpatient", "outpatient", "in-patient", "out-patient", "day surgery",
             "intensive care", "icu", "hospitalised", "hospitalized", "ambulatory",
+            # gestation at birth
+            "preterm", "pre-term", "full term", "full-term", "premie", "premature birth",
             "diabetique", "diabetico", "diabetica", "diabetiker", "diabetisch",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",

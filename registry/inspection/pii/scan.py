@@ -26,6 +26,7 @@ from .lexicons import (
     SPECIAL_CATEGORIES,
     TEST_OUTCOMES,
     TEST_POSITIVE_OUTCOMES,
+    WITNESSED_DUMMY_NAMES,
 )
 from .names import NameMatch, name_matches
 from .normalise import normalise_column_name, normalise_value
@@ -236,14 +237,15 @@ def scan_columns(
         by_column[name] = _scan_column(name, values, sample_size)
         samples[name] = [as_text(value) for value in collect_sample(values, sample_size)]
     _merge(by_column, _coded_hits(by_column, samples))
-    clinical: dict[str, list[PIIHit]] = {}
+    witnessed: dict[str, list[PIIHit]] = {}
     for name, hits in by_column.items():
+        # Witnesses are the hits so far, not other witnessed ones: two blood pressures do
+        # not make each other health data.
+        witnessed[name] = _witnessed_dummy_hits(name, samples[name], by_column)
         if "health" not in {hit.category for hit in hits}:
-            # Witnesses are the hits so far, not other clinical measures: two blood
-            # pressures do not make each other health data.
-            clinical[name] = _clinical_measure_hits(name, samples[name], by_column)
-            clinical[name] = clinical[name] or _test_outcome_hits(name, samples[name], by_column)
-    _merge(by_column, clinical)
+            health = _clinical_measure_hits(name, samples[name], by_column)
+            witnessed[name] += health or _test_outcome_hits(name, samples[name], by_column)
+    _merge(by_column, witnessed)
     _merge(by_column, _abbreviation_hits(by_column, samples))
     return [hit for hits in by_column.values() for hit in hits]
 
@@ -395,7 +397,9 @@ def _numbers(texts: list[str]) -> list[float]:
 def _is_coded_scale(texts: list[str]) -> bool:
     """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value, or
     yes/no written out."""
-    if len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and _is_flag_column(texts):
+    if len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and (
+        _is_flag_column(texts) or _is_negation_pair(texts)
+    ):
         return True
     numbers = _numbers(texts)
     if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.95 * len(texts):
@@ -406,6 +410,15 @@ def _is_coded_scale(texts: list[str]) -> bool:
     return 2 <= len(distinct) <= 11 and min(distinct) >= -10 and max(distinct) <= 10
 
 
+def _is_negation_pair(texts: list[str]) -> bool:
+    """Two answers, one the other negated: "white" and "not white", "smoker", "nonsmoker"."""
+    forms = {normalise_value(text) for text in texts}
+    if len(forms) != 2:
+        return False
+    first, second = sorted(forms, key=len)
+    return any(second == f"{negation}{first}" for negation in ("not ", "non ", "non", "no "))
+
+
 def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:
     """Survey scales under names that are ambiguous alone (PID, left_right), as codes."""
     padded = f"_{normalise_column_name(column)}_"
@@ -414,7 +427,6 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
         if category in found or not pattern.search(padded) or not _is_coded_scale(texts):
             continue
         keyword = pattern.search(padded).group(0).strip("_")
-        distinct = len(set(_numbers(texts)))
         hits.append(
             PIIHit(
                 column,
@@ -422,7 +434,38 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
                 "coded_scale",
                 CONFIRMED_NAME_CONFIDENCE,
                 f"column name matches '{keyword}' and the values are a coded scale "
-                f"({distinct} small integers)",
+                f"({len(set(texts))} distinct answers)",
+            )
+        )
+    return hits
+
+
+def _witnessed_dummy_hits(
+    column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
+) -> list[PIIHit]:
+    """Dummies ("dem", "rep") that are a special category beside other data of it."""
+    padded = f"_{normalise_column_name(column)}_"
+    found = {hit.category for hit in by_column[column]}
+    hits = []
+    for category, pattern in WITNESSED_DUMMY_NAMES:
+        if category in found or not pattern.search(padded) or not _is_coded_scale(texts):
+            continue
+        witnesses = sorted(
+            other
+            for other, other_hits in by_column.items()
+            if other != column and any(h.category == category for h in other_hits)
+        )
+        if not witnesses:
+            continue
+        shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+        hits.append(
+            PIIHit(
+                column,
+                category,
+                "coded_scale",
+                CORROBORATED_ABBREVIATION_CONFIDENCE,
+                f"column name '{padded.strip('_')}' is a dummy of this category, the values are "
+                f"coded and the table holds the same category ({shown})",
             )
         )
     return hits
