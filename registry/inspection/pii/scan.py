@@ -9,6 +9,7 @@ attribute a column probably encodes, from its name alone.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -440,6 +441,9 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
     return hits
 
 
+_CATEGORICAL_CLINICAL = re.compile(r"_i?adls?_$")
+
+
 def _witnessed_dummy_hits(
     column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
 ) -> list[PIIHit]:
@@ -481,7 +485,13 @@ def _clinical_measure_hits(
         return []
     numbers = _numbers(texts)
     measured = len(numbers) >= MIN_VALUES_FOR_VALUE_ONLY and len(numbers) >= 0.9 * len(texts)
-    coded = len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and len(set(texts)) <= 10
+    # Measures are numbers ("bp: up" is not a blood pressure); activities of daily living
+    # are rated, so coded answers count for them.
+    coded = (
+        _CATEGORICAL_CLINICAL.search(f"_{norm}_") is not None
+        and len(texts) >= MIN_VALUES_FOR_VALUE_ONLY
+        and len(set(texts)) <= 10
+    )
     if not (measured or coded):
         return []
     witnesses = _health_witnesses(column, by_column)
