@@ -60,3 +60,10 @@ def test_special_categories_miss_only_the_known_columns(result):
 def test_no_false_positive_beyond_the_known_ones(result):
     wrong = {(m.table, m.column) for m in result.misses if m.found - m.expected}
     assert wrong <= KNOWN_FALSE_POSITIVES, wrong - KNOWN_FALSE_POSITIVES
+
+
+def test_held_out_batches_are_reported_apart(tables):
+    batches = {table.batch for table in tables}
+    assert {"", "held-out-1", "held-out-2", "held-out-3"} <= batches
+    kept = load_corpus(exclude_batches=("held-out-3",))
+    assert {table.batch for table in kept} == batches - {"held-out-3"}
