@@ -34,6 +34,9 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.pii_corpus import DIRECT, ROOT, SPECIAL, Score, load_corpus, score
 from registry.inspection.pii import scan_columns
+from registry.inspection.pii.abbreviations import abbreviation_matches
+from registry.inspection.pii.names import name_matches
+from registry.inspection.pii.values import mask
 from registry.inspection.profiling import profile_data_file
 
 PEER_PYTHON = ROOT / "var" / "peer-venv" / "bin" / "python"
@@ -60,7 +63,29 @@ def detect_ours(tables) -> tuple[dict, dict]:
                 evidence[(table.name, hit.column)] = (
                     evidence.get((table.name, hit.column), "") + f"{hit.category}: {hit.evidence}; "
                 )
+            for column in table.labels:
+                if not found[(table.name, column)]:
+                    evidence[(table.name, column)] = _no_hit(column, samples.get(column, []))
     return found, evidence
+
+
+def _no_hit(column: str, values: list) -> str:
+    """Why a column got no hit: the hints that were there but not enough, and its values."""
+    reasons = [
+        f"weak name hint {m.category} ('{m.keyword}') not borne out by the values"
+        for m in name_matches(column)
+        if not m.strong
+    ]
+    reasons += [
+        f"name may abbreviate '{m.phrase}' ({m.category}) but nothing corroborates it"
+        for m in abbreviation_matches(column)
+    ]
+    if not reasons:
+        reasons.append("no rule reads the name")
+    distinct = sorted({str(v) for v in values})
+    shown = ", ".join(mask(v, "") for v in distinct[:4]) + (", ..." if len(distinct) > 4 else "")
+    reasons.append(f"{len(distinct)} distinct sampled values ({shown})")
+    return "no hit: " + "; ".join(reasons)
 
 
 def detect_peer(tables) -> dict | None:
