@@ -346,8 +346,9 @@ _CONDITION_FLAG_CATEGORIES = ("health", "religion", "racial_ethnic_origin", "sex
 _CONDITION_FLAG_PREFIXES = frozenset({"has", "is", "ever", "hx", "history", "any", "had", "dx"})
 
 
-#: Value terms that as a name mean a trial arm, not a condition of the person.
-_NOT_CONDITIONS = frozenset({"placebo", "verum", "benign"})
+#: Value terms that as a name mean something else: a trial arm, or Rome (Italian regional
+#: data has a 0/1 column per city).
+_NOT_CONDITIONS = frozenset({"placebo", "verum", "benign", "roma"})
 
 
 def _condition_flag_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:

@@ -109,6 +109,8 @@ def test_condition_words_over_other_values_are_not_flags() -> None:
     # A swimming stroke, and a "placebo" name is a trial arm (its own name rule decides).
     found = _found({"stroke": _cycle(["freestyle", "backstroke", "butterfly"])})
     assert found == {}
+    # One 0/1 column per city in Italian regional data.
+    assert _found({"roma": _cycle([0, 1, 0]), "milano": _cycle([1, 0, 0])}) == {}
 
 
 # --- values ------------------------------------------------------------------------------
