@@ -330,7 +330,16 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
         r"|_blood_?(sugar|glucose|cholesterol)_|_glyc(a)?emia_|_hba1c_"
         r"|_bilirubin\w*_|_creatinine_|_ha?emoglobin_"
         r"|_platelets?(_?count)?_|_insulin\w*_|_prothrombin\w*_|_protime_|_ascites_"
-        r"|_o?edema_|_hepatomegaly_|_cancer(_?\w+)?_|_tumou?r(_?\w+)?_|_placebo_",
+        r"|_o?edema_|_hepatomegaly_|_cancer(_?\w+)?_|_tumou?r(_?\w+)?_|_placebo_"
+        # symptoms, perioperative scores and named clinical grading systems
+        r"|_cough\w*_|_dyspn(o)?ea\w*_|_nausea\w*_|_vomit\w*_|_fever\w*_|_headaches?_"
+        r"|_\w+_pains?(_?(score|scale|level|intensity|vas|nrs))?_$|_pain_?(score|scale|level"
+        r"|intensity|vas|nrs)_|_(throat|swallow|chest|back|neck|joint|abdominal|pelvic"
+        r"|muscle|knee|hip)_?pains?\w*_|_surger(y|ies)(_?\w+)?_|_surgical(_?\w+)?_"
+        r"|_mallampati\w*_|_gleason\w*_|_apgar\w*_|_glasgow_?coma\w*_|_nyha\w*_"
+        r"|_charlson\w*_|_barthel\w*_|_mmse\w*_|_phq_?\d+\w*_|_gad_?7\w*_"
+        r"|_low_?birth_?weight\w*_|_lbw_|_preterm\w*_|_premie_|_prematur(e|ity)_?(birth|baby"
+        r"|infant|delivery)?_",
     ),
     (
         "sex_life_orientation",
@@ -360,12 +369,17 @@ NAME_RULES: tuple[tuple[str, bool, str], ...] = (
 
 
 #: Short clinical names that also mean other things (bp: basis points, ast: an abstract
-#: syntax tree, alt: altitude). They count as health data only as numbers in a table that
-#: already holds health data (``scan_columns`` checks that).
+#: syntax tree, alt: altitude, map: a mean arterial pressure or a map, adl: activities of
+#: daily living or a league, asa: an anaesthesia risk class or a handle). A perioperative
+#: or baseline prefix may stand before them (``preOp_asa``, ``baseline_bp``). They count as
+#: health data only as numbers or coded answers in a table that already holds health data
+#: (``scan_columns`` checks that).
 CLINICAL_ABBREVIATIONS = re.compile(
-    r"^_(bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|alp|"
-    r"alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
-    r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea)_$"
+    r"^_((pre|post|intra|peri)_?op(erative)?_|baseline_|bl_|admission_|adm_)?"
+    r"(asa|gcs|bp|chol|cholesterol|glu|gluc|glucose|bili|trig|triglycerides?|albumin|ast|alt|"
+    r"alp|alk_?phos|sgot|sgpt|hdl|ldl|hgb|hb|wbc|rbc|crp|tsh|bun|spiders|hepato|skin_?fold|pulse|"
+    r"heart_?rate|hr_?bpm|resting_?hr|sats|spo2|fev1|fvc|egfr|inr|ptt|ferritin|urea|"
+    r"sys_?bp|dia_?bp|dias_?bp|map|adls?|iadls?)_$"
 )
 
 
@@ -385,7 +399,24 @@ CODED_SCALE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # A 0/1 column named after one group is a dummy of ethnic origin in survey data.
     (
         "racial_ethnic_origin",
-        re.compile(r"^_(white|black|nonwhite|non_white|asian|hisp|afro|mestizo)_$"),
+        re.compile(
+            r"^_((n|non|not)_?)?(white|black|asian|hisp|afro|mestizo)"
+            r"(_?(mom|mother|dad|father|parent|head|hh|resp|respondent|child|wife|husband))?_$"
+        ),
+    ),
+)
+
+
+#: Dummies that are a special category only when the table already holds that category
+#: elsewhere: "dem" and "rep" beside a vote are party identification, alone they are a
+#: digital elevation model and a repetition count.
+WITNESSED_DUMMY_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "political_opinion",
+        re.compile(
+            r"^_(dem|rep|democrat|republican|gop|ind|indep|independent|lib|con|lab|tory|green"
+            r"|libdem|ldem|snp|ukip)s?_$"
+        ),
     ),
 )
 
@@ -486,6 +517,15 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "american indian or alaska native", "mestizo", "mestico", "gitano",
             "cauc", "afam", "non-hispanic white", "non-hispanic black", "white non-hispanic",
             "black non-hispanic",
+            # census and survey group labels (England and Wales, Latin America, Europe)
+            "black caribbean", "black african", "pakistani", "bangladeshi", "white irish",
+            "white other", "irish traveller", "gypsy or irish traveller",
+            "any other white background",
+            "mixed white and black caribbean", "mixed white and asian", "afroamericano",
+            "afroamericana", "afro-americain", "afro-americaine", "afro-american", "afroamerican",
+            "hispano", "hispana", "latinoamericano", "latinoamericana", "mulato", "mulata",
+            "asiatico", "asiatica", "asiatique", "asiatisch", "aborigene", "autochtone",
+            "amerindio", "amerindia", "nativo americano", "sinti und roma",
         ),
         _lexicon("white", "black", "other", "mixed", "mixed race", "indian", "chinese",
                  "unknown", "not stated", "branca", "branco", "preta", "preto", "amarela",
@@ -510,6 +550,10 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "hindoe", "boeddhist", "geen religie", "romisch katholisch", "judisch",
             "ohne konfession",
             "evangelisch lutherisch", "freikirchlich", "orthodox christian", "greek orthodox",
+            "church of england", "church of scotland", "latter-day saints", "seventh-day adventist",
+            "eastern orthodox", "russian orthodox", "coptic", "zoroastrian", "bahai", "baha'i",
+            "unitarian", "nondenominational", "non-denominational", "born again",
+            "orthodox jewish", "reform jewish", "episcopalian", "adventist",
         ),
         _lexicon("orthodox", "none", "no religion", "other", "rk", "ev", "ohne"),
     ),
@@ -536,10 +580,23 @@ CATEGORY_LEXICONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "ex fumatore", "fumante", "nao fumante", "ex-fumante", "roker", "niet-roker",
             "niet roker", "placebo", "squamous", "adeno", "adenocarcinoma", "smallcell",
             "small cell", "large cell", "carcinoma", "melanoma", "sarcoma", "metastatic",
+            # the person as a patient
+            "diabetic", "non-diabetic", "nondiabetic", "prediabetic", "pre-diabetic",
+            "prediabetes", "asthmatic", "hypertensive", "normotensive", "epileptic",
+            "hiv negative", "hiv-positive", "hiv-negative", "seropositive", "seronegative",
+            "infection", "infected", "sepsis", "influenza",
+            # where a patient was seen or admitted
+            "inpatient", "outpatient", "in-patient", "out-patient", "day surgery",
+            "intensive care", "icu", "hospitalised", "hospitalized", "ambulatory",
+            # gestation at birth
+            "preterm", "pre-term", "full term", "full-term", "premie", "premature birth",
+            "diabetique", "diabetico", "diabetica", "diabetiker", "diabetisch",
         ),
         _lexicon("healthy", "none", "other", "anxiety", "positive", "negative", "keine",
                  "aucune", "ninguna", "nessuna", "nenhuma", "geen", "gesund", "sain", "sano",
-                 "treated", "untreated", "verum"),
+                 "treated", "untreated", "verum",
+                 # admission types, beside a patient or health name
+                 "emergency", "elective", "urgent", "observation", "newborn"),
     ),
     "sex_life_orientation": (
         _lexicon("heterosexual", "homosexual", "bisexual", "gay", "lesbian", "asexual",
@@ -622,3 +679,71 @@ NON_PERSON_ATTRIBUTE_TOKENS = frozenset(
         "battery", "tyre", "tire", "engine", "debt", "claim", "case", "ticket", "job",
     }
 )  # fmt: skip
+
+
+#: Special-category phrases that codebooks abbreviate into variable names (``chcond``,
+#: ``hscore``, ``relig``; see ``abbreviations``). ``*`` marks the headword, the word that
+#: carries the category; a ``.`` inside a one-word phrase marks its shortest prefix that
+#: still names it (``medic.ine``: "medi" is a median as often). English, German, French,
+#: Spanish, Italian, Portuguese and Dutch.
+ABBREVIATED_PHRASES: dict[str, tuple[str, ...]] = {
+    "health": (
+        "bad *health", "poor *health", "good *health", "fair *health", "*health score",
+        "*health status", "*health index", "*health problem", "*health limitation",
+        "self rated *health", "mental *health", "physical *health", "*chronic condition",
+        "*chronic disease", "*chronic illness", "number of *chronic conditions", "*disease",
+        "*illness", "*diabetes", "*diabetic", "*hypertension", "*asthma", "*arthritis",
+        "*depression", "*disability", "*disabled.", "*pregnant", "*pregnancy",
+        "physical *limitation", "activity *limitation", "*medic.ation", "*medic.ine",
+        "*prescription", "*diagnosis", "*symptom", "*hospital admission", "*hospital days",
+        "*hospital stays", "*blood pressure", "*smoker", "*smoking", "*cigarettes",
+        "*cholesterol", "*mental illness",
+        "*gesund.heit", "*gesundheitszustand", "*krank.heit", "chronische *krankheit",
+        "*behinde.rung", "*schwang.erschaft", "*raucher", "etat de *sante", "*malad.ie",
+        "maladie *chronique", "*fumeu.r", "estado de *salud", "*enfermedad",
+        "enfermedad *cronica", "*discapacidad", "*embar.azo", "*fumador", "*malatt.ia",
+        "*disabilita", "*gravid.anza", "*fumatore", "estado de *saude", "*doenc.a",
+        "doenca *cronica", "*deficie.ncia", "*gezondheid", "*ziekte", "chronische *ziekte",
+        "*zwangerschap", "*roker",
+    ),
+    "religion": (
+        "*relig.ion", "*relig.ious", "*relig.iosity", "*religious affiliation",
+        "*religious attendance", "*church attendance", "*denomination", "*konfession",
+        "*relig.ione", "*relig.iao", "*godsdienst", "*relig.ie",
+    ),
+    "racial_ethnic_origin": (
+        "*ethnicity", "*ethnic", "*ethnic group", "*ethnic origin", "*race", "*hispanic",
+        "*african american", "*caucasian", "*ethnie", "*etnia", "*etnicidad", "*afkomst",
+    ),
+    "political_opinion": (
+        "*party identification", "*political party", "*party preference", "*vote intention",
+        "*voting intention", "*ideology", "*partisanship", "*political views",
+        "*partei.", "*parti politique", "*partido.", "*partito.", "*partij.",
+    ),
+    "union_membership": (
+        "*union member", "*union membership", "*trade union", "*gewerkschaft", "*syndicat.",
+        "*sindicato", "*sindacato", "*vakbond",
+    ),
+    "sex_life_orientation": (
+        "*sexual orientation", "*sex partners", "*sexual partners", "*sexual activity",
+    ),
+    "genetic": ("*genotype", "*genet.ic", "*genetic test"),
+    "biometric": ("*fingerprint.", "*biometric."),
+}  # fmt: skip
+
+
+#: Small words an abbreviation may leave out ("number of chronic conditions": ``nchcond``).
+ABBREVIATION_SKIPPED_WORDS = frozenset(
+    {"of", "de", "du", "des", "la", "le", "del", "di", "do", "da", "van", "der", "the"}
+)
+
+
+#: Outcomes of a laboratory or screening test. Alone they are also a sentiment or a QA
+#: verdict; beside other health data in the table they are a patient's test results.
+TEST_OUTCOMES = frozenset(
+    {"positive", "negative", "pos", "neg", "detected", "not detected", "reactive",
+     "non reactive", "nonreactive", "invalid", "inconclusive", "indeterminate", "equivocal",
+     "borderline", "normal", "abnormal"}
+)  # fmt: skip
+#: Of which at least two different ones must be there, one of them positive-like.
+TEST_POSITIVE_OUTCOMES = frozenset({"positive", "pos", "detected", "reactive", "abnormal"})

@@ -34,10 +34,23 @@ class NameMatch:
     keyword: str
 
 
+_TRAILING_DIGITS_RE = re.compile(r"(?<=[a-z])\d+(?=_|$)")
+
+
 def name_matches(column: str) -> list[NameMatch]:
     norm = normalise_column_name(column)
     if not norm:
         return []
+    matches = _matches(norm)
+    stripped = _TRAILING_DIGITS_RE.sub("", norm)
+    if not matches and stripped != norm:
+        # A year or a wave glued to the word ("hiv2004", "relig3") names the same thing;
+        # only for special categories: "tel1" or "cc2" are too short to trust.
+        matches = [m for m in _matches(stripped) if m.category not in DIRECT_IDENTIFIER_CATEGORIES]
+    return matches
+
+
+def _matches(norm: str) -> list[NameMatch]:
     tokens = set(norm.split("_"))
     padded = f"_{norm}_"
     matches: list[NameMatch] = []

@@ -9,11 +9,14 @@ attribute a column probably encodes, from its name alone.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .abbreviations import abbreviation_matches
 from .freetext import free_text_checks
 from .lexicons import (
+    CATEGORY_LEXICONS,
     CLINICAL_ABBREVIATIONS,
     CODED_SCALE_NAMES,
     DIRECT_IDENTIFIER_CATEGORIES,
@@ -22,9 +25,12 @@ from .lexicons import (
     PROTECTED_ATTRIBUTE_KINDS,
     PROTECTED_RULES,
     SPECIAL_CATEGORIES,
+    TEST_OUTCOMES,
+    TEST_POSITIVE_OUTCOMES,
+    WITNESSED_DUMMY_NAMES,
 )
 from .names import NameMatch, name_matches
-from .normalise import normalise_column_name
+from .normalise import normalise_column_name, normalise_value
 from .values import (
     MIN_VALUES_FOR_VALUE_ONLY,
     VALUE_SHARE_THRESHOLD,
@@ -133,8 +139,21 @@ def _scan_column(column: str, values: Sequence[object], sample_size: int) -> lis
         if flags and match.category in DIRECT_IDENTIFIER_CATEGORIES:
             # "email: yes/no" says whether there is an address, not what it is.
             continue
+        if enough and match.category in _NEVER_SMALL_NUMBERS and _small_integers(texts):
+            # "pan_day" holding 4..107: no card, phone or account number is that short.
+            continue
         hits[match.category] = _name_only_hit(column, match, enough=enough, has_values=bool(texts))
     return sorted(hits.values(), key=lambda hit: (-hit.confidence, hit.category))
+
+
+#: Identifiers that are never written as a number below 1000, coded or not.
+_NEVER_SMALL_NUMBERS = frozenset(
+    {"payment_card", "iban", "phone", "email", "ip_address", "national_id"}
+)
+
+
+def _small_integers(texts: list[str]) -> bool:
+    return all(text.isdigit() and len(text) <= 3 for text in texts)
 
 
 _FLAG_VALUES = frozenset({"yes", "no", "y", "n", "true", "false", "t", "f", "0", "1"})
@@ -218,14 +237,146 @@ def scan_columns(
         name = str(column)
         by_column[name] = _scan_column(name, values, sample_size)
         samples[name] = [as_text(value) for value in collect_sample(values, sample_size)]
+    _merge(by_column, _coded_hits(by_column, samples))
+    witnessed: dict[str, list[PIIHit]] = {}
+    for name, hits in by_column.items():
+        # Witnesses are the hits so far, not other witnessed ones: two blood pressures do
+        # not make each other health data.
+        witnessed[name] = _witnessed_dummy_hits(name, samples[name], by_column)
+        if "health" not in {hit.category for hit in hits}:
+            health = _clinical_measure_hits(name, samples[name], by_column)
+            witnessed[name] += health or _test_outcome_hits(name, samples[name], by_column)
+    _merge(by_column, witnessed)
+    _merge(by_column, _abbreviation_hits(by_column, samples))
+    return [hit for hits in by_column.values() for hit in hits]
+
+
+def _merge(by_column: dict[str, list[PIIHit]], extra: dict[str, list[PIIHit]]) -> None:
+    for name, hits in extra.items():
+        if hits:
+            merged = by_column[name] + hits
+            by_column[name] = sorted(merged, key=lambda hit: (-hit.confidence, hit.category))
+
+
+def _coded_hits(
+    by_column: dict[str, list[PIIHit]], samples: dict[str, list[str]]
+) -> dict[str, list[PIIHit]]:
+    """Coded survey scales and yes/no columns named after a condition or a group."""
+    extra = {}
     for name, hits in by_column.items():
         found = {hit.category for hit in hits}
-        extra = _coded_scale_hits(name, samples[name], found)
-        if "health" not in found and "health" not in {h.category for h in extra}:
-            extra += _clinical_measure_hits(name, samples[name], by_column)
-        if extra:
-            by_column[name] = sorted(hits + extra, key=lambda hit: (-hit.confidence, hit.category))
-    return [hit for hits in by_column.values() for hit in hits]
+        coded = _coded_scale_hits(name, samples[name], found)
+        coded += _condition_flag_hits(name, samples[name], found | {h.category for h in coded})
+        extra[name] = coded
+    return extra
+
+
+#: Confidence of a hit on a name that abbreviates a special-category phrase unambiguously.
+STRONG_ABBREVIATION = 0.5
+
+
+#: Confidence of a hit on an abbreviated name that needed the table or the values to back it.
+CORROBORATED_ABBREVIATION_CONFIDENCE = 0.45
+
+
+#: An abbreviation whose values take more distinct values than this is not a coded answer
+#: about the person (it is an identifier, a measurement or free text), unless strong.
+_ABBREVIATION_MAX_DISTINCT = 20
+
+
+def _abbreviation_hits(
+    by_column: dict[str, list[PIIHit]], samples: dict[str, list[str]]
+) -> dict[str, list[PIIHit]]:
+    """Special categories named by an abbreviation (``relig``, ``chcond``, ``badh``).
+
+    A strong match (see ``abbreviations``) is a hit unless the values are nearly all
+    different (identifiers, free text). A weak one needs coded values (a few distinct) and a
+    witness: another column of the table already holding the same category, or yes/no
+    values under a name that spells a whole word of the phrase.
+    """
+    holders: dict[str, set[str]] = {}
+    for name, hits in by_column.items():
+        for hit in hits:
+            holders.setdefault(hit.category, set()).add(name)
+    extra: dict[str, list[PIIHit]] = {}
+    weak = []
+    for name, texts in samples.items():
+        found = {hit.category for hit in by_column[name]}
+        distinct = len(set(texts))
+        for match in abbreviation_matches(name):
+            if match.category in found:
+                continue
+            if match.strong:
+                if distinct > _ABBREVIATION_MAX_DISTINCT and distinct > 0.9 * len(texts):
+                    continue
+                evidence = f"column name reads as an abbreviation of '{match.phrase}'"
+                extra.setdefault(name, []).append(
+                    PIIHit(name, match.category, "abbreviated_name", STRONG_ABBREVIATION, evidence)
+                )
+                holders.setdefault(match.category, set()).add(name)
+            elif len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and distinct <= _ABBREVIATION_MAX_DISTINCT:
+                weak.append((name, match))
+    for name, match in weak:
+        witnesses = sorted(holders.get(match.category, set()) - {name})
+        if witnesses:
+            shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+            why = f"the table holds the same category ({shown})"
+        elif match.whole_word and _is_flag_column(samples[name]):
+            why = "the values are yes/no"
+        else:
+            continue
+        extra.setdefault(name, []).append(
+            PIIHit(
+                name,
+                match.category,
+                "abbreviated_name",
+                CORROBORATED_ABBREVIATION_CONFIDENCE,
+                f"column name may abbreviate '{match.phrase}' and {why}",
+            )
+        )
+    return extra
+
+
+#: Special categories whose value terms, used as a column name over yes/no values, say the
+#: person has the condition or belongs to the group ("diabetes: 1", "catholic: yes").
+_CONDITION_FLAG_CATEGORIES = ("health", "religion", "racial_ethnic_origin", "sex_life_orientation")
+
+
+#: Words that may stand before the condition in such a name: ``has_diabetes``, ``hx_asthma``.
+_CONDITION_FLAG_PREFIXES = frozenset({"has", "is", "ever", "hx", "history", "any", "had", "dx"})
+
+
+#: Value terms that as a name mean something else: a trial arm, or Rome (Italian regional
+#: data has a 0/1 column per city).
+_NOT_CONDITIONS = frozenset({"placebo", "verum", "benign", "roma"})
+
+
+def _condition_flag_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:
+    """A yes/no column named after a condition or a group of a special category."""
+    if len(texts) < MIN_VALUES_FOR_VALUE_ONLY or not _is_flag_column(texts):
+        return []
+    tokens = normalise_column_name(column).split("_")
+    while len(tokens) > 1 and tokens[0] in _CONDITION_FLAG_PREFIXES:
+        tokens = tokens[1:]
+    if tokens and tokens[0] == "of":
+        tokens = tokens[1:]
+    term = " ".join(tokens)
+    if len(term) < 4 or term in _NOT_CONDITIONS:
+        return []
+    hits = []
+    for category in _CONDITION_FLAG_CATEGORIES:
+        if category in found or term not in CATEGORY_LEXICONS[category][0]:
+            continue
+        hits.append(
+            PIIHit(
+                column,
+                category,
+                "condition_flag",
+                CONFIRMED_NAME_CONFIDENCE,
+                f"column name is '{term}', a term of this category, and the values are yes/no",
+            )
+        )
+    return hits
 
 
 #: Confidence of a hit that needed the values' shape or the rest of the table to confirm a
@@ -246,7 +397,12 @@ def _numbers(texts: list[str]) -> list[float]:
 
 
 def _is_coded_scale(texts: list[str]) -> bool:
-    """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value."""
+    """A few small integers (a 0-6 or 1-10 scale, yes/no as 0/1), nearly every value, or
+    yes/no written out."""
+    if len(texts) >= MIN_VALUES_FOR_VALUE_ONLY and (
+        _is_flag_column(texts) or _is_negation_pair(texts)
+    ):
+        return True
     numbers = _numbers(texts)
     if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.95 * len(texts):
         return False
@@ -254,6 +410,15 @@ def _is_coded_scale(texts: list[str]) -> bool:
         return False
     distinct = set(numbers)
     return 2 <= len(distinct) <= 11 and min(distinct) >= -10 and max(distinct) <= 10
+
+
+def _is_negation_pair(texts: list[str]) -> bool:
+    """Two answers, one the other negated: "white" and "not white", "smoker", "nonsmoker"."""
+    forms = {normalise_value(text) for text in texts}
+    if len(forms) != 2:
+        return False
+    first, second = sorted(forms, key=len)
+    return any(second == f"{negation}{first}" for negation in ("not ", "non ", "non", "no "))
 
 
 def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PIIHit]:
@@ -264,7 +429,6 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
         if category in found or not pattern.search(padded) or not _is_coded_scale(texts):
             continue
         keyword = pattern.search(padded).group(0).strip("_")
-        distinct = len(set(_numbers(texts)))
         hits.append(
             PIIHit(
                 column,
@@ -272,7 +436,41 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
                 "coded_scale",
                 CONFIRMED_NAME_CONFIDENCE,
                 f"column name matches '{keyword}' and the values are a coded scale "
-                f"({distinct} small integers)",
+                f"({len(set(texts))} distinct answers)",
+            )
+        )
+    return hits
+
+
+_CATEGORICAL_CLINICAL = re.compile(r"_i?adls?_$")
+
+
+def _witnessed_dummy_hits(
+    column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
+) -> list[PIIHit]:
+    """Dummies ("dem", "rep") that are a special category beside other data of it."""
+    padded = f"_{normalise_column_name(column)}_"
+    found = {hit.category for hit in by_column[column]}
+    hits = []
+    for category, pattern in WITNESSED_DUMMY_NAMES:
+        if category in found or not pattern.search(padded) or not _is_coded_scale(texts):
+            continue
+        witnesses = sorted(
+            other
+            for other, other_hits in by_column.items()
+            if other != column and any(h.category == category for h in other_hits)
+        )
+        if not witnesses:
+            continue
+        shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+        hits.append(
+            PIIHit(
+                column,
+                category,
+                "coded_scale",
+                CORROBORATED_ABBREVIATION_CONFIDENCE,
+                f"column name '{padded.strip('_')}' is a dummy of this category, the values are "
+                f"coded and the table holds the same category ({shown})",
             )
         )
     return hits
@@ -281,18 +479,23 @@ def _coded_scale_hits(column: str, texts: list[str], found: set[str]) -> list[PI
 def _clinical_measure_hits(
     column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
 ) -> list[PIIHit]:
-    """A clinical abbreviation (bp, chol, glu) holding numbers, beside other health data."""
+    """A clinical abbreviation (bp, chol, glu, adl) holding numbers or a few coded answers,
+    beside other health data."""
     norm = normalise_column_name(column)
     if not CLINICAL_ABBREVIATIONS.search(f"_{norm}_"):
         return []
     numbers = _numbers(texts)
-    if len(numbers) < MIN_VALUES_FOR_VALUE_ONLY or len(numbers) < 0.9 * len(texts):
-        return []
-    witnesses = sorted(
-        other
-        for other, hits in by_column.items()
-        if other != column and any(h.category == "health" for h in hits)
+    measured = len(numbers) >= MIN_VALUES_FOR_VALUE_ONLY and len(numbers) >= 0.9 * len(texts)
+    # Measures are numbers ("bp: up" is not a blood pressure); activities of daily living
+    # are rated, so coded answers count for them.
+    coded = (
+        _CATEGORICAL_CLINICAL.search(f"_{norm}_") is not None
+        and len(texts) >= MIN_VALUES_FOR_VALUE_ONLY
+        and len(set(texts)) <= 10
     )
+    if not (measured or coded):
+        return []
+    witnesses = _health_witnesses(column, by_column)
     if not witnesses:
         return []
     shown = ", ".join(f"'{w}'" for w in witnesses[:3])
@@ -302,8 +505,45 @@ def _clinical_measure_hits(
             "health",
             "clinical_measure",
             CONFIRMED_NAME_CONFIDENCE,
-            f"'{norm}' names a clinical measurement, the values are numbers and the table "
-            f"holds health data ({shown})",
+            f"'{norm}' names a clinical measurement, the values are "
+            f"{'numbers' if measured else 'coded'} and the table holds health data ({shown})",
+        )
+    ]
+
+
+def _health_witnesses(column: str, by_column: dict[str, list[PIIHit]]) -> list[str]:
+    return sorted(
+        other
+        for other, hits in by_column.items()
+        if other != column and any(h.category == "health" for h in hits)
+    )
+
+
+def _test_outcome_hits(
+    column: str, texts: list[str], by_column: dict[str, list[PIIHit]]
+) -> list[PIIHit]:
+    """Test outcomes (positive, negative, not detected) beside other health data."""
+    if len(texts) < MIN_VALUES_FOR_VALUE_ONLY:
+        return []
+    forms = [normalise_value(text) for text in texts]
+    outcomes = [form for form in forms if form in TEST_OUTCOMES]
+    kinds = set(outcomes)
+    if len(outcomes) < VALUE_SHARE_THRESHOLD * len(forms) or len(kinds) < 2:
+        return []
+    if not kinds & TEST_POSITIVE_OUTCOMES:
+        return []
+    witnesses = _health_witnesses(column, by_column)
+    if not witnesses:
+        return []
+    shown = ", ".join(f"'{w}'" for w in witnesses[:3])
+    return [
+        PIIHit(
+            column,
+            "health",
+            "test_outcome",
+            CONFIRMED_NAME_CONFIDENCE,
+            f"{len(outcomes) / len(forms):.0%} of {len(forms)} sampled values are test outcomes "
+            f"({', '.join(sorted(kinds)[:3])}) and the table holds health data ({shown})",
         )
     ]
 

@@ -523,12 +523,42 @@ def value_checks(
         if len(chapters) >= 3:
             checks.append(ValueCheck("health", "icd10_code", share, matched, example))
     add("health", "blood_group", _is_blood_group)
+    add("health", "hiv_status", lambda t: bool(_HIV_STATUS_RE.fullmatch(t)))
+    checks.extend(_atc_checks(texts, hinted="health" in hints))
     if "genetic" in hints:
         add("genetic", "genotype_calls", lambda t: bool(_GENOTYPE_RE.fullmatch(t)))
     if not any(re.match(r"(?i)(ab|o|0)\s?[+-pn]", t) for t in texts):
         # A+, B- are school grades too; only blood groups have AB and O.
         checks = [c for c in checks if c.detector != "blood_group"]
     return [c for c in checks if c.share >= c.threshold and c.matched > 0]
+
+
+#: "HIV+", "HIV-neg", "hiv positive": an HIV status whichever way it is written.
+_HIV_STATUS_RE = re.compile(
+    r"(?:hiv|vih)[\s_-]*(?:\+|-|pos(?:itive|itiv|itif|itivo)?|neg(?:ative|ativ|atif|ativo)?"
+    r"|\+ve|-ve)",
+    re.IGNORECASE,
+)
+
+
+#: An ATC code of the WHO drug classification: anatomical group, therapeutic subgroup,
+#: then optionally the pharmacological and chemical subgroups and the substance (A10BA02).
+_ATC_FULL_RE = re.compile(r"[ABCDGHJLMNPRSV]\d{2}[A-HJ-NP-Z]{2}\d{2}")
+_ATC_ANY_RE = re.compile(r"[ABCDGHJLMNPRSV]\d{2}(?:[A-HJ-NP-Z](?:[A-HJ-NP-Z](?:\d{2})?)?)?")
+
+
+def _atc_checks(texts: list[str], *, hinted: bool) -> list[ValueCheck]:
+    """Medication as ATC codes: any level beside a health name, else full codes only, from
+    at least two anatomical groups (one repeated code is more likely a part number)."""
+    pattern = _ATC_ANY_RE if hinted else _ATC_FULL_RE
+    share, matched, example = _share(texts, lambda t: bool(pattern.fullmatch(t.upper())))
+    if not matched:
+        return []
+    if not hinted:
+        groups = {t[0].upper() for t in set(texts) if pattern.fullmatch(t.upper())}
+        if len(groups) < 2:
+            return []
+    return [ValueCheck("health", "atc_code", share, matched, example, note="ATC drug codes")]
 
 
 _BLOOD_GROUP_RE = re.compile(r"(A|B|AB|O|0)\s?(\+|-|pos(itive)?|neg(ative)?|rh\+|rh-)", re.I)
@@ -550,7 +580,7 @@ def _listed_name_checks(texts: list[str], *, hinted: bool) -> list[ValueCheck]:
             share,
             matched,
             example,
-            note="given and family names from name lists, many distinct",
+            note="given and family names from name lists",
             weight=0.95,
             threshold=SHARE_HINTED if hinted else SHARE_UNHINTED,
         )
