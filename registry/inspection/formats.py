@@ -23,6 +23,7 @@ import json
 import lzma
 import pickletools
 import re
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from typing import BinaryIO, Literal, get_args
 
 import charset_normalizer
 
-from registry.inspection.sources import Source, open_binary, source_size
+from registry.inspection.sources import Source, is_path, open_binary, source_size
 
 __all__ = [
     "ARTEFACT_FORMATS",
@@ -796,14 +797,34 @@ def _detect_workbook(source: Source) -> str:
     )
 
 
+#: The encoding found for a file object, kept while the object lives: detection, the column
+#: names and the profile of one upload each ask, and reading a remote upload through again for
+#: every answer would triple its transfer. (A path is read again: the file may change.)
+_ENCODING_OF_OBJECT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def detect_text_encoding(source: Source) -> str:
     """Name the text encoding of a file: ``utf-8``, ``utf-8-sig``, ``utf-16`` or a legacy one.
 
     UTF-8 is checked over the whole file in blocks, because a single accented letter deep
     in an otherwise ASCII export decides it. Only a file that is not UTF-8 goes to
     charset-normalizer, on its start plus the neighbourhood of the first bad byte. Raises
-    ``unknown_encoding`` when no encoding reads the file cleanly.
+    ``unknown_encoding`` when no encoding reads the file cleanly. A file object is read once
+    however often it is asked about (its bytes must not change meanwhile).
     """
+    if is_path(source):
+        return _detect_text_encoding(source)
+    try:
+        return _ENCODING_OF_OBJECT[source]
+    except KeyError:
+        pass
+    except TypeError:  # an object that cannot be weakly referenced: not remembered
+        return _detect_text_encoding(source)
+    encoding = _ENCODING_OF_OBJECT[source] = _detect_text_encoding(source)
+    return encoding
+
+
+def _detect_text_encoding(source: Source) -> str:
     with open_binary(source) as fh:
         head = fh.read(_CSV_SAMPLE_BYTES)
     if head.startswith(_UTF16_BOMS):

@@ -19,7 +19,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 
 from governance.kernel.accounts.services import api_token_issue
-from governance.kernel.objectstore import MultipartUpload, is_remote
+from governance.kernel.objectstore import MultipartUpload, ObjectReader, is_remote
 from registry.models import Blob, DatasetVersion, ModelVersion
 from registry.services import datasets as dataset_services
 from registry.services import versions as version_services
@@ -112,6 +112,17 @@ def test_an_upload_larger_than_memory_leaves_no_file_on_the_web_process_disk(
     watch.spy(monkeypatch, dataset_services, "read_column_names")
     watch.spy(monkeypatch, dataset_services, "_compute_profile")
 
+    # What the checks read back from the store: ranges, not the whole artefact.
+    ranges: list[int] = []
+    real_readinto = ObjectReader.readinto
+
+    def reading(reader_self, buffer):
+        count = real_readinto(reader_self, buffer)
+        ranges.append(count)
+        return count
+
+    monkeypatch.setattr(ObjectReader, "readinto", reading)
+
     artefact = lightgbm_text(3 * MiB)
     data = csv_of_size(german_csv_bytes, 3 * MiB)
     assert min(len(artefact), len(data)) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
@@ -123,12 +134,17 @@ def test_an_upload_larger_than_memory_leaves_no_file_on_the_web_process_disk(
         format="multipart",
     )
     assert response.status_code == 201, response.content
+    assert 0 < sum(ranges) <= 512 * 1024 and len(ranges) <= 4, ranges
+    artefact_reads = sum(ranges)
     response = client.post(
         f"/api/v1/datasets/{dataset.pk}/versions/",
         {"version": "big", "file": upload("d.csv", data, "text/csv")},
         format="multipart",
     )
     assert response.status_code == 201, response.content
+    # Format, encoding, header and the inline profile: a few passes over the data file
+    # (the encoding is found once), never a copy of it.
+    assert sum(ranges) - artefact_reads <= 4 * len(data), (len(ranges), sum(ranges))
     page = Client()
     page.force_login(scientist)
     response = page.post(

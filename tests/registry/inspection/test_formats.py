@@ -580,3 +580,14 @@ def test_workbooks_are_recognised_from_a_file_object(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     assert detect_data_format(_RangeOnlyFile(buffer.getvalue())) == "xlsx"
+
+
+def test_the_encoding_of_a_file_object_is_found_by_one_read() -> None:
+    source = _RangeOnlyFile("nom;ville\nJosé;Genève\n".encode() * 50_000)
+    assert formats.detect_text_encoding(source) == "utf-8"
+    first = source.bytes_read
+    assert first >= len(source._data)  # the whole file was checked
+    assert detect_data_format(source) == "csv"
+    assert formats.detect_text_encoding(source) == "utf-8"
+    # Then only the head (a read-ahead's worth) and the tail are read, not the file again.
+    assert source.bytes_read - first < len(source._data) // 4
