@@ -309,7 +309,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # store: OBJECT_STORE_ENDPOINT_URL (empty: AWS), OBJECT_STORE_REGION, OBJECT_STORE_ACCESS_KEY_ID
 # and OBJECT_STORE_SECRET_ACCESS_KEY (empty: boto3's own chain, e.g. an instance role),
 # OBJECT_STORE_PREFIX (a folder inside the bucket), OBJECT_STORE_ADDRESSING (path or virtual).
-# Workers keep a local copy of each blob they read under BLOB_CACHE_DIR (safe to empty).
+# Workers keep a local copy of each blob they read under BLOB_CACHE_DIR (safe to empty),
+# at most BLOB_CACHE_MAX_BYTES of them (the copies used least recently go first; 0: no cap);
+# a copy used in the last BLOB_CACHE_MIN_AGE_SECONDS is kept even over the cap.
 OBJECT_STORE_BUCKET = env_str("OBJECT_STORE_BUCKET")
 OBJECT_STORE_ENDPOINT_URL = env_str("OBJECT_STORE_ENDPOINT_URL")
 OBJECT_STORE_REGION = env_str("OBJECT_STORE_REGION", "us-east-1")
@@ -325,6 +327,8 @@ if OBJECT_STORE_ADDRESSING not in {"path", "virtual"}:
 # upload holds at a time.
 OBJECT_STORE_PART_BYTES = max(env_int("OBJECT_STORE_PART_BYTES", 8 * 1024 * 1024), 5 * 1024**2)
 BLOB_CACHE_DIR = Path(env_str("BLOB_CACHE_DIR", str(VAR_DIR / "blob-cache")))
+BLOB_CACHE_MAX_BYTES = env_int("BLOB_CACHE_MAX_BYTES", 20 * 1024**3)
+BLOB_CACHE_MIN_AGE_SECONDS = env_int("BLOB_CACHE_MIN_AGE_SECONDS", 600)
 
 
 def _s3_storage(folder: str) -> dict:

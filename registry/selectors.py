@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team, User
+from governance.kernel.objectstore import blob_read_bytes
 from governance.kernel.permissions import VIEW
 from registry import lineage
 from registry.inspection.formats import LLMApplicationError, parse_llm_application
@@ -375,7 +376,9 @@ def foundation_model(model_version: ModelVersion) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
     if model_version.artefact_format == "llm_application" and model_version.artefact_id:
         try:
-            app = parse_llm_application(model_version.artefact.path.read_bytes())
+            # A descriptor is at most a few hundred kilobytes: read from the store, no local
+            # copy in the web process.
+            app = parse_llm_application(blob_read_bytes(model_version.artefact.sha256))
             found.update(app.get("foundation_model") or {})
         except (OSError, LLMApplicationError):
             pass

@@ -1,6 +1,7 @@
 """Registering a dataset version or a model version from the browser: the same services and
 checks as the API (team and role through the selectors' CHANGE action, the upload size limit
-while the file streams to disk, the format read from the bytes, unique labels)."""
+while the file streams to disk or the object store, the format read from the bytes, unique
+labels)."""
 
 from __future__ import annotations
 
@@ -37,11 +38,17 @@ def _streamed(view):
 
     @csrf_exempt
     def wrapped(request, *args, **kwargs):
-        if request.method == "POST":
-            # Always: the handler stops reading at the limit, so even the CSRF check (which
-            # reads the body) never stores more than MAX_UPLOAD_BYTES of an oversize post.
-            request.upload_handlers = [HashingUploadHandler(request)]
-        return protected(request, *args, **kwargs)
+        if request.method != "POST":
+            return protected(request, *args, **kwargs)
+        # Always: the handler stops reading at the limit, so even the CSRF check (which
+        # reads the body) never stores more than MAX_UPLOAD_BYTES of an oversize post.
+        handler = HashingUploadHandler(request)
+        request.upload_handlers = [handler]
+        try:
+            return protected(request, *args, **kwargs)
+        finally:
+            # A body cut off mid-file leaves nothing behind on disk or in the object store.
+            handler.discard_unfinished()
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__

@@ -62,8 +62,14 @@ class StreamedUploadMixin:
                 f"The upload is {length} bytes; the limit is {limit} bytes.",
                 limit_bytes=limit,
             )
-        request._request.upload_handlers = [HashingUploadHandler(request._request)]
-        data = request.data
+        handler = HashingUploadHandler(request._request)
+        request._request.upload_handlers = [handler]
+        try:
+            data = request.data
+        finally:
+            # A body cut off or malformed mid-file leaves nothing behind on disk or in the
+            # object store.
+            handler.discard_unfinished()
         if getattr(request._request, "upload_too_large", False):
             raise ApiError(
                 413,

@@ -23,14 +23,16 @@ import json
 import lzma
 import pickletools
 import re
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal, get_args
 
 import charset_normalizer
+
+from registry.inspection.sources import Source, is_path, open_binary, source_size
 
 __all__ = [
     "ARTEFACT_FORMATS",
@@ -115,13 +117,13 @@ class DataFormatError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
-def detect_artefact_format(path: str | Path) -> ArtefactFormat:
-    """Classify a model artefact by its bytes, never by its name, without deserialising it."""
-    path = Path(path)
-    size = path.stat().st_size
+def detect_artefact_format(source: Source) -> ArtefactFormat:
+    """Classify a model artefact by its bytes, never by its name, without deserialising it.
+    ``source`` is a path or a seekable binary file object."""
+    size = source_size(source)
     if size == 0:
         return _unknown("empty file")
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         head = fh.read(PREFIX_BYTES)
         if size > len(head):
             # Overlapping the head is harmless and keeps a key that straddles it whole.
@@ -132,7 +134,7 @@ def detect_artefact_format(path: str | Path) -> ArtefactFormat:
         fh.seek(0)
 
         if head.startswith(b"PK\x03\x04"):
-            return _detect_zip(path)
+            return _detect_zip(fh)
         if head.startswith(b"tree\nversion=v") or head.startswith(b"tree\r\nversion=v"):
             return _detect_lightgbm(head)
         xgb_json = _detect_xgboost_json(head, tail)
@@ -285,10 +287,10 @@ _SKOPS_MODULE_RE = re.compile(rb'"__module__"\s*:\s*"([A-Za-z0-9_.]+)"')
 _SKOPS_CLASS_RE = re.compile(rb'"__class__"\s*:\s*"([A-Za-z0-9_.]+)"')
 
 
-def _detect_zip(path: Path) -> ArtefactFormat:
+def _detect_zip(fh: BinaryIO) -> ArtefactFormat:
     """Tell skops archives from other zips by their members; zipfile reads only the index."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(fh) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
             if "schema.json" in names:
@@ -699,7 +701,7 @@ _UTF8_CHECK_BLOCK = 1024 * 1024
 _PREFERRED_LEGACY_ENCODING = "cp1252"
 
 
-def detect_data_format(path: str | Path) -> str:
+def detect_data_format(source: Source) -> str:
     """Return one of ``DATA_FORMATS`` for a data upload, or raise DataFormatError.
 
     Parquet needs its magic at both ends: a file that starts like Parquet but lacks the
@@ -707,11 +709,10 @@ def detect_data_format(path: str | Path) -> str:
     Excel workbook is a zip with ``xl/workbook.xml``; JSON Lines is text whose first line is
     a JSON object. Text in another encoding than UTF-8 is accepted (``detect_text_encoding``).
     """
-    path = Path(path)
-    size = path.stat().st_size
+    size = source_size(source)
     if size == 0:
         raise DataFormatError("empty_file", "The file is empty.")
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         head = fh.read(_CSV_SAMPLE_BYTES)
         fh.seek(max(size - 4, 0))
         tail = fh.read(4)
@@ -723,7 +724,7 @@ def detect_data_format(path: str | Path) -> str:
             "The file starts like Parquet but has no Parquet footer; it was probably cut short.",
         )
     if head.startswith(b"PK\x03\x04"):
-        return _detect_workbook(path)
+        return _detect_workbook(source)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise DataFormatError(
             "unsupported_format",
@@ -750,7 +751,7 @@ def detect_data_format(path: str | Path) -> str:
             "unsupported_format",
             "The file is binary, not text; upload CSV, Parquet, Excel (.xlsx) or JSON Lines.",
         )
-    encoding = detect_text_encoding(path)
+    encoding = detect_text_encoding(source)
     text = _decode_prefix(head, encoding, complete=size <= len(head))
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
@@ -773,10 +774,10 @@ def _is_json_object(line: str) -> bool:
         return False
 
 
-def _detect_workbook(path: Path) -> str:
+def _detect_workbook(source: Source) -> str:
     """An Excel workbook is a zip holding ``xl/workbook.xml``; other zips are refused."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_binary(source) as fh, zipfile.ZipFile(fh) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, EOFError):
         raise DataFormatError(
@@ -796,23 +797,42 @@ def _detect_workbook(path: Path) -> str:
     )
 
 
-def detect_text_encoding(path: str | Path) -> str:
+#: The encoding found for a file object, kept while the object lives: detection, the column
+#: names and the profile of one upload each ask, and reading a remote upload through again for
+#: every answer would triple its transfer. (A path is read again: the file may change.)
+_ENCODING_OF_OBJECT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def detect_text_encoding(source: Source) -> str:
     """Name the text encoding of a file: ``utf-8``, ``utf-8-sig``, ``utf-16`` or a legacy one.
 
     UTF-8 is checked over the whole file in blocks, because a single accented letter deep
     in an otherwise ASCII export decides it. Only a file that is not UTF-8 goes to
     charset-normalizer, on its start plus the neighbourhood of the first bad byte. Raises
-    ``unknown_encoding`` when no encoding reads the file cleanly.
+    ``unknown_encoding`` when no encoding reads the file cleanly. A file object is read once
+    however often it is asked about (its bytes must not change meanwhile).
     """
-    path = Path(path)
-    with path.open("rb") as fh:
+    if is_path(source):
+        return _detect_text_encoding(source)
+    try:
+        return _ENCODING_OF_OBJECT[source]
+    except KeyError:
+        pass
+    except TypeError:  # an object that cannot be weakly referenced: not remembered
+        return _detect_text_encoding(source)
+    encoding = _ENCODING_OF_OBJECT[source] = _detect_text_encoding(source)
+    return encoding
+
+
+def _detect_text_encoding(source: Source) -> str:
+    with open_binary(source) as fh:
         head = fh.read(_CSV_SAMPLE_BYTES)
     if head.startswith(_UTF16_BOMS):
         return "utf-16"
-    bad_offset = _first_invalid_utf8_offset(path)
+    bad_offset = _first_invalid_utf8_offset(source)
     if bad_offset is None:
         return "utf-8-sig" if head.startswith(_UTF8_BOM) else "utf-8"
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         fh.seek(max(bad_offset - 4096, 0))
         around = fh.read(_CSV_SAMPLE_BYTES)
     window_start = max(bad_offset - 4096, 0)
@@ -843,12 +863,12 @@ def detect_text_encoding(path: str | Path) -> str:
     return codecs.lookup(readings[0].encoding).name
 
 
-def _first_invalid_utf8_offset(path: Path) -> int | None:
+def _first_invalid_utf8_offset(source: Source) -> int | None:
     """Offset of the first byte that is not UTF-8, or None; a character split by a block
     boundary is carried into the next block, so the offset is exact."""
     carry = b""
     offset = 0  # absolute offset of data[0]
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         while True:
             block = fh.read(_UTF8_CHECK_BLOCK)
             data = carry + block
@@ -871,14 +891,13 @@ def _first_invalid_utf8_offset(path: Path) -> int | None:
                 offset += len(data)
 
 
-def sniff_csv_delimiter(path: str | Path, encoding: str | None = None) -> str:
+def sniff_csv_delimiter(source: Source, encoding: str | None = None) -> str:
     """Return the delimiter of a CSV file (in ``encoding``, detected when not given)."""
-    path = Path(path)
-    size = path.stat().st_size
+    size = source_size(source)
     if size == 0:
         raise DataFormatError("empty_file", "The file is empty.")
-    encoding = encoding or detect_text_encoding(path)
-    with path.open("rb") as fh:
+    encoding = encoding or detect_text_encoding(source)
+    with open_binary(source) as fh:
         head = fh.read(_CSV_SAMPLE_BYTES)
     return _sniff_delimiter(_decode_prefix(head, encoding, complete=size <= len(head)))
 

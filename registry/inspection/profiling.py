@@ -31,6 +31,7 @@ This module imports nothing from Django.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -41,7 +42,6 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from registry.inspection.formats import DataFormatError, detect_text_encoding, sniff_csv_delimiter
+from registry.inspection.sources import Source, is_path, open_binary, open_text, source_size
 
 __all__ = [
     "DEFAULT_MAX_COLUMNS",
@@ -804,9 +805,9 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in {"utf-8", "utf-8-sig"} else encoding
 
 
-def _read_header(path: Path, delimiter: str, encoding: str) -> list[str]:
+def _read_header(source: Source, delimiter: str, encoding: str) -> list[str]:
     python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with path.open("r", encoding=python_encoding, newline="") as fh:
+    with open_text(source, encoding=python_encoding, newline="") as fh:
         for record in csv.reader(fh, delimiter=delimiter):
             if record and any(cell.strip() for cell in record):
                 return record
@@ -816,11 +817,11 @@ def _read_header(path: Path, delimiter: str, encoding: str) -> list[str]:
 
 
 def _locate_ragged_row(
-    path: Path, delimiter: str, expected: int, encoding: str
+    source: Source, delimiter: str, expected: int, encoding: str
 ) -> tuple[int, int] | None:
     """On the error path only: find the first record whose field count differs."""
     python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with path.open("r", encoding=python_encoding, newline="", errors="replace") as fh:
+    with open_text(source, encoding=python_encoding, newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         for record in reader:
             if not record:
@@ -835,7 +836,7 @@ _ASCII_COMPATIBLE = re.compile(r"utf-8(-sig)?|cp\d+|latin-?1|iso-?8859-\d+|ascii
 QUOTE_SCAN_BYTES = 16 * 1024 * 1024
 
 
-def _has_quoted_line_break(path: Path, encoding: str) -> bool:
+def _has_quoted_line_break(source: Source, encoding: str) -> bool:
     """Whether any quoted CSV value spans a line break.
 
     Arrow splits a file into blocks much faster when it may cut at every line break; that
@@ -848,7 +849,7 @@ def _has_quoted_line_break(path: Path, encoding: str) -> bool:
     if not _ASCII_COMPATIBLE.fullmatch(encoding.lower()):
         return True
     inside = False
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         while block := fh.read(QUOTE_SCAN_BYTES):
             if b'"' not in block:
                 if inside and (b"\n" in block or b"\r" in block):
@@ -865,7 +866,7 @@ def _has_quoted_line_break(path: Path, encoding: str) -> bool:
 
 
 def _csv_batches(
-    path: Path, delimiter: str, column_count: int, encoding: str
+    source: Source, delimiter: str, column_count: int, encoding: str
 ) -> Iterator[pa.RecordBatch]:
     """The file's records as batches of text columns, one block of the file at a time.
 
@@ -881,15 +882,18 @@ def _csv_batches(
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    if _has_quoted_line_break(path, encoding):
-        yield from pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=names, block_size=CSV_BLOCK_BYTES, encoding=_arrow_encoding(encoding)
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=convert_options,
-        )
+    if _has_quoted_line_break(source, encoding):
+        with _arrow_input(source) as arrow_input:
+            yield from pacsv.open_csv(
+                arrow_input,
+                read_options=pacsv.ReadOptions(
+                    column_names=names,
+                    block_size=CSV_BLOCK_BYTES,
+                    encoding=_arrow_encoding(encoding),
+                ),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=convert_options,
+            )
         return
     read_options = pacsv.ReadOptions(
         column_names=names,
@@ -897,7 +901,7 @@ def _csv_batches(
         encoding=_arrow_encoding(encoding),
     )
     parse_options = pacsv.ParseOptions(delimiter=delimiter)
-    for piece in _line_aligned_blocks(path):
+    for piece in _line_aligned_blocks(source):
         table = pacsv.read_csv(
             pa.BufferReader(piece),
             read_options=read_options,
@@ -907,11 +911,11 @@ def _csv_batches(
         yield from table.to_batches()
 
 
-def _line_aligned_blocks(path: Path) -> Iterator[bytes]:
+def _line_aligned_blocks(source: Source) -> Iterator[bytes]:
     """About ``CSV_BLOCK_BYTES`` of the file at a time, each ending at a line break (a line
     longer than a block makes that block longer)."""
     carry = b""
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         while block := fh.read(CSV_BLOCK_BYTES):
             data = carry + block
             cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
@@ -936,12 +940,12 @@ def _encoding_warnings(encoding: str) -> list[dict[str, Any]]:
     ]
 
 
-def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfile:
-    if path.stat().st_size == 0:
+def _profile_csv(source: Source, *, sample_size: int, max_columns: int) -> DataProfile:
+    if source_size(source) == 0:
         raise DataFormatError("empty_file", "The file is empty.")
-    encoding = detect_text_encoding(path)
-    delimiter = sniff_csv_delimiter(path, encoding)
-    header = _read_header(path, delimiter, encoding)
+    encoding = detect_text_encoding(source)
+    delimiter = sniff_csv_delimiter(source, encoding)
+    header = _read_header(source, delimiter, encoding)
     if len(header) > max_columns:
         raise DataFormatError(
             "too_many_columns",
@@ -957,7 +961,7 @@ def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfi
     rows = 0
     first = True
     try:
-        for batch in _csv_batches(path, delimiter, len(header), encoding):
+        for batch in _csv_batches(source, delimiter, len(header), encoding):
             if first:
                 batch = batch.slice(1)  # the header row, read as data to name the columns
                 first = False
@@ -967,7 +971,7 @@ def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfi
                 accumulator.add(values, rows, priority)
             rows += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise _csv_error(path, delimiter, len(header), encoding, exc) from None
+        raise _csv_error(source, delimiter, len(header), encoding, exc) from None
     except UnicodeDecodeError as exc:
         raise DataFormatError(
             "unknown_encoding",
@@ -997,11 +1001,11 @@ def _profile_csv(path: Path, *, sample_size: int, max_columns: int) -> DataProfi
 
 
 def _csv_error(
-    path: Path, delimiter: str, expected: int, encoding: str, exc: Exception
+    source: Source, delimiter: str, expected: int, encoding: str, exc: Exception
 ) -> DataFormatError:
     message = str(exc)
     if _RAGGED_RE.search(message):
-        located = _locate_ragged_row(path, delimiter, expected, encoding)
+        located = _locate_ragged_row(source, delimiter, expected, encoding)
         if located is not None:
             line, fields = located
             return DataFormatError(
@@ -1082,10 +1086,10 @@ class _RowTable:
 class _Workbook:
     """One worksheet of an Excel file, read streaming; close() releases the file."""
 
-    def __init__(self, path: Path, sheet: str | None) -> None:
+    def __init__(self, source: Source, sheet: str | None) -> None:
         # A file object, not the path: openpyxl judges a path by its extension, and stored
         # blobs have none.
-        self._fh = path.open("rb")
+        self._fh = open_binary(source)
         try:
             self._book = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -1110,8 +1114,8 @@ class _Workbook:
         self._fh.close()
 
 
-def xlsx_sheet_names(path: str | Path) -> list[str]:
-    workbook = _Workbook(Path(path), None)
+def xlsx_sheet_names(source: Source) -> list[str]:
+    workbook = _Workbook(source, None)
     workbook.close()
     return workbook.sheet_names
 
@@ -1126,9 +1130,9 @@ def _xlsx_rows(worksheet) -> Iterator[list[str | None]]:
 
 
 def _profile_xlsx(
-    path: Path, *, sample_size: int, max_columns: int, sheet: str | None
+    source: Source, *, sample_size: int, max_columns: int, sheet: str | None
 ) -> DataProfile:
-    workbook = _Workbook(path, sheet)
+    workbook = _Workbook(source, sheet)
     chosen, names = workbook.sheet, workbook.sheet_names
     try:
         rows = _xlsx_rows(workbook.worksheet)
@@ -1197,8 +1201,8 @@ def _flatten_json(value: dict[str, Any], prefix: str = "") -> Iterator[tuple[str
             yield name, inner
 
 
-def _profile_jsonl(path: Path, *, sample_size: int, max_columns: int) -> DataProfile:
-    encoding = detect_text_encoding(path)
+def _profile_jsonl(source: Source, *, sample_size: int, max_columns: int) -> DataProfile:
+    encoding = detect_text_encoding(source)
     python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     table = _RowTable(sample_size=sample_size, max_columns=max_columns)
     keys: list[str] = []
@@ -1218,7 +1222,7 @@ def _profile_jsonl(path: Path, *, sample_size: int, max_columns: int) -> DataPro
         batch.clear()
 
     try:
-        with path.open("r", encoding=python_encoding) as fh:
+        with open_text(source, encoding=python_encoding) as fh:
             for line_number, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
@@ -1291,11 +1295,18 @@ def _parquet_kind(arrow_type: pa.DataType) -> str:
     return "string"
 
 
-def _open_parquet(path: Path) -> pq.ParquetFile:
-    size = path.stat().st_size
+def _arrow_input(source: Source):
+    """What Arrow reads: the path itself (Arrow's own file reader), or a reader of its own
+    over a file object (closed with the context)."""
+    return contextlib.nullcontext(str(source)) if is_path(source) else open_binary(source)
+
+
+def _open_parquet(source: Source, **options: Any) -> pq.ParquetFile:
+    """The Parquet file with its footer read; it keeps reading ``source`` while in use."""
+    size = source_size(source)
     if size == 0:
         raise DataFormatError("empty_file", "The file is empty.")
-    with path.open("rb") as fh:
+    with open_binary(source) as fh:
         head = fh.read(4)
         fh.seek(max(size - 4, 0))
         tail = fh.read(4)
@@ -1306,7 +1317,7 @@ def _open_parquet(path: Path) -> pq.ParquetFile:
             "it again.",
         )
     try:
-        return pq.ParquetFile(path)
+        return pq.ParquetFile(str(source) if is_path(source) else open_binary(source), **options)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataFormatError(
             "truncated_parquet",
@@ -1356,9 +1367,9 @@ def _flat_batch(batch: pa.RecordBatch) -> list[pa.Array]:
 
 
 def _profile_parquet(
-    path: Path, *, sample_size: int, max_columns: int, max_uncompressed_bytes: int
+    source: Source, *, sample_size: int, max_columns: int, max_uncompressed_bytes: int
 ) -> DataProfile:
-    parquet = _open_parquet(path)
+    parquet = _open_parquet(source)
     schema = parquet.schema_arrow
     if len(schema) == 0:
         raise DataFormatError("no_columns", "The Parquet file has no columns.")
@@ -1384,7 +1395,7 @@ def _profile_parquet(
         or pa.types.is_large_string(f.type)
         or pa.types.is_binary(f.type)
     ]
-    parquet = pq.ParquetFile(path, read_dictionary=text_columns)
+    parquet = _open_parquet(source, read_dictionary=text_columns)
     names, warnings = column_names([f.name for f in fields])
     columns = [
         _ColumnAccumulator(name, i, sample_size=sample_size, kind=_parquet_kind(f.type))
@@ -1458,18 +1469,19 @@ def _jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def read_column_names(path: str | Path, *, data_format: str, sheet: str | None = None) -> list[str]:
+def read_column_names(source: Source, *, data_format: str, sheet: str | None = None) -> list[str]:
     """The stored column names from the header alone: cheap even for a huge file, so
     settings that name columns are checked at upload time. JSON Lines names come from the
     first thousand objects (keys seen later still become columns when profiling)."""
-    path = Path(path)
     if data_format == "parquet":
-        return column_names([f.name for f in _flat_fields(_open_parquet(path).schema_arrow)])[0]
+        schema = _open_parquet(source).schema_arrow
+        return column_names([f.name for f in _flat_fields(schema)])[0]
     if data_format == "csv":
-        encoding = detect_text_encoding(path)
-        return column_names(_read_header(path, sniff_csv_delimiter(path, encoding), encoding))[0]
+        encoding = detect_text_encoding(source)
+        delimiter = sniff_csv_delimiter(source, encoding)
+        return column_names(_read_header(source, delimiter, encoding))[0]
     if data_format == "xlsx":
-        workbook = _Workbook(path, sheet)
+        workbook = _Workbook(source, sheet)
         try:
             header = next(_xlsx_rows(workbook.worksheet), None)
         finally:
@@ -1478,9 +1490,10 @@ def read_column_names(path: str | Path, *, data_format: str, sheet: str | None =
             raise DataFormatError("empty_file", "The sheet holds no cells.")
         return column_names(list(header))[0]
     if data_format == "jsonl":
-        encoding = detect_text_encoding(path)
+        encoding = detect_text_encoding(source)
         keys: dict[str, None] = {}
-        with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding) as fh:
+        python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+        with open_text(source, encoding=python_encoding) as fh:
             for line, _ in zip(fh, range(1000), strict=False):
                 try:
                     value = json.loads(line) if line.strip() else {}
@@ -1493,7 +1506,7 @@ def read_column_names(path: str | Path, *, data_format: str, sheet: str | None =
 
 
 def profile_data_file(
-    path: str | Path,
+    source: Source,
     *,
     data_format: str,
     sample_rows_for_pii: int = 200,
@@ -1501,27 +1514,27 @@ def profile_data_file(
     max_columns: int = DEFAULT_MAX_COLUMNS,
     sheet: str | None = None,
 ) -> DataProfile:
-    """Profile a data file (``data_format`` from ``detect_data_format``).
+    """Profile a data file (``data_format`` from ``detect_data_format``): a path or a
+    seekable binary file object.
 
     Raises DataFormatError with a machine-readable ``code`` for input that cannot be
     profiled: ``empty_file``, ``no_columns``, ``unknown_encoding``, ``malformed_csv``,
     ``malformed_jsonl``, ``truncated_parquet``, ``corrupt_parquet``, ``corrupt_xlsx``,
     ``unknown_sheet``, ``too_many_columns``, ``decompression_bomb``, ``unsupported_format``.
     """
-    path = Path(path)
     if data_format == "csv":
-        return _profile_csv(path, sample_size=sample_rows_for_pii, max_columns=max_columns)
+        return _profile_csv(source, sample_size=sample_rows_for_pii, max_columns=max_columns)
     if data_format == "parquet":
         return _profile_parquet(
-            path,
+            source,
             sample_size=sample_rows_for_pii,
             max_columns=max_columns,
             max_uncompressed_bytes=max_uncompressed_bytes,
         )
     if data_format == "xlsx":
         return _profile_xlsx(
-            path, sample_size=sample_rows_for_pii, max_columns=max_columns, sheet=sheet
+            source, sample_size=sample_rows_for_pii, max_columns=max_columns, sheet=sheet
         )
     if data_format == "jsonl":
-        return _profile_jsonl(path, sample_size=sample_rows_for_pii, max_columns=max_columns)
+        return _profile_jsonl(source, sample_size=sample_rows_for_pii, max_columns=max_columns)
     raise DataFormatError("unsupported_format", f"Cannot profile data format {data_format!r}.")

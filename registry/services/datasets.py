@@ -50,7 +50,7 @@ from registry.models import (
 )
 from registry.services.common import apply_changes, require_change
 from registry.signals import pii_flag_decided
-from registry.storage import blob_store, remote_upload, spool_to_incoming
+from registry.storage import spool_to_incoming
 
 logger = logging.getLogger(__name__)
 
@@ -158,21 +158,25 @@ def dataset_version_register(
     column_settings = column_settings or ColumnSettings(roles={}, sensitive=None)
     if DatasetVersion.objects.filter(dataset=dataset, version=version).exists():
         raise _duplicate(dataset, version)
-    temp_path, sha256, size = spool_to_incoming(data_file)
+    incoming = spool_to_incoming(data_file)
+    sha256, size = incoming.sha256, incoming.size
     profile: DataProfile | None = None
     try:
         try:
-            data_format = detect_data_format(temp_path)
+            # With an object store, ``source`` reads the upload by byte ranges from the
+            # store: the web process keeps no copy of it.
+            source = incoming.source
+            data_format = detect_data_format(source)
             if sheet and data_format != "xlsx":
                 raise ServiceError(
                     "sheet_not_applicable",
                     f"The file is {data_format.upper()}, which has no sheets; leave 'sheet' "
                     "empty or upload an Excel workbook.",
                 )
-            names = read_column_names(temp_path, data_format=data_format, sheet=sheet or None)
+            names = read_column_names(source, data_format=data_format, sheet=sheet or None)
             _validate_settings(names, column_settings)
             if size <= settings.PROFILE_INLINE_MAX_BYTES:
-                profile = _compute_profile(temp_path, data_format, sheet)
+                profile = _compute_profile(source, data_format, sheet)
         except DataFormatError as exc:
             raise ServiceError(exc.code, exc.message) from exc
         except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -181,16 +185,9 @@ def dataset_version_register(
                 f"The data file cannot be read ({type(exc).__name__}); check that it is a "
                 "complete CSV, Parquet, Excel or JSON Lines file.",
             ) from exc
-        stored = blob_store(
-            temp_path=temp_path,
-            sha256=sha256,
-            size=size,
-            detected_format=data_format,
-            remote=remote_upload(data_file),
-        )
+        stored = incoming.store(detected_format=data_format)
     finally:
-        if os.path.exists(temp_path):
-            os.unlink(temp_path)
+        incoming.discard()
     with transaction.atomic():
         try:
             with transaction.atomic():

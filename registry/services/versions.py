@@ -32,7 +32,7 @@ from registry.models import (
 from registry.services.artefacts import SHA256_RE, artefact_uri_check, artefact_uri_filename
 from registry.services.common import apply_changes, require_change
 from registry.services.lineage import lineage_edge_add
-from registry.storage import blob_store, remote_upload, spool_to_incoming
+from registry.storage import spool_to_incoming
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,14 @@ def model_version_register(
     require_change(actor, model)
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise _duplicate(model, version)
-    temp_path, sha256, size = spool_to_incoming(artefact)
+    incoming = spool_to_incoming(artefact)
+    sha256, size = incoming.sha256, incoming.size
     try:
         if size == 0:
             raise ServiceError("empty_file", "The artefact file is empty.")
-        detected = detect_artefact_format(temp_path)
+        # The head and tail checks read the upload where it is: with an object store, by
+        # byte ranges of the incoming object (no copy on this machine).
+        detected = detect_artefact_format(incoming.source)
         if detected.format == "unknown":
             raise ServiceError(
                 "unrecognised_artefact",
@@ -89,13 +92,7 @@ def model_version_register(
         # The blob's row, the version, its edges and its audit event: one transaction, one
         # commit (the commit's flush to disk was a third of a registration's time).
         with transaction.atomic():
-            stored = blob_store(
-                temp_path=temp_path,
-                sha256=sha256,
-                size=size,
-                detected_format=detected.format,
-                remote=remote_upload(artefact),
-            )
+            stored = incoming.store(detected_format=detected.format)
             return _create(
                 actor=actor,
                 model=model,
@@ -124,8 +121,7 @@ def model_version_register(
                 },
             )
     finally:
-        if os.path.exists(temp_path):
-            os.unlink(temp_path)
+        incoming.discard()
 
 
 def model_version_register_reference(

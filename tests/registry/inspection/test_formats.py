@@ -495,3 +495,99 @@ def test_data_format_ignores_file_name(tmp_path: Path) -> None:
     json_path.write_text(json.dumps([{"a": 1}]), encoding="utf-8")
     with pytest.raises(DataFormatError):
         detect_data_format(json_path)
+
+
+class _RangeOnlyFile(io.RawIOBase):
+    """A seekable file object that is not a file on disk (like a reader over a stored
+    object), counting the bytes it hands out."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data, self._pos, self.bytes_read = data, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = {0: 0, 1: self._pos, 2: len(self._data)}[whence] + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        chunk = self._data[self._pos : self._pos + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        self.bytes_read += len(chunk)
+        return len(chunk)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_artefacts_are_recognised_from_a_file_object_as_from_a_path(
+    artefacts: dict[str, Path], key: str
+) -> None:
+    data = artefacts[key].read_bytes()
+    source = _RangeOnlyFile(data)
+    from_object = detect_artefact_format(source)
+    assert from_object == detect_artefact_format(artefacts[key])
+    assert not source.closed  # the caller's object stays open for the caller
+
+
+def test_a_large_artefact_object_is_classified_from_a_bounded_read() -> None:
+    head = b'{"learner":{"attributes":{},"gradient_booster":{"model":{"trees":['
+    tail = b']}}},"version":[2,1,0]}'
+    source = _RangeOnlyFile(head + b" " * (64 * 1024 * 1024) + tail)
+    assert detect_artefact_format(source).format == "xgboost_json"
+    assert source.bytes_read < 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"a;b\n1,5;2\n3,5;4\n", "csv"),
+        (b'{"a": 1}\n{"a": 2}\n', "jsonl"),
+        ("nom;âge\nJosé;31\n".encode("cp1252"), "csv"),
+        (b"\x00\x01binary", DataFormatError),
+        (b"PAR1 cut short", DataFormatError),
+    ],
+)
+def test_data_files_are_recognised_from_a_file_object_as_from_a_path(
+    tmp_path: Path, content: bytes, expected: object
+) -> None:
+    path = tmp_path / "data"
+    path.write_bytes(content)
+    if expected is DataFormatError:
+        with pytest.raises(DataFormatError) as from_path:
+            detect_data_format(path)
+        with pytest.raises(DataFormatError) as from_object:
+            detect_data_format(_RangeOnlyFile(content))
+        assert from_object.value.code == from_path.value.code
+        return
+    assert detect_data_format(_RangeOnlyFile(content)) == detect_data_format(path) == expected
+    assert formats.detect_text_encoding(_RangeOnlyFile(content)) == formats.detect_text_encoding(
+        path
+    )
+
+
+def test_workbooks_are_recognised_from_a_file_object(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert detect_data_format(_RangeOnlyFile(buffer.getvalue())) == "xlsx"
+
+
+def test_the_encoding_of_a_file_object_is_found_by_one_read() -> None:
+    source = _RangeOnlyFile("nom;ville\nJosé;Genève\n".encode() * 50_000)
+    assert formats.detect_text_encoding(source) == "utf-8"
+    first = source.bytes_read
+    assert first >= len(source._data)  # the whole file was checked
+    assert detect_data_format(source) == "csv"
+    assert formats.detect_text_encoding(source) == "utf-8"
+    # Then only the head (a read-ahead's worth) and the tail are read, not the file again.
+    assert source.bytes_read - first < len(source._data) // 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from importlib import resources
 from pathlib import Path
@@ -444,3 +445,52 @@ def test_quoted_delimiters_and_decimal_commas_across_line_aligned_blocks(
     bonn = (rows + 2) // 3
     assert columns["city"].top_values == [["Köln", rows - bonn], ["Bonn", bonn]]
     assert [w["code"] for w in profile.warnings] == ["decimal_comma"]
+
+
+def _frame_for_every_format() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, 3_000),
+            "city": rng.choice(["Lyon", "Köln", "Genève"], 3_000),
+            "note": rng.choice(["one line", "two\nlines", 'a "quote"'], 3_000),
+        }
+    )
+
+
+@pytest.mark.parametrize("data_format", ["csv", "parquet", "xlsx", "jsonl"])
+def test_a_file_object_profiles_like_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_format: str
+) -> None:
+    """The web process profiles an upload kept in an object store through a seekable file
+    object: the profile, the column names and the errors are those of the same file on disk,
+    and the caller's object is left open."""
+    frame = _frame_for_every_format()
+    path = tmp_path / "data"
+    if data_format == "csv":
+        frame.to_csv(path, index=False)  # quoted line breaks: Arrow's own reader
+    elif data_format == "parquet":
+        frame.to_parquet(path, row_group_size=700)
+    elif data_format == "xlsx":
+        frame.head(300).to_excel(path, index=False, engine="openpyxl")
+    else:
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    monkeypatch.setattr(profiling, "CSV_BLOCK_BYTES", 16 * 1024)
+    source = io.BufferedReader(io.BytesIO(path.read_bytes()))
+    from_object = profile_data_file(source, data_format=data_format)
+    assert from_object.to_dict() == profile_data_file(path, data_format=data_format).to_dict()
+    assert from_object.row_count == (300 if data_format == "xlsx" else 3_000)
+    assert profiling.read_column_names(source, data_format=data_format) == ["age", "city", "note"]
+    assert not source.closed
+
+
+def test_a_file_object_with_a_ragged_row_names_the_line(tmp_path: Path) -> None:
+    content = b"a,b\n1,2\n3,4\n5,6,7\n"
+    path = tmp_path / "ragged.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataFormatError) as from_path:
+        profile_data_file(path, data_format="csv")
+    with pytest.raises(DataFormatError) as from_object:
+        profile_data_file(io.BytesIO(content), data_format="csv")
+    assert from_object.value.message == from_path.value.message
+    assert "Line 4" in from_object.value.message
