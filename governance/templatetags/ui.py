@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from governance.policy.policies.models import POLICY_TIERS
 
@@ -26,9 +28,18 @@ def humanize(value) -> str:
 
 @register.filter
 def tier_label(value) -> str:
-    """``high_risk`` → ``High risk (Art. 6)``: the label the policies use."""
+    """``high_risk`` → ``High risk (Art. 6)``: the label the policies use, translated."""
 
-    return dict(POLICY_TIERS).get(value, value)
+    return translated(dict(POLICY_TIERS).get(value, value))
+
+
+@register.filter
+def translated(value):
+    """A label kept as an English message id (a choice's label, a check kind, a tier) in the
+    language of the page; anything else (a value with no label, an empty one) as it is."""
+    if isinstance(value, Promise):
+        value = str(value)
+    return gettext(value) if isinstance(value, str) and value else value
 
 
 @register.filter
