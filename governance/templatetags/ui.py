@@ -6,6 +6,7 @@ from django import template
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
+from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.policy.policies.models import POLICY_TIERS
 
 register = template.Library()
@@ -46,3 +47,9 @@ def translated(value):
 def split(value, sep: str = " ") -> list[str]:
     """``"a b c"|split`` → ``["a", "b", "c"]`` (fixed lists written in a template)."""
     return [part for part in str(value).split(sep or None) if part]
+
+
+@register.filter
+def check_kind(value) -> str:
+    """``data_quality`` → ``Data quality``, in the language of the page."""
+    return translated(dict(CHECK_KIND_CHOICES).get(value, humanize(value).capitalize()))
