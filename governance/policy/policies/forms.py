@@ -24,6 +24,19 @@ from governance.policy.policies.models import ACCOUNTABLE_OWNER
 from registry.models import DOCUMENTATION_FIELDS, ModelTask
 
 NOT_GATED = "none"
+# Labels of vocabularies this form shows (model tasks, lineage relations), as message ids.
+TASK_LABELS = (
+    gettext_noop("Binary classification"),
+    gettext_noop("Multiclass classification"),
+    gettext_noop("Regression"),
+    gettext_noop("Generative (LLM application)"),
+    gettext_noop("Other"),
+)
+RELATION_LABELS = {
+    "tested_on": gettext_noop("tested on"),
+    "validated_on": gettext_noop("validated on"),
+    "trained_on": gettext_noop("trained on"),
+}
 # The approver capacities a policy may ask for, as the pages name them.
 APPROVER_LABELS = {
     Role.COMPLIANCE_OFFICER.value: gettext_noop("Compliance officer"),
@@ -120,7 +133,10 @@ class PolicyForm(Form):
         label=gettext_lazy("Documentation required"),
     )
     evidence_datasets = forms.MultipleChoiceField(
-        choices=[(k, k.replace("_", " ")) for k in EVIDENCE_RELATION_CHOICES],
+        choices=[
+            (k, gettext_lazy(RELATION_LABELS.get(k, k.replace("_", " "))))
+            for k in EVIDENCE_RELATION_CHOICES
+        ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Check runs count as evidence only on data the version was"),
