@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from audits.programme.models import AuditRun
@@ -64,7 +65,7 @@ def audits_page(request):
 @require_POST
 def audit_run_start(request):
     if request.user.role not in EDITOR_ROLES:
-        return forbidden(request, "Only compliance officers and admins start audits.")
+        return forbidden(request, gettext("Only compliance officers and admins start audits."))
     system_id = _int_or_none(request.POST.get("system"))
     system = registry_selectors.system_list(actor=request.user).filter(pk=system_id or 0).first()
     if system is None:
@@ -75,7 +76,7 @@ def audit_run_start(request):
         messages.error(request, exc.message)
         existing = exc.extra.get("existing_id")
         return redirect("audit-run", pk=existing) if existing else redirect("audits")
-    messages.success(request, f"Audit of {system.name} started.")
+    messages.success(request, gettext("Audit of %(system)s started.") % {"system": system.name})
     return redirect("audit-run", pk=run.pk)
 
 

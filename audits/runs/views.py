@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from audits.runs.models.checks import CheckKind
@@ -78,7 +79,7 @@ def checks_context(*, user, model_version) -> dict:
 @require_POST
 def check_run_start(request, pk: int):
     if request.user.role not in RUN_ROLES:
-        return forbidden(request, "Your role may not run checks.")
+        return forbidden(request, gettext("Your role may not run checks."))
     mv = registry_selectors.model_version_list(actor=request.user).filter(pk=pk).first()
     if mv is None:
         raise Http404
@@ -156,7 +157,9 @@ def check_run_page(request, pk: int):
 def check_run_reproduce_view(request, pk: int):
     """The "Reproduce this verdict" button: queue the re-run, come back to the check."""
     if request.user.role not in REPRODUCE_ROLES:
-        return forbidden(request, "Only auditors, compliance officers and admins reproduce checks.")
+        return forbidden(
+            request, gettext("Only auditors, compliance officers and admins reproduce checks.")
+        )
     run = check_run_list(actor=request.user).filter(pk=pk).first()
     if run is None:
         raise Http404

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from governance.kernel.api.errors import server_error as api_server_error
 
@@ -33,7 +34,9 @@ def server_error(request, *args, **kwargs):
     return HttpResponse(html, status=500)
 
 
-def forbidden(request, message: str = "Your role may not open this page."):
+def forbidden(request, message: str | None = None):
+    if message is None:
+        message = gettext("Your role may not open this page.")
     html = render_to_string("403.html", {"message": message}, request=request)
     return HttpResponseForbidden(html)
 

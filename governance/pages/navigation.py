@@ -15,7 +15,7 @@ ALL = {Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.AUDITOR}
 NAV = [
     (_("Dashboard"), "home", ALL),
     (_("Inventory"), "inventory", ALL),
-    ("MLflow", "mlflow-links", ALL),
+    (_("MLflow"), "mlflow-links", ALL),
     (_("Review queue"), "review-queue", {Role.COMPLIANCE_OFFICER, Role.ADMIN}),
     (_("Findings"), "findings", ALL),
     (_("Audits"), "audits", ALL),

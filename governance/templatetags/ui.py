@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
+from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.policy.policies.models import POLICY_TIERS
 
 register = template.Library()
@@ -26,12 +29,27 @@ def humanize(value) -> str:
 
 @register.filter
 def tier_label(value) -> str:
-    """``high_risk`` → ``High risk (Art. 6)``: the label the policies use."""
+    """``high_risk`` → ``High risk (Art. 6)``: the label the policies use, translated."""
 
-    return dict(POLICY_TIERS).get(value, value)
+    return translated(dict(POLICY_TIERS).get(value, value))
+
+
+@register.filter
+def translated(value):
+    """A label kept as an English message id (a choice's label, a check kind, a tier) in the
+    language of the page; anything else (a value with no label, an empty one) as it is."""
+    if isinstance(value, Promise):
+        value = str(value)
+    return gettext(value) if isinstance(value, str) and value else value
 
 
 @register.filter
 def split(value, sep: str = " ") -> list[str]:
     """``"a b c"|split`` → ``["a", "b", "c"]`` (fixed lists written in a template)."""
     return [part for part in str(value).split(sep or None) if part]
+
+
+@register.filter
+def check_kind(value) -> str:
+    """``data_quality`` → ``Data quality``, in the language of the page."""
+    return translated(dict(CHECK_KIND_CHOICES).get(value, humanize(value).capitalize()))

@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.kernel.jobs.models import TrackedJob
 from governance.kernel.permissions import team_scoped_queryset
 
 # The kinds come from the check vocabulary (defined once, below every layer).
+# The kinds' labels (``audits.checks.vocabulary``, which imports no Django) are English message
+# ids: the pages translate them where they show them.
+CHECK_KIND_LABELS = (
+    gettext_noop("Fairness"),
+    gettext_noop("Explainability"),
+    gettext_noop("Data quality"),
+    gettext_noop("Performance"),
+    gettext_noop("Drift"),
+    gettext_noop("Generative (LLM outputs)"),
+    gettext_noop("Operational"),
+)
 CheckKind = models.TextChoices(
     "CheckKind", [(value.upper(), (value, label)) for value, label in CHECK_KIND_CHOICES]
 )

@@ -189,7 +189,11 @@ def person_create(request):
         except ServiceError as exc:
             form.add_error("password", exc.message)
             return render_form(request, "governance/person_form.html", {"form": form}, 400)
-        messages.success(request, f"User {person.username} created as {person.get_role_display()}.")
+        messages.success(
+            request,
+            gettext("User %(person)s created as %(role)s.")
+            % {"person": person.username, "role": gettext(person.get_role_display())},
+        )
         return redirect("people")
     return render(request, "governance/person_form.html", {"form": form})
 
@@ -221,7 +225,7 @@ def person_edit(request, pk: int):
             teams=list(data["teams"]),
             is_active=data["is_active"],
         )
-        messages.success(request, f"{person.username} updated.")
+        messages.success(request, gettext("%(person)s updated.") % {"person": person.username})
         return redirect("people")
     return render(request, "governance/person_edit.html", context)
 
@@ -234,5 +238,5 @@ def team_create(request):
         context = _people_context(request, team_form=form)
         return render_form(request, "governance/people.html", context, 400)
     team = team_get_or_create(name=form.cleaned_data["name"], actor=request.user)
-    messages.success(request, f"Team {team.name} created.")
+    messages.success(request, gettext("Team %(team)s created.") % {"team": team.name})
     return redirect("people")

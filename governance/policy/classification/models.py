@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.policy.classification.rules import EFFECTS
 
 
 class RiskTier(models.TextChoices):
-    PROHIBITED = "prohibited", "Prohibited (Art. 5)"
-    HIGH_RISK = "high_risk", "High risk (Art. 6)"
-    LIMITED = "limited", "Limited risk (Art. 50)"
-    MINIMAL = "minimal", "Minimal risk"
-    NOT_HIGH_RISK_6_3 = "not_high_risk_6_3", "Not high risk (Art. 6(3) derogation)"
-    OUT_OF_SCOPE = "out_of_scope", "Out of scope (Art. 2, 3(1))"
+    PROHIBITED = "prohibited", gettext_noop("Prohibited (Art. 5)")
+    HIGH_RISK = "high_risk", gettext_noop("High risk (Art. 6)")
+    LIMITED = "limited", gettext_noop("Limited risk (Art. 50)")
+    MINIMAL = "minimal", gettext_noop("Minimal risk")
+    NOT_HIGH_RISK_6_3 = "not_high_risk_6_3", gettext_noop("Not high risk (Art. 6(3) derogation)")
+    OUT_OF_SCOPE = "out_of_scope", gettext_noop("Out of scope (Art. 2, 3(1))")
 
 
 class QuestionnaireQuestion(models.Model):

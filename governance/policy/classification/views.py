@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, render_form
@@ -16,12 +17,8 @@ from governance.policy.classification.models import RiskClassification, RiskTier
 from governance.policy.classification.rules import ANNEX_III_FOLLOW_UP, PROFILING
 from governance.policy.classification.selectors import classification_list, questionnaire_list
 from governance.policy.classification.services import CLASSIFIER_ROLES, risk_classification_record
+from governance.policy.classification.texts import FOLLOW_UP_NOTE, PROFILING_FOLLOW_UP_NOTE, shown
 from registry.selectors import system_list
-
-FOLLOW_UP_NOTE = "Only if you chose an Annex III area in Q4; leave it empty otherwise."
-PROFILING_FOLLOW_UP_NOTE = (
-    "Only if you chose an Annex III area and the system does not profile people (Q5)."
-)
 
 
 def _system_or_404(request, pk: int):
@@ -34,11 +31,19 @@ def _system_or_404(request, pk: int):
 
 def _record_view(record: RiskClassification) -> dict:
     """A classification as the result page shows it."""
-    steps = [s for s in record.rationale if s.get("step") != "result"]
+    steps = [
+        {
+            **s,
+            "text": shown(s.get("text", "")),
+            "answer_labels": [shown(label) for label in s.get("answer_labels", [])],
+        }
+        for s in record.rationale
+        if s.get("step") != "result"
+    ]
     conclusion = next((s["text"] for s in record.rationale if s.get("step") == "result"), "")
     return {
         "record": record,
-        "tier_label": RiskTier(record.tier).label
+        "tier_label": gettext(RiskTier(record.tier).label)
         if record.tier in RiskTier.values
         else record.tier,
         "steps": steps,
@@ -68,9 +73,9 @@ def _questions_view(form: ClassificationForm, missing: set[str]) -> list[dict]:
     for q in form.questions:
         effects = {o.effect for o in q.options.all()}
         if effects & ANNEX_III_FOLLOW_UP:
-            condition = PROFILING_FOLLOW_UP_NOTE
+            condition = gettext(PROFILING_FOLLOW_UP_NOTE)
         elif PROFILING in effects:
-            condition = FOLLOW_UP_NOTE
+            condition = gettext(FOLLOW_UP_NOTE)
         else:
             condition = ""
         value = form[q.key].value()
@@ -79,8 +84,8 @@ def _questions_view(form: ClassificationForm, missing: set[str]) -> list[dict]:
             {
                 "key": q.key,
                 "step": labels[q.key],
-                "text": q.text,
-                "help": q.help_text,
+                "text": shown(q.text),
+                "help": shown(q.help_text),
                 "article": q.article,
                 "multiple": q.multiple,
                 "condition": condition,
@@ -89,7 +94,7 @@ def _questions_view(form: ClassificationForm, missing: set[str]) -> list[dict]:
                 "options": [
                     {
                         "value": o.value,
-                        "label": o.label,
+                        "label": shown(o.label),
                         "article": o.article,
                         "checked": o.value in chosen,
                         "id": f"q-{q.key}-{o.value}",
@@ -139,7 +144,7 @@ def classification_detail(request, pk: int):
 def system_classify(request, pk: int):
     system = _system_or_404(request, pk)
     if request.user.role not in CLASSIFIER_ROLES:
-        return forbidden(request, "Only compliance officers and admins classify systems.")
+        return forbidden(request, gettext("Only compliance officers and admins classify systems."))
     questions = list(questionnaire_list(actor=request.user).order_by("position", "id"))
     previous = classification_list(actor=request.user, system_id=system.pk).first()
     missing: set[str] = set()
@@ -160,7 +165,9 @@ def system_classify(request, pk: int):
                 status = exc.status_code
             else:
                 messages.success(
-                    request, f"{system.name} is classified: {RiskTier(record.tier).label}."
+                    request,
+                    gettext("%(system)s is classified: %(tier)s.")
+                    % {"system": system.name, "tier": gettext(RiskTier(record.tier).label)},
                 )
                 return redirect("classification-detail", pk=record.pk)
         else:
@@ -176,7 +183,7 @@ def system_classify(request, pk: int):
         "form": form,
         "previous": previous,
         "questions": _questions_view(form, missing),
-        "missing": [f"{labels[k]}: {by_key[k].text}" for k in missing if k in by_key],
+        "missing": [f"{labels[k]}: {shown(by_key[k].text)}" for k in missing if k in by_key],
         "problems": problems,
     }
     return render_form(request, "governance/classify.html", context, status)

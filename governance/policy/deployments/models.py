@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.permissions import team_scoped_queryset
 
 
 class Environment(models.TextChoices):
-    DEV = "dev", "Development"
-    TEST = "test", "Test"
-    PROD = "prod", "Production"
+    DEV = "dev", gettext_noop("Development")
+    TEST = "test", gettext_noop("Test")
+    PROD = "prod", gettext_noop("Production")
 
 
 class DeploymentAction(models.TextChoices):
-    DEPLOY = "deploy", "Deploy"
-    ROLLBACK = "rollback", "Rollback"
+    DEPLOY = "deploy", gettext_noop("Deploy")
+    ROLLBACK = "rollback", gettext_noop("Rollback")
 
 
 class Deployment(models.Model):

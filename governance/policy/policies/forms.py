@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from audits.checks.vocabulary import (
     CHECK_KIND_CHOICES,
@@ -23,6 +24,24 @@ from governance.policy.policies.models import ACCOUNTABLE_OWNER
 from registry.models import DOCUMENTATION_FIELDS, ModelTask
 
 NOT_GATED = "none"
+# Labels of vocabularies this form shows (model tasks, lineage relations), as message ids.
+TASK_LABELS = (
+    gettext_noop("Binary classification"),
+    gettext_noop("Multiclass classification"),
+    gettext_noop("Regression"),
+    gettext_noop("Generative (LLM application)"),
+    gettext_noop("Other"),
+)
+RELATION_LABELS = {
+    "tested_on": gettext_noop("tested on"),
+    "validated_on": gettext_noop("validated on"),
+    "trained_on": gettext_noop("trained on"),
+}
+# The approver capacities a policy may ask for, as the pages name them.
+APPROVER_LABELS = {
+    Role.COMPLIANCE_OFFICER.value: gettext_noop("Compliance officer"),
+    ACCOUNTABLE_OWNER: gettext_noop("Accountable owner (RACI A)"),
+}
 # Policy rows may spell a limit with its direction (``..._difference_max``); the form shows
 # one field per metric and writes back the spelling the policy already used.
 SUFFIXES = ("", "_max", "_min")
@@ -64,66 +83,84 @@ def _number(text: str, label: str) -> float | int | None:
         value = float(text.replace(",", "."))
     except ValueError as exc:
         raise forms.ValidationError(
-            f"{label}: enter a number, “{NOT_GATED}” for no limit, or leave it empty."
+            gettext("%(label)s: enter a number, “%(none)s” for no limit, or leave it empty.")
+            % {"label": label, "none": NOT_GATED}
         ) from exc
     if not math.isfinite(value) or value < 0:
-        raise forms.ValidationError(f"{label}: enter a finite number of at least 0.")
+        raise forms.ValidationError(
+            gettext("%(label)s: enter a finite number of at least 0.") % {"label": label}
+        )
     return int(value) if value.is_integer() and "." not in text else value
 
 
 class PolicyForm(Form):
-    submittable = forms.BooleanField(required=False, label="Versions of this tier may be submitted")
+    submittable = forms.BooleanField(
+        required=False, label=gettext_lazy("Versions of this tier may be submitted")
+    )
     required_checks = forms.MultipleChoiceField(
-        choices=[(k, k.replace("_", " ")) for k in REQUIRABLE_CHECK_KINDS],
+        choices=[(k, gettext_lazy(dict(CHECK_KIND_CHOICES)[k])) for k in REQUIRABLE_CHECK_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Checks that must pass",
+        label=gettext_lazy("Checks that must pass"),
     )
     performance_limits = forms.CharField(
         required=False,
-        label="Other performance limits",
+        label=gettext_lazy("Other performance limits"),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One per line: the metric's name prefixed with min_ (at least) or max_ (at "
-        "most), = and the number, e.g. min_accuracy = 0.75 or max_log_loss = 0.6.",
+        help_text=gettext_lazy(
+            "One per line: the metric's name prefixed with min_ (at least) or max_ (at "
+            "most), = and the number, e.g. min_accuracy = 0.75 or max_log_loss = 0.6."
+        ),
     )
-    approvals_required = forms.IntegerField(min_value=0, max_value=10)
+    approvals_required = forms.IntegerField(
+        min_value=0, max_value=10, label=gettext_lazy("Approvals required")
+    )
     approver_roles = forms.MultipleChoiceField(
+        choices=[(value, gettext_lazy(label)) for value, label in APPROVER_LABELS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Capacities that must be among the approvers"),
+    )
+    requires_accountable_owner = forms.BooleanField(
+        required=False, label=gettext_lazy("An accountable owner (RACI A) must be assigned")
+    )
+    pii_must_be_resolved = forms.BooleanField(
+        required=False, label=gettext_lazy("Suspected PII flags upstream must be resolved")
+    )
+    required_documentation = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Documentation required"),
+    )
+    evidence_datasets = forms.MultipleChoiceField(
         choices=[
-            (Role.COMPLIANCE_OFFICER.value, "Compliance officer"),
-            (ACCOUNTABLE_OWNER, "Accountable owner (RACI A)"),
+            (k, gettext_lazy(RELATION_LABELS.get(k, k.replace("_", " "))))
+            for k in EVIDENCE_RELATION_CHOICES
         ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Capacities that must be among the approvers",
-    )
-    requires_accountable_owner = forms.BooleanField(
-        required=False, label="An accountable owner (RACI A) must be assigned"
-    )
-    pii_must_be_resolved = forms.BooleanField(
-        required=False, label="Suspected PII flags upstream must be resolved"
-    )
-    required_documentation = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Documentation required"
-    )
-    evidence_datasets = forms.MultipleChoiceField(
-        choices=[(k, k.replace("_", " ")) for k in EVIDENCE_RELATION_CHOICES],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Check runs count as evidence only on data the version was",
-        help_text="Training data (trained on) makes a model look better than it is; allow it "
-        "only where the tier's checks are about the data itself.",
+        label=gettext_lazy("Check runs count as evidence only on data the version was"),
+        help_text=gettext_lazy(
+            "Training data (trained on) makes a model look better than it is; allow it "
+            "only where the tier's checks are about the data itself."
+        ),
     )
     protected_attributes = forms.CharField(
         required=False,
-        label="Protected attributes",
-        help_text="Comma-separated column names a fairness check must always include when "
-        "the data has them, e.g. sex, age.",
+        label=gettext_lazy("Protected attributes"),
+        help_text=gettext_lazy(
+            "Comma-separated column names a fairness check must always include when "
+            "the data has them, e.g. sex, age."
+        ),
     )
     recertify_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Re-certify after (days)"
+        required=False, min_value=1, max_value=3650, label=gettext_lazy("Re-certify after (days)")
     )
     audit_interval_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Scheduled audit every (days)"
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label=gettext_lazy("Scheduled audit every (days)"),
     )
 
     def __init__(self, *args, policy=None, **kwargs):
@@ -134,20 +171,27 @@ class PolicyForm(Form):
         tasks = dict(ModelTask.choices)
         for kind in REQUIRABLE_CHECK_KINDS:
             self.fields[_applies_name(kind)] = forms.MultipleChoiceField(
-                choices=[(t, tasks.get(t, t)) for t in MODEL_TASKS],
+                choices=[(t, gettext_lazy(tasks.get(t, t))) for t in MODEL_TASKS],
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                label=f"{kinds.get(kind, kind)} is required of",
+                label=gettext_lazy("%(kind)s is required of")
+                % {"kind": gettext_lazy(kinds.get(kind, kind))},
             )
         for kind, metric, default in threshold_metrics():
             if default is None:
-                hint = "derived" if (kind, metric) in DERIVED_WHEN_NONE else "not gated"
+                hint = (
+                    gettext_lazy("derived")
+                    if (kind, metric) in DERIVED_WHEN_NONE
+                    else gettext_lazy("not gated")
+                )
             else:
-                hint = f"default {default}"
+                hint = gettext_lazy("default %(value)s") % {"value": default}
             direction = threshold_direction(kind, metric)
             label = metric.replace("_", " ")
             if direction:
-                label += " (at most)" if direction == "max" else " (at least)"
+                label += " " + (
+                    gettext("(at most)") if direction == "max" else gettext("(at least)")
+                )
             self.fields[_field_name(kind, metric)] = forms.CharField(
                 required=False,
                 max_length=30,
@@ -252,7 +296,8 @@ class PolicyForm(Form):
             key, sep, text = (part.strip() for part in line.partition("="))
             if not sep or not key.startswith(("min_", "max_")) or len(key) < 5:
                 errors.append(
-                    f"“{line.strip()}”: write min_<metric> = number or max_<metric> = number."
+                    gettext("“%(line)s”: write min_<metric> = number or max_<metric> = number.")
+                    % {"line": line.strip()}
                 )
                 continue
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from audits.checks.vocabulary import (
@@ -14,7 +15,7 @@ from audits.checks.vocabulary import (
 from governance.policy.classification.models import RiskTier
 
 UNCLASSIFIED = "unclassified"
-POLICY_TIERS = [*RiskTier.choices, (UNCLASSIFIED, "Not classified yet")]
+POLICY_TIERS = [*RiskTier.choices, (UNCLASSIFIED, gettext_noop("Not classified yet"))]
 ACCOUNTABLE_OWNER = "accountable_owner"
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.accounts.models import User
 from governance.kernel.web import Form
@@ -18,21 +19,23 @@ class ResponsibilityForm(Form):
 
     user = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"),
-        label="Person",
-        empty_label="Choose a person",
+        label=_("Person"),
+        empty_label=_("Choose a person"),
     )
-    role = forms.ChoiceField(choices=Raci.choices, label="RACI role")
-    target = forms.ChoiceField(label="On")
+    role = forms.ChoiceField(
+        choices=[(value, _(label)) for value, label in Raci.choices], label=_("RACI role")
+    )
+    target = forms.ChoiceField(label=_("On"))
     ends_at = forms.DateField(
         required=False,
-        label="Ends on (optional)",
+        label=_("Ends on (optional)"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    note = forms.CharField(required=False, max_length=300)
+    note = forms.CharField(required=False, max_length=300, label=_("Note"))
 
     def __init__(self, *args, targets: list[tuple[str, list[tuple[str, str]]]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "Choose a system, model or dataset"), *targets]
+        self.fields["target"].choices = [("", _("Choose a system, model or dataset")), *targets]
 
     def clean_ends_at(self):
         day = self.cleaned_data.get("ends_at")

@@ -6,16 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.accounts.models import CROSS_TEAM_READERS, Role
 
 
 class Raci(models.TextChoices):
-    RESPONSIBLE = "responsible", "Responsible"
-    ACCOUNTABLE = "accountable", "Accountable"
-    CONSULTED = "consulted", "Consulted"
-    INFORMED = "informed", "Informed"
+    RESPONSIBLE = "responsible", gettext_noop("Responsible")
+    ACCOUNTABLE = "accountable", gettext_noop("Accountable")
+    CONSULTED = "consulted", gettext_noop("Consulted")
+    INFORMED = "informed", gettext_noop("Informed")
 
 
 TEAM_PATHS = ("system__team", "model__system__team", "dataset__team")

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import User
@@ -95,7 +96,12 @@ def responsibilities(request):
                     )
                 messages.success(
                     request,
-                    f"{r.user.username} is now {r.get_role_display().lower()} for {r.target}.",
+                    gettext("%(person)s is now %(role)s for %(target)s.")
+                    % {
+                        "person": r.user.username,
+                        "role": gettext(r.get_role_display()).lower(),
+                        "target": r.target,
+                    },
                 )
                 return redirect("responsibilities")
         context = _responsibilities_context(request, form)
@@ -116,7 +122,15 @@ def responsibility_end_view(request, pk: int):
     if row is None:
         raise Http404
     row = responsibility_end(actor=request.user, responsibility=row)
-    messages.success(request, f"{row.user.username} is no longer {row.role} for {row.target}.")
+    messages.success(
+        request,
+        gettext("%(person)s is no longer %(role)s for %(target)s.")
+        % {
+            "person": row.user.username,
+            "role": gettext(row.get_role_display()).lower(),
+            "target": row.target,
+        },
+    )
     return redirect("responsibilities")
 
 

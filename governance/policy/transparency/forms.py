@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import Form
 from governance.policy.transparency.services import MAX_CHARS
 
 
 class TransparencyMeasureForm(Form):
-    duty = forms.ChoiceField(label="Duty")
+    duty = forms.ChoiceField(label=_("Duty"))
     measure = forms.CharField(
         max_length=MAX_CHARS,
-        label="What is done",
-        help_text="The notice people see, the marking applied to generated content...",
+        label=_("What is done"),
+        help_text=_("The notice people see, the marking applied to generated content..."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     evidence = forms.CharField(
         max_length=MAX_CHARS,
-        label="Evidence",
-        help_text="Where a reviewer can check it: a screenshot's location, a test, a document.",
+        label=_("Evidence"),
+        help_text=_("Where a reviewer can check it: a screenshot's location, a test, a document."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, duties=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duty"].choices = [(d, f"Art. {p}: {label}") for p, d, label in duties]
+        self.fields["duty"].choices = [
+            (d, f"{gettext('Art.')} {p}: {gettext(label)}") for p, d, label in duties
+        ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from governance.kernel.permissions import team_scoped_queryset
 
@@ -17,20 +18,28 @@ from governance.kernel.permissions import team_scoped_queryset
 DUTIES: dict[str, tuple[str, str]] = {
     "50(1)": (
         "disclosure_to_users",
-        "People interacting with the system are told they are interacting with an AI system",
+        gettext_noop(
+            "People interacting with the system are told they are interacting with an AI system"
+        ),
     ),
     "50(2)": (
         "synthetic_content_marking",
-        "Generated audio, image, video or text is marked, machine-readably, as artificially "
-        "generated",
+        gettext_noop(
+            "Generated audio, image, video or text is marked, machine-readably, as artificially "
+            "generated"
+        ),
     ),
     "50(3)": (
         "emotion_biometric_notice",
-        "People exposed to emotion recognition or biometric categorisation are informed",
+        gettext_noop(
+            "People exposed to emotion recognition or biometric categorisation are informed"
+        ),
     ),
     "50(4)": (
         "deep_fake_disclosure",
-        "Deep fakes and generated public-interest text are disclosed as artificially generated",
+        gettext_noop(
+            "Deep fakes and generated public-interest text are disclosed as artificially generated"
+        ),
     ),
 }
 DUTY_CHOICES = [(duty, label) for duty, label in DUTIES.values()]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, render_form
@@ -51,8 +52,10 @@ def system_transparency(request, pk: int):
     if not writer:
         return forbidden(
             request,
-            "Only the system's team data scientists, compliance officers and admins record "
-            "transparency measures.",
+            gettext(
+                "Only the system's team data scientists, compliance officers and admins record "
+                "transparency measures."
+            ),
         )
     if not form.is_valid():
         return render_form(request, TEMPLATE, context, 400)
@@ -61,5 +64,8 @@ def system_transparency(request, pk: int):
     except ServiceError as exc:
         context["error"] = exc.message
         return render_form(request, TEMPLATE, context, exc.status_code)
-    messages.success(request, f"Measure for {row.get_duty_display()} recorded.")
+    messages.success(
+        request,
+        gettext("Measure for %(duty)s recorded.") % {"duty": gettext(row.get_duty_display())},
+    )
     return redirect("system-transparency", system.pk)

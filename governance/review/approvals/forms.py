@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import COMMENT_MAX, Form
 from governance.review.approvals.models import DecisionKind
@@ -25,10 +26,10 @@ class DecisionForm(Form):
             and not data.get("totp_code")
             and not data.get("step_up")
         ):
-            self.add_error(None, "Confirm who you are to sign the approval.")
+            self.add_error(None, _("Confirm who you are to sign the approval."))
         if (
             decision in (DecisionKind.REJECT, DecisionKind.REQUEST_CHANGES)
             and not (data.get("comment") or "").strip()
         ):
-            self.add_error("comment", "Say why, so the data scientist knows what to change.")
+            self.add_error("comment", _("Say why, so the data scientist knows what to change."))
         return data

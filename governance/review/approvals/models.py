@@ -10,16 +10,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 
+# Choice labels are English message ids (gettext_noop): stored values and the API keep them as
+# they are, the pages translate them where they show them.
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    INVALIDATED = "invalidated", "Invalidated"
-    EXPIRED = "expired", "Expired"
+    OPEN = "open", gettext_noop("Open")
+    APPROVED = "approved", gettext_noop("Approved")
+    REJECTED = "rejected", gettext_noop("Rejected")
+    CHANGES_REQUESTED = "changes_requested", gettext_noop("Changes requested")
+    INVALIDATED = "invalidated", gettext_noop("Invalidated")
+    EXPIRED = "expired", gettext_noop("Expired")
 
 
 class Review(models.Model):
@@ -77,9 +80,9 @@ class Review(models.Model):
 
 
 class DecisionKind(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
-    REQUEST_CHANGES = "request_changes", "Request changes"
+    APPROVE = "approve", gettext_noop("Approve")
+    REJECT = "reject", gettext_noop("Reject")
+    REQUEST_CHANGES = "request_changes", gettext_noop("Request changes")
 
 
 class Decision(models.Model):

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.mfa.services import (
@@ -29,7 +30,7 @@ from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, is_htmx, render_form
 from governance.policy.deployments.models import Environment
 from governance.policy.deployments.selectors import deployment_list
-from governance.policy.policies.models import POLICY_TIERS
+from governance.policy.policies.models import ACCOUNTABLE_OWNER, POLICY_TIERS
 from governance.review.approvals.forms import DecisionForm
 from governance.review.approvals.models import DecisionKind
 from governance.review.approvals.selectors import decision_list
@@ -96,7 +97,7 @@ def _panel_context(request, mv: ModelVersion, ev: Evaluation | None = None) -> d
         "submit_blockers": ev.reasons(SUBMISSION),
         "evidence_gaps": ev.reasons(EVIDENCE),
         "can_decide": _can_decide(user, ev),
-        "capacities": [c.replace("_", " ") for c in ev.capacities(user)],
+        "capacities": capacity_labels(ev.capacities(user)),
         "decisions": decision_list(actor=user, model_version_id=mv.pk),
         "deployments": deployment_list(actor=user, model_version_id=mv.pk)[:20],
         "gates": [gate(mv, environment=env) for env in Environment.values],
@@ -106,12 +107,23 @@ def _panel_context(request, mv: ModelVersion, ev: Evaluation | None = None) -> d
     }
 
 
+# The capacities a reviewer signs in, as the pages name them (English message ids).
+CAPACITY_LABELS = {
+    Role.COMPLIANCE_OFFICER.value: gettext_noop("compliance officer"),
+    ACCOUNTABLE_OWNER: gettext_noop("accountable owner"),
+}
+
+
+def capacity_labels(capacities: list[str]) -> list[str]:
+    return [gettext(CAPACITY_LABELS.get(c, c.replace("_", " "))) for c in capacities]
+
+
 def review_sections(request, mv: ModelVersion) -> dict:
     """Pieces for the registry's model version page: header actions, the review panel and
     the tier's label for the governance panel."""
     context = _panel_context(request, mv)
     return {
-        "tier_label": dict(POLICY_TIERS).get(context["ev_tier"], context["ev_tier"]),
+        "tier_label": gettext(dict(POLICY_TIERS).get(context["ev_tier"], context["ev_tier"])),
         "actions_html": render_to_string(
             "governance/partials/review_actions.html", context, request=request
         ),
@@ -145,14 +157,15 @@ def _refused(request, mv, title: str, message: str, reasons: list, exc: ServiceE
 def model_version_submit_view(request, pk: int):
     mv = _version_or_404(request, pk)
     if not _may_change(request.user, mv):
-        return forbidden(request, "Only a data scientist of the team submits versions.")
+        return forbidden(request, gettext("Only a data scientist of the team submits versions."))
     try:
         model_version_submit(actor=request.user, model_version=mv)
     except ServiceError as exc:
         reasons = exc.extra.get("reasons", [])
-        message = "The version cannot be submitted yet:" if reasons else exc.message
-        return _refused(request, mv, "The version was not submitted", message, reasons, exc)
-    return _done(request, mv, f"{mv} was submitted for review.")
+        message = gettext("The version cannot be submitted yet:") if reasons else exc.message
+        title = gettext("The version was not submitted")
+        return _refused(request, mv, title, message, reasons, exc)
+    return _done(request, mv, gettext("%(version)s was submitted for review.") % {"version": mv})
 
 
 def _decision_context(request, mv: ModelVersion, ev: Evaluation, form: DecisionForm) -> dict:
@@ -169,7 +182,7 @@ def _decision_context(request, mv: ModelVersion, ev: Evaluation, form: DecisionF
         "mv": mv,
         "form": form,
         "decision": decision,
-        "decision_label": DecisionKind(decision).label,
+        "decision_label": gettext(DecisionKind(decision).label),
         "is_approval": decision == DecisionKind.APPROVE,
         "evidence": evidence,
         "datasets": [
@@ -181,7 +194,7 @@ def _decision_context(request, mv: ModelVersion, ev: Evaluation, form: DecisionF
         # keep their id across a swap, and copying a browser-added style="" breaks the CSP.
         "uid": secrets.token_hex(4),
         "blockers": ev.reasons(SUBMISSION, EVIDENCE),
-        "capacities": [c.replace("_", " ") for c in ev.capacities(request.user)],
+        "capacities": capacity_labels(ev.capacities(request.user)),
         "signing_methods": signing_methods(request.user),
         "only_step_up": ["oidc_step_up"],
         "step_up": step_up_current(request.session, user=request.user),
@@ -216,14 +229,16 @@ def model_version_decide(request, pk: int):
     mv = _version_or_404(request, pk)
     user = request.user
     if user.role not in (Role.COMPLIANCE_OFFICER, Role.ADMIN, Role.DATA_SCIENTIST):
-        return forbidden(request, "Auditors read; they do not decide on versions.")
+        return forbidden(request, gettext("Auditors read; they do not decide on versions."))
     if request.method == "GET" and request.GET.get("close"):
         return HttpResponse("")
     ev = evaluate(mv)
     if not ev.capacities(user):
         return forbidden(
             request,
-            "Only compliance officers and the accountable owner (RACI A) decide on versions.",
+            gettext(
+                "Only compliance officers and the accountable owner (RACI A) decide on versions."
+            ),
         )
     template = (
         "governance/partials/decision_dialog.html" if is_htmx(request) else "governance/decide.html"
@@ -248,7 +263,7 @@ def model_version_decide(request, pk: int):
         form.cleaned_data["decision"] == DecisionKind.APPROVE
         and request.POST.get("evidence_digest") != context["digest"]
     ):
-        context["error"] = (
+        context["error"] = gettext(
             "The evidence changed while you were reading it. Check what is listed now and "
             "sign again."
         )
@@ -260,7 +275,7 @@ def model_version_decide(request, pk: int):
     if approving and form.cleaned_data["step_up"] == "use":
         step_up = step_up_current(request.session, user=user)
         if step_up is None:
-            context["error"] = "Your re-authentication expired; confirm who you are again."
+            context["error"] = gettext("Your re-authentication expired; confirm who you are again.")
             return render_form(request, template, context, 403)
     try:
         review_decide(
@@ -281,13 +296,11 @@ def model_version_decide(request, pk: int):
         step_up_clear(request.session)
     request.session.pop(PENDING, None)
     mv.refresh_from_db()
-    label = DecisionKind(form.cleaned_data["decision"]).label.lower()
-    return _done(
-        request,
-        mv,
-        f"Your decision ({label}) was signed and recorded. {mv} is now "
-        f"{mv.get_status_display().lower()}.",
-    )
+    label = gettext(DecisionKind(form.cleaned_data["decision"]).label).lower()
+    text = gettext(
+        "Your decision (%(decision)s) was signed and recorded. %(version)s is now %(status)s."
+    ) % {"decision": label, "version": mv, "status": gettext(mv.get_status_display()).lower()}
+    return _done(request, mv, text)
 
 
 def version_page_panels(*, request, model_version: ModelVersion) -> dict:

@@ -7,6 +7,7 @@ service's status code. HTMX requests get partials."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.errors import ServiceError
@@ -22,11 +23,12 @@ from governance.review.gate.services import deployment_record
 def model_version_deploy(request, pk: int):
     mv = _version_or_404(request, pk)
     if not _may_change(request.user, mv):
-        return forbidden(request, "Only a data scientist of the team records deployments.")
+        return forbidden(request, gettext("Only a data scientist of the team records deployments."))
     form = DeploymentForm(request.POST)
+    title = gettext("The deployment was not recorded")
     if not form.is_valid():
-        message = "Choose an environment: development, test or production."
-        return _refused(request, mv, "The deployment was not recorded", message, [], None)
+        message = gettext("Choose an environment: development, test or production.")
+        return _refused(request, mv, title, message, [], None)
     env = form.cleaned_data["environment"]
     try:
         deployment_record(
@@ -34,5 +36,9 @@ def model_version_deploy(request, pk: int):
         )
     except ServiceError as exc:
         reasons = exc.extra.get("reasons", [])
-        return _refused(request, mv, "The deployment was not recorded", exc.message, reasons, exc)
-    return _done(request, mv, f"Deployment of {mv} to {Environment(env).label} recorded.")
+        return _refused(request, mv, title, exc.message, reasons, exc)
+    text = gettext("Deployment of %(version)s to %(environment)s recorded.") % {
+        "version": mv,
+        "environment": gettext(Environment(env).label),
+    }
+    return _done(request, mv, text)

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import User
@@ -31,10 +33,10 @@ from governance.review.worklists.selectors import (
 
 # --- review queue ---------------------------------------------------------------------------
 QUEUE_FILTERS = [
-    ("all", "Everything in review"),
-    ("waiting", "Waiting for me"),
-    ("assigned", "Assigned to me"),
-    ("overdue", "Overdue"),
+    ("all", _("Everything in review")),
+    ("waiting", _("Waiting for me")),
+    ("assigned", _("Assigned to me")),
+    ("overdue", _("Overdue")),
 ]
 
 
@@ -98,7 +100,7 @@ def review_queue_assign(request, pk: int):
     assignee = User.objects.filter(username=name).first() if name else None
     error = None
     if name and assignee is None:
-        error, status = f"Nobody is called {name!r}.", 400
+        error, status = gettext("Nobody is called “%(name)s”.") % {"name": name}, 400
     else:
         try:
             review_assign(actor=user, model_version=mv, assignee=assignee)
@@ -112,7 +114,11 @@ def review_queue_assign(request, pk: int):
             response = review_queue(request)
             response.status_code = status
             return response
-        messages.success(request, f"{mv} assigned to {name or 'nobody'}.")
+        if name:
+            text = gettext("%(version)s assigned to %(person)s.") % {"version": mv, "person": name}
+        else:
+            text = gettext("%(version)s assigned to nobody.") % {"version": mv}
+        messages.success(request, text)
         return redirect("review-queue")
     (row,) = queue_rows(review_queue_list(actor=user).filter(pk=pk), policies_by_tier())
     context = {**_row_context(user, [row]), "row": row, "error": error}

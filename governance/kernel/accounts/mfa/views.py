@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.mfa.models import TotpDevice
@@ -73,12 +74,14 @@ def second_factor(request):
                 if mfa_required(user):
                     messages.error(
                         request,
-                        "Your role must use a second factor; ask an admin "
-                        "to reset it if you lost your phone.",
+                        gettext(
+                            "Your role must use a second factor; ask an admin "
+                            "to reset it if you lost your phone."
+                        ),
                     )
                 else:
                     totp_remove(actor=user, user=user)
-                    messages.success(request, "Authenticator removed.")
+                    messages.success(request, gettext("Authenticator removed."))
                 return redirect("second-factor")
         except ServiceError as exc:
             context["error"] = exc.message
@@ -109,11 +112,14 @@ def second_factor_verify_view(request):
                 left = user.recovery_codes.filter(used_at__isnull=True).count()
                 messages.warning(
                     request,
-                    f"Recovery code used; {left} left. Make new ones on "
-                    "your second-factor page if you are running out.",
+                    gettext(
+                        "Recovery code used; %(left)s left. Make new ones on "
+                        "your second-factor page if you are running out."
+                    )
+                    % {"left": left},
                 )
             return redirect(context["next"])
-        context["error"] = "That code does not match."
+        context["error"] = gettext("That code does not match.")
         return render(request, "governance/second_factor_verify.html", context, status=403)
     return render(request, "governance/second_factor_verify.html", context)
 
@@ -125,5 +131,8 @@ def second_factor_reset(request, pk: int):
     if person is None:
         raise Http404
     totp_remove(actor=request.user, user=person)
-    messages.success(request, f"The authenticator of {person.username} was reset.")
+    messages.success(
+        request,
+        gettext("The authenticator of %(person)s was reset.") % {"person": person.username},
+    )
     return redirect("person-edit", pk=pk)

@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -264,7 +265,7 @@ def group_mapping_add(request):
             _sign_in_context(request, mapping_form=form),
             exc.status_code,
         )
-    messages.success(request, f"Rule added: {mapping}.")
+    messages.success(request, gettext("Rule added: %(rule)s.") % {"rule": mapping})
     return redirect("sign-in-settings")
 
 
@@ -276,7 +277,11 @@ def group_mapping_remove(request, pk: int):
     group_mapping_delete(actor=request.user, mapping=mapping)
     messages.success(
         request,
-        f"Rule removed: {text}. People keep their role until their next sign-in or account check.",
+        gettext(
+            "Rule removed: %(rule)s. People keep their role until their next sign-in or "
+            "account check."
+        )
+        % {"rule": text},
     )
     return redirect("sign-in-settings")
 
@@ -292,5 +297,5 @@ def sign_in_policy_save(request):
     sign_in_policy_update(
         actor=request.user, mfa_required_roles=form.cleaned_data["mfa_required_roles"]
     )
-    messages.success(request, "Second-factor policy saved.")
+    messages.success(request, gettext("Second-factor policy saved."))
     return redirect("sign-in-settings")
