@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from audits.checks.vocabulary import check_applies
 from audits.runs.models.checks import CheckKind
 from audits.runs.models.findings import findings_of_run
 from audits.runs.selectors import check_run_list
@@ -27,10 +28,18 @@ from registry import selectors as registry_selectors
 RUNNABLE = [(k, label) for k, label in CheckKind.choices if k != CheckKind.OPERATIONAL]
 
 
-def evaluation_data(*, user, model_version, datasets) -> tuple[list, list]:
+def runnable_kinds(*, policy, task: str) -> list[tuple[str, str]]:
+    """The check kinds to offer, those the policy applies to a model of ``task`` first (so the
+    form starts on one that counts: the generative evaluation for an LLM application, not
+    fairness), the others after them in their usual order."""
+    applicability = policy.check_applicability if policy is not None else None
+    return sorted(RUNNABLE, key=lambda kind: not check_applies(applicability, kind[0], task))
+
+
+def evaluation_data(*, user, model_version, datasets, policy) -> tuple[list, list]:
     """(the version's evaluation data, the team's other data): the first as (dataset
-    version, relation) pairs in the order the policy lists its relations."""
-    accepted = accepted_relations(policy_for(model_version))
+    version, relation) pairs in the order ``policy`` (the version's) lists its relations."""
+    accepted = accepted_relations(policy)
     relations = lineage_relations(model_version.pk)
     linked = {
         dv_id: next(r for r in accepted if r in kinds)
@@ -63,12 +72,15 @@ def checks_context(*, user, model_version) -> dict:
         .filter(dataset__team_id=model_version.model.system.team_id, profile_status="ready")
         .order_by("-created_at")[:50]
     )
-    evaluation, others = evaluation_data(user=user, model_version=model_version, datasets=datasets)
+    policy = policy_for(model_version)
+    evaluation, others = evaluation_data(
+        user=user, model_version=model_version, datasets=datasets, policy=policy
+    )
     return {
         "check_runs": runs,
         "latest_checks": [latest[k] for k, _ in RUNNABLE if k in latest],
         "can_run_checks": user.role in RUN_ROLES,
-        "check_kinds": RUNNABLE,
+        "check_kinds": runnable_kinds(policy=policy, task=model_version.model.task),
         "check_datasets": datasets,
         "evaluation_datasets": [{"dv": dv, "relation": rel} for dv, rel in evaluation],
         "exploratory_datasets": [dv for dv, _ in evaluation] + others,

@@ -1,12 +1,15 @@
 """Check results on the model version page: run a check with HTMX, progress row, per-group
 table and charts, roles and teams."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audits.runs.models.checks import CheckRun
+from audits.runs.views import RUNNABLE, runnable_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,27 @@ def test_model_version_page_queries_do_not_grow_with_checks(users, model_version
             error_message="x",
         )
     assert count() == one
+
+
+def _first_offered_kind(page: str) -> str:
+    select = page.split('<select id="ck-kind" name="kind">', 1)[1]
+    return select.split('<option value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_run_form_starts_on_a_check_that_applies_to_the_model(users, model_version):
+    client = client_for(users["data_scientist"])
+    page = client.get(f"/model-versions/{model_version.pk}/").content.decode()
+    assert _first_offered_kind(page) == "fairness"
+    model = model_version.model
+    model.task = "generative"
+    model.save(update_fields=["task"])
+    page = client.get(f"/model-versions/{model_version.pk}/").content.decode()
+    assert _first_offered_kind(page) == "generative"
+
+
+def test_the_offered_kinds_follow_the_policys_applicability():
+    policy = SimpleNamespace(check_applicability={"drift": ["other"], "fairness": []})
+    kinds = [k for k, _ in runnable_kinds(policy=policy, task="other")]
+    assert sorted(kinds) == sorted(k for k, _ in RUNNABLE)  # every kind is still offered
+    assert kinds.index("drift") < kinds.index("fairness")
+    assert kinds[-1] in ("fairness", "generative")
