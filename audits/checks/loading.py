@@ -349,7 +349,9 @@ def _load_xgboost(path: Path, artefact_format: str, feature_names: list[str] | N
     import xgboost as xgb  # noqa: PLC0415 - heavy optional library, loaded only where it is used
 
     booster = xgb.Booster()
-    booster.load_model(str(path))  # parses JSON/UBJ; no code execution
+    # From the bytes, which XGBoost recognises as JSON or UBJ by their content (a blob's path
+    # has no suffix to go by); parsing runs no code.
+    booster.load_model(bytearray(path.read_bytes()))
     config = json.loads(booster.save_config())
     objective = config["learner"]["objective"]["name"]
     n_class = int(config["learner"]["learner_model_param"].get("num_class", "0") or 0)
