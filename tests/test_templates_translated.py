@@ -100,16 +100,6 @@ PLACEHOLDER = "\x00"
 
 # Templates not translated yet. Remove a template from here when it is translated.
 PENDING: set[str] = {
-    "obligations/conformity.html",
-    "obligations/crosswalks.html",
-    "obligations/documentation.html",
-    "obligations/documentation_diff.html",
-    "obligations/fria.html",
-    "obligations/incident.html",
-    "obligations/incidents.html",
-    "obligations/monitoring.html",
-    "obligations/partials/system_tabs.html",
-    "obligations/risks.html",
     "reports/annex_iv.html",
     "reports/records/soa.html",
 }
