@@ -14,9 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def page(user, url, language="", accept="") -> str:
-    if language:
-        user.language = language
-        user.save(update_fields=["language"])
+    user.language = language  # blank: the browser's language
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
     response = client.get(url, HTTP_ACCEPT_LANGUAGE=accept) if accept else client.get(url)
@@ -71,6 +70,6 @@ def test_upload_and_prompt_pages_in_german(scientist, model, model_version):
     template = prompt_template_create(
         actor=scientist, model=model, name="system", role=PromptRole.SYSTEM, text="Be brief."
     ).template
-    german = page(scientist, f"/prompts/{template.pk}/")
+    german = page(scientist, f"/prompts/{template.pk}/", language="de")
     assert "Systemprompt" in german and "Änderungen anzeigen" in german
     assert "Show changes" not in german
