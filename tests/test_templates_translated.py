@@ -99,10 +99,7 @@ WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 PLACEHOLDER = "\x00"
 
 # Templates not translated yet. Remove a template from here when it is translated.
-PENDING: set[str] = {
-    "reports/annex_iv.html",
-    "reports/records/soa.html",
-}
+PENDING: set[str] = set()
 
 
 def _untranslated_source(path: Path) -> str:
