@@ -4,35 +4,42 @@ same ones the API calls) decide."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import Form
 from registry.api.serializers import LABEL
 from registry.models import PromptRole
 
 EVALUATION_KINDS = (
-    ("trained_on", "Trained on"),
-    ("validated_on", "Validated on"),
-    ("tested_on", "Tested on"),
+    ("trained_on", _("Trained on (dataset versions)")),
+    ("validated_on", _("Validated on (dataset versions)")),
+    ("tested_on", _("Tested on (dataset versions)")),
 )
+LABEL_INVALID = _("Use letters, digits and . _ + - (at most 64).")
 
 
 class DatasetVersionUploadForm(Form):
     version = forms.RegexField(
         LABEL,
         max_length=64,
-        help_text="Unique within the dataset: letters, digits, . _ + -, e.g. 2024-06 or 3.",
-        error_messages={"invalid": "Use letters, digits and . _ + - (at most 64)."},
+        label=_("Version"),
+        help_text=_("Unique within the dataset: letters, digits, . _ + -, e.g. 2024-06 or 3."),
+        error_messages={"invalid": LABEL_INVALID},
     )
     file = forms.FileField(
-        label="Data file",
+        label=_("Data file"),
         allow_empty_file=True,
-        help_text="CSV, TSV, Parquet, Excel or JSON lines; the format is read from the bytes.",
+        help_text=_("CSV, TSV, Parquet, Excel or JSON lines; the format is read from the bytes."),
     )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, label=_("Description"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     sheet = forms.CharField(
         required=False,
         max_length=255,
-        help_text="Excel only: the worksheet (the first one if empty).",
+        label=_("Sheet"),
+        help_text=_("Excel only: the worksheet (the first one if empty)."),
     )
 
 
@@ -40,20 +47,25 @@ class ModelVersionUploadForm(Form):
     version = forms.RegexField(
         LABEL,
         max_length=64,
-        help_text="Unique within the model, e.g. 1.4.0.",
-        error_messages={"invalid": "Use letters, digits and . _ + - (at most 64)."},
+        label=_("Version"),
+        help_text=_("Unique within the model, e.g. 1.4.0."),
+        error_messages={"invalid": LABEL_INVALID},
     )
     artefact = forms.FileField(
-        label="Model artefact",
+        label=_("Model artefact"),
         allow_empty_file=True,
-        help_text="The saved model; pickle-family files are recorded as unsafe and never loaded.",
+        help_text=_(
+            "The saved model; pickle-family files are recorded as unsafe and never loaded."
+        ),
     )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, label=_("Description"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     code_commit = forms.RegexField(
         r"^[0-9a-fA-F]{7,64}\Z",
         required=False,
-        label="Code commit",
-        error_messages={"invalid": "A git commit hash: 7 to 64 hexadecimal characters."},
+        label=_("Code commit"),
+        error_messages={"invalid": _("A git commit hash: 7 to 64 hexadecimal characters.")},
     )
 
     def __init__(self, *args, dataset_versions=(), **kwargs):
@@ -63,8 +75,8 @@ class ModelVersionUploadForm(Form):
             self.fields[kind] = forms.MultipleChoiceField(
                 choices=choices,
                 required=False,
-                label=f"{label} (dataset versions)",
-                help_text="Ctrl-click (Cmd-click on a Mac) to pick several."
+                label=label,
+                help_text=_("Ctrl-click (Cmd-click on a Mac) to pick several.")
                 if kind == "trained_on"
                 else "",
                 widget=forms.SelectMultiple(attrs={"size": min(6, max(2, len(choices)))}),
@@ -85,12 +97,19 @@ def _browser_text(text: str) -> str:
 
 
 class PromptTemplateForm(Form):
-    name = forms.CharField(max_length=200, help_text="Unique within the model, e.g. system.")
-    role = forms.ChoiceField(choices=PromptRole.choices)
-    text = forms.CharField(
-        strip=False, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"})
+    name = forms.CharField(
+        max_length=200, label=_("Name"), help_text=_("Unique within the model, e.g. system.")
     )
-    note = forms.CharField(required=False, max_length=2000, label="Why (note)")
+    # The roles' labels are translated here, for the page; the stored value is the key.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(value, _(label)) for value, label in PromptRole.choices]
+    )
+    text = forms.CharField(
+        strip=False,
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    note = forms.CharField(required=False, max_length=2000, label=_("Why (note)"))
 
     def clean_text(self) -> str:
         return _browser_text(self.cleaned_data["text"])
@@ -99,24 +118,24 @@ class PromptTemplateForm(Form):
 class PromptVersionForm(Form):
     text = forms.CharField(
         strip=False,
-        label="Text of the new version",
+        label=_("Text of the new version"),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
     )
-    note = forms.CharField(required=False, max_length=2000, label="What changed and why (note)")
+    note = forms.CharField(required=False, max_length=2000, label=_("What changed and why (note)"))
 
     def clean_text(self) -> str:
         return _browser_text(self.cleaned_data["text"])
 
 
 class PromptBindForm(Form):
-    model_version = forms.TypedChoiceField(coerce=int, label="Model version")
-    prompt_version = forms.TypedChoiceField(coerce=int, label="Runs with prompt version")
+    model_version = forms.TypedChoiceField(coerce=int, label=_("Model version"))
+    prompt_version = forms.TypedChoiceField(coerce=int, label=_("Runs with prompt version"))
 
     def __init__(self, *args, model_versions=(), prompt_versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model_version"].choices = [
-            (mv.pk, f"{mv.version} ({mv.get_status_display().lower()})") for mv in model_versions
+            (mv.pk, f"{mv.version} ({gettext(mv.get_status_display())})") for mv in model_versions
         ]
         self.fields["prompt_version"].choices = [
-            (pv.pk, f"version {pv.number}") for pv in prompt_versions
+            (pv.pk, gettext("version %(number)s") % {"number": pv.number}) for pv in prompt_versions
         ]

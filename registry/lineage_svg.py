@@ -89,21 +89,15 @@ def layout(graph: dict, url_for) -> Layout:
             hidden = node.get("hidden", False)
             kind = "hidden" if hidden else node["type"]
             title = "another team's data" if hidden else node.get("name", "")
-            subtitle = (
-                ""
-                if hidden
-                else (
-                    ("dataset · " if node["type"] == "dataset_version" else "model · ")
-                    + str(node.get("version", ""))
-                )
-            )
+            # The version only: the page names the kind ("dataset", "model") in its language.
+            subtitle = "" if hidden else str(node.get("version", ""))
             boxes.append(
                 Box(
                     key,
                     x,
                     y,
                     title[:26],
-                    subtitle[:30],
+                    subtitle[:20],
                     kind,
                     None if hidden else url_for(node),
                     key == root,

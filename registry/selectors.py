@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import CROSS_TEAM_READERS, Team, User
 from governance.kernel.objectstore import blob_read_bytes
@@ -139,7 +140,8 @@ def column_get(*, actor: User, dataset_version_id: int, name: str, action: str =
     )
 
 
-HIDDEN_PERSONAL_DATA = "Upstream data you cannot see holds personal data."
+# English where recorded (API, report snapshots); the pages translate it when shown.
+HIDDEN_PERSONAL_DATA = gettext_noop("Upstream data you cannot see holds personal data.")
 
 
 def team_ids_visible_to(actor: User | None) -> set[int] | None:

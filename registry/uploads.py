@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from governance.kernel.errors import ServiceError
@@ -25,7 +26,7 @@ def _too_large(request) -> str | None:
     """The refusal when the body is over the limit (the handler stops reading it)."""
     limit = settings.MAX_UPLOAD_BYTES
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1024 * 1024:
-        return f"The file is larger than the limit of {limit} bytes."
+        return gettext("The file is larger than the limit of %(limit)s bytes.") % {"limit": limit}
     return None
 
 
@@ -60,7 +61,9 @@ def _refusal(request) -> tuple[str, int] | None:
     if message is None:
         request.FILES  # noqa: B018  (reads the body: the handler notes an oversize file)
     if message is None and getattr(request, "upload_too_large", False):
-        message = f"The file is larger than the limit of {settings.MAX_UPLOAD_BYTES} bytes."
+        message = gettext("The file is larger than the limit of %(limit)s bytes.") % {
+            "limit": settings.MAX_UPLOAD_BYTES
+        }
     return (message, 413) if message else None
 
 

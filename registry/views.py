@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.models import Role, User
@@ -58,7 +59,7 @@ def _display(value, usernames: dict[int, str], is_user: bool) -> str:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, default=str)
     return str(value)
@@ -191,7 +192,7 @@ def dataset_version_reprofile_view(request, pk: int):
 def pii_flag_decision(request, pk: int):
     """Confirm, dismiss or reopen one PII flag; HTMX swaps the flag's row."""
     if request.user.role not in PII_DECIDERS:
-        return forbidden(request, "Your role may not decide on personal data flags.")
+        return forbidden(request, gettext("Your role may not decide on personal data flags."))
     flag = (
         PIIFlag.objects.visible_to(request.user, CHANGE)
         .select_related("column")
@@ -217,7 +218,7 @@ def pii_flag_decision(request, pk: int):
 @require_POST
 def column_sensitive_toggle(request, pk: int):
     if request.user.role not in PII_DECIDERS:
-        return forbidden(request, "Your role may not change columns.")
+        return forbidden(request, gettext("Your role may not change columns."))
     column = Column.objects.visible_to(request.user, CHANGE).filter(pk=pk).first()
     if column is None:
         raise Http404
@@ -231,7 +232,9 @@ def column_sensitive_toggle(request, pk: int):
 
 # --- prompts of LLM applications -------------------------------------------------------------
 PROMPT_WRITERS = (Role.DATA_SCIENTIST, Role.ADMIN)
-PROMPT_WRITE_REFUSED = "Only data scientists of the model's team and admins write prompts."
+PROMPT_WRITE_REFUSED = gettext_lazy(
+    "Only data scientists of the model's team and admins write prompts."
+)
 
 
 def _may_write_prompts(user, model) -> bool:
@@ -269,7 +272,10 @@ def model_prompts(request, pk: int):
     except ServiceError as exc:
         context["error"] = exc.message
         return render_form(request, "registry/model_prompts.html", context, exc.status_code)
-    messages.success(request, f"Prompt “{version.template.name}” created as version 1.")
+    messages.success(
+        request,
+        gettext("Prompt “%(name)s” created as version 1.") % {"name": version.template.name},
+    )
     return redirect("prompt", version.template_id)
 
 
@@ -330,7 +336,7 @@ def prompt_page(request, pk: int):
     if action == "bind":
         return _prompt_bind(request, template, context)
     if action not in ("preview", "save"):
-        context["error"] = "Unknown action: preview, save or bind."
+        context["error"] = gettext("Unknown action: preview, save or bind.")
         return render_form(request, "registry/prompt.html", context, 400)
     form = PromptVersionForm(request.POST)
     context["version_form"] = form
@@ -352,8 +358,8 @@ def prompt_page(request, pk: int):
         return render_form(request, "registry/prompt.html", context, exc.status_code)
     messages.success(
         request,
-        f"Version {version.number} of “{template.name}” saved; bind it to a model version "
-        "to run it.",
+        gettext("Version %(number)s of “%(name)s” saved; bind it to a model version to run it.")
+        % {"number": version.number, "name": template.name},
     )
     return redirect("prompt", template.pk)
 
@@ -376,6 +382,7 @@ def _prompt_bind(request, template, context: dict):
         return render_form(request, "registry/prompt.html", context, exc.status_code)
     messages.success(
         request,
-        f"{mv} now runs “{template.name}” version {binding.prompt_version.number}.",
+        gettext("%(version)s now runs “%(name)s” version %(number)s.")
+        % {"version": mv, "name": template.name, "number": binding.prompt_version.number},
     )
     return redirect("prompt", template.pk)

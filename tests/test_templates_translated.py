@@ -99,32 +99,7 @@ WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 PLACEHOLDER = "\x00"
 
 # Templates not translated yet. Remove a template from here when it is translated.
-PENDING: set[str] = {
-    "obligations/conformity.html",
-    "obligations/crosswalks.html",
-    "obligations/documentation.html",
-    "obligations/documentation_diff.html",
-    "obligations/fria.html",
-    "obligations/incident.html",
-    "obligations/incidents.html",
-    "obligations/monitoring.html",
-    "obligations/partials/system_tabs.html",
-    "obligations/risks.html",
-    "registry/dataset_version.html",
-    "registry/dataset_version_upload.html",
-    "registry/mlflow_links.html",
-    "registry/model_prompts.html",
-    "registry/model_version.html",
-    "registry/model_version_upload.html",
-    "registry/partials/history.html",
-    "registry/partials/lineage.html",
-    "registry/partials/pii_flag.html",
-    "registry/partials/sensitive_toggle.html",
-    "registry/partials/upload_progress.html",
-    "registry/prompt.html",
-    "reports/annex_iv.html",
-    "reports/records/soa.html",
-}
+PENDING: set[str] = set()
 
 
 def _untranslated_source(path: Path) -> str:

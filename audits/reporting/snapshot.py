@@ -441,7 +441,7 @@ def fairness_block(run) -> dict[str, Any] | None:
         "metrics": metrics,
         "group_tables": tables,
         "findings": [{"message": f.message} for f in findings_of_run(run).order_by("pk")],
-        "charts": _charts(run, {"group": "Per-group rates"}),
+        "charts": _charts(run, {"group": gettext_noop("Per-group rates")}),
     }
 
 
@@ -474,9 +474,9 @@ def explainability_block(run, sensitive: set[str]) -> dict[str, Any] | None:
         "charts": _charts(
             run,
             {
-                "global": "Global importance (mean |SHAP|)",
-                "beeswarm": "SHAP values per feature and row",
-                "waterfall": "A borderline case, explained",
+                "global": gettext_noop("Global importance (mean |SHAP|)"),
+                "beeswarm": gettext_noop("SHAP values per feature and row"),
+                "waterfall": gettext_noop("A borderline case, explained"),
             },
         ),
     }

@@ -71,3 +71,10 @@ def lnum(value):
     if not _local() or not NUMBER.match(text):
         return value
     return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+@register.filter
+def join_pairs(items) -> str:
+    """``{"weasyprint": "63.1", "django": "5.1"}.items`` → ``weasyprint 63.1, django 5.1``: a
+    list of names and values as one value of a translated sentence."""
+    return ", ".join(f"{name} {value}" for name, value in items)

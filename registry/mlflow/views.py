@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.errors import ServiceError
@@ -57,7 +58,7 @@ def mlflow_link_follow(request):
     )
     name = (request.POST.get("registered_model") or "").strip()
     if model is None:
-        error = "Choose one of your team's models."
+        error = gettext("Choose one of your team's models.")
         return render_form(request, TEMPLATE, _context(request, error=error, name=name), 400)
     try:
         mlflow_link_create(actor=request.user, model=model, registered_model=name)
@@ -65,7 +66,11 @@ def mlflow_link_follow(request):
         return render_form(
             request, TEMPLATE, _context(request, error=exc.message, name=name), exc.status_code
         )
-    messages.success(request, f"{model.name} now follows {name!r} in MLflow.")
+    messages.success(
+        request,
+        gettext("%(model)s now follows %(name)s in MLflow.")
+        % {"model": model.name, "name": repr(name)},
+    )
     return redirect("mlflow-links")
 
 
@@ -83,8 +88,8 @@ def mlflow_link_unfollow(request, pk: int):
     mlflow_link_delete(actor=request.user, link=link)
     messages.success(
         request,
-        f"{link.model.name} no longer follows {link.registered_model!r}; "
-        "its imported versions stay.",
+        gettext("%(model)s no longer follows %(name)s; its imported versions stay.")
+        % {"model": link.model.name, "name": repr(link.registered_model)},
     )
     return redirect("mlflow-links")
 
@@ -94,5 +99,8 @@ def mlflow_link_unfollow(request, pk: int):
 def mlflow_link_sync_now(request, pk: int):
     link = _link(request, pk)
     mlflow_link_sync_request(actor=request.user, link=link)
-    messages.success(request, f"A sync of {link.registered_model!r} was queued.")
+    messages.success(
+        request,
+        gettext("A sync of %(name)s was queued.") % {"name": repr(link.registered_model)},
+    )
     return redirect("mlflow-links")

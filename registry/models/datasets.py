@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.accounts.models import Team
@@ -43,12 +44,12 @@ class Dataset(models.Model):
 
 
 class ProfileStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", gettext_noop("Pending")
+    READY = "ready", gettext_noop("Ready")
+    FAILED = "failed", gettext_noop("Failed")
     # Known by name and digest only (e.g. an MLflow run's logged input): no file is held, so
     # there is nothing to profile, scan or check.
-    REFERENCE = "reference", "Reference only"
+    REFERENCE = "reference", gettext_noop("Reference only")
 
 
 class DatasetVersion(models.Model):
@@ -98,12 +99,12 @@ class DatasetVersion(models.Model):
 
 
 class ColumnRole(models.TextChoices):
-    FEATURE = "feature", "Feature"
-    TARGET = "target", "Target"
-    PREDICTION = "prediction", "Prediction"
-    SCORE = "score", "Score"
-    IDENTIFIER = "identifier", "Identifier"
-    IGNORED = "ignored", "Ignored"
+    FEATURE = "feature", gettext_noop("Feature")
+    TARGET = "target", gettext_noop("Target")
+    PREDICTION = "prediction", gettext_noop("Prediction")
+    SCORE = "score", gettext_noop("Score")
+    IDENTIFIER = "identifier", gettext_noop("Identifier")
+    IGNORED = "ignored", gettext_noop("Ignored")
 
 
 class Column(models.Model):
@@ -141,9 +142,9 @@ class Column(models.Model):
 
 
 class PIIStatus(models.TextChoices):
-    SUSPECTED = "suspected", "Suspected"
-    CONFIRMED = "confirmed", "Confirmed"
-    DISMISSED = "dismissed", "Dismissed"
+    SUSPECTED = "suspected", gettext_noop("Suspected")
+    CONFIRMED = "confirmed", gettext_noop("Confirmed")
+    DISMISSED = "dismissed", gettext_noop("Dismissed")
 
 
 # GDPR Art. 9 special categories; the rest are direct identifiers.

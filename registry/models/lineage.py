@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from registry.models.datasets import DatasetVersion
@@ -16,15 +17,15 @@ from registry.models.models import ModelVersion
 
 
 class EdgeKind(models.TextChoices):
-    TRAINED_ON = "trained_on", "trained on"
-    VALIDATED_ON = "validated_on", "validated on"
-    TESTED_ON = "tested_on", "tested on"
-    DERIVED_FROM = "derived_from", "derived from"
-    FINE_TUNED_FROM = "fine_tuned_from", "fine-tuned from"
+    TRAINED_ON = "trained_on", gettext_noop("trained on")
+    VALIDATED_ON = "validated_on", gettext_noop("validated on")
+    TESTED_ON = "tested_on", gettext_noop("tested on")
+    DERIVED_FROM = "derived_from", gettext_noop("derived from")
+    FINE_TUNED_FROM = "fine_tuned_from", gettext_noop("fine-tuned from")
     # An LLM application's retrieval corpus: the data its answers are written from.
-    RETRIEVES_FROM = "retrieves_from", "retrieves from"
+    RETRIEVES_FROM = "retrieves_from", gettext_noop("retrieves from")
     # An LLM application's foundation model, registered as an external service version.
-    BUILT_ON = "built_on", "built on"
+    BUILT_ON = "built_on", gettext_noop("built on")
 
 
 # (upstream kind, downstream kind) pairs each edge kind allows; "d" dataset, "m" model version.

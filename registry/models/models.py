@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.jobs.models import TrackedJob
@@ -13,11 +14,14 @@ from registry.models.systems import AISystem
 
 
 class ModelTask(models.TextChoices):
-    BINARY_CLASSIFICATION = "binary_classification", "Binary classification"
-    MULTICLASS_CLASSIFICATION = "multiclass_classification", "Multiclass classification"
-    REGRESSION = "regression", "Regression"
-    GENERATIVE = "generative", "Generative (LLM application)"
-    OTHER = "other", "Other"
+    BINARY_CLASSIFICATION = "binary_classification", gettext_noop("Binary classification")
+    MULTICLASS_CLASSIFICATION = (
+        "multiclass_classification",
+        gettext_noop("Multiclass classification"),
+    )
+    REGRESSION = "regression", gettext_noop("Regression")
+    GENERATIVE = "generative", gettext_noop("Generative (LLM application)")
+    OTHER = "other", gettext_noop("Other")
 
 
 class Model(models.Model):
@@ -51,28 +55,28 @@ class Model(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    DEPLOYED = "deployed", "Deployed"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", gettext_noop("Draft")
+    IN_REVIEW = "in_review", gettext_noop("In review")
+    CHANGES_REQUESTED = "changes_requested", gettext_noop("Changes requested")
+    APPROVED = "approved", gettext_noop("Approved")
+    REJECTED = "rejected", gettext_noop("Rejected")
+    DEPLOYED = "deployed", gettext_noop("Deployed")
+    RETIRED = "retired", gettext_noop("Retired")
 
 
 class ArtefactSource(models.TextChoices):
-    UPLOAD = "upload", "Uploaded"
-    REFERENCE = "reference", "Fetched from a URI"
-    EXTERNAL_SERVICE = "external_service", "External service (no artefact)"
+    UPLOAD = "upload", gettext_noop("Uploaded")
+    REFERENCE = "reference", gettext_noop("Fetched from a URI")
+    EXTERNAL_SERVICE = "external_service", gettext_noop("External service (no artefact)")
 
 
 class Verification(models.TextChoices):
     """Whether the stored artefact is the one the version names."""
 
-    VERIFIED = "verified", "Verified"
-    PENDING = "pending", "Pending verification"
-    FAILED = "failed", "Failed verification"
-    NOT_APPLICABLE = "not_applicable", "No artefact"
+    VERIFIED = "verified", gettext_noop("Verified")
+    PENDING = "pending", gettext_noop("Pending verification")
+    FAILED = "failed", gettext_noop("Failed verification")
+    NOT_APPLICABLE = "not_applicable", gettext_noop("No artefact")
 
 
 # Everything a reviewer's approval rests on; frozen from submission on.

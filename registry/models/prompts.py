@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from governance.kernel.permissions import team_scoped_queryset
 from registry.models.models import Model, ModelVersion
 
 
 class PromptRole(models.TextChoices):
-    SYSTEM = "system", "System prompt"
-    TEMPLATE = "template", "Prompt template"
+    SYSTEM = "system", gettext_noop("System prompt")
+    TEMPLATE = "template", gettext_noop("Prompt template")
 
 
 class PromptTemplate(models.Model):

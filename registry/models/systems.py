@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.accounts.models import Team
@@ -12,25 +13,25 @@ from governance.kernel.permissions import team_scoped_queryset
 # Sections of the technical documentation that a person writes (AI_ACT.md section 5). Empty
 # ones print as "not provided" in reports, so they stay separate fields, never one blob.
 DOCUMENTATION_FIELDS = [
-    ("intended_purpose", "Intended purpose"),
-    ("design_choices", "Design choices and their rationale"),
-    ("architecture", "System architecture"),
-    ("data_provenance", "Data provenance and preparation"),
-    ("accuracy_robustness", "Accuracy and robustness"),
-    ("deployment_context", "Deployment context"),
-    ("provider_name", "Provider"),
-    ("interactions", "Interactions with other systems"),
-    ("distribution_forms", "Forms of distribution"),
-    ("hardware", "Hardware"),
-    ("user_interface", "User interface"),
-    ("instructions_for_use", "Instructions for use"),
-    ("human_oversight", "Human oversight measures"),
-    ("risk_management", "Risk management"),
-    ("standards_applied", "Standards applied"),
-    ("post_market_plan", "Post-market monitoring plan"),
-    ("declaration_of_conformity", "EU declaration of conformity"),
-    ("cybersecurity_measures", "Cybersecurity measures"),
-    ("transparency_notice", "Transparency notice (Art. 50)"),
+    ("intended_purpose", gettext_noop("Intended purpose")),
+    ("design_choices", gettext_noop("Design choices and their rationale")),
+    ("architecture", gettext_noop("System architecture")),
+    ("data_provenance", gettext_noop("Data provenance and preparation")),
+    ("accuracy_robustness", gettext_noop("Accuracy and robustness")),
+    ("deployment_context", gettext_noop("Deployment context")),
+    ("provider_name", gettext_noop("Provider")),
+    ("interactions", gettext_noop("Interactions with other systems")),
+    ("distribution_forms", gettext_noop("Forms of distribution")),
+    ("hardware", gettext_noop("Hardware")),
+    ("user_interface", gettext_noop("User interface")),
+    ("instructions_for_use", gettext_noop("Instructions for use")),
+    ("human_oversight", gettext_noop("Human oversight measures")),
+    ("risk_management", gettext_noop("Risk management")),
+    ("standards_applied", gettext_noop("Standards applied")),
+    ("post_market_plan", gettext_noop("Post-market monitoring plan")),
+    ("declaration_of_conformity", gettext_noop("EU declaration of conformity")),
+    ("cybersecurity_measures", gettext_noop("Cybersecurity measures")),
+    ("transparency_notice", gettext_noop("Transparency notice (Art. 50)")),
 ]
 
 SystemQuerySet = team_scoped_queryset("team")

@@ -20,7 +20,7 @@ from governance.obligations.conformity.models import DerogationCondition
 from governance.obligations.incidents.models import IncidentStatus
 from governance.obligations.vocab import incident_category, rights_labels
 
-TEMPLATE_VERSION = "2026.12-records-1"
+TEMPLATE_VERSION = "2026.12-records-2"
 
 
 def person(user: User | None) -> dict[str, str]:
@@ -211,9 +211,10 @@ def registration_snapshot(*, data: dict, system, actor: User, at: datetime) -> d
 def soa_snapshot(*, coverage: dict, system, actor: User, at: datetime) -> dict[str, Any]:
     """The Statement of Applicability: every control of the framework, whether it applies
     (with the recorded justification), its implementation state and the evidence."""
-    s = _base(
-        "soa", f"Statement of Applicability ({coverage['framework_label']})", system, actor, at
-    )
+    title = _("Statement of Applicability (%(framework)s)") % {
+        "framework": coverage["framework_label"]
+    }
+    s = _base("soa", title, system, actor, at)
     s["soa"] = {
         "framework": coverage["framework"],
         "framework_label": coverage["framework_label"],

@@ -10,25 +10,38 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from governance.obligations.access import obligation_queryset
 
 # Annex V points the provider fills in; the rest (3, 4, 5) are fixed statements of the PDF.
 DECLARATION_ELEMENTS = [
-    ("provider_name", "Name and type of the provider", "Annex V(1)"),
-    ("provider_address", "Address of the provider or its authorised representative", "Annex V(1)"),
-    ("system_reference", "AI system name, type and unambiguous reference", "Annex V(2)"),
-    ("other_union_law", "Other Union law the system conforms with", "Annex V(4)"),
-    ("standards", "Harmonised standards or common specifications applied", "Annex V(6)"),
-    ("notified_body", "Notified body, procedure and certificate", "Annex V(7)"),
+    ("provider_name", gettext_noop("Name and type of the provider"), "Annex V(1)"),
+    (
+        "provider_address",
+        gettext_noop("Address of the provider or its authorised representative"),
+        "Annex V(1)",
+    ),
+    (
+        "system_reference",
+        gettext_noop("AI system name, type and unambiguous reference"),
+        "Annex V(2)",
+    ),
+    ("other_union_law", gettext_noop("Other Union law the system conforms with"), "Annex V(4)"),
+    (
+        "standards",
+        gettext_noop("Harmonised standards or common specifications applied"),
+        "Annex V(6)",
+    ),
+    ("notified_body", gettext_noop("Notified body, procedure and certificate"), "Annex V(7)"),
 ]
 # What must be written before a declaration can be signed (points 6 and 7 may say "none").
 REQUIRED_TO_SIGN = ("provider_name", "provider_address", "system_reference")
 
 
 class DeclarationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+    DRAFT = "draft", gettext_noop("Draft")
+    SIGNED = "signed", gettext_noop("Signed")
 
 
 class Declaration(models.Model):
@@ -80,16 +93,22 @@ class Declaration(models.Model):
 
 
 class DerogationCondition(models.TextChoices):
-    NARROW_PROCEDURAL = "a", "(a) performs a narrow procedural task"
-    IMPROVES_HUMAN_RESULT = "b", "(b) improves the result of a previously completed human activity"
+    NARROW_PROCEDURAL = "a", gettext_noop("(a) performs a narrow procedural task")
+    IMPROVES_HUMAN_RESULT = (
+        "b",
+        gettext_noop("(b) improves the result of a previously completed human activity"),
+    )
     DETECTS_PATTERNS = (
         "c",
-        (
+        gettext_noop(
             "(c) detects decision-making patterns or deviations from prior patterns, without "
             "replacing or influencing the completed human assessment without proper human review"
         ),
     )
-    PREPARATORY = "d", "(d) performs a preparatory task to an assessment relevant to Annex III"
+    PREPARATORY = (
+        "d",
+        gettext_noop("(d) performs a preparatory task to an assessment relevant to Annex III"),
+    )
 
 
 class Derogation(models.Model):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.kernel.errors import ServiceError
@@ -25,7 +26,7 @@ from governance.obligations.conformity.services import (
     prefill,
 )
 
-REFUSED = "Only compliance officers and admins write conformity records."
+REFUSED = gettext_lazy("Only compliance officers and admins write conformity records.")
 
 
 def _system(request, pk: int):
@@ -82,7 +83,11 @@ def declaration_new(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Declaration {row.number} drafted; sign it when complete.")
+            messages.success(
+                request,
+                gettext("Declaration %(number)s drafted; sign it when complete.")
+                % {"number": row.number},
+            )
             return redirect("system-conformity", pk=system.pk)
     return render_form(request, TEMPLATE, _context(request, system, new_form=form), 400)
 
@@ -107,7 +112,9 @@ def declaration_edit(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Declaration {row.number} saved.")
+            messages.success(
+                request, gettext("Declaration %(number)s saved.") % {"number": row.number}
+            )
             return redirect("system-conformity", pk=row.system_id)
     return render_form(request, TEMPLATE, _context(request, row.system, edit_form=form), 400)
 
@@ -125,7 +132,9 @@ def declaration_sign_view(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Declaration {row.number} signed.")
+            messages.success(
+                request, gettext("Declaration %(number)s signed.") % {"number": row.number}
+            )
             return redirect("system-conformity", pk=row.system_id)
     return render_form(request, TEMPLATE, _context(request, row.system, sign_form=form), 400)
 
@@ -143,7 +152,11 @@ def derogation_new(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            verdict = "applies" if row.applies else "does not apply"
-            messages.success(request, f"Assessment recorded: the derogation {verdict}.")
+            messages.success(
+                request,
+                gettext("Assessment recorded: the derogation applies.")
+                if row.applies
+                else gettext("Assessment recorded: the derogation does not apply."),
+            )
             return redirect("system-conformity", pk=system.pk)
     return render_form(request, TEMPLATE, _context(request, system, derogation_form=form), 400)

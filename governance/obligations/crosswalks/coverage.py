@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.programme.models import AuditSchedule
@@ -37,35 +38,36 @@ from governance.review.evaluation import current_classification, evaluate
 from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
 from registry.models.datasets import PIIFlag, PIIStatus
 
-COVERED, PARTLY, MISSING = "covered", "partly", "missing"
+# Keys, and the words the pages translate when they show them (the report prints them).
+COVERED, PARTLY, MISSING = gettext_noop("covered"), gettext_noop("partly"), gettext_noop("missing")
 CONTROL_STATES = {
-    COVERED: "covered",
-    PARTLY: "partly covered",
-    MISSING: "not covered",
-    "excluded": "excluded",
+    COVERED: gettext_noop("covered"),
+    PARTLY: gettext_noop("partly covered"),
+    MISSING: gettext_noop("not covered"),
+    "excluded": gettext_noop("excluded"),
 }
 APPROVED_STATES = ("approved", "deployed")
 CHECK_LABELS = dict(CHECK_KIND_CHOICES)
 
 EVIDENCE_LABELS = {
-    "policy": "Tier policy for the system's classification",
-    "classification": "AI Act classification",
-    "raci": "RACI responsibilities",
-    "approvals": "Signed approval decisions",
-    "deployments": "Deployment log behind the gate",
-    "audit_trail": "Signed, hash-chained audit trail",
-    "risks": "Risk register",
-    "incidents": "Serious incident register",
-    "fria": "Fundamental rights impact assessment",
-    "monitoring_plan": "Post-market monitoring plan",
-    "audit_schedule": "Audit schedule",
-    "documentation": "Technical documentation sections",
-    "oversight": "Human oversight measures",
-    "pii_scan": "PII scan of the data",
-    "lineage": "Lineage of the current version",
-    "data_provenance": "Provenance of the data",
-    "environment": "Environment and code of the current version",
-    "required_checks": "Checks the tier policy requires",
+    "policy": gettext_noop("Tier policy for the system's classification"),
+    "classification": gettext_noop("AI Act classification"),
+    "raci": gettext_noop("RACI responsibilities"),
+    "approvals": gettext_noop("Signed approval decisions"),
+    "deployments": gettext_noop("Deployment log behind the gate"),
+    "audit_trail": gettext_noop("Signed, hash-chained audit trail"),
+    "risks": gettext_noop("Risk register"),
+    "incidents": gettext_noop("Serious incident register"),
+    "fria": gettext_noop("Fundamental rights impact assessment"),
+    "monitoring_plan": gettext_noop("Post-market monitoring plan"),
+    "audit_schedule": gettext_noop("Audit schedule"),
+    "documentation": gettext_noop("Technical documentation sections"),
+    "oversight": gettext_noop("Human oversight measures"),
+    "pii_scan": gettext_noop("PII scan of the data"),
+    "lineage": gettext_noop("Lineage of the current version"),
+    "data_provenance": gettext_noop("Provenance of the data"),
+    "environment": gettext_noop("Environment and code of the current version"),
+    "required_checks": gettext_noop("Checks the tier policy requires"),
     **{f"check:{k}": f"{label} check" for k, label in CHECK_KIND_CHOICES},
 }
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.errors import ServiceError
@@ -60,7 +61,7 @@ def applicability_record(request, pk: int):
     system = _system(request, pk)
     if not may_write(request.user):
         return forbidden(
-            request, "Only compliance officers and admins decide which controls apply."
+            request, gettext("Only compliance officers and admins decide which controls apply.")
         )
     framework = _framework(request)
     form = ApplicabilityForm(request.POST)
@@ -79,7 +80,9 @@ def applicability_record(request, pk: int):
         except ServiceError as exc:
             error = exc.message
         else:
-            messages.success(request, f"{control.ref}: applicability recorded.")
+            messages.success(
+                request, gettext("%(control)s: applicability recorded.") % {"control": control.ref}
+            )
             url = reverse("system-crosswalks", args=[system.pk])
             return redirect(f"{url}?framework={framework}#control-{control.pk}")
     else:

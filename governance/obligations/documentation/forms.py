@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import Form
 from governance.obligations.documentation.selectors import LABELS
@@ -12,7 +14,7 @@ EXTRA_MEASURE_ROWS = 2
 
 
 class DocumentationForm(Form):
-    note = forms.CharField(required=False, max_length=300, label="What changed (optional)")
+    note = forms.CharField(required=False, max_length=300, label=_("What changed (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,7 +22,7 @@ class DocumentationForm(Form):
             self.fields[name] = forms.CharField(
                 required=False,
                 max_length=20000,
-                label=LABELS[name],
+                label=gettext(LABELS[name]),
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
 from governance.obligations.documentation.models import DocumentationRevision
@@ -12,9 +13,9 @@ from governance.obligations.documentation.services import SECTIONS
 from registry.models import DOCUMENTATION_FIELDS
 
 LABELS = {
-    "description": "System description",
+    "description": gettext_noop("System description"),
     **dict(DOCUMENTATION_FIELDS),
-    "human_oversight_measures": "Human oversight measures (structured)",
+    "human_oversight_measures": gettext_noop("Human oversight measures (structured)"),
 }
 
 

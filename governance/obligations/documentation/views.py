@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import render_form
@@ -76,9 +77,12 @@ def documentation_page(request, pk: int):
             form.add_error(None, exc.message)
         else:
             if revision is None:
-                messages.info(request, "Nothing changed; no new revision.")
+                messages.info(request, gettext("Nothing changed; no new revision."))
             else:
-                messages.success(request, f"Saved as revision {revision.number}.")
+                messages.success(
+                    request,
+                    gettext("Saved as revision %(number)s.") % {"number": revision.number},
+                )
             return redirect("system-documentation", pk=system.pk)
     context = _context(request, system, form, measures)
     return render_form(request, "obligations/documentation.html", context, 400)

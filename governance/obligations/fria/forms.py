@@ -4,6 +4,8 @@ its label and what to write as its help."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import Form
 from governance.obligations.fria.models import FRIA_ELEMENTS
@@ -14,10 +16,10 @@ class FriaForm(Form):
     rights_at_stake = forms.MultipleChoiceField(
         choices=(),
         required=False,
-        label="Fundamental rights at stake",
+        label=_("Fundamental rights at stake"),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(max_length=300, required=False, label="What changed in this revision")
+    note = forms.CharField(max_length=300, required=False, label=_("What changed in this revision"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,8 +28,8 @@ class FriaForm(Form):
             fields[name] = forms.CharField(
                 required=False,
                 max_length=20000,
-                label=f"{label} ({point})",
-                help_text=guidance,
+                label=f"{gettext(label)} ({point})",
+                help_text=gettext(guidance),
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         # The rights at stake belong with the risks of point (d).
@@ -38,5 +40,5 @@ class FriaForm(Form):
                 ordered["rights_at_stake"] = self.fields["rights_at_stake"]
         self.fields = {**ordered, "note": self.fields["note"]}
         self.fields["rights_at_stake"].choices = [
-            (r["key"], r["label"]) for r in risk_scales()["fundamental_rights"]
+            (r["key"], gettext(r["label"])) for r in risk_scales()["fundamental_rights"]
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from governance.obligations.access import obligation_queryset
 
@@ -13,45 +14,49 @@ from governance.obligations.access import obligation_queryset
 FRIA_ELEMENTS = [
     (
         "deployer_processes",
-        "The deployer's processes in which the system is used",
+        gettext_noop("The deployer's processes in which the system is used"),
         "Art. 27(1)(a)",
-        "Which decisions or tasks the system takes part in, in line with its intended purpose.",
+        gettext_noop(
+            "Which decisions or tasks the system takes part in, in line with its intended purpose."
+        ),
     ),
     (
         "period_and_frequency",
-        "Period and frequency of use",
+        gettext_noop("Period and frequency of use"),
         "Art. 27(1)(b)",
-        "From when to when the system is used, and how often (per day, per case, ...).",
+        gettext_noop(
+            "From when to when the system is used, and how often (per day, per case, ...)."
+        ),
     ),
     (
         "affected_persons",
-        "Categories of natural persons and groups likely to be affected",
+        gettext_noop("Categories of natural persons and groups likely to be affected"),
         "Art. 27(1)(c)",
-        "Who the output is about or who it reaches in this specific use.",
+        gettext_noop("Who the output is about or who it reaches in this specific use."),
     ),
     (
         "specific_risks",
-        "Specific risks of harm to those persons or groups",
+        gettext_noop("Specific risks of harm to those persons or groups"),
         "Art. 27(1)(d)",
-        "Taking into account the provider's information under Art. 13.",
+        gettext_noop("Taking into account the provider's information under Art. 13."),
     ),
     (
         "human_oversight",
-        "Human oversight measures",
+        gettext_noop("Human oversight measures"),
         "Art. 27(1)(e)",
-        "How oversight is carried out according to the instructions for use.",
+        gettext_noop("How oversight is carried out according to the instructions for use."),
     ),
     (
         "mitigation_measures",
-        "Measures to be taken if the risks materialise",
+        gettext_noop("Measures to be taken if the risks materialise"),
         "Art. 27(1)(f)",
-        "What is done, by whom, when a risk above happens.",
+        gettext_noop("What is done, by whom, when a risk above happens."),
     ),
     (
         "governance_complaints",
-        "Internal governance and complaint mechanisms",
+        gettext_noop("Internal governance and complaint mechanisms"),
         "Art. 27(1)(f)",
-        "Who decides, and how affected persons can complain and obtain redress.",
+        gettext_noop("Who decides, and how affected persons can complain and obtain redress."),
     ),
 ]
 FRIA_FIELDS = [name for name, *_ in FRIA_ELEMENTS]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, render_form
@@ -54,7 +55,7 @@ def system_fria(request, pk: int):
     if request.method != "POST":
         return render(request, "obligations/fria.html", _context(request, system))
     if not may_write(request.user):
-        return forbidden(request, "Only compliance officers and admins write the FRIA.")
+        return forbidden(request, gettext("Only compliance officers and admins write the FRIA."))
     form = FriaForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -69,6 +70,9 @@ def system_fria(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Assessment saved as revision {revision.number}.")
+            messages.success(
+                request,
+                gettext("Assessment saved as revision %(number)s.") % {"number": revision.number},
+            )
             return redirect("system-fria", pk=system.pk)
     return render_form(request, "obligations/fria.html", _context(request, system, form), 400)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.obligations.access import obligation_queryset
@@ -17,9 +18,9 @@ from governance.obligations.vocab import incident_category
 
 
 class IncidentStatus(models.TextChoices):
-    OPEN = "open", "Open, not reported yet"
-    REPORTED = "reported", "Reported to the authority"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_noop("Open, not reported yet")
+    REPORTED = "reported", gettext_noop("Reported to the authority")
+    CLOSED = "closed", gettext_noop("Closed")
 
 
 class Incident(models.Model):

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audits.runs.selectors import finding_list
@@ -25,7 +26,7 @@ from governance.obligations.incidents.services import (
     incident_propose_from_finding,
 )
 
-REFUSED = "Only compliance officers and admins handle serious incidents."
+REFUSED = gettext_lazy("Only compliance officers and admins handle serious incidents.")
 
 
 def _context(request, system, form=None) -> dict:
@@ -60,7 +61,11 @@ def system_incidents(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Incident opened; report due {incident.deadline:%Y-%m-%d}.")
+            messages.success(
+                request,
+                gettext("Incident opened; report due %(date)s.")
+                % {"date": f"{incident.deadline:%Y-%m-%d}"},
+            )
             return redirect("incident", pk=incident.pk)
     return render_form(request, "obligations/incidents.html", _context(request, system, form), 400)
 
@@ -108,15 +113,15 @@ def incident_action(request, pk: int, action: str):
             incident_mark_reported(
                 actor=request.user, incident=incident, authority=form.cleaned_data["authority"]
             )
-            messages.success(request, "Marked as reported.")
+            messages.success(request, gettext("Marked as reported."))
         elif action == "follow-up":
             incident_follow_up(
                 actor=request.user, incident=incident, text=request.POST.get("text", "")
             )
-            messages.success(request, "Follow-up recorded.")
+            messages.success(request, gettext("Follow-up recorded."))
         elif action == "close":
             incident_close(actor=request.user, incident=incident)
-            messages.success(request, "Incident closed.")
+            messages.success(request, gettext("Incident closed."))
         else:
             raise Http404
     except ServiceError as exc:
@@ -142,7 +147,9 @@ def incident_propose(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("findings")
-    messages.success(request, "Incident opened from the finding; check its category and owner.")
+    messages.success(
+        request, gettext("Incident opened from the finding; check its category and owner.")
+    )
     return redirect("incident", pk=incident.pk)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from governance.kernel.web import Form
 
@@ -12,17 +13,19 @@ METRIC_KEYS = ("check_kind", "metric", "threshold")
 
 class MonitoringPlanForm(Form):
     objectives = forms.CharField(
-        required=False, label="What is monitored and why", widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        label=_("What is monitored and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     data_sources = forms.CharField(
         required=False,
-        label="Data collected from deployers and other sources",
+        label=_("Data collected from deployers and other sources"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    audit_interval_days = forms.IntegerField(min_value=1, label="Audit every (days)")
+    audit_interval_days = forms.IntegerField(min_value=1, label=_("Audit every (days)"))
     escalation = forms.CharField(
         required=False,
-        label="Escalation when a threshold is crossed",
+        label=_("Escalation when a threshold is crossed"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

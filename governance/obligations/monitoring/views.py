@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.kernel.errors import ServiceError
@@ -56,7 +57,7 @@ def monitoring_plan_page(request, pk: int):
     if request.method != "POST":
         return render(request, "obligations/monitoring.html", _context(request, system))
     if not may_write(request.user):
-        return forbidden(request, "Only compliance officers and admins write the plan.")
+        return forbidden(request, gettext("Only compliance officers and admins write the plan."))
     form = MonitoringPlanForm(request.POST)
     metrics = metrics_from_post(request.POST)
     if form.is_valid():
@@ -68,7 +69,9 @@ def monitoring_plan_page(request, pk: int):
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, f"Post-market monitoring plan saved (version {plan.version})."
+                request,
+                gettext("Post-market monitoring plan saved (version %(version)s).")
+                % {"version": plan.version},
             )
             return redirect("system-monitoring", pk=system.pk)
     context = _context(request, system, form, metrics)

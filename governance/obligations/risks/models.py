@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.obligations.access import obligation_queryset
@@ -16,9 +17,9 @@ LEVEL = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted (residual risk)"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_noop("Open")
+    ACCEPTED = "accepted", gettext_noop("Accepted (residual risk)")
+    CLOSED = "closed", gettext_noop("Closed")
 
 
 class Risk(models.Model):
@@ -73,11 +74,11 @@ class Risk(models.Model):
 
 
 class EvidenceType(models.TextChoices):
-    CHECK_KIND = "check_kind", "A kind of check the policy runs"
-    CHECK_RUN = "check_run", "One check run"
-    POLICY = "policy", "A tier policy"
-    OVERSIGHT = "oversight", "A human oversight measure"
-    NONE = "none", "No evidence yet"
+    CHECK_KIND = "check_kind", gettext_noop("A kind of check the policy runs")
+    CHECK_RUN = "check_run", gettext_noop("One check run")
+    POLICY = "policy", gettext_noop("A tier policy")
+    OVERSIGHT = "oversight", gettext_noop("A human oversight measure")
+    NONE = "none", gettext_noop("No evidence yet")
 
 
 class Mitigation(models.Model):

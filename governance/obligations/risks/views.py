@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from audits.runs.models.checks import CheckRun
@@ -62,7 +63,9 @@ def risk_register(request, pk: int):
     if request.method != "POST":
         return render(request, "obligations/risks.html", _context(request, system))
     if not may_write(request.user):
-        return forbidden(request, "Only compliance officers and admins write the risk register.")
+        return forbidden(
+            request, gettext("Only compliance officers and admins write the risk register.")
+        )
     form = RiskForm(request.POST)
     if form.is_valid():
         try:
@@ -70,7 +73,9 @@ def risk_register(request, pk: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Risk “{risk.title}” added to the register.")
+            messages.success(
+                request, gettext("Risk “%(title)s” added to the register.") % {"title": risk.title}
+            )
             return redirect("system-risks", pk=system.pk)
     return render_form(request, "obligations/risks.html", _context(request, system, form), 400)
 
@@ -82,10 +87,12 @@ def mitigation_create(request, pk: int):
     if risk is None:
         raise Http404
     if not may_write(request.user):
-        return forbidden(request, "Only compliance officers and admins write the risk register.")
+        return forbidden(
+            request, gettext("Only compliance officers and admins write the risk register.")
+        )
     form = _mitigation_form(risk.system, request.POST)
     if not form.is_valid():
-        messages.error(request, "The mitigation needs a description and a valid evidence.")
+        messages.error(request, gettext("The mitigation needs a description and a valid evidence."))
         return redirect("system-risks", pk=risk.system_id)
     data = form.cleaned_data
     try:
@@ -102,5 +109,7 @@ def mitigation_create(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Mitigation added to “{risk.title}”.")
+        messages.success(
+            request, gettext("Mitigation added to “%(title)s”.") % {"title": risk.title}
+        )
     return redirect("system-risks", pk=risk.system_id)

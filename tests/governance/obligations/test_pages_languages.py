@@ -1,0 +1,96 @@
+"""The AI Act record pages in French and German. The labels of the JSON vocabularies (risk
+scales, rights, incident categories) and of stored choices are translated where shown; the
+records keep the English values."""
+
+from datetime import timedelta
+from html import unescape
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from governance.obligations.risks.models import Risk
+from governance.obligations.vocab import TRANSLATED_LABELS, vocabulary_labels
+
+pytestmark = pytest.mark.django_db
+
+
+def page(user, url, language) -> str:
+    user.language = language
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def test_every_vocabulary_label_is_in_the_catalogues():
+    assert vocabulary_labels() <= set(TRANSLATED_LABELS)
+    for language in ("fr", "de"):
+        path = settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+        translated = {e.msgid for e in polib.pofile(str(path)) if e.translated()}
+        assert vocabulary_labels() <= translated, language
+
+
+def test_record_pages_in_french(users, api, system):
+    officer = users["compliance_officer"]
+    created = api(officer).post(
+        f"/api/v1/systems/{system.pk}/risks/",
+        {
+            "title": "Indirect discrimination by postcode",
+            "likelihood": 3,
+            "severity": 4,
+            "fundamental_rights": ["non_discrimination"],
+            "review_date": str(timezone.localdate() + timedelta(days=30)),
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    risks = page(officer, f"/systems/{system.pk}/risks/", "fr")
+    for phrase in (
+        "Registre des risques",
+        "Possible",
+        "Majeur",
+        "Élevé (12)",
+        "Non-discrimination (art. 21)",
+        "Ouvert",
+        "Ajouter un risque",
+    ):
+        assert phrase in risks, phrase
+    assert "Add a risk" not in risks
+    # The record keeps the scale's English label.
+    assert Risk.objects.get().status == "open"
+    pages = {
+        "documentation": ("Documentation technique", "Destination", "Enregistrer comme nouvelle"),
+        "incidents": ("Incidents graves", "Ouvrir un incident"),
+        "monitoring-plan": ("Plan de surveillance après commercialisation",),
+        "fria": ("Analyse d'impact sur les droits fondamentaux",),
+        "conformity": ("Déclarations UE de conformité", "Évaluations au titre de l'art. 6(3)"),
+        "crosswalks": ("Correspondances avec les normes",),
+    }
+    for tab, phrases in pages.items():
+        body = page(officer, f"/systems/{system.pk}/{tab}/", "fr")
+        for phrase in (*phrases, "Registre des risques", "Incidents graves"):
+            assert phrase in body, (tab, phrase)
+
+
+def test_record_pages_in_german(users, system):
+    officer = users["compliance_officer"]
+    pages = {
+        "documentation": ("Technische Dokumentation", "Zweckbestimmung"),
+        "risks": ("Risikoregister", "Risiko hinzufügen"),
+        "incidents": ("Schwerwiegende Vorfälle", "Schwerwiegender Vorfall — 15 Tage"),
+        "monitoring-plan": ("Plan zur Beobachtung nach dem Inverkehrbringen",),
+        "fria": ("Grundrechte-Folgenabschätzung",),
+        "conformity": ("EU-Konformitätserklärungen",),
+        "crosswalks": ("Abgleich mit Normen",),
+    }
+    for tab, phrases in pages.items():
+        body = page(officer, f"/systems/{system.pk}/{tab}/", "de")
+        for phrase in phrases:
+            assert phrase in body, (tab, phrase)
+        if tab != "crosswalks":  # whose evidence links are computed text, in English
+            assert "Serious incidents" not in body, tab
