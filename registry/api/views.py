@@ -210,10 +210,12 @@ class ModelVersionsOfModelView(
     model = ModelVersion
 
     def rows(self):
-        model = get_or_404(
-            selectors.model_list(actor=self.request.user), self.kwargs["pk"], "model"
+        # Only whether the model exists and is visible matters here: its id, without the
+        # joins the model's own detail needs.
+        model_id = get_or_404(
+            selectors.model_ids(actor=self.request.user), self.kwargs["pk"], "model"
         )
-        return selectors.model_version_rows(actor=self.request.user).filter(model=model)
+        return selectors.model_version_rows(actor=self.request.user).filter(model_id=model_id)
 
     @extend_schema(
         request={
