@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-pii bench-lineage worker beat clean oidc-provider messages axe
+.PHONY: run test install migrate demo serve lint format bench bench-mlflow bench-cpu bench-pii bench-lineage worker beat clean oidc-provider messages axe
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ bench: install
 # var/mlflow-venv on first use); BENCH_MLFLOW_SECONDS per call per side.
 bench-mlflow: install
 	$(BIN)/python bench/bench_vs_mlflow.py
+
+# CPU per request of reading a version, listing 25 and registering one, in-process on
+# PostgreSQL and Redis (queries and cache calls counted; BENCH_CPU_DATABASE_URL reuses a
+# seeded database, --profile read|list|register prints cProfile's top functions).
+bench-cpu: install
+	$(BIN)/python bench/bench_cpu.py
 
 # PII detection on the labelled corpus, beside Presidio, and 1M x 50 profiling speed.
 bench-pii: install

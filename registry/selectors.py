@@ -40,6 +40,11 @@ def model_list(*, actor: User, action: str = VIEW) -> QuerySet[Model]:
     return Model.objects.visible_to(actor, action).select_related("system__team", "created_by")
 
 
+def model_ids(*, actor: User, action: str = VIEW) -> QuerySet:
+    """The ids of the models ``actor`` may see (or change): for checking one exists."""
+    return Model.objects.visible_to(actor, action).order_by().values_list("pk", flat=True)
+
+
 def mlflow_link_list(*, actor: User, action: str = VIEW) -> QuerySet[MlflowLink]:
     return MlflowLink.objects.visible_to(actor, action).select_related(
         "model__system__team", "created_by"

@@ -12,6 +12,7 @@ import logging
 import time
 
 import redis.exceptions
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -69,3 +70,31 @@ for _name in (
     "delete_many", "clear",
 ):  # fmt: skip
     setattr(ResilientRedisCache, _name, _with_fallback(_name))
+
+
+def count_hit(key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+    """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it
+    with the value of ``previous_key`` (0 when absent). On Redis: one round trip (INCR, EXPIRE
+    and GET in a pipeline); elsewhere, or while Redis is down, through the cache's own calls."""
+    cache = caches["default"]
+    if isinstance(cache, ResilientRedisCache) and time.monotonic() >= cache._down_until:
+        try:
+            client = cache._cache.get_client(write=True)
+            pipe = client.pipeline(transaction=False)
+            full = cache.make_and_validate_key(key)
+            pipe.incr(full)
+            pipe.expire(full, timeout)
+            pipe.get(cache.make_and_validate_key(previous_key))
+            count, _, previous = pipe.execute()
+            return int(count), int(previous or 0)
+        except OUTAGE_ERRORS as exc:
+            if cache._down_until == 0.0:
+                logger.warning("cache unreachable, using a per-process memory cache: %s", exc)
+            cache._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+    cache.add(key, 0, timeout)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout)
+        count = 1
+    return count, int(cache.get(previous_key) or 0)

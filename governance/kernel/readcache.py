@@ -12,6 +12,7 @@ nothing and costs one primary-key read; for the reads that dominate, it skips th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -20,16 +21,31 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from governance.kernel.api.renderers import OPTIONS, default
+from governance.kernel.api.renderers import OPTIONS, default, dumps
 from governance.kernel.audit.models import AuditChainHead
 
 
+@functools.cache
+def _position_sql(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    meta = AuditChainHead._meta
+    column = qn(meta.get_field("last_sequence").column)
+    # Names from the model's metadata, quoted; no value is interpolated.
+    return f"SELECT {column} FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = 1"  # noqa: S608
+
+
 def trail_position() -> int:
-    head = AuditChainHead.objects.filter(id=1).values_list("last_sequence", flat=True).first()
-    return head or 0
+    # Read on every detail request: one fixed statement, written once instead of compiled by
+    # the ORM each time.
+    alias = router.db_for_read(AuditChainHead)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_position_sql(alias))
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _moment(value: Any) -> datetime | None:
@@ -70,25 +86,27 @@ def kept_entries(scope_by_key: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def read_through(
     *, scope: str, user_id: int, compute: Callable[[], dict[str, Any]]
-) -> tuple[dict[str, Any], str]:
-    """``compute()``'s result for ``scope`` as ``user_id`` sees it, and its ETag; computed
-    again once the trail moved, the payload's ``valid_until`` passed or the entry aged out."""
+) -> tuple[bytes, str]:
+    """``compute()``'s result for ``scope`` as ``user_id`` sees it, rendered as the API writes
+    it (``renderers.dumps``), and its ETag; computed again once the trail moved, the payload's
+    ``valid_until`` passed or the entry aged out. What is kept is the rendered body: a kept
+    read is served as it is, without unpickling a payload and rendering it again."""
     seconds = settings.READ_CACHE_SECONDS
     if seconds <= 0:
         data = compute()
-        return data, etag_of(data)
+        return dumps(data), etag_of(data)
     # Read the position first: what is computed after it is at least that recent.
     key = entry_key(scope, user_id, trail_position())
     now = timezone.now()
     entry = cache.get(key)
     if entry is not None and (entry["valid_until"] is None or entry["valid_until"] > now):
-        return entry["data"], entry["etag"]
+        return entry["body"], entry["etag"]
     data = compute()
-    etag = etag_of(data)
+    body, etag = dumps(data), etag_of(data)
     until = valid_until_in(data.values())
     timeout = seconds
     if until is not None:
         timeout = max(0, min(seconds, int((until - now).total_seconds())))
     if timeout:
-        cache.set(key, {"data": data, "etag": etag, "valid_until": until}, timeout)
-    return data, etag
+        cache.set(key, {"body": body, "etag": etag, "valid_until": until}, timeout)
+    return body, etag

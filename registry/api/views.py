@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from governance.kernel.accounts.models import Role
 from governance.kernel.api.base import SelectorRowsMixin, get_or_404, validated
-from governance.kernel.api.conditional import conditional_response
+from governance.kernel.api.conditional import conditional_body_response
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.permissions import CHANGE, role_permission
@@ -210,10 +210,12 @@ class ModelVersionsOfModelView(
     model = ModelVersion
 
     def rows(self):
-        model = get_or_404(
-            selectors.model_list(actor=self.request.user), self.kwargs["pk"], "model"
+        # Only whether the model exists and is visible matters here: its id, without the
+        # joins the model's own detail needs.
+        model_id = get_or_404(
+            selectors.model_ids(actor=self.request.user), self.kwargs["pk"], "model"
         )
-        return selectors.model_version_rows(actor=self.request.user).filter(model=model)
+        return selectors.model_version_rows(actor=self.request.user).filter(model_id=model_id)
 
     @extend_schema(
         request={
@@ -307,12 +309,12 @@ class ModelVersionDetailView(APIView):
             raise ApiError(
                 404, "not_found", f"No model version {pk}, or you may not see it."
             ) from None
-        data, etag = read_through(
+        body, etag = read_through(
             scope=model_version_detail_scope(pk),
             user_id=request.user.pk,
             compute=lambda: model_version_detail(actor=request.user, model_version=mv),
         )
-        return conditional_response(request, data, etag)
+        return conditional_body_response(request, body, etag)
 
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionDetailSerializer)
     def patch(self, request, pk: int):

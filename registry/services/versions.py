@@ -4,6 +4,7 @@ trusting a pickle."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,11 +183,13 @@ def model_version_register_reference(
                 "declared_sha256": declared or None,
                 **(audit_payload or {}),
             },
+            # The fetch job's row, before the registration's event (see _create).
+            also=lambda mv: job_enqueue(
+                ArtefactFetchJob.objects.create(
+                    model_version=mv, requested_by=actor, source_uri=artefact_uri
+                )
+            ),
         )
-        job = ArtefactFetchJob.objects.create(
-            model_version=mv, requested_by=actor, source_uri=artefact_uri
-        )
-        job_enqueue(job)
     return mv
 
 
@@ -251,6 +254,7 @@ def _create(
     lineage: list[LineageLink] | None,
     fields: dict[str, Any],
     payload: dict[str, Any],
+    also: Callable[[ModelVersion], object] | None = None,
 ) -> ModelVersion:
     """The version row, its lineage edges and its audit event, in one transaction (the
     caller's when there is one: no savepoint of its own, two round trips fewer)."""
@@ -263,12 +267,6 @@ def _create(
             )
     except IntegrityError as exc:
         raise _duplicate(model, version) from exc
-    audit_event_record(
-        actor=actor,
-        action="model_version.registered",
-        target=mv,
-        payload={"model": model.pk, "version": version, **payload},
-    )
     for link in lineage or []:
         lineage_edge_add(
             actor=actor,
@@ -276,6 +274,18 @@ def _create(
             upstream=link.dataset_version or link.model_version,
             downstream=mv,
         )
+    if also is not None:
+        also(mv)
+    # The registration's event is the last statement before the commit: the audit chain's
+    # head, locked by the first append of a transaction until it commits, is held for that
+    # append and the commit only (other registrations wait for it). Edges append their own
+    # events; when there are some, the head is taken at the first of them.
+    audit_event_record(
+        actor=actor,
+        action="model_version.registered",
+        target=mv,
+        payload={"model": model.pk, "version": version, **payload},
+    )
     return mv
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
+from governance.kernel.api.throttling import UserRateThrottle
 from governance.kernel.audit.models import AuditEvent
 from governance.kernel.clients import client_address
 from governance.policy.notifications.models import Notification
@@ -138,3 +140,46 @@ def test_the_approval_page_shares_the_approval_throttle(
         url, {"decision": "approve", "comment": "", "password": PASSWORD, "evidence_digest": digest}
     )
     assert locked.status_code == 429
+
+
+def _user_throttle(now: list[float], rate: str):
+    class Throttle(UserRateThrottle):
+        def get_rate(self):
+            return rate
+
+        def timer(self):
+            return now[0]
+
+    return Throttle()
+
+
+def test_user_throttle_counts_a_sliding_window(scientist):
+    cache.clear()
+    request = RequestFactory().get("/api/v1/")
+    request.user = scientist
+    now = [6000.0]  # the start of a one-minute window
+    allowed = [_user_throttle(now, "5/minute").allow_request(request, None) for _ in range(7)]
+    assert allowed == [True] * 5 + [False] * 2
+    refused = _user_throttle(now, "5/minute")
+    assert not refused.allow_request(request, None)
+    assert 1 <= refused.wait() <= 60
+    # Half-way through the next window, half of the previous one still counts: 8 sent
+    # (refused ones count too) weigh 4, so one more request is allowed, then none.
+    now[0] = 6090.0
+    assert _user_throttle(now, "5/minute").allow_request(request, None)
+    assert not _user_throttle(now, "5/minute").allow_request(request, None)
+    # Two windows later nothing counts any more.
+    now[0] = 6180.0
+    assert _user_throttle(now, "5/minute").allow_request(request, None)
+
+
+def test_api_answers_429_with_retry_after_past_the_user_rate(scientist, api, monkeypatch):
+    cache.clear()
+    rates = {**UserRateThrottle.THROTTLE_RATES, "user": "3/minute"}
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", rates)
+    client = api(scientist)
+    codes = [client.get("/api/v1/me/").status_code for _ in range(5)]
+    assert codes[:3] == [200] * 3 and codes[3:] == [429, 429], codes
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -280,8 +281,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
         return None
     lookup = raw[len(TOKEN_PREFIX) :].split("_", 1)[0]
     digest = token_digest(raw)
-    candidates = ApiToken.objects.select_related("user").filter(prefix=lookup)
-    for token in candidates:
+    for token in _tokens_with_prefix(lookup):
         if hmac.compare_digest(token.digest, digest):
             if token.revoked_at is not None:
                 raise TokenRefused("token_revoked", "This token was revoked; issue a new one.")
@@ -292,6 +292,91 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
             _touch(token)
             return token
     return None
+
+
+@dataclass(frozen=True)
+class _TokenQuery:
+    sql: str
+    token_fields: list
+    user_fields: list
+
+
+@functools.cache
+def _token_query(alias: str) -> _TokenQuery:
+    """One statement for the token, its user and the user's team ids: the three things every
+    API request needs before anything else, read on every request (nothing kept between
+    requests, so a revoked token, a deactivated user or a changed team is seen at once).
+    Written once per database: Django compiled the two queries it replaces on each request."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    token_fields = list(ApiToken._meta.concrete_fields)
+    user_fields = list(User._meta.concrete_fields)
+    members = User.teams.through._meta
+    member_user = qn(members.get_field("user").column)
+    member_team = qn(members.get_field("team").column)
+    user_pk = qn(User._meta.pk.column)
+    members_of = f"FROM {qn(members.db_table)} m WHERE m.{member_user} = u.{user_pk}"
+    if connection.vendor == "postgresql":
+        teams = f"ARRAY(SELECT m.{member_team} {members_of})"
+    else:
+        teams = f"(SELECT group_concat(m.{member_team}) {members_of})"
+    columns = [f"t.{qn(f.column)}" for f in token_fields]
+    columns += [f"u.{qn(f.column)}" for f in user_fields]
+    token_user = qn(ApiToken._meta.get_field("user").column)
+    prefix = qn(ApiToken._meta.get_field("prefix").column)
+    # Names from the models' metadata, quoted; the only value is a bound parameter.
+    sql = (
+        f"SELECT {', '.join(columns)}, {teams} FROM {qn(ApiToken._meta.db_table)} t "  # noqa: S608
+        f"JOIN {qn(User._meta.db_table)} u ON u.{user_pk} = t.{token_user} "
+        f"WHERE t.{prefix} = %s"
+    )
+    return _TokenQuery(sql, token_fields, user_fields)
+
+
+def _converted(fields: list, values, table: str, connection) -> list:
+    # The conversions the ORM applies to these columns (e.g. SQLite's dates to aware ones).
+    out = []
+    for model_field, value in zip(fields, values, strict=True):
+        col = model_field.get_col(table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        out.append(value)
+    return out
+
+
+def _tokens_with_prefix(lookup: str) -> list[ApiToken]:
+    alias = router.db_for_read(ApiToken)
+    connection = connections[alias]
+    query = _token_query(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [lookup])
+        rows = cursor.fetchall()
+    tokens = []
+    n_token = len(query.token_fields)
+    n_user = len(query.user_fields)
+    for row in rows:
+        token = ApiToken.from_db(
+            alias,
+            [f.attname for f in query.token_fields],
+            _converted(query.token_fields, row[:n_token], ApiToken._meta.db_table, connection),
+        )
+        user = User.from_db(
+            alias,
+            [f.attname for f in query.user_fields],
+            _converted(
+                query.user_fields,
+                row[n_token : n_token + n_user],
+                User._meta.db_table,
+                connection,
+            ),
+        )
+        teams = row[n_token + n_user]
+        if isinstance(teams, str):
+            teams = [int(team) for team in teams.split(",")]
+        user._team_ids_cache = list(teams or [])
+        ApiToken._meta.get_field("user").set_cached_value(token, user)
+        tokens.append(token)
+    return tokens
 
 
 def _touch(token: ApiToken) -> None:

@@ -115,15 +115,10 @@ def audit_event_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_event_record must be called inside transaction.atomic()")
-    asked = time.perf_counter()
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    if settings.AUDIT_HEAD_LOCK_LOG:
-        _time_head_lock(asked, time.perf_counter())
+    # Everything that does not depend on the chain's position is prepared before the head is
+    # locked: from the lock on, other writers wait until this transaction commits.
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    fields: dict[str, Any] = {
-        "sequence": head.last_sequence + 1,
-        # Microseconds are kept by both SQLite and PostgreSQL, so the value reads back equal.
-        "created_at": timezone.now(),
+    prepared: dict[str, Any] = {
         "actor_id": actor.pk if is_user else None,
         "actor_username": actor.get_username() if is_user else "system",
         "actor_role": getattr(actor, "role", "") if is_user else "system",
@@ -131,6 +126,17 @@ def audit_event_record(
         **_target_fields(target),
         "payload": normalise_payload(payload),
         "request_id": current_request_id(),
+    }
+    asked = time.perf_counter()
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    if settings.AUDIT_HEAD_LOCK_LOG:
+        _time_head_lock(asked, time.perf_counter())
+    fields: dict[str, Any] = {
+        "sequence": head.last_sequence + 1,
+        # Microseconds are kept by both SQLite and PostgreSQL, so the value reads back equal.
+        # Taken under the lock, so times never go back along the chain.
+        "created_at": timezone.now(),
+        **prepared,
         "prev_hash": head.last_hash,
     }
     fields["hash"] = event_hash(fields)
