@@ -37,17 +37,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+from bench.common import BENCH_PG as PG  # noqa: E402 - after the path it is found on
+from bench.common import psql  # noqa: E402
+
 OWN_DB = "governance_bench_cpu"
-
-
-def _psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(
-        ["psql", f"{PG}/{db}", "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def _environment(database_url: str, var: str) -> dict[str, str]:
@@ -92,8 +85,8 @@ def main() -> None:
     os.makedirs(var, exist_ok=True)
     env = _environment(given or f"{PG}/{OWN_DB}", var)
     if not given:
-        _psql(f"DROP DATABASE IF EXISTS {OWN_DB} WITH (FORCE)")
-        _psql(f"CREATE DATABASE {OWN_DB}")
+        psql(f"DROP DATABASE IF EXISTS {OWN_DB} WITH (FORCE)")
+        psql(f"CREATE DATABASE {OWN_DB}")
         _seed(env, int(os.environ.get("BENCH_CPU_VERSIONS", "10000")))
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
@@ -108,7 +101,7 @@ def _close_and_drop() -> None:
     from django.db import connections  # noqa: PLC0415 - Django is set up in main()
 
     connections.close_all()
-    _psql(f"DROP DATABASE IF EXISTS {OWN_DB} WITH (FORCE)")
+    psql(f"DROP DATABASE IF EXISTS {OWN_DB} WITH (FORCE)")
 
 
 def run(args) -> None:

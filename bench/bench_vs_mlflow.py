@@ -88,7 +88,7 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.common import MLFLOW_VENV, MLFLOW_VERSION, ROOT, free_port, mlflow_python
+from bench.common import MLFLOW_VENV, MLFLOW_VERSION, ROOT, free_port, mlflow_python, psql
 
 PY = sys.executable
 SECONDS = float(os.environ.get("BENCH_MLFLOW_SECONDS", "20"))
@@ -146,15 +146,6 @@ def tree_cpu_s(roots: list[int]) -> float:
                 members.add(pid)
                 grew = True
     return sum(_cpu_s(stats[pid]) for pid in members if pid in stats)
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(
-        ["psql", f"{PG}/{db}", "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def backend_cpu(db: str) -> dict[int, float]:

@@ -77,6 +77,20 @@ def mlflow_python() -> tuple[Path | None, str]:
     return peer_python(MLFLOW_VENV, MLFLOW_REQUIREMENTS)
 
 
+#: The PostgreSQL server the benchmarks use, without a database name.
+BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    """Run ``sql`` with psql on database ``db`` of BENCH_PG; its output, tuples only."""
+    return subprocess.run(
+        ["psql", f"{BENCH_PG}/{db}", "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
