@@ -7,6 +7,10 @@ lineage): ``covered``, ``partly`` or ``missing``, with links to the records and 
 lacking. A control is covered when every key it names is covered, partly covered when at
 least one is covered or partly, and not covered otherwise; a control naming no key is one
 the registry keeps no record for.
+
+The summaries, what is missing and the link labels are sentences with named placeholders
+(``Phrase``): English as computed for the API, in the active language for the page and the
+Statement of Applicability (``system_coverage(localized=True)``).
 """
 
 from __future__ import annotations
@@ -93,6 +97,8 @@ class Stored:
 
 @dataclass(frozen=True)
 class Joined:
+    """Values shown one after the other (a list of labels, the gaps of one key)."""
+
     items: tuple
     sep: str = ", "
 
@@ -119,10 +125,10 @@ def shown(value, localized: bool) -> str:
             return text
         return text % {k: shown(v, localized) for k, v in value.params.items()}
     if isinstance(value, Label):
-        return gettext(value) if localized else str(value)
+        return gettext(value) if localized and value else str(value)
     if isinstance(value, Stored):
         english = language_or_default(get_language()) == DEFAULT_LANGUAGE
-        return value.value if english or not localized else gettext(value.label)
+        return value.value if english or not localized or not value.label else gettext(value.label)
     if isinstance(value, Joined):
         return value.sep.join(shown(item, localized) for item in value.items)
     return str(value)
