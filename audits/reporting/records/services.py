@@ -89,7 +89,7 @@ def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
             record,
         )
     if kind == "soa":
-        coverage = system_coverage(system=record, framework=Framework.ISO_42001)
+        coverage = system_coverage(system=record, framework=Framework.ISO_42001, localized=True)
         return (
             snapshots.soa_snapshot(coverage=coverage, system=record, actor=actor, at=at),
             f"statement-of-applicability-{record.pk}",

@@ -7,6 +7,10 @@ lineage): ``covered``, ``partly`` or ``missing``, with links to the records and 
 lacking. A control is covered when every key it names is covered, partly covered when at
 least one is covered or partly, and not covered otherwise; a control naming no key is one
 the registry keeps no record for.
+
+The summaries, what is missing and the link labels are sentences with named placeholders
+(``Phrase``): English as computed for the API, in the active language for the page and the
+Statement of Applicability (``system_coverage(localized=True)``).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditCheckpoint, AuditEvent
+from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
 from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
@@ -35,7 +40,7 @@ from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Responsibility
 from governance.review.approvals.models import Decision
 from governance.review.evaluation import current_classification, evaluate
-from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, ModelVersion
+from registry.models import DOCUMENTATION_FIELDS, AISystem, DatasetVersion, EdgeKind, ModelVersion
 from registry.models.datasets import PIIFlag, PIIStatus
 
 # Keys, and the words the pages translate when they show them (the report prints them).
@@ -76,27 +81,90 @@ def evidence_keys() -> set[str]:
     return set(EVIDENCE_LABELS)
 
 
+class Label(str):
+    """A label marked with ``gettext_noop`` where it is defined (a documentation section, a
+    FRIA element, a choice's label): translated when shown."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored value, written as stored in English sentences, and as its label's
+    translation when the coverage is shown in another language."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Values shown one after the other (a list of labels, the gaps of one key)."""
+
+    items: tuple
+    sep: str = ", "
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence of the coverage: its English text with named placeholders (marked with
+    ``gettext_noop`` for the catalogues) and the values to put in them."""
+
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _say(text: str, **params) -> Phrase:
+    return Phrase(text, params)
+
+
+def shown(value, localized: bool) -> str:
+    """``value`` as text: in English as computed, or with ``localized`` in the active
+    language (whole sentences looked up in the catalogues, then their values)."""
+    if isinstance(value, Phrase):
+        text = gettext(value.text) if localized else value.text
+        if not value.params:
+            return text
+        return text % {k: shown(v, localized) for k, v in value.params.items()}
+    if isinstance(value, Label):
+        return gettext(value) if localized and value else str(value)
+    if isinstance(value, Stored):
+        english = language_or_default(get_language()) == DEFAULT_LANGUAGE
+        return value.value if english or not localized or not value.label else gettext(value.label)
+    if isinstance(value, Joined):
+        return value.sep.join(shown(item, localized) for item in value.items)
+    return str(value)
+
+
+def evidence_label(key: str, localized: bool) -> str:
+    """The label of an evidence key (the page translates the English one again, harmlessly;
+    the check kinds' labels are only known to the catalogues one by one)."""
+    if key.startswith("check:"):
+        kind = CHECK_LABELS[key.split(":", 1)[1]]
+        return shown(_say(gettext_noop("%(kind)s check"), kind=Label(kind)), localized)
+    return shown(Label(EVIDENCE_LABELS[key]), localized)
+
+
 @dataclass
 class Evidence:
     key: str
     state: str
-    summary: str
-    missing: str = ""
-    links: list[dict[str, str]] = field(default_factory=list)
+    summary: Phrase
+    # A sentence, the sentences of the gaps, or text computed elsewhere in English.
+    missing: Phrase | Joined | str = ""
+    links: list[tuple[Any, str]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, localized: bool = False) -> dict[str, Any]:
         return {
             "key": self.key,
-            "label": EVIDENCE_LABELS[self.key],
+            "label": evidence_label(self.key, localized),
             "state": self.state,
-            "summary": self.summary,
-            "missing": self.missing,
-            "links": self.links,
+            "summary": shown(self.summary, localized),
+            "missing": shown(self.missing, localized) if self.missing else "",
+            "links": [{"label": shown(label, localized), "url": url} for label, url in self.links],
         }
 
 
-def _link(label: str, name: str, *args) -> dict[str, str]:
-    return {"label": label, "url": reverse(name, args=args)}
+def _link(label, name: str, *args) -> tuple[Any, str]:
+    return (label, reverse(name, args=args))
 
 
 class _Records:
@@ -133,21 +201,25 @@ class _Records:
             )
         return self._datasets
 
-    def version_link(self) -> list[dict[str, str]]:
+    def version_link(self) -> list[tuple[Any, str]]:
         if self.current is None:
             return []
         return [_link(str(self.current), "model-version", self.current.pk)]
 
 
-def _no_version() -> tuple[str, str]:
-    return MISSING, "The system has no model version."
+def _no_version() -> tuple[str, Phrase]:
+    return MISSING, _say(gettext_noop("The system has no model version."))
+
+
+def _tier(classification) -> Label:
+    return Label(classification.get_tier_display())
 
 
 def _check(rec: _Records, kind: str) -> Evidence:
     key = f"check:{kind}"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, "No version to check.", missing)
+        return Evidence(key, state, _say(gettext_noop("No version to check.")), missing)
     runs = CheckRun.objects.filter(
         model_version__model__system=rec.system,
         kind=kind,
@@ -156,17 +228,33 @@ def _check(rec: _Records, kind: str) -> Evidence:
         exploratory=False,
     ).order_by("-finished_at", "-pk")
     mine = runs.filter(model_version=rec.current).first()
-    label = CHECK_LABELS[kind].lower()
+    label = Stored(CHECK_LABELS[kind].lower(), CHECK_LABELS[kind])
     if mine is not None:
-        links = [_link(f"{label} check #{mine.pk}", "check-run", mine.pk)]
-        data = f" on {mine.dataset_version}" if mine.dataset_version_id else ""
+        links = [
+            _link(
+                _say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=mine.pk),
+                "check-run",
+                mine.pk,
+            )
+        ]
+        if mine.dataset_version_id:
+            on = {"number": mine.pk, "dataset": str(mine.dataset_version)}
+            passed = _say(gettext_noop("Check #%(number)s on %(dataset)s passed."), **on)
+            ran = _say(gettext_noop("Check #%(number)s on %(dataset)s ran."), **on)
+        else:
+            passed = _say(gettext_noop("Check #%(number)s passed."), number=mine.pk)
+            ran = _say(gettext_noop("Check #%(number)s ran."), number=mine.pk)
         if mine.passed:
-            return Evidence(key, COVERED, f"Check #{mine.pk}{data} passed.", links=links)
+            return Evidence(key, COVERED, passed, links=links)
         return Evidence(
             key,
             PARTLY,
-            f"Check #{mine.pk}{data} ran.",
-            f"The latest {label} check of {rec.current} did not pass.",
+            ran,
+            _say(
+                gettext_noop("The latest %(kind)s check of %(version)s did not pass."),
+                kind=label,
+                version=str(rec.current),
+            ),
             links,
         )
     older = runs.first()
@@ -174,26 +262,54 @@ def _check(rec: _Records, kind: str) -> Evidence:
         return Evidence(
             key,
             PARTLY,
-            f"Check #{older.pk} ran on {older.model_version}.",
-            f"No {label} check of the current version {rec.current}.",
-            [_link(f"{label} check #{older.pk}", "check-run", older.pk)],
+            _say(
+                gettext_noop("Check #%(number)s ran on %(version)s."),
+                number=older.pk,
+                version=str(older.model_version),
+            ),
+            _say(
+                gettext_noop("No %(kind)s check of the current version %(version)s."),
+                kind=label,
+                version=str(rec.current),
+            ),
+            [
+                _link(
+                    _say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=older.pk),
+                    "check-run",
+                    older.pk,
+                )
+            ],
         )
-    return Evidence(key, MISSING, "No check run.", f"No {label} check of this system has run.")
+    return Evidence(
+        key,
+        MISSING,
+        _say(gettext_noop("No check run.")),
+        _say(gettext_noop("No %(kind)s check of this system has run."), kind=label),
+    )
 
 
 def _required_checks(rec: _Records) -> Evidence:
     key = "required_checks"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, "No version to evaluate.", missing)
+        return Evidence(key, state, _say(gettext_noop("No version to evaluate.")), missing)
     requirements = evaluate(rec.current).requirements
     unmet = [r for r in requirements if not r.met]
     met = len(requirements) - len(unmet)
-    summary = f"{met} of {len(requirements)} requirements of the tier policy met by {rec.current}."
+    summary = _say(
+        gettext_noop("%(met)s of %(total)s requirements of the tier policy met by %(version)s."),
+        met=met,
+        total=len(requirements),
+        version=str(rec.current),
+    )
     if not requirements:
-        return Evidence(key, PARTLY, summary, "The tier policy requires nothing to check.")
+        return Evidence(
+            key, PARTLY, summary, _say(gettext_noop("The tier policy requires nothing to check."))
+        )
     state = COVERED if not unmet else (PARTLY if met else MISSING)
-    return Evidence(key, state, summary, "; ".join(r.label for r in unmet), rec.version_link())
+    # The requirement texts are the review policy's, in English.
+    unmet_text = "; ".join(r.label for r in unmet)
+    return Evidence(key, state, summary, unmet_text, rec.version_link())
 
 
 def _approvals(rec: _Records) -> Evidence:
@@ -203,21 +319,36 @@ def _approvals(rec: _Records) -> Evidence:
     ).select_related("model_version")
     if rec.current is not None and rec.current.status in APPROVED_STATES:
         count = decisions.filter(model_version=rec.current).count()
+        stands = {
+            "approved": gettext_noop("%(version)s stands approved, %(count)s signed approval(s)."),
+            "deployed": gettext_noop("%(version)s stands deployed, %(count)s signed approval(s)."),
+        }[rec.current.status]
         return Evidence(
             key,
             COVERED,
-            f"{rec.current} stands {rec.current.status}, {count} signed approval(s).",
+            _say(stands, version=str(rec.current), count=count),
             links=rec.version_link(),
         )
     if decisions.exists():
         return Evidence(
             key,
             PARTLY,
-            f"{decisions.count()} signed approval(s) of earlier versions.",
-            f"The current version {rec.current} is not approved.",
+            _say(
+                gettext_noop("%(count)s signed approval(s) of earlier versions."),
+                count=decisions.count(),
+            ),
+            _say(
+                gettext_noop("The current version %(version)s is not approved."),
+                version=str(rec.current),
+            ),
             rec.version_link(),
         )
-    return Evidence(key, MISSING, "No approval decision.", "No version was approved.")
+    return Evidence(
+        key,
+        MISSING,
+        _say(gettext_noop("No approval decision.")),
+        _say(gettext_noop("No version was approved.")),
+    )
 
 
 def _deployments(rec: _Records) -> Evidence:
@@ -225,12 +356,32 @@ def _deployments(rec: _Records) -> Evidence:
     rows = Deployment.objects.filter(model_version__model__system=rec.system)
     latest = rows.select_related("model_version").order_by("-deployed_at", "-pk").first()
     if latest is None:
-        return Evidence(key, MISSING, "Never deployed.", "No deployment is recorded.")
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("Never deployed.")),
+            _say(gettext_noop("No deployment is recorded.")),
+        )
+    text = {
+        "deploy": gettext_noop(
+            "%(count)s deployment(s) logged; latest deploy of %(version)s "
+            "to %(environment)s on %(date)s."
+        ),
+        "rollback": gettext_noop(
+            "%(count)s deployment(s) logged; latest rollback of %(version)s "
+            "to %(environment)s on %(date)s."
+        ),
+    }[latest.action]
     return Evidence(
         key,
         COVERED,
-        f"{rows.count()} deployment(s) logged; latest {latest.action} of {latest.model_version} "
-        f"to {latest.environment} on {latest.deployed_at:%Y-%m-%d}.",
+        _say(
+            text,
+            count=rows.count(),
+            version=str(latest.model_version),
+            environment=Stored(latest.environment, latest.get_environment_display()),
+            date=f"{latest.deployed_at:%Y-%m-%d}",
+        ),
         links=[_link(str(latest.model_version), "model-version", latest.model_version_id)],
     )
 
@@ -242,15 +393,20 @@ def _raci(rec: _Records) -> Evidence:
         .filter(Q(system=rec.system) | Q(model__system=rec.system))
         .select_related("user")
     )
-    links = [_link("Responsibilities", "responsibilities")]
-    roles = sorted({r.get_role_display() for r in rows})
+    links = [_link(Label(gettext_noop("Responsibilities")), "responsibilities")]
+    roles = Joined(tuple(Label(role) for role in sorted({r.get_role_display() for r in rows})))
+    assigned = _say(gettext_noop("Assigned: %(roles)s."), roles=roles)
     if any(r.role == "accountable" for r in rows):
-        return Evidence(key, COVERED, f"Assigned: {', '.join(roles)}.", links=links)
+        return Evidence(key, COVERED, assigned, links=links)
     if rows:
-        return Evidence(
-            key, PARTLY, f"Assigned: {', '.join(roles)}.", "Nobody is accountable.", links
-        )
-    return Evidence(key, MISSING, "No responsibility assigned.", "No RACI assignment.", links)
+        return Evidence(key, PARTLY, assigned, _say(gettext_noop("Nobody is accountable.")), links)
+    return Evidence(
+        key,
+        MISSING,
+        _say(gettext_noop("No responsibility assigned.")),
+        _say(gettext_noop("No RACI assignment.")),
+        links,
+    )
 
 
 def _audit_trail(rec: _Records) -> Evidence:
@@ -260,37 +416,56 @@ def _audit_trail(rec: _Records) -> Evidence:
         target_type="registry.aisystem", target_id=str(rec.system.pk)
     ) | AuditEvent.objects.filter(target_type="registry.modelversion", target_id__in=version_ids)
     first = events.order_by("sequence").values_list("sequence", flat=True).first()
-    links = [_link("Audit trail", "audit-trail")]
+    links = [_link(Label(gettext_noop("Audit trail")), "audit-trail")]
     if first is None:
-        return Evidence(key, MISSING, "No event about this system.", "Nothing logged.", links)
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No event about this system.")),
+            _say(gettext_noop("Nothing logged.")),
+            links,
+        )
     count = events.count()
     checkpoint = AuditCheckpoint.objects.order_by("-sequence").first()
     if checkpoint is not None and checkpoint.sequence >= first:
         return Evidence(
             key,
             COVERED,
-            f"{count} events; signed checkpoint up to event #{checkpoint.sequence}.",
+            _say(
+                gettext_noop("%(count)s events; signed checkpoint up to event #%(sequence)s."),
+                count=count,
+                sequence=checkpoint.sequence,
+            ),
             links=links,
         )
     return Evidence(
         key,
         PARTLY,
-        f"{count} events in the hash chain.",
-        "No signed checkpoint covers them yet.",
+        _say(gettext_noop("%(count)s events in the hash chain."), count=count),
+        _say(gettext_noop("No signed checkpoint covers them yet.")),
         links,
     )
 
 
 def _classification(rec: _Records) -> Evidence:
     key = "classification"
-    links = [_link("Classification", "system-classification", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Classification")), "system-classification", rec.system.pk)]
     if rec.classification is None:
-        return Evidence(key, MISSING, "Not classified.", "Classify the system.", links)
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("Not classified.")),
+            _say(gettext_noop("Classify the system.")),
+            links,
+        )
     return Evidence(
         key,
         COVERED,
-        f"Classified {rec.classification.get_tier_display()} on "
-        f"{rec.classification.created_at:%Y-%m-%d}.",
+        _say(
+            gettext_noop("Classified %(tier)s on %(date)s."),
+            tier=_tier(rec.classification),
+            date=f"{rec.classification.created_at:%Y-%m-%d}",
+        ),
         links=links,
     )
 
@@ -298,62 +473,85 @@ def _classification(rec: _Records) -> Evidence:
 def _policy(rec: _Records) -> Evidence:
     key = "policy"
     if rec.classification is None:
-        return Evidence(key, MISSING, "No tier, so no policy.", "Classify the system first.")
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No tier, so no policy.")),
+            _say(gettext_noop("Classify the system first.")),
+        )
     policy = Policy.objects.filter(tier=rec.classification.tier).first()
     if policy is None:
         return Evidence(
             key,
             PARTLY,
-            f"Classified {rec.classification.get_tier_display()}.",
-            "No policy is defined for that tier.",
+            _say(gettext_noop("Classified %(tier)s."), tier=_tier(rec.classification)),
+            _say(gettext_noop("No policy is defined for that tier.")),
         )
+    tier = Label(policy.get_tier_display())
     return Evidence(
         key,
         COVERED,
-        f"The {policy.get_tier_display()} policy (version {policy.version}) applies.",
-        links=[_link(f"{policy.get_tier_display()} policy", "policy-edit", policy.tier)],
+        _say(
+            gettext_noop("The %(tier)s policy (version %(version)s) applies."),
+            tier=tier,
+            version=policy.version,
+        ),
+        links=[_link(_say(gettext_noop("%(tier)s policy"), tier=tier), "policy-edit", policy.tier)],
     )
 
 
 def _risks(rec: _Records) -> Evidence:
     key = "risks"
     risks = list(Risk.objects.filter(system=rec.system).prefetch_related("mitigations"))
-    links = [_link("Risk register", "system-risks", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Risk register")), "system-risks", rec.system.pk)]
     if not risks:
-        return Evidence(key, MISSING, "No risk recorded.", "The risk register is empty.", links)
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No risk recorded.")),
+            _say(gettext_noop("The risk register is empty.")),
+            links,
+        )
     today = timezone.localdate()
     gaps = []
     overdue = sum(1 for r in risks if r.is_overdue(today))
     if overdue:
-        gaps.append(f"{overdue} review(s) overdue")
+        gaps.append(_say(gettext_noop("%(count)s review(s) overdue"), count=overdue))
     unmitigated = sum(1 for r in risks if r.status == "open" and not r.mitigations.all())
     if unmitigated:
-        gaps.append(f"{unmitigated} open risk(s) without mitigation")
+        gaps.append(
+            _say(gettext_noop("%(count)s open risk(s) without mitigation"), count=unmitigated)
+        )
     unassessed = sum(1 for r in risks if r.residual_band is None and r.status != "closed")
     if unassessed:
-        gaps.append(f"{unassessed} without residual score")
-    summary = f"{len(risks)} risk(s) recorded."
-    return Evidence(key, PARTLY if gaps else COVERED, summary, "; ".join(gaps), links)
+        gaps.append(_say(gettext_noop("%(count)s without residual score"), count=unassessed))
+    summary = _say(gettext_noop("%(count)s risk(s) recorded."), count=len(risks))
+    missing = Joined(tuple(gaps), "; ") if gaps else ""
+    return Evidence(key, PARTLY if gaps else COVERED, summary, missing, links)
 
 
 def _incidents(rec: _Records) -> Evidence:
     key = "incidents"
     incidents = list(Incident.objects.filter(system=rec.system))
-    links = [_link("Serious incidents", "system-incidents", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Serious incidents")), "system-incidents", rec.system.pk)]
     now = timezone.now()
     late = [i for i in incidents if i.is_late(now)]
     if late:
         return Evidence(
             key,
             PARTLY,
-            f"{len(incidents)} incident(s) recorded.",
-            f"{len(late)} reported after the deadline or overdue.",
+            _say(gettext_noop("%(count)s incident(s) recorded."), count=len(incidents)),
+            _say(
+                gettext_noop("%(count)s reported after the deadline or overdue."), count=len(late)
+            ),
             links,
         )
     summary = (
-        f"{len(incidents)} incident(s), none late."
+        _say(gettext_noop("%(count)s incident(s), none late."), count=len(incidents))
         if incidents
-        else "No serious incident recorded; the register and its clocks are in place."
+        else _say(
+            gettext_noop("No serious incident recorded; the register and its clocks are in place.")
+        )
     )
     return Evidence(key, COVERED, summary, links=links)
 
@@ -361,27 +559,49 @@ def _incidents(rec: _Records) -> Evidence:
 def _fria(rec: _Records) -> Evidence:
     key = "fria"
     current = FriaRevision.objects.filter(system=rec.system).order_by("-number").first()
-    links = [_link("FRIA", "system-fria", rec.system.pk)]
+    links = [_link(Label(gettext_noop("FRIA")), "system-fria", rec.system.pk)]
     if current is None:
-        return Evidence(key, MISSING, "No assessment.", "No FRIA revision is recorded.", links)
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No assessment.")),
+            _say(gettext_noop("No FRIA revision is recorded.")),
+            links,
+        )
     missing = current.missing()
-    summary = f"Revision {current.number} of {current.created_at:%Y-%m-%d}."
+    summary = _say(
+        gettext_noop("Revision %(number)s of %(date)s."),
+        number=current.number,
+        date=f"{current.created_at:%Y-%m-%d}",
+    )
     if missing:
-        return Evidence(key, PARTLY, summary, "Empty: " + ", ".join(missing), links)
+        empty = Joined(tuple(Label(label) for label in missing))
+        return Evidence(
+            key, PARTLY, summary, _say(gettext_noop("Empty: %(items)s"), items=empty), links
+        )
     return Evidence(key, COVERED, summary, links=links)
 
 
 def _monitoring_plan(rec: _Records) -> Evidence:
     key = "monitoring_plan"
     plan = MonitoringPlan.objects.filter(system=rec.system).first()
-    links = [_link("Post-market plan", "system-monitoring", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Post-market plan")), "system-monitoring", rec.system.pk)]
     if plan is None:
-        return Evidence(key, MISSING, "No plan.", "No post-market monitoring plan.", links)
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No plan.")),
+            _say(gettext_noop("No post-market monitoring plan.")),
+            links,
+        )
     mismatches = plan_mismatches(plan, rec.system)
-    summary = (
-        f"Plan with {len(plan.metrics)} metric(s), audits every {plan.audit_interval_days} days."
+    summary = _say(
+        gettext_noop("Plan with %(metrics)s metric(s), audits every %(days)s days."),
+        metrics=len(plan.metrics),
+        days=plan.audit_interval_days,
     )
     if mismatches:
+        # The plan's mismatch sentences are computed in English by the monitoring module.
         return Evidence(key, PARTLY, summary, " ".join(mismatches), links)
     return Evidence(key, COVERED, summary, links=links)
 
@@ -389,52 +609,92 @@ def _monitoring_plan(rec: _Records) -> Evidence:
 def _audit_schedule(rec: _Records) -> Evidence:
     key = "audit_schedule"
     schedule = AuditSchedule.objects.filter(system=rec.system).first()
-    links = [_link("Audits", "audits")]
+    links = [_link(Label(gettext_noop("Audits")), "audits")]
     if schedule is None:
-        return Evidence(key, MISSING, "No schedule.", "No audit schedule.", links)
-    summary = f"Every {schedule.interval_days} days, next due {schedule.next_due:%Y-%m-%d}."
+        return Evidence(
+            key,
+            MISSING,
+            _say(gettext_noop("No schedule.")),
+            _say(gettext_noop("No audit schedule.")),
+            links,
+        )
+    summary = _say(
+        gettext_noop("Every %(days)s days, next due %(date)s."),
+        days=schedule.interval_days,
+        date=f"{schedule.next_due:%Y-%m-%d}",
+    )
     if not schedule.active:
-        return Evidence(key, PARTLY, summary, "The schedule is paused.", links)
+        return Evidence(key, PARTLY, summary, _say(gettext_noop("The schedule is paused.")), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
 def _documentation(rec: _Records) -> Evidence:
     key = "documentation"
-    links = [_link("Documentation", "system-documentation", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
     empty = [
-        label for f, label in DOCUMENTATION_FIELDS if not str(getattr(rec.system, f) or "").strip()
+        Label(label)
+        for f, label in DOCUMENTATION_FIELDS
+        if not str(getattr(rec.system, f) or "").strip()
     ]
     written = len(DOCUMENTATION_FIELDS) - len(empty)
-    summary = f"{written} of {len(DOCUMENTATION_FIELDS)} sections written."
+    summary = _say(
+        gettext_noop("%(written)s of %(total)s sections written."),
+        written=written,
+        total=len(DOCUMENTATION_FIELDS),
+    )
     if not empty:
         return Evidence(key, COVERED, summary, links=links)
     return Evidence(
-        key, PARTLY if written else MISSING, summary, "Empty: " + ", ".join(empty), links
+        key,
+        PARTLY if written else MISSING,
+        summary,
+        _say(gettext_noop("Empty: %(items)s"), items=Joined(tuple(empty))),
+        links,
     )
 
 
 def _oversight(rec: _Records) -> Evidence:
     key = "oversight"
-    links = [_link("Documentation", "system-documentation", rec.system.pk)]
+    links = [_link(Label(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
     measures = rec.system.human_oversight_measures or []
     if measures:
-        return Evidence(key, COVERED, f"{len(measures)} oversight measure(s).", links=links)
+        return Evidence(
+            key,
+            COVERED,
+            _say(gettext_noop("%(count)s oversight measure(s)."), count=len(measures)),
+            links=links,
+        )
     if (rec.system.human_oversight or "").strip():
         return Evidence(
             key,
             PARTLY,
-            "Described in prose.",
-            "No structured measure (who, when, how).",
+            _say(gettext_noop("Described in prose.")),
+            _say(gettext_noop("No structured measure (who, when, how).")),
             links,
         )
-    return Evidence(key, MISSING, "Not described.", "No human oversight measure.", links)
+    return Evidence(
+        key,
+        MISSING,
+        _say(gettext_noop("Not described.")),
+        _say(gettext_noop("No human oversight measure.")),
+        links,
+    )
+
+
+def _no_data(key: str) -> Evidence:
+    return Evidence(
+        key,
+        MISSING,
+        _say(gettext_noop("No data linked.")),
+        _say(gettext_noop("No dataset is linked to the version.")),
+    )
 
 
 def _pii_scan(rec: _Records) -> Evidence:
     key = "pii_scan"
     datasets = rec.datasets()
     if not datasets:
-        return Evidence(key, MISSING, "No data linked.", "No dataset is linked to the version.")
+        return _no_data(key)
     links = [_link(f"{dv.dataset.name} {dv.version}", "dataset-version", dv.pk) for dv in datasets]
     unscanned = [
         f"{dv.dataset.name} {dv.version}" for dv in datasets if dv.profile_status != "ready"
@@ -444,13 +704,17 @@ def _pii_scan(rec: _Records) -> Evidence:
     ).count()
     gaps = []
     if unscanned:
-        gaps.append("not scanned: " + ", ".join(unscanned))
+        gaps.append(_say(gettext_noop("not scanned: %(datasets)s"), datasets=", ".join(unscanned)))
     if suspected:
-        gaps.append(f"{suspected} suspected flag(s) not decided")
-    summary = f"{len(datasets) - len(unscanned)} of {len(datasets)} dataset version(s) scanned."
+        gaps.append(_say(gettext_noop("%(count)s suspected flag(s) not decided"), count=suspected))
+    summary = _say(
+        gettext_noop("%(scanned)s of %(total)s dataset version(s) scanned."),
+        scanned=len(datasets) - len(unscanned),
+        total=len(datasets),
+    )
     if gaps:
         state = PARTLY if len(unscanned) < len(datasets) else MISSING
-        return Evidence(key, state, summary, "; ".join(gaps), links)
+        return Evidence(key, state, summary, Joined(tuple(gaps), "; "), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
@@ -458,32 +722,41 @@ def _lineage(rec: _Records) -> Evidence:
     key = "lineage"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, "No version.", missing)
+        return Evidence(key, state, _say(gettext_noop("No version.")), missing)
     kinds = sorted(set(rec.current.upstream_edges.values_list("kind", flat=True)))
     if not kinds:
         return Evidence(
             key,
             MISSING,
-            f"{rec.current} declares no upstream.",
-            "No training data or base model is linked.",
+            _say(gettext_noop("%(version)s declares no upstream."), version=str(rec.current)),
+            _say(gettext_noop("No training data or base model is linked.")),
             rec.version_link(),
         )
     without = [
         str(v) for v in rec.versions if v.pk != rec.current.pk and not v.upstream_edges.exists()
     ]
-    summary = f"{rec.current}: {', '.join(k.replace('_', ' ') for k in kinds)}."
+    labels = dict(EdgeKind.choices)
+    summary = _say(
+        gettext_noop("%(version)s: %(kinds)s."),
+        version=str(rec.current),
+        kinds=Joined(tuple(Stored(k.replace("_", " "), labels.get(k, k)) for k in kinds)),
+    )
     if without:
         return Evidence(
-            key, PARTLY, summary, "No lineage: " + ", ".join(without), rec.version_link()
+            key,
+            PARTLY,
+            summary,
+            _say(gettext_noop("No lineage: %(versions)s"), versions=", ".join(without)),
+            rec.version_link(),
         )
     return Evidence(key, COVERED, summary, links=rec.version_link())
 
 
 PROVENANCE_FIELDS = (
-    ("origin", "origin"),
-    ("collection_method", "collection"),
-    ("cleaning", "cleaning"),
-    ("legal_basis", "legal basis"),
+    ("origin", gettext_noop("origin")),
+    ("collection_method", gettext_noop("collection")),
+    ("cleaning", gettext_noop("cleaning")),
+    ("legal_basis", gettext_noop("legal basis")),
 )
 
 
@@ -491,47 +764,77 @@ def _data_provenance(rec: _Records) -> Evidence:
     key = "data_provenance"
     datasets = rec.datasets()
     if not datasets:
-        return Evidence(key, MISSING, "No data linked.", "No dataset is linked to the version.")
+        return _no_data(key)
     links = [_link(f"{dv.dataset.name} {dv.version}", "dataset-version", dv.pk) for dv in datasets]
     gaps = []
     for dv in {dv.dataset_id: dv for dv in datasets}.values():
-        empty = [label for f, label in PROVENANCE_FIELDS if not getattr(dv.dataset, f).strip()]
+        empty = [
+            Label(label) for f, label in PROVENANCE_FIELDS if not getattr(dv.dataset, f).strip()
+        ]
         if empty:
-            gaps.append(f"{dv.dataset.name}: no {', '.join(empty)}")
-    summary = f"{len(datasets)} dataset version(s) linked."
+            gaps.append(
+                _say(
+                    gettext_noop("%(dataset)s: no %(fields)s"),
+                    dataset=dv.dataset.name,
+                    fields=Joined(tuple(empty)),
+                )
+            )
+    summary = _say(gettext_noop("%(count)s dataset version(s) linked."), count=len(datasets))
     if not gaps:
         return Evidence(key, COVERED, summary, links=links)
     complete = len(gaps) < len({dv.dataset_id for dv in datasets})
-    return Evidence(key, PARTLY if complete else MISSING, summary, "; ".join(gaps), links)
+    return Evidence(
+        key,
+        PARTLY if complete else MISSING,
+        summary,
+        Joined(tuple(gaps), "; "),
+        links,
+    )
+
+
+ENVIRONMENT_LOCK, CODE_COMMIT = gettext_noop("environment lock"), gettext_noop("code commit")
 
 
 def _environment(rec: _Records) -> Evidence:
     key = "environment"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, "No version.", missing)
+        return Evidence(key, state, _say(gettext_noop("No version.")), missing)
     mv = rec.current
     if mv.external_service:
         return Evidence(
             key,
             COVERED,
-            f"{mv} is an external service, identified by provider and model id.",
+            _say(
+                gettext_noop(
+                    "%(version)s is an external service, identified by provider and model id."
+                ),
+                version=str(mv),
+            ),
             links=rec.version_link(),
         )
     held = [
         what
-        for what, value in (
-            ("environment lock", mv.environment_lock),
-            ("code commit", mv.code_commit),
-        )
+        for what, value in ((ENVIRONMENT_LOCK, mv.environment_lock), (CODE_COMMIT, mv.code_commit))
         if value
     ]
-    lacking = [w for w in ("environment lock", "code commit") if w not in held]
-    summary = f"{mv}: " + (", ".join(held) if held else "nothing") + " recorded."
+    lacking = [Label(w) for w in (ENVIRONMENT_LOCK, CODE_COMMIT) if w not in held]
+    if held:
+        summary = _say(
+            gettext_noop("%(version)s: %(held)s recorded."),
+            version=str(mv),
+            held=Joined(tuple(Label(w) for w in held)),
+        )
+    else:
+        summary = _say(gettext_noop("%(version)s: nothing recorded."), version=str(mv))
     if not lacking:
         return Evidence(key, COVERED, summary, links=rec.version_link())
     return Evidence(
-        key, PARTLY if held else MISSING, summary, "No " + ", ".join(lacking), rec.version_link()
+        key,
+        PARTLY if held else MISSING,
+        summary,
+        _say(gettext_noop("No %(items)s"), items=Joined(tuple(lacking))),
+        rec.version_link(),
     )
 
 
@@ -563,6 +866,11 @@ def _evaluate(rec: _Records, key: str) -> Evidence:
     return EVALUATORS[key](rec)
 
 
+NO_RECORD = _say(
+    gettext_noop("The registry keeps no record for this control; keep its evidence outside.")
+)
+
+
 def control_state(evidence: list[Evidence]) -> str:
     if not evidence:
         return MISSING
@@ -573,10 +881,15 @@ def control_state(evidence: list[Evidence]) -> str:
     return MISSING
 
 
-def system_coverage(*, system: AISystem, framework: str) -> dict[str, Any]:
+def system_coverage(*, system: AISystem, framework: str, localized: bool = False) -> dict[str, Any]:
     """Every control of ``framework`` for ``system``: its applicability as recorded, its
     implementation state from the records, the evidence with links and what is missing.
-    The caller has found ``system`` through a selector of the acting user."""
+    The caller has found ``system`` through a selector of the acting user.
+
+    The computed sentences (evidence summaries, what is missing, link labels) are English,
+    as the API gives them; with ``localized`` they are in the active language (the page, the
+    Statement of Applicability). Control titles, states and evidence labels stay English
+    keys either way: the templates translate them."""
     rec = _Records(system)
     cache: dict[str, Evidence] = {}
     statements = {
@@ -595,11 +908,21 @@ def system_coverage(*, system: AISystem, framework: str) -> dict[str, Any]:
         state = control_state(evidence)
         statement = statements.get(control.pk)
         applicable = statement.applicable if statement else True
-        shown = state if applicable else "excluded"
-        totals[shown] += 1
-        missing = [f"{EVIDENCE_LABELS[e.key]}: {e.missing}" for e in evidence if e.missing]
+        totals[state if applicable else "excluded"] += 1
+        missing = [
+            shown(
+                _say(
+                    gettext_noop("%(evidence)s: %(missing)s"),
+                    evidence=evidence_label(e.key, localized),
+                    missing=e.missing,
+                ),
+                localized,
+            )
+            for e in evidence
+            if e.missing
+        ]
         if not control.evidence:
-            missing = ["The registry keeps no record for this control; keep its evidence outside."]
+            missing = [shown(NO_RECORD, localized)]
         controls.append(
             {
                 "id": control.pk,
@@ -613,7 +936,7 @@ def system_coverage(*, system: AISystem, framework: str) -> dict[str, Any]:
                 "justification": statement.justification if statement else "",
                 "decided_by": _person(statement.decided_by) if statement else "",
                 "decided_at": statement.decided_at.isoformat() if statement else "",
-                "evidence": [e.as_dict() for e in evidence],
+                "evidence": [e.as_dict(localized) for e in evidence],
                 "missing": missing,
             }
         )

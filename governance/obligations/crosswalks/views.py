@@ -38,7 +38,7 @@ def _framework(request) -> str:
 def _context(request, system, framework: str, error: str = "", failed: str = "") -> dict:
     return {
         "system": system,
-        "coverage": system_coverage(system=system, framework=framework),
+        "coverage": system_coverage(system=system, framework=framework, localized=True),
         "frameworks": Framework.choices,
         "framework": framework,
         "may_write": may_write(request.user),
