@@ -40,7 +40,7 @@ def test_prompt_and_transparency_forms(page, live_server):
     page.get_by_role("button", name="Save version").click()
     assert page.get_by_text("Version 3 of “system” saved").is_visible()
     assert f"+{ADDED}" in page.locator("#version-3").inner_text()
-    page.get_by_label("Model version", exact=True).select_option(label="2026.06 (draft)")
+    page.get_by_label("Model version", exact=True).select_option(label="2026.06 (Draft)")
     page.get_by_label("Runs with prompt version").select_option(label="version 3")
     page.get_by_role("button", name="Bind").click()
     assert page.get_by_text("now runs “system” version 3").is_visible()
