@@ -495,7 +495,25 @@ def _clinical_measure_hits(
     )
     if not (measured or coded):
         return []
-    witnesses = _health_witnesses(column, by_column)
+    return _beside_health(
+        column,
+        by_column,
+        "clinical_measure",
+        f"'{norm}' names a clinical measurement, the values are "
+        f"{'numbers' if measured else 'coded'}",
+    )
+
+
+def _beside_health(
+    column: str, by_column: dict[str, list[PIIHit]], rule: str, reason: str
+) -> list[PIIHit]:
+    """A health hit for ``column`` when other columns of the table hold health data (they
+    corroborate what the column alone would not), naming up to three of them."""
+    witnesses = sorted(
+        other
+        for other, hits in by_column.items()
+        if other != column and any(h.category == "health" for h in hits)
+    )
     if not witnesses:
         return []
     shown = ", ".join(f"'{w}'" for w in witnesses[:3])
@@ -503,20 +521,11 @@ def _clinical_measure_hits(
         PIIHit(
             column,
             "health",
-            "clinical_measure",
+            rule,
             CONFIRMED_NAME_CONFIDENCE,
-            f"'{norm}' names a clinical measurement, the values are "
-            f"{'numbers' if measured else 'coded'} and the table holds health data ({shown})",
+            f"{reason} and the table holds health data ({shown})",
         )
     ]
-
-
-def _health_witnesses(column: str, by_column: dict[str, list[PIIHit]]) -> list[str]:
-    return sorted(
-        other
-        for other, hits in by_column.items()
-        if other != column and any(h.category == "health" for h in hits)
-    )
 
 
 def _test_outcome_hits(
@@ -532,20 +541,13 @@ def _test_outcome_hits(
         return []
     if not kinds & TEST_POSITIVE_OUTCOMES:
         return []
-    witnesses = _health_witnesses(column, by_column)
-    if not witnesses:
-        return []
-    shown = ", ".join(f"'{w}'" for w in witnesses[:3])
-    return [
-        PIIHit(
-            column,
-            "health",
-            "test_outcome",
-            CONFIRMED_NAME_CONFIDENCE,
-            f"{len(outcomes) / len(forms):.0%} of {len(forms)} sampled values are test outcomes "
-            f"({', '.join(sorted(kinds)[:3])}) and the table holds health data ({shown})",
-        )
-    ]
+    return _beside_health(
+        column,
+        by_column,
+        "test_outcome",
+        f"{len(outcomes) / len(forms):.0%} of {len(forms)} sampled values are test outcomes "
+        f"({', '.join(sorted(kinds)[:3])})",
+    )
 
 
 def suggest_sensitive_attribute(column_name: str) -> str | None:
