@@ -21,8 +21,14 @@ def language_or_default(code: str | None) -> str:
     return code if code in CODES else DEFAULT_LANGUAGE
 
 
+# Paths answered in English whatever the client asks: the REST API (ours and the MLflow-shaped
+# one). Its messages, refusals included, are part of the contract clients parse and log.
+API_PREFIXES = ("/api/",)
+
+
 class UserLanguageMiddleware:
-    """After authentication: a signed-in person's profile language wins over the browser's.
+    """After authentication: a signed-in person's profile language wins over the browser's;
+    the API always answers in English.
 
     Django's ``LocaleMiddleware`` has already chosen from the cookie and ``Accept-Language``
     and sets ``Content-Language`` on the way out from whatever is active then."""
@@ -31,6 +37,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(API_PREFIXES):
+            translation.activate(DEFAULT_LANGUAGE)
+            request.LANGUAGE_CODE = DEFAULT_LANGUAGE
+            return self.get_response(request)
         user = getattr(request, "user", None)
         code = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if code in CODES:

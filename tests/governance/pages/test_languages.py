@@ -75,3 +75,29 @@ def test_sign_in_page_follows_the_browser_and_the_picker():
     assert response.status_code == 302
     german = client.get("/login/").content.decode()
     assert '<html lang="de">' in german and "Benutzername" in german
+
+
+def test_the_api_answers_in_english_whatever_the_client_or_profile_asks(scientist):
+    """Its messages are a contract clients parse and log: a French profile or an
+    Accept-Language header changes the pages, never the API."""
+    from rest_framework.test import APIClient
+
+    scientist.language = "fr"
+    scientist.save(update_fields=["language"])
+    anonymous = APIClient()
+    refused = anonymous.get("/api/v1/models/", HTTP_ACCEPT_LANGUAGE="de")
+    assert refused.status_code in (401, 403)
+    assert refused["Content-Language"] == "en"
+    assert "Anmeldedaten" not in refused.content.decode()
+    assert "credentials were not provided" in refused.content.decode()
+    client = APIClient()
+    client.force_authenticate(scientist)
+    bad = client.post("/api/v1/datasets/", {}, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert bad.status_code == 400
+    assert bad["Content-Language"] == "en"
+    body = bad.content.decode()
+    assert "This field is required." in body and "Ce champ est obligatoire." not in body
+    # The pages still follow the profile.
+    client = Client()
+    login(client, scientist)
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="de")["Content-Language"] == "fr"
