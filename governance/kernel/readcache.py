@@ -1,4 +1,5 @@
-"""Detail reads kept until something changes: the audit trail's position is the version.
+"""Detail reads and list pages kept until something changes: the audit trail's position is
+the version.
 
 Every change of state writes an audit event in its own transaction (the services' rule), so
 the chain head's sequence moves whenever anything a read could show changes. A read computed
@@ -67,6 +68,13 @@ def etag_of(data: Any) -> str:
     # of the standard library's encoder on a detail's body.
     body = orjson.dumps(data, default=default, option=OPTIONS | orjson.OPT_SORT_KEYS)
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def list_scope(request) -> str:
+    """The scope of a list page: its host (the page's links are absolute) and its path with
+    the query string as sent, hashed to bound the key's length."""
+    url = f"{request.get_host()}{request.get_full_path()}".encode()
+    return "list:" + hashlib.sha256(url).hexdigest()[:40]
 
 
 def entry_key(scope: str, user_id: int, position: int) -> str:

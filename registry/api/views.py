@@ -15,7 +15,7 @@ from governance.kernel.api.conditional import conditional_body_response
 from governance.kernel.api.errors import ApiError
 from governance.kernel.api.pagination import CappedCountPagination
 from governance.kernel.permissions import CHANGE, role_permission
-from governance.kernel.readcache import read_through
+from governance.kernel.readcache import list_scope, read_through
 from registry import selectors
 from registry.api import serializers as s
 from registry.api.filters import (
@@ -190,8 +190,20 @@ class ModelVersionRowsMixin:
         return selectors.model_version_row_values(queryset)
 
     def list(self, request, *args, **kwargs):
+        # A page is kept like a version's detail (governance/kernel/readcache.py): per user,
+        # for this exact URL, until the audit trail moves; visibility, filters and the
+        # paginator run again only when it is not kept. Errors (a bad cursor, a model one may
+        # not see) are raised by the computation and never kept.
+        body, etag = read_through(
+            scope=list_scope(request),
+            user_id=request.user.pk,
+            compute=lambda: self.page_payload(request),
+        )
+        return conditional_body_response(request, body, etag)
+
+    def page_payload(self, request) -> dict:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([s.model_version_row(v) for v in page])
+        return self.get_paginated_response([s.model_version_row(v) for v in page]).data
 
 
 class ModelVersionsOfModelView(
@@ -301,19 +313,19 @@ class ModelVersionDetailView(APIView):
     def get(self, request, pk: int):
         # Visibility is checked on every request; only the body is kept (per user, until the
         # audit trail moves). A client holding the current ETag gets 304 without it.
-        # The row is read with the visibility check (one query) and reused if the body is not
+        # The check is one fixed statement; the row itself is read only when the body is not
         # kept.
+        missing = ApiError(404, "not_found", f"No model version {pk}, or you may not see it.")
+        if not ModelVersion.objects.visible_pk(request.user, pk):
+            raise missing
         try:
-            mv = selectors.model_version_list(actor=request.user).get(pk=pk)
-        except ModelVersion.DoesNotExist:
-            raise ApiError(
-                404, "not_found", f"No model version {pk}, or you may not see it."
-            ) from None
-        body, etag = read_through(
-            scope=model_version_detail_scope(pk),
-            user_id=request.user.pk,
-            compute=lambda: model_version_detail(actor=request.user, model_version=mv),
-        )
+            body, etag = read_through(
+                scope=model_version_detail_scope(pk),
+                user_id=request.user.pk,
+                compute=lambda: model_version_detail(actor=request.user, model_version_id=pk),
+            )
+        except ModelVersion.DoesNotExist:  # deleted since the check
+            raise missing from None
         return conditional_body_response(request, body, etag)
 
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionDetailSerializer)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from governance.kernel import readcache
+from governance.kernel.accounts.services import user_update
 from governance.kernel.errors import ServiceError
 from governance.policy.policies.models import Policy
 from governance.policy.policies.services import policy_update
@@ -25,9 +26,10 @@ from governance.review.state.models import GovernanceState
 from registry.models import PIIFlag
 from registry.services.datasets import pii_flag_decide
 from registry.services.systems import system_update
-from registry.services.versions import model_version_update
+from registry.services.versions import model_version_register, model_version_update
 from tests.factories import PASSWORD
 from tests.governance.conftest import CREDIT_SCORING, classify
+from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +195,89 @@ def test_the_check_command_finds_a_change_made_behind_the_services_back(
         call_command("check_read_cache")
     assert exit_.value.code == 1
     assert f"model-version {model_version.pk}" in capsys.readouterr().out
+
+
+def _list_urls(mv):
+    return [
+        f"/api/v1/models/{mv.model_id}/versions/?limit=2",
+        "/api/v1/model-versions/?limit=25&status=draft",
+        f"/api/v1/model-versions/?limit=25&search={mv.model.name}",
+    ]
+
+
+def _fresh_list(client, url, settings):
+    settings.READ_CACHE_SECONDS = 0
+    try:
+        return client.get(url).json()
+    finally:
+        settings.READ_CACHE_SECONDS = 300
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_a_kept_list_page_always_equals_a_fresh_one(
+    seed,
+    settings,
+    api,
+    admin_user,
+    officer,
+    scientist,
+    owner,
+    users,
+    team,
+    system,
+    model_version,
+    pii_flag,
+    xgb_json_bytes,
+):
+    """List pages are kept like details (per user, per URL, until the trail moves): after each
+    recorded change, registrations, edits and team membership included, each reader's kept page
+    equals a fresh one; refused readers are refused whatever is kept."""
+    rng = random.Random(seed)
+    ctx = {
+        "system": system,
+        "officer": officer,
+        "scientist": scientist,
+        "owner": owner,
+        "admin": admin_user,
+        "mv": model_version,
+    }
+    actions = _actions(ctx)
+    counter = iter(range(1000))
+    outsider = users["outsider"]
+    actions["register"] = lambda: model_version_register(
+        actor=scientist,
+        model=model_version.model,
+        version=f"9.{next(counter)}",
+        artefact=upload("model.json", xgb_json_bytes),
+        lineage=[],
+    )
+    actions["describe"] = lambda: model_version_update(
+        actor=scientist, model_version=model_version, description=f"v{rng.random():.4f}"
+    )
+    own_team = outsider.teams.first()
+    actions["outsider_joins"] = lambda: user_update(
+        actor=admin_user, user=outsider, teams=[own_team, team]
+    )
+    actions["outsider_leaves"] = lambda: user_update(
+        actor=admin_user, user=outsider, teams=[own_team]
+    )
+    readers = [api(officer), api(scientist), api(outsider)]
+    seen_changes, previous = 0, None
+    for _ in range(10):
+        pages = {}
+        for n, client in enumerate(readers):
+            for url in _list_urls(model_version):
+                kept = client.get(url)
+                fresh = _fresh_list(client, url, settings)
+                assert kept.status_code in (200, 404), (url, kept.status_code)
+                pages[n, url] = kept.status_code, kept.content
+                if kept.status_code == 200:
+                    assert kept.json() == fresh, url
+                    again = client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"])
+                    assert again.status_code == 304
+        seen_changes += int(previous is not None and pages != previous)
+        previous = pages
+        name = rng.choice(sorted(actions))
+        with contextlib.suppress(ServiceError):
+            actions[name]()
+    assert seen_changes, "no action changed what a list shows: the test proves nothing"
