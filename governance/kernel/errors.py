@@ -1,10 +1,17 @@
-"""Domain refusals raised by services; the API and the pages turn them into 4xx answers."""
+"""Domain refusals raised by services; the API and the pages turn them into 4xx answers.
+
+A refusal's ``message`` is translated (``gettext``) where it is raised: the pages show it in
+the reader's language, the API (always English) as it has always read. The ``code`` never
+changes. A message that is kept (a job's error, an audit event) stays English."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language, gettext
+
+from governance.kernel.languages import DEFAULT_LANGUAGE
 
 
 class ServiceError(Exception):
@@ -31,6 +38,18 @@ class Conflict(ServiceError):
 
 class Forbidden(ServiceError):
     status_code = 403
+
+
+def named_value(value, choices, *, english: str | None = None) -> str:
+    """A vocabulary value (a status, a role, a tier...) named in a refusal: in English as the
+    API has always written it (the stored value, or ``english`` when the message spelt it
+    otherwise), on a page in another language as its translated label in ``choices`` (a
+    ``TextChoices`` class or (value, label) pairs)."""
+    language = (get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    label = dict(getattr(choices, "choices", choices)).get(value)
+    if language == DEFAULT_LANGUAGE or label is None:
+        return str(value) if english is None else english
+    return gettext(label)
 
 
 def conflict_with_existing(model, *, lookup: dict[str, Any], code: str, message: str) -> Conflict:

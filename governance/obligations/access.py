@@ -7,6 +7,8 @@ their own teams' and never learn that another team's records exist (404, not 403
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.errors import Forbidden, NotFound
 from governance.kernel.permissions import CHANGE, VIEW, team_scoped_queryset
@@ -25,18 +27,20 @@ def may_write(actor: User) -> bool:
     return actor.is_authenticated and actor.is_active and actor.role in WRITER_ROLES
 
 
-def require_writer(actor: User, what: str) -> None:
+def require_writer(actor: User, refusal: str) -> None:
+    """Refuse (403) anyone but a writer; ``refusal`` is the whole sentence saying who may do
+    what, translated by the caller."""
     if not may_write(actor):
-        raise Forbidden("obligation_role", f"Only compliance officers and admins {what}.")
+        raise Forbidden("obligation_role", refusal)
 
 
 def visible_system(actor: User, pk: int, action: str = VIEW) -> AISystem:
     """The system if ``actor`` may see it; otherwise 404 whatever the reason."""
     system = system_list(actor=actor).filter(pk=pk).first()
     if system is None:
-        raise NotFound("not_found", f"No AI system {pk}, or you may not see it.")
+        raise NotFound("not_found", _("No AI system %(id)s, or you may not see it.") % {"id": pk})
     if action == CHANGE:
-        require_writer(actor, "change this record")
+        require_writer(actor, _("Only compliance officers and admins change this record."))
     return system
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import ApiToken, Role, Team, User, token_digest
 from governance.kernel.audit.services import audit_event_record
@@ -177,8 +178,11 @@ def user_language_set(*, actor: User, language: str) -> User:
     if language and language not in LANGUAGE_CODES:
         raise ServiceError(
             "invalid_language",
-            f"Unknown language {language!r}; use one of {', '.join(LANGUAGE_CODES)}, "
-            "or nothing for the browser's.",
+            _(
+                "Unknown language %(language)s; use one of %(languages)s, or nothing for the "
+                "browser's."
+            )
+            % {"language": repr(language), "languages": ", ".join(LANGUAGE_CODES)},
         )
     before = actor.language
     actor.language = language
@@ -195,9 +199,9 @@ def user_language_set(*, actor: User, language: str) -> User:
 def user_password_change(*, actor: User, old_password: str, new_password: str) -> User:
     """A user changing their own password: the old one must be right."""
     if not actor.has_usable_password() or not actor.check_password(old_password):
-        raise ServiceError("wrong_password", "The current password is not right.")
+        raise ServiceError("wrong_password", _("The current password is not right."))
     if old_password == new_password:
-        raise ServiceError("same_password", "Choose a password different from the current one.")
+        raise ServiceError("same_password", _("Choose a password different from the current one."))
     return user_password_set(actor=actor, user=actor, password=new_password)
 
 
@@ -227,7 +231,9 @@ def api_token_issue(
     limit = settings.API_TOKEN_MAX_LIFETIME_DAYS
     if expires_in_days is not None and not 1 <= expires_in_days <= limit:
         raise ServiceError(
-            "invalid_lifetime", f"expires_in_days must be between 1 and {limit}.", maximum=limit
+            "invalid_lifetime",
+            _("expires_in_days must be between 1 and %(limit)s.") % {"limit": limit},
+            maximum=limit,
         )
     lookup, raw = _new_raw_token()
     expires_at = timezone.now() + timedelta(days=expires_in_days or limit)

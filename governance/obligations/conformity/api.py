@@ -3,6 +3,7 @@ over the API."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -62,7 +63,9 @@ class DeclarationDetailView(APIView):
     @extend_schema(request=DeclarationFieldsSerializer, responses=DeclarationSerializer)
     def patch(self, request, pk: int):
         row = get_or_404(declaration_list(actor=request.user), pk, "declaration")
-        require_writer(request.user, "edit declarations of conformity")
+        require_writer(
+            request.user, _("Only compliance officers and admins edit declarations of conformity.")
+        )
         data = validated(DeclarationFieldsSerializer, request.data)
         row = declaration_update(actor=request.user, declaration=row, fields=dict(data))
         return Response(DeclarationSerializer(row).data)
@@ -74,7 +77,9 @@ class DeclarationSignView(APIView):
     @extend_schema(request=SignSerializer, responses=DeclarationSerializer)
     def post(self, request, pk: int):
         row = get_or_404(declaration_list(actor=request.user), pk, "declaration")
-        require_writer(request.user, "sign declarations of conformity")
+        require_writer(
+            request.user, _("Only compliance officers and admins sign declarations of conformity.")
+        )
         data = validated(SignSerializer, request.data)
         row = declaration_sign(actor=request.user, declaration=row, **data)
         return Response(DeclarationSerializer(row).data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
@@ -19,7 +20,8 @@ def framework_checked(framework: str) -> str:
     if framework not in Framework.values:
         raise ServiceError(
             "invalid_framework",
-            f"Unknown framework {framework!r}; use one of {', '.join(Framework.values)}.",
+            _("Unknown framework %(framework)s; use one of %(frameworks)s.")
+            % {"framework": repr(framework), "frameworks": ", ".join(Framework.values)},
         )
     return framework
 
@@ -28,7 +30,10 @@ def control_find(*, framework: str, ref: str) -> Control:
     framework_checked(framework)
     control = Control.objects.filter(framework=framework, ref=ref).first()
     if control is None:
-        raise NotFound("not_found", f"No control {ref!r} in {framework}.")
+        raise NotFound(
+            "not_found",
+            _("No control %(ref)s in %(framework)s.") % {"ref": repr(ref), "framework": framework},
+        )
     return control
 
 
@@ -38,12 +43,13 @@ def applicability_set(
 ) -> Applicability:
     """State whether ``control`` applies to ``system`` and why. A justification is always
     required (an exclusion must say why; an inclusion says what it covers)."""
-    require_writer(actor, "decide which controls apply")
+    require_writer(actor, _("Only compliance officers and admins decide which controls apply."))
     justification = (justification or "").strip()
     if len(justification) < MIN_JUSTIFICATION:
         raise ServiceError(
             "justification_required",
-            f"Give a justification of at least {MIN_JUSTIFICATION} characters.",
+            _("Give a justification of at least %(minimum)s characters.")
+            % {"minimum": MIN_JUSTIFICATION},
         )
     row = Applicability.objects.select_for_update().filter(system=system, control=control).first()
     before = {"applicable": row.applicable, "justification": row.justification} if row else None

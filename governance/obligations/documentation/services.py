@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
@@ -43,7 +44,7 @@ def clean_measures(measures: list[dict]) -> list[dict]:
         if not (item["measure"] and item["who"] and item["when"]):
             raise ServiceError(
                 "incomplete_measure",
-                "Each human oversight measure needs what it is, who applies it and when.",
+                _("Each human oversight measure needs what it is, who applies it and when."),
             )
         out.append(item)
     return out
@@ -79,15 +80,20 @@ def documentation_revise(
     system = AISystem.objects.select_for_update().get(pk=system.pk)
     if not may_edit_documentation(actor, system):
         if actor.role == Role.DATA_SCIENTIST:
-            raise NotFound("not_found", f"No AI system {system.pk} that you may change.")
+            raise NotFound(
+                "not_found", _("No AI system %(id)s that you may change.") % {"id": system.pk}
+            )
         raise ServiceError(
             "documentation_role",
-            "Compliance officers, admins and the system's team write its documentation.",
+            _("Compliance officers, admins and the system's team write its documentation."),
             status_code=403,
         )
     unknown = set(changes) - set(SECTIONS)
     if unknown:
-        raise ServiceError("unknown_section", f"Unknown sections: {', '.join(sorted(unknown))}.")
+        raise ServiceError(
+            "unknown_section",
+            _("Unknown sections: %(sections)s.") % {"sections": ", ".join(sorted(unknown))},
+        )
     if "human_oversight_measures" in changes:
         changes = {
             **changes,

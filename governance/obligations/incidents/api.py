@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -62,7 +63,9 @@ class IncidentReportedView(APIView):
     @extend_schema(request=ReportedSerializer, responses=IncidentSerializer)
     def post(self, request, pk: int):
         incident = get_or_404(incident_list(actor=request.user), pk, "incident")
-        require_writer(request.user, "report serious incidents")
+        require_writer(
+            request.user, _("Only compliance officers and admins report serious incidents.")
+        )
         data = validated(ReportedSerializer, request.data)
         incident = incident_mark_reported(
             actor=request.user, incident=incident, authority=data["authority"]
@@ -76,7 +79,9 @@ class IncidentFollowUpView(APIView):
     @extend_schema(request=FollowUpInputSerializer, responses={201: FollowUpSerializer})
     def post(self, request, pk: int):
         incident = get_or_404(incident_list(actor=request.user), pk, "incident")
-        require_writer(request.user, "follow up serious incidents")
+        require_writer(
+            request.user, _("Only compliance officers and admins follow up serious incidents.")
+        )
         data = validated(FollowUpInputSerializer, request.data)
         row = incident_follow_up(actor=request.user, incident=incident, text=data["text"])
         return Response(FollowUpSerializer(row).data, status=status.HTTP_201_CREATED)
@@ -90,7 +95,9 @@ class FindingProposeIncidentView(APIView):
     @extend_schema(request=ProposeSerializer, responses={201: IncidentSerializer})
     def post(self, request, pk: int):
         finding = get_or_404(finding_list(actor=request.user), pk, "finding")
-        require_writer(request.user, "open serious incidents")
+        require_writer(
+            request.user, _("Only compliance officers and admins open serious incidents.")
+        )
         data = validated(ProposeSerializer, request.data)
         incident = incident_propose_from_finding(
             actor=request.user, finding=finding, category=data["category"]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import User
@@ -45,19 +46,25 @@ def incident_open(
     finding: Finding | None = None,
 ) -> Incident:
     """Open an incident; its deadline is the category's day count after ``aware_at``."""
-    require_writer(actor, "open serious incidents")
+    require_writer(actor, _("Only compliance officers and admins open serious incidents."))
     clock = incident_category(category)
     if clock is None:
         keys = ", ".join(c["key"] for c in incident_clocks()["categories"])
-        raise ServiceError("invalid_category", f"Unknown category {category!r}; use one of {keys}.")
+        raise ServiceError(
+            "invalid_category",
+            _("Unknown category %(category)s; use one of %(categories)s.")
+            % {"category": repr(category), "categories": keys},
+        )
     now = timezone.now()
     aware_at = aware_at or now
     if aware_at > now:
-        raise ServiceError("aware_in_future", "The provider cannot have become aware later.")
+        raise ServiceError("aware_in_future", _("The provider cannot have become aware later."))
     if model_version is not None and model_version.model.system_id != system.pk:
-        raise ServiceError("wrong_system", "That model version belongs to another system.")
+        raise ServiceError("wrong_system", _("That model version belongs to another system."))
     if not owner.is_active:
-        raise ServiceError("inactive_user", f"{owner.username} is deactivated.")
+        raise ServiceError(
+            "inactive_user", _("%(person)s is deactivated.") % {"person": owner.username}
+        )
     incident = Incident.objects.create(
         system=system,
         model_version=model_version,
@@ -83,14 +90,15 @@ def incident_propose_from_finding(
 ) -> Incident:
     """Open an incident from a high-severity finding, prefilled from it. One incident per
     finding: proposing again answers with the existing one (409)."""
-    require_writer(actor, "open serious incidents")
+    require_writer(actor, _("Only compliance officers and admins open serious incidents."))
     if finding.severity != "high":
-        raise ServiceError("not_high_severity", "Only high-severity findings become incidents.")
+        raise ServiceError("not_high_severity", _("Only high-severity findings become incidents."))
     existing = Incident.objects.filter(finding=finding).first()
     if existing is not None:
         raise Conflict(
             "incident_exists",
-            f"Finding {finding.pk} already has incident {existing.pk}.",
+            _("Finding %(finding)s already has incident %(incident)s.")
+            % {"finding": finding.pk, "incident": existing.pk},
             existing_id=existing.pk,
         )
     mv = finding.model_version
@@ -111,12 +119,12 @@ def incident_propose_from_finding(
 def incident_mark_reported(
     *, actor: User, incident: Incident, authority: str, reported_at: datetime | None = None
 ) -> Incident:
-    require_writer(actor, "report serious incidents")
+    require_writer(actor, _("Only compliance officers and admins report serious incidents."))
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status != IncidentStatus.OPEN:
-        raise Conflict("already_reported", "This incident was already reported.")
+        raise Conflict("already_reported", _("This incident was already reported."))
     if not authority.strip():
-        raise ServiceError("authority_required", "Name the market surveillance authority.")
+        raise ServiceError("authority_required", _("Name the market surveillance authority."))
     incident.status = IncidentStatus.REPORTED
     incident.authority = authority.strip()[:200]
     incident.reported_at = reported_at or timezone.now()
@@ -137,9 +145,9 @@ def incident_mark_reported(
 
 @transaction.atomic
 def incident_follow_up(*, actor: User, incident: Incident, text: str) -> IncidentFollowUp:
-    require_writer(actor, "follow up serious incidents")
+    require_writer(actor, _("Only compliance officers and admins follow up serious incidents."))
     if not text.strip():
-        raise ServiceError("text_required", "Write what was done.")
+        raise ServiceError("text_required", _("Write what was done."))
     row = IncidentFollowUp.objects.create(incident=incident, text=text.strip(), author=actor)
     audit_event_record(
         actor=actor, action="incident.follow_up", target=incident, payload={"follow_up": row.pk}
@@ -149,10 +157,10 @@ def incident_follow_up(*, actor: User, incident: Incident, text: str) -> Inciden
 
 @transaction.atomic
 def incident_close(*, actor: User, incident: Incident) -> Incident:
-    require_writer(actor, "close serious incidents")
+    require_writer(actor, _("Only compliance officers and admins close serious incidents."))
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status != IncidentStatus.REPORTED:
-        raise Conflict("not_reported", "Report the incident before closing it.")
+        raise Conflict("not_reported", _("Report the incident before closing it."))
     incident.status = IncidentStatus.CLOSED
     incident.save()
     audit_event_record(actor=actor, action="incident.closed", target=incident, payload={})

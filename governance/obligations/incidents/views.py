@@ -109,7 +109,9 @@ def incident_action(request, pk: int, action: str):
         if action == "reported":
             form = ReportedForm(request.POST)
             if not form.is_valid():
-                raise ServiceError("authority_required", "Name the market surveillance authority.")
+                raise ServiceError(
+                    "authority_required", gettext("Name the market surveillance authority.")
+                )
             incident_mark_reported(
                 actor=request.user, incident=incident, authority=form.cleaned_data["authority"]
             )

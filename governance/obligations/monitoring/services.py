@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from audits.checks.vocabulary import REQUIRABLE_CHECK_KINDS
+from audits.checks.vocabulary import CHECK_KIND_CHOICES, REQUIRABLE_CHECK_KINDS
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import ServiceError
+from governance.kernel.errors import ServiceError, named_value
 from governance.obligations.access import require_writer
 from governance.obligations.monitoring.models import MonitoringPlan
 from registry.models import AISystem
@@ -24,13 +25,21 @@ def clean_metrics(metrics: list[dict]) -> list[dict]:
         if not kind and not metric and raw in (None, ""):
             continue
         if kind not in REQUIRABLE_CHECK_KINDS:
-            raise ServiceError("invalid_check_kind", f"Unknown check kind {kind!r}.")
+            raise ServiceError(
+                "invalid_check_kind", _("Unknown check kind %(kind)s.") % {"kind": repr(kind)}
+            )
         if not metric:
-            raise ServiceError("metric_required", f"Name the {kind} metric the plan watches.")
+            raise ServiceError(
+                "metric_required",
+                _("Name the %(kind)s metric the plan watches.")
+                % {"kind": named_value(kind, CHECK_KIND_CHOICES)},
+            )
         try:
             threshold = None if raw in (None, "") else float(raw)
         except (TypeError, ValueError) as exc:
-            raise ServiceError("invalid_threshold", f"{metric}: threshold is a number.") from exc
+            raise ServiceError(
+                "invalid_threshold", _("%(metric)s: threshold is a number.") % {"metric": metric}
+            ) from exc
         out.append({"check_kind": kind, "metric": metric, "threshold": threshold})
     return out
 
@@ -47,9 +56,11 @@ def monitoring_plan_save(
     escalation: str = "",
 ) -> MonitoringPlan:
     """Create or replace the plan; each save bumps its version (history keeps the old)."""
-    require_writer(actor, "write the post-market monitoring plan")
+    require_writer(
+        actor, _("Only compliance officers and admins write the post-market monitoring plan.")
+    )
     if audit_interval_days < 1:
-        raise ServiceError("invalid_interval", "The audit interval is at least one day.")
+        raise ServiceError("invalid_interval", _("The audit interval is at least one day."))
     fields: dict[str, Any] = {
         "audit_interval_days": audit_interval_days,
         "metrics": clean_metrics(metrics),

@@ -3,6 +3,7 @@ add mitigations."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -54,7 +55,9 @@ class RiskDetailView(APIView):
     @extend_schema(request=RiskInputSerializer, responses=RiskSerializer)
     def patch(self, request, pk: int):
         risk = self._get(request, pk)
-        require_writer(request.user, "write the risk register")
+        require_writer(
+            request.user, _("Only compliance officers and admins write the risk register.")
+        )
         risk = get_or_404(risk_list(actor=request.user, action=CHANGE), pk, "risk")
         data = dict(validated(RiskInputSerializer, request.data, partial=True))
         risk = risk_update(actor=request.user, risk=risk, **data)
@@ -67,7 +70,9 @@ class MitigationListView(APIView):
     @extend_schema(request=MitigationInputSerializer, responses={201: MitigationSerializer})
     def post(self, request, pk: int):
         risk = get_or_404(risk_list(actor=request.user), pk, "risk")
-        require_writer(request.user, "write the risk register")
+        require_writer(
+            request.user, _("Only compliance officers and admins write the risk register.")
+        )
         data = dict(validated(MitigationInputSerializer, request.data))
         row = mitigation_add(actor=request.user, risk=risk, **data)
         return Response(MitigationSerializer(row).data, status=status.HTTP_201_CREATED)

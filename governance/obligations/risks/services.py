@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audits.checks.vocabulary import CHECK_KINDS
 from audits.runs.models.checks import CheckRun
@@ -39,12 +40,19 @@ def _validate(fields: dict[str, Any]) -> None:
     for name in ("likelihood", "severity", "residual_likelihood", "residual_severity"):
         value = fields.get(name)
         if value is not None and not 1 <= int(value) <= 5:
-            raise ServiceError("invalid_level", f"{name} must be between 1 and 5.")
+            raise ServiceError(
+                "invalid_level", _("%(field)s must be between 1 and 5.") % {"field": name}
+            )
     unknown = set(fields.get("fundamental_rights") or []) - set(rights_labels())
     if unknown:
-        raise ServiceError("unknown_right", f"Unknown fundamental rights: {sorted(unknown)}.")
+        raise ServiceError(
+            "unknown_right",
+            _("Unknown fundamental rights: %(rights)s.") % {"rights": sorted(unknown)},
+        )
     if fields.get("status") and fields["status"] not in RiskStatus.values:
-        raise ServiceError("invalid_status", f"Unknown status {fields['status']!r}.")
+        raise ServiceError(
+            "invalid_status", _("Unknown status %(status)s.") % {"status": repr(fields["status"])}
+        )
 
 
 def _payload(risk: Risk) -> dict:
@@ -70,7 +78,7 @@ def risk_create(
     review_date: date,
     **fields: Any,
 ) -> Risk:
-    require_writer(actor, "write the risk register")
+    require_writer(actor, _("Only compliance officers and admins write the risk register."))
     unknown = set(fields) - RISK_FIELDS
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -90,7 +98,7 @@ def risk_create(
 
 @transaction.atomic
 def risk_update(*, actor: User, risk: Risk, **changes: Any) -> Risk:
-    require_writer(actor, "write the risk register")
+    require_writer(actor, _("Only compliance officers and admins write the risk register."))
     unknown = set(changes) - RISK_FIELDS
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -123,23 +131,28 @@ def mitigation_add(
     """A mitigation and the evidence that it is in place; the evidence must exist: a check
     kind of the vocabulary, a check run of this system, a policy, or one of the system's
     documented oversight measures."""
-    require_writer(actor, "write the risk register")
+    require_writer(actor, _("Only compliance officers and admins write the risk register."))
     if evidence_type not in EvidenceType.values:
-        raise ServiceError("invalid_evidence", f"Unknown evidence type {evidence_type!r}.")
+        raise ServiceError(
+            "invalid_evidence",
+            _("Unknown evidence type %(type)s.") % {"type": repr(evidence_type)},
+        )
     if evidence_type == EvidenceType.CHECK_KIND and check_kind not in CHECK_KINDS:
-        raise ServiceError("invalid_check_kind", f"Unknown check kind {check_kind!r}.")
+        raise ServiceError(
+            "invalid_check_kind", _("Unknown check kind %(kind)s.") % {"kind": repr(check_kind)}
+        )
     if evidence_type == EvidenceType.CHECK_RUN and (
         check_run is None or check_run.model_version.model.system_id != risk.system_id
     ):
-        raise ServiceError("invalid_check_run", "Choose a check run of this system.")
+        raise ServiceError("invalid_check_run", _("Choose a check run of this system."))
     if evidence_type == EvidenceType.POLICY and policy is None:
-        raise ServiceError("policy_required", "Choose the policy this mitigation rests on.")
+        raise ServiceError("policy_required", _("Choose the policy this mitigation rests on."))
     if evidence_type == EvidenceType.OVERSIGHT:
         documented = {m.get("measure") for m in risk.system.human_oversight_measures}
         if oversight_measure not in documented:
             raise ServiceError(
                 "unknown_measure",
-                "Choose one of the human oversight measures in the system's documentation.",
+                _("Choose one of the human oversight measures in the system's documentation."),
             )
     mitigation = Mitigation.objects.create(
         risk=risk,

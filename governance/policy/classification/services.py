@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
@@ -52,12 +53,14 @@ def risk_classification_record(
     invalidated in the same transaction, because their evidence named the old record.
     """
     if actor.role not in CLASSIFIER_ROLES:
-        raise Forbidden("role_forbidden", "Only compliance officers and admins classify systems.")
+        raise Forbidden(
+            "role_forbidden", _("Only compliance officers and admins classify systems.")
+        )
     outcome = classify(questionnaire_load(), answers)
     if not outcome.valid:
         raise ServiceError(
             "incomplete_answers",
-            "The answers are incomplete or invalid.",
+            _("The answers are incomplete or invalid."),
             missing=outcome.missing,
             problems=outcome.errors,
         )

@@ -7,11 +7,12 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Forbidden, ServiceError
-from governance.policy.classification.models import RiskClassification
+from governance.kernel.errors import Forbidden, ServiceError, named_value
+from governance.policy.classification.models import RiskClassification, RiskTier
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci, Responsibility
 from governance.policy.signals import approval_basis_changed
@@ -20,7 +21,7 @@ from registry.models import AISystem, Dataset, Model, ModelVersion, VersionStatu
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.ADMIN:
-        raise Forbidden("admin_only", "Only admins assign responsibilities.")
+        raise Forbidden("admin_only", _("Only admins assign responsibilities."))
 
 
 def _payload(r: Responsibility) -> dict:
@@ -86,11 +87,15 @@ def four_eyes_conflict(*, user: User, role: str, target: AISystem | Model | Data
         roles = set(policy.approver_roles or [])
         owner_required = policy.requires_accountable_owner or ACCOUNTABLE_OWNER in roles
         if owner_required and user.role in roles:
-            return (
-                f"{user.username} is a {user.get_role_display().lower()}, a capacity the "
-                f"{policy.tier.replace('_', ' ')} policy requires besides the accountable "
-                "owner: one person would give both required approvals. Choose someone else."
-            )
+            return _(
+                "%(person)s is a %(role)s, a capacity the %(tier)s policy requires besides the "
+                "accountable owner: one person would give both required approvals. Choose "
+                "someone else."
+            ) % {
+                "person": user.username,
+                "role": named_value(user.role, Role, english=user.get_role_display().lower()),
+                "tier": named_value(policy.tier, RiskTier, english=policy.tier.replace("_", " ")),
+            }
     versions = ModelVersion.objects.filter(status__in=LIVE_STATUSES)
     versions = (
         versions.filter(model__system=system)
@@ -99,10 +104,10 @@ def four_eyes_conflict(*, user: User, role: str, target: AISystem | Model | Data
     )
     built = versions.filter(Q(created_by=user) | Q(submitted_by=user)).first()
     if built is not None:
-        return (
-            f"{user.username} built or submitted {built}; the accountable owner signs its "
+        return _(
+            "%(person)s built or submitted %(version)s; the accountable owner signs its "
             "approval, and nobody approves their own work. Choose someone else."
-        )
+        ) % {"person": user.username, "version": built}
     return ""
 
 
@@ -124,18 +129,22 @@ def responsibility_assign(
     """
     _require_admin(actor)
     if role not in Raci.values:
-        raise ServiceError("invalid_role", f"Unknown RACI role {role!r}.")
+        raise ServiceError("invalid_role", _("Unknown RACI role %(role)s.") % {"role": repr(role)})
     if not user.is_active:
-        raise ServiceError("inactive_user", f"{user.username} is deactivated.")
+        raise ServiceError(
+            "inactive_user", _("%(person)s is deactivated.") % {"person": user.username}
+        )
     if user.role == Role.AUDITOR and role in (Raci.RESPONSIBLE, Raci.ACCOUNTABLE):
         raise ServiceError(
             "auditor_cannot_be_accountable",
-            "Auditors only read: they can be consulted or informed, not responsible or "
-            "accountable.",
+            _(
+                "Auditors only read: they can be consulted or informed, not responsible or "
+                "accountable."
+            ),
         )
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
-        raise ServiceError("end_in_past", "The end date must be in the future.")
+        raise ServiceError("end_in_past", _("The end date must be in the future."))
     conflict = four_eyes_conflict(user=user, role=role, target=target)
     if conflict:
         raise ServiceError("four_eyes", conflict)
@@ -163,7 +172,7 @@ def responsibility_update(
     r = Responsibility.objects.select_for_update().get(pk=responsibility.pk)
     now = timezone.now()
     if r.ends_at is not None and r.ends_at <= now:
-        raise ServiceError("already_ended", "This responsibility has ended; assign a new one.")
+        raise ServiceError("already_ended", _("This responsibility has ended; assign a new one."))
     diff = {}
     if note is not None and note != r.note:
         diff["note"], r.note = [r.note, note], note

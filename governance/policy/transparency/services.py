@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
@@ -31,21 +32,33 @@ def transparency_measure_record(
 ) -> TransparencyMeasure:
     """Record how ``system`` meets ``duty`` (one of its applicable duties)."""
     if actor.role not in RECORD_ROLES:
-        raise Forbidden("role_forbidden", "Your role may not record transparency measures.")
+        raise Forbidden("role_forbidden", _("Your role may not record transparency measures."))
     if actor.role not in CROSS_TEAM_ROLES and system.team_id not in set(actor.team_ids()):
-        raise NotFound("not_found", f"No system {system.pk} that you may change.")
-    duties = {d for _, d, _ in applicable_duties(system)}
+        raise NotFound("not_found", _("No system %(id)s that you may change.") % {"id": system.pk})
+    duties = {d for _paragraph, d, _label in applicable_duties(system)}
     if duty not in duties:
-        raise ServiceError(
-            "duty_not_applicable",
-            f"{duty!r} is not an Art. 50 duty of {system.name} under its current "
-            f"classification (applicable: {', '.join(sorted(duties)) or 'none'}).",
+        names = {"duty": repr(duty), "system": system.name, "duties": ", ".join(sorted(duties))}
+        message = (
+            _(
+                "%(duty)s is not an Art. 50 duty of %(system)s under its current "
+                "classification (applicable: %(duties)s)."
+            )
+            if duties
+            else _(
+                "%(duty)s is not an Art. 50 duty of %(system)s under its current "
+                "classification (applicable: none)."
+            )
         )
+        raise ServiceError("duty_not_applicable", message % names)
     for name, value in (("measure", measure), ("evidence", evidence)):
         if not isinstance(value, str) or not value.strip():
-            raise ServiceError("empty_field", f"{name} is empty.")
+            raise ServiceError("empty_field", _("%(field)s is empty.") % {"field": name})
         if len(value) > MAX_CHARS:
-            raise ServiceError("too_long", f"{name} may hold at most {MAX_CHARS} characters.")
+            raise ServiceError(
+                "too_long",
+                _("%(field)s may hold at most %(limit)s characters.")
+                % {"field": name, "limit": MAX_CHARS},
+            )
     row = TransparencyMeasure.objects.create(
         system=system, duty=duty, measure=measure, evidence=evidence, recorded_by=actor
     )

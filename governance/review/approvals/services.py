@@ -12,12 +12,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.kernel import signing
 from governance.kernel.accounts.mfa.services import StepUp, signing_proof
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
-from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError
+from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, named_value
 from governance.policy.notifications.services import default_recipients, notify
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
 from governance.review.evaluation import APPROVAL, EVIDENCE, SUBMISSION, Evaluation, evaluate
@@ -33,6 +34,21 @@ def _lock(model_version: ModelVersion) -> ModelVersion:
         ModelVersion.objects.select_for_update(of=("self", "model", "model__system"))
         .select_related("model__system", "artefact")
         .get(pk=model_version.pk)
+    )
+
+
+def _not_visible(model_version: ModelVersion) -> NotFound:
+    return NotFound(
+        "not_found",
+        _("No model version %(id)s, or you may not see it.") % {"id": model_version.pk},
+    )
+
+
+def _not_in_review(mv: ModelVersion) -> Conflict:
+    return Conflict(
+        "not_in_review",
+        _("Version %(version)s is %(status)s, not in review.")
+        % {"version": mv.version, "status": named_value(mv.status, VersionStatus)},
     )
 
 
@@ -65,20 +81,25 @@ def model_version_submit(*, actor: User, model_version: ModelVersion) -> Review:
     with every blocking reason (unmet evidence does not block: reviewers see it).
     """
     if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
-        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+        raise _not_visible(model_version)
     if actor.role != Role.DATA_SCIENTIST or not (
         ModelVersion.objects.visible_to(actor, "change").filter(pk=model_version.pk).exists()
     ):
-        raise Forbidden("role_forbidden", "Only a data scientist of the team submits versions.")
+        raise Forbidden("role_forbidden", _("Only a data scientist of the team submits versions."))
     mv = _lock(model_version)
     if mv.status not in SUBMITTABLE_STATUSES:
-        raise Conflict("not_submittable_status", f"Version {mv.version} is {mv.status}.")
+        raise Conflict(
+            "not_submittable_status",
+            _("Version %(version)s is %(status)s.")
+            % {"version": mv.version, "status": named_value(mv.status, VersionStatus)},
+        )
     ev = evaluate(mv)
     blockers = ev.reasons(SUBMISSION)
     if blockers:
         raise ServiceError(
             "submission_refused",
-            "The version cannot be submitted: " + " ".join(r["message"] for r in blockers),
+            _("The version cannot be submitted: %(reasons)s")
+            % {"reasons": " ".join(r["message"] for r in blockers)},
             reasons=blockers,
         )
     _set_status(mv, VersionStatus.IN_REVIEW, submitted_by=actor, submitted_at=timezone.now())
@@ -244,7 +265,7 @@ def review_decide(
     if decision == DecisionKind.APPROVE and _signature_locked(actor):
         raise ServiceError(
             "signature_locked",
-            "Too many wrong passwords; approving is blocked for a while.",
+            _("Too many wrong passwords; approving is blocked for a while."),
             status_code=429,
             retry_after_seconds=settings.APPROVAL_PASSWORD_WINDOW_SECONDS,
         )
@@ -285,28 +306,32 @@ def _review_decide(
     version is approved when the policy's distinct approvers and capacities are all present.
     """
     if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
-        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+        raise _not_visible(model_version)
     if decision not in DecisionKind.values:
-        raise ServiceError("invalid_decision", f"Unknown decision {decision!r}.")
+        raise ServiceError(
+            "invalid_decision", _("Unknown decision %(decision)s.") % {"decision": repr(decision)}
+        )
     mv = _lock(model_version)
     ev = evaluate(mv)
     capacities = ev.capacities(actor)
     if not capacities:
         raise Forbidden(
             "not_a_reviewer",
-            "Only compliance officers and the accountable owner (RACI A) decide on versions.",
+            _("Only compliance officers and the accountable owner (RACI A) decide on versions."),
         )
     if actor.pk in ev.builder_ids:
         raise Forbidden(
             "separation_of_duties",
-            "You built, submitted or supplied upstream data or models for this version; "
-            "someone else must decide.",
+            _(
+                "You built, submitted or supplied upstream data or models for this version; "
+                "someone else must decide."
+            ),
         )
     review = ev.review
     if mv.status != VersionStatus.IN_REVIEW or review is None or review.status != ReviewStatus.OPEN:
-        raise Conflict("not_in_review", f"Version {mv.version} is {mv.status}, not in review.")
+        raise _not_in_review(mv)
     if review.decisions.filter(reviewer=actor).exists():
-        raise Conflict("already_decided", "You have already decided in this review round.")
+        raise Conflict("already_decided", _("You have already decided in this review round."))
     proof = None
     if decision == DecisionKind.APPROVE:
         proof = signing_proof(actor=actor, password=password, totp_code=totp_code, step_up=step_up)
@@ -314,7 +339,7 @@ def _review_decide(
         if blockers:
             raise ServiceError(
                 "requirements_unmet",
-                "Cannot approve while requirements are unmet.",
+                _("Cannot approve while requirements are unmet."),
                 reasons=blockers,
             )
     now = timezone.now()
@@ -583,30 +608,34 @@ def review_assign(*, actor: User, model_version: ModelVersion, assignee: User | 
     accountable owner) and did not build, submit or supply it. The assignee is notified.
     """
     if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
-        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+        raise _not_visible(model_version)
     if actor.role not in ASSIGNER_ROLES:
-        raise Forbidden("role_forbidden", "Compliance officers and admins assign reviews.")
+        raise Forbidden("role_forbidden", _("Compliance officers and admins assign reviews."))
     mv = _lock(model_version)
     ev = evaluate(mv)
     review = ev.review
     if mv.status != VersionStatus.IN_REVIEW or review is None or review.status != ReviewStatus.OPEN:
-        raise Conflict("not_in_review", f"Version {mv.version} is {mv.status}, not in review.")
+        raise _not_in_review(mv)
     if assignee is not None:
         if not assignee.is_active or not ev.capacities(assignee):
             raise ServiceError(
                 "assignee_not_a_reviewer",
-                f"{assignee.username} may not decide on this version: only compliance officers "
-                "and its accountable owner decide.",
+                _(
+                    "%(person)s may not decide on this version: only compliance officers and "
+                    "its accountable owner decide."
+                )
+                % {"person": assignee.username},
             )
         if assignee.pk in ev.builder_ids:
             raise ServiceError(
                 "assignee_separation_of_duties",
-                f"{assignee.username} built, submitted or supplied this version; someone else "
-                "must decide.",
+                _("%(person)s built, submitted or supplied this version; someone else must decide.")
+                % {"person": assignee.username},
             )
         if review.decisions.filter(reviewer=assignee).exists():
             raise Conflict(
-                "assignee_already_decided", f"{assignee.username} has already decided this round."
+                "assignee_already_decided",
+                _("%(person)s has already decided this round.") % {"person": assignee.username},
             )
     previous = review.assignee
     if (previous.pk if previous else None) == (assignee.pk if assignee else None):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError
+from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, named_value
 from governance.policy.deployments.models import Deployment, DeploymentAction, Environment
 from governance.review.evaluation import evaluate, gate
 from registry.models import Model, ModelVersion, VersionStatus
@@ -30,15 +31,25 @@ def deployment_record(
     one model are serialised by locking the model row, so "what ran at time T" has one answer.
     """
     if not ModelVersion.objects.visible_to(actor).filter(pk=model_version.pk).exists():
-        raise NotFound("not_found", f"No model version {model_version.pk}, or you may not see it.")
+        raise NotFound(
+            "not_found",
+            _("No model version %(id)s, or you may not see it.") % {"id": model_version.pk},
+        )
     if actor.role != Role.DATA_SCIENTIST or not (
         ModelVersion.objects.visible_to(actor, "change").filter(pk=model_version.pk).exists()
     ):
-        raise Forbidden("role_forbidden", "Only a data scientist of the team records deployments.")
+        raise Forbidden(
+            "role_forbidden", _("Only a data scientist of the team records deployments.")
+        )
     if environment not in Environment.values:
-        raise ServiceError("invalid_environment", f"Unknown environment {environment!r}.")
+        raise ServiceError(
+            "invalid_environment",
+            _("Unknown environment %(environment)s.") % {"environment": repr(environment)},
+        )
     if action not in DeploymentAction.values:
-        raise ServiceError("invalid_action", f"Unknown action {action!r}.")
+        raise ServiceError(
+            "invalid_action", _("Unknown action %(action)s.") % {"action": repr(action)}
+        )
     Model.objects.select_for_update().get(pk=model_version.model_id)
     mv = (
         # The artefact may be empty (an external service): lock no outer-joined row.
@@ -46,21 +57,25 @@ def deployment_record(
         .select_related("artefact", "model")
         .get(pk=model_version.pk)
     )
+    names = {"version": mv.version, "environment": named_value(environment, Environment)}
     verdict = gate(mv, environment=environment)
     if not verdict["allowed"]:
         raise Conflict(
             "gate_closed",
-            f"Version {mv.version} may not run in {environment}.",
+            _("Version %(version)s may not run in %(environment)s.") % names,
             reasons=verdict["reasons"],
         )
     history = Deployment.objects.filter(model_id=mv.model_id, environment=environment)
     current = history.order_by("-deployed_at", "-id").first()
     if action == DeploymentAction.ROLLBACK and not history.filter(model_version=mv).exists():
         raise ServiceError(
-            "never_deployed", f"Version {mv.version} never ran in {environment}; deploy it."
+            "never_deployed",
+            _("Version %(version)s never ran in %(environment)s; deploy it.") % names,
         )
     if current is not None and current.model_version_id == mv.pk:
-        raise Conflict("already_running", f"Version {mv.version} already runs in {environment}.")
+        raise Conflict(
+            "already_running", _("Version %(version)s already runs in %(environment)s.") % names
+        )
     approval = evaluate(mv).valid_approval if environment == Environment.PROD else None
     row = Deployment.objects.create(
         model_version=mv,

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.backends import password_login_allowed
 from governance.kernel.accounts.mfa.models import RecoveryCode, SignInPolicy, TotpDevice
@@ -51,11 +53,13 @@ def mfa_required(user: User) -> bool:
 def sign_in_policy_update(*, actor: User, mfa_required_roles: list[str]) -> SignInPolicy:
     unknown = sorted(set(mfa_required_roles) - set(Role.values))
     if unknown:
-        raise ServiceError("invalid_role", f"Unknown roles: {', '.join(unknown)}.")
+        raise ServiceError(
+            "invalid_role", _("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)}
+        )
     roles = sorted(set(mfa_required_roles))
-    policy, _ = SignInPolicy.objects.select_for_update().get_or_create(
+    policy = SignInPolicy.objects.select_for_update().get_or_create(
         pk=1, defaults={"mfa_required_roles": list(settings.MFA_REQUIRED_ROLES_DEFAULT)}
-    )
+    )[0]
     before = sorted(policy.mfa_required_roles)
     policy.mfa_required_roles, policy.updated_by = roles, actor
     policy.save()
@@ -93,7 +97,7 @@ def totp_begin(*, actor: User) -> TotpDevice:
     """A fresh, unconfirmed authenticator seed (replacing an unconfirmed one). A confirmed
     authenticator must be removed first, so a stolen session cannot silently swap it."""
     if confirmed_device(actor) is not None:
-        raise ServiceError("totp_exists", "You already have an authenticator; remove it first.")
+        raise ServiceError("totp_exists", _("You already have an authenticator; remove it first."))
     TotpDevice.objects.filter(user=actor).delete()
     return TotpDevice.objects.create(user=actor, secret=seal(pyotp.random_base32()))
 
@@ -130,10 +134,10 @@ def totp_confirm(*, actor: User, code: str) -> list[str]:
     (shown once, only their digests are kept)."""
     device = TotpDevice.objects.select_for_update().filter(user=actor).first()
     if device is None or device.confirmed_at is not None:
-        raise ServiceError("no_pending_totp", "Start adding an authenticator first.")
+        raise ServiceError("no_pending_totp", _("Start adding an authenticator first."))
     step = _matching_step(device, code)
     if step is None:
-        raise ServiceError("totp_invalid", "That code does not match; check the phone's clock.")
+        raise ServiceError("totp_invalid", _("That code does not match; check the phone's clock."))
     device.confirmed_at, device.last_step = timezone.now(), step
     device.save()
     codes = _new_recovery_codes(actor)
@@ -144,7 +148,7 @@ def totp_confirm(*, actor: User, code: str) -> list[str]:
 @transaction.atomic
 def recovery_codes_regenerate(*, actor: User) -> list[str]:
     if confirmed_device(actor) is None:
-        raise ServiceError("no_totp", "Add an authenticator first.")
+        raise ServiceError("no_totp", _("Add an authenticator first."))
     codes = _new_recovery_codes(actor)
     audit_event_record(
         actor=actor,
@@ -160,8 +164,8 @@ def totp_remove(*, actor: User, user: User) -> None:
     """Remove a person's authenticator and recovery codes: themselves, or an admin resetting
     a lost phone (the person must add a new one at next sign-in if policy requires it)."""
     if actor.pk != user.pk and actor.role != Role.ADMIN:
-        raise Forbidden("role_forbidden", "Only admins reset another person's authenticator.")
-    removed, _ = TotpDevice.objects.filter(user=user).delete()
+        raise Forbidden("role_forbidden", _("Only admins reset another person's authenticator."))
+    removed = TotpDevice.objects.filter(user=user).delete()[0]
     RecoveryCode.objects.filter(user=user).delete()
     if removed:
         audit_event_record(
@@ -261,38 +265,51 @@ def signing_proof(
     if step_up is not None:
         fresh = now - step_up.at <= timedelta(seconds=settings.OIDC_STEP_UP_MAX_AGE)
         if step_up.user_id != actor.pk or step_up.method != "oidc_step_up" or not fresh:
-            raise Forbidden("step_up_expired", "Your re-authentication expired; do it again.")
+            raise Forbidden("step_up_expired", _("Your re-authentication expired; do it again."))
         return step_up
     if totp_code:
         if "totp" not in methods:
-            raise ServiceError("no_totp", "You have no authenticator to sign with.")
+            raise ServiceError("no_totp", _("You have no authenticator to sign with."))
         if second_factor_verify(user=actor, code=totp_code, allow_recovery=False) != "totp":
             raise Forbidden(
-                "signature_invalid", "The authenticator code does not match; not signed."
+                "signature_invalid", _("The authenticator code does not match; not signed.")
             )
         return StepUp(method="totp", at=now, user_id=actor.pk)
     if password:
         if "password" not in methods:
             raise Forbidden(
                 "password_not_accepted",
-                "Sign with "
-                + (" or ".join(_LABELS[m] for m in methods) or "single sign-on")
-                + "; a password is not accepted for your account.",
+                _("Sign with %(methods)s; a password is not accepted for your account.")
+                % {"methods": _alternatives(methods) or _("single sign-on")},
             )
         if not actor.check_password(password):
-            raise Forbidden("signature_invalid", "The password does not match; not signed.")
+            raise Forbidden("signature_invalid", _("The password does not match; not signed."))
         return StepUp(method="password", at=now, user_id=actor.pk)
+    if not methods:
+        raise ServiceError(
+            "step_up_required",
+            _("Approving needs you to confirm who you are: no method is available to you."),
+            methods=methods,
+        )
     raise ServiceError(
         "step_up_required",
-        "Approving needs you to confirm who you are: "
-        + (" or ".join(_LABELS[m] for m in methods) or "no method is available to you")
-        + ".",
+        _("Approving needs you to confirm who you are: %(methods)s.")
+        % {"methods": _alternatives(methods)},
         methods=methods,
     )
 
 
 _LABELS = {
-    "oidc_step_up": "re-authenticating at your identity provider",
-    "totp": "a code from your authenticator app",
-    "password": "your password",
+    "oidc_step_up": gettext_noop("re-authenticating at your identity provider"),
+    "totp": gettext_noop("a code from your authenticator app"),
+    "password": gettext_noop("your password"),
 }
+
+
+def _alternatives(methods: list[str]) -> str:
+    """The ways to sign, best first, in the reader's language: "a or b" (``signing_methods``
+    gives at most two), one alone, or "" for none."""
+    labels = [_(_LABELS[m]) for m in methods]
+    if len(labels) == 2:
+        return _("%(first)s or %(second)s") % {"first": labels[0], "second": labels[1]}
+    return labels[0] if labels else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.accounts.sealing import seal
@@ -102,7 +103,7 @@ def _sso_sign_in(*, issuer, claims, groups_claim, refresh_token) -> User | SignI
         )
         return SignInRefused(
             "unmapped",
-            "None of your groups at the identity provider is given a role here.",
+            _("None of your groups at the identity provider is given a role here."),
             status_code=403,
             groups=groups,
         )
@@ -147,7 +148,10 @@ def _sso_sign_in(*, issuer, claims, groups_claim, refresh_token) -> User | SignI
                 payload={"method": "oidc", "reason": "account disabled here"},
             )
             return SignInRefused(
-                "disabled", "Your account here is switched off.", status_code=403, groups=groups
+                "disabled",
+                _("Your account here is switched off."),
+                status_code=403,
+                groups=groups,
             )
         _apply_grant(user, grant, actor=user, reactivate=identity.suspended_at is not None)
         identity.suspended_at, identity.suspended_reason = None, ""
@@ -227,23 +231,23 @@ def group_mapping_create(
 ) -> GroupMapping:
     group = (group or "").strip()
     if not group:
-        raise ServiceError("group_required", "Name the identity provider's group.")
+        raise ServiceError("group_required", _("Name the identity provider's group."))
     if role and role not in Role.values:
-        raise ServiceError("invalid_role", f"Unknown role {role!r}.")
+        raise ServiceError("invalid_role", _("Unknown role %(role)s.") % {"role": repr(role)})
     if not role and team is None:
-        raise ServiceError("empty_rule", "A rule gives a role, a team, or both.")
+        raise ServiceError("empty_rule", _("A rule gives a role, a team, or both."))
     lookup = {"group": group, "role": role, "team": team}
     # SQLite's unique constraint lets NULL teams repeat, so look first; the constraint still
     # decides between two concurrent requests on PostgreSQL.
     if GroupMapping.objects.filter(**lookup).exists():
         raise conflict_with_existing(
-            GroupMapping, lookup=lookup, code="mapping_exists", message="That rule exists."
+            GroupMapping, lookup=lookup, code="mapping_exists", message=_("That rule exists.")
         )
     mapping = create_or_conflict(
         GroupMapping,
         lookup=lookup,
         code="mapping_exists",
-        message="That rule exists.",
+        message=_("That rule exists."),
         created_by=actor,
     )
     audit_event_record(
