@@ -20,7 +20,7 @@ from audits.reporting.render import render_pdf_pages
 from governance.kernel.audit.services import canonical_json
 from governance.kernel.languages import language_or_default
 
-TEMPLATE_VERSION = "2026.12-2"
+TEMPLATE_VERSION = "2026.12-3"
 
 KIND_LABELS = {
     "annex_iv": gettext_noop("Technical documentation (EU AI Act, Annex IV)"),

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from audits.reporting import snapshot as snap
 from audits.reporting.documents import TEMPLATE_VERSION, render_report_pdf_pages
@@ -35,6 +36,7 @@ from governance.kernel.jobs.services import (
 from governance.kernel.languages import CODES as LANGUAGE_CODES
 from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.kernel.objectstore import blob_read_bytes
+from governance.kernel.phrases import Label, say
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
@@ -343,10 +345,13 @@ def report_generate(*, report_id: int, task=None) -> None:
 
 def _notify_ready(report: Report) -> None:
     target = report.model_version or report.audit_run or report
+    # A kind's English label is its key in the catalogues.
+    with translation.override(DEFAULT_LANGUAGE):
+        kind = Label(report.get_kind_display())
     notify(
         event="report_ready",
         target=target,
-        message=f"{report.get_kind_display()} #{report.pk} is ready.",
+        message=say(gettext_noop("%(kind)s #%(number)s is ready."), kind=kind, number=report.pk),
         payload={"report": report.pk, "sha256": report.sha256},
         recipients=[report.requested_by],
     )

@@ -7,6 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
+from audits.runs.metric_labels import METRIC_LABELS
 from governance.policy.policies.models import POLICY_TIERS
 
 register = template.Library()
@@ -25,6 +26,15 @@ def get_item(mapping, key):
 def humanize(value) -> str:
     """``demographic_parity_difference`` → ``demographic parity difference``."""
     return str(value).replace("_", " ").strip()
+
+
+@register.filter
+def metric_label(value) -> str:
+    """A metric's key (``roc_auc``) or its words as a report snapshot keeps them (``roc auc``):
+    its name in the language of the page or report. In English, and for a metric without a
+    label, the key in words, as it was always printed."""
+    label = METRIC_LABELS.get(str(value).strip().replace(" ", "_"))
+    return gettext(label) if label else humanize(value)
 
 
 @register.filter

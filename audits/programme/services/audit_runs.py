@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from audits.checks import Finding as OutcomeFinding
 from audits.programme.models import AuditRun
@@ -24,6 +25,7 @@ from audits.runs.services.rules import policy_for
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
 from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
+from governance.kernel.phrases import say
 from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.services import notify
 from governance.review.evaluation import evaluate
@@ -254,8 +256,16 @@ def audit_run_process(*, run_id: int, task=None) -> None:
                 notify(
                     event="finding_raised",
                     target=run.system,
-                    message=f"Scheduled audit #{run.pk} of {run.system} raised "
-                    f"{len(raised)} finding(s): " + "; ".join(f.code for f in raised[:5]),
+                    message=say(
+                        gettext_noop(
+                            "Scheduled audit #%(number)s of %(system)s raised %(count)s "
+                            "finding(s): %(codes)s"
+                        ),
+                        number=run.pk,
+                        system=str(run.system),
+                        count=len(raised),
+                        codes="; ".join(f.code for f in raised[:5]),
+                    ),
                     payload={"audit_run": run.pk, "findings": summary["findings"]},
                 )
         audit_run_finished.send(sender=AuditRun, audit_run=run)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits.programme.models import AuditRun, AuditSchedule
 from audits.programme.selectors import schedules_stalled
@@ -29,6 +30,7 @@ from governance.kernel.errors import (
 )
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
+from governance.kernel.phrases import Day, say
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.models import Notification
 from governance.policy.notifications.services import notify
@@ -298,10 +300,14 @@ def schedules_stalled_notify(*, now: datetime | None = None) -> int:
             notify(
                 event="audit_overdue",
                 target=system,
-                message=(
-                    f"The audit of {system} was due {row.expected_at:%Y-%m-%d} and has not "
-                    f"run; it is overdue by more than its {row.schedule.interval_days}-day "
-                    "interval."
+                message=say(
+                    gettext_noop(
+                        "The audit of %(system)s was due %(date)s and has not run; it is overdue "
+                        "by more than its %(days)s-day interval."
+                    ),
+                    system=str(system),
+                    date=Day(f"{row.expected_at:%Y-%m-%d}"),
+                    days=row.schedule.interval_days,
                 ),
                 payload={"schedule": row.schedule.pk, "expected_at": row.expected_at},
                 recipients=owners or None,

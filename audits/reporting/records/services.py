@@ -82,7 +82,7 @@ def _build(kind: str, record, actor: User, at) -> tuple[dict, str, object]:
             record,
         )
     if kind == "registration":
-        data = registration_data(actor=actor, system=record)
+        data = registration_data(actor=actor, system=record, localized=True)
         return (
             snapshots.registration_snapshot(data=data, system=record, actor=actor, at=at),
             f"eu-database-registration-{record.pk}",

@@ -20,7 +20,7 @@ from governance.obligations.conformity.models import DerogationCondition
 from governance.obligations.incidents.models import IncidentStatus
 from governance.obligations.vocab import incident_category, rights_labels
 
-TEMPLATE_VERSION = "2026.12-records-2"
+TEMPLATE_VERSION = "2026.12-records-3"
 
 
 def person(user: User | None) -> dict[str, str]:

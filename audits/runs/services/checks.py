@@ -17,6 +17,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from audits.checks import CheckOutcome
 from audits.runs.models.checks import CheckKind, CheckRun
@@ -27,7 +28,12 @@ from audits.runs.services.evidence import (
     required_sensitive,
 )
 from audits.runs.services.execution import check_execute
-from audits.runs.services.findings import findings_create, notify_findings, notify_run_finished
+from audits.runs.services.findings import (
+    check_kind,
+    findings_create,
+    notify_findings,
+    notify_run_finished,
+)
 from audits.runs.services.inputs import CheckFailed
 from audits.runs.services.reproduction import (
     DIFFERS,
@@ -49,6 +55,7 @@ from governance.kernel.jobs.services import (
     job_succeed,
     tracked_job,
 )
+from governance.kernel.phrases import say
 from governance.policy.deployments.models import Deployment
 from registry.models import DatasetVersion, ModelVersion, ProfileStatus
 from registry.storage import blob_store, incoming_dir
@@ -392,7 +399,12 @@ def _reproduction_finished(run: CheckRun) -> None:
             target=run,
             findings=rows,
             kind=run.kind,
-            subject=f"reproduction #{run.pk} of {run.kind} check #{run.reproduces_id}",
+            subject=say(
+                gettext_noop("reproduction #%(number)s of %(kind)s check #%(original)s"),
+                number=run.pk,
+                kind=check_kind(run.kind),
+                original=run.reproduces_id,
+            ),
         )
     audit_event_record(
         actor=None,

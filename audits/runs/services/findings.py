@@ -11,9 +11,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from audits.checks import Finding as OutcomeFinding
+from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.runs.models.findings import (
     LIVE_STATUSES,
     WORK_STATUSES,
@@ -25,12 +27,14 @@ from audits.runs.models.findings import (
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.phrases import Phrase, Stored, say
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
 
 RESOLVER_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN})
 # A retraining pipeline subscribes to drift_detected: only findings worth acting on.
 DRIFT_SEVERITIES = frozenset({"medium", "high"})
+CHECK_LABELS = dict(CHECK_KIND_CHOICES)
 
 
 _RULES = json.loads((Path(__file__).resolve().parent.parent / "finding_rules.json").read_text())
@@ -207,15 +211,34 @@ def _summary(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     ]
 
 
-def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: str) -> None:
+def check_kind(kind: str) -> Stored:
+    """A check kind in a notification: its key in English (as the messages always read), its
+    label in another language."""
+    return Stored(kind, CHECK_LABELS.get(kind, ""))
+
+
+def check_subject(run) -> Phrase:
+    return say(
+        gettext_noop("%(kind)s check #%(number)s of %(version)s"),
+        kind=check_kind(run.kind),
+        number=run.pk,
+        version=str(run.model_version),
+    )
+
+
+def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: Phrase) -> None:
     """``finding_raised`` for high findings; ``drift_detected`` for drift or performance."""
     high = [f for f in findings if f.severity == "high"]
     if high:
         notify(
             event="finding_raised",
             target=target,
-            message=f"{len(high)} high-severity finding(s) on {subject}: "
-            + "; ".join(f.code for f in high[:5]),
+            message=say(
+                gettext_noop("%(count)s high-severity finding(s) on %(subject)s: %(codes)s"),
+                count=len(high),
+                subject=subject,
+                codes="; ".join(f.code for f in high[:5]),
+            ),
             payload={"kind": kind, "findings": _summary(high)},
         )
     drifting = [f for f in findings if f.severity in DRIFT_SEVERITIES]
@@ -223,7 +246,12 @@ def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: 
         notify(
             event="drift_detected",
             target=target,
-            message=f"{kind} findings on {subject}: " + "; ".join(f.code for f in drifting[:5]),
+            message=say(
+                gettext_noop("%(kind)s findings on %(subject)s: %(codes)s"),
+                kind=check_kind(kind),
+                subject=subject,
+                codes="; ".join(f.code for f in drifting[:5]),
+            ),
             payload={
                 "kind": kind,
                 "model_version": getattr(target, "model_version_id", None),
@@ -233,17 +261,26 @@ def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: 
 
 
 def notify_run_finished(run, findings: Sequence[Finding]) -> None:
-    subject = f"{run.kind} check #{run.pk} of {run.model_version}"
+    subject = check_subject(run)
     if run.status == "failed" or run.passed is False:
-        reason = (
-            f"failed: {run.error_code}: {run.error_message}"
+        # The error is the worker's, recorded in English with the run.
+        message = (
+            say(
+                gettext_noop("The %(subject)s failed: %(code)s: %(error)s"),
+                subject=subject,
+                code=run.error_code,
+                error=run.error_message,
+            )
             if run.status == "failed"
-            else "did not pass its declared thresholds"
+            else say(
+                gettext_noop("The %(subject)s did not pass its declared thresholds"),
+                subject=subject,
+            )
         )
         notify(
             event="check_failed",
             target=run,
-            message=f"The {subject} {reason}",
+            message=message,
             payload={
                 "check_run": run.pk,
                 "kind": run.kind,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits.checks import Finding as OutcomeFinding
 from audits.runs.models.checks import CheckKind, CheckRun
@@ -19,8 +20,12 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.kernel.jobs.services import job_succeed
+from governance.kernel.phrases import Stored, say
+from governance.policy.deployments.models import Environment
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
+
+ENVIRONMENT_LABELS = dict(Environment.choices)
 
 METRICS = (
     "latency_p95_ms",
@@ -149,8 +154,14 @@ def operational_metrics_report(
         notify(
             event="finding_raised",
             target=run,
-            message=f"Operational limits breached by {model_version} in {environment}: "
-            + ", ".join(f.metric for f in rows),
+            message=say(
+                gettext_noop(
+                    "Operational limits breached by %(version)s in %(environment)s: %(metrics)s"
+                ),
+                version=str(model_version),
+                environment=Stored(environment, ENVIRONMENT_LABELS.get(environment, "")),
+                metrics=", ".join(f.metric for f in rows),
+            ),
             payload={
                 "model_version": model_version.pk,
                 "environment": environment,

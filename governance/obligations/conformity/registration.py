@@ -7,13 +7,19 @@ applies register under Section B (Art. 49(2)); deployers of high-risk systems th
 authorities or act on their behalf register their use under Section C (Art. 49(3)). When the
 classification does not say whether the organisation is provider or deployer, both of the
 sections that could apply are given.
+
+The labels, sources, gaps, computed values and notes are phrases (``governance.kernel.phrases``):
+in English for the API (and as they have always read), in the active language for the page
+and the PDF (``localized=True``). What people wrote and names are given as written.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
+from governance.kernel.phrases import Day, Joined, Label, say, shown
 from governance.obligations.conformity.models import DeclarationStatus, DerogationCondition
 from governance.obligations.conformity.selectors import declaration_list, derogation_list
 from governance.obligations.fria.selectors import fria_current
@@ -21,35 +27,39 @@ from governance.policy.classification.models import RiskClassification, RiskTier
 from governance.policy.deployments.models import Deployment, Environment
 from registry.models import AISystem
 
-NOT_RECORDED = "not recorded in the registry"
+NOT_RECORDED = Label(gettext_noop("not recorded in the registry"))
+NOT_WRITTEN = Label(gettext_noop("(not written)"))
 
 
 def _item(section, point, label, value="", source="", gap="", applicable_only=False) -> dict:
-    value = (value or "").strip()
+    """One point of Annex VIII: ``label``, ``source`` and ``gap`` are marked texts or phrases;
+    ``value`` is what the record holds (people's text, or a phrase computed from it)."""
+    if isinstance(value, str):
+        value = value.strip()
     if not value and not gap and not applicable_only:
         gap = NOT_RECORDED
     return {
         "section": section,
         "point": point,
-        "label": label,
+        "label": Label(label),
         "value": value,
-        "source": source,
+        "source": Label(source),
         "gap": gap,
         "where_applicable": applicable_only,
     }
 
 
-def _status(system: AISystem) -> tuple[str, str]:
+def _status(system: AISystem):
     prod = (
         Deployment.objects.filter(model__system=system, environment=Environment.PROD)
         .order_by("deployed_at", "id")
         .first()
     )
     if prod is None:
-        return "Not yet placed on the market or put into service", "deployment log"
-    return (
-        f"In service (first production deployment {prod.deployed_at:%Y-%m-%d})",
-        "deployment log",
+        return Label(gettext_noop("Not yet placed on the market or put into service"))
+    return say(
+        gettext_noop("In service (first production deployment %(date)s)"),
+        date=Day(f"{prod.deployed_at:%Y-%m-%d}"),
     )
 
 
@@ -57,159 +67,222 @@ def _provider_items(section: str, system: AISystem, declaration) -> list[dict]:
     name = (declaration.provider_name if declaration else "") or system.provider_name
     address = declaration.provider_address if declaration else ""
     reference = declaration.system_reference if declaration else ""
-    purpose = system.intended_purpose
+    purpose = system.intended_purpose.strip()
     if system.architecture:
-        purpose = f"{purpose}\nComponents: {system.architecture}".strip()
+        components = say(
+            gettext_noop("Components: %(architecture)s"), architecture=system.architecture
+        )
+        purpose = (
+            say("%(purpose)s\n%(components)s", purpose=purpose, components=components)
+            if purpose
+            else components
+        )
     return [
         _item(
             section,
             "1",
-            "Name, address and contact details of the provider",
+            gettext_noop("Name, address and contact details of the provider"),
             "\n".join(v for v in (name, address) if v),
-            "declaration of conformity / documentation",
-            "" if name and address else "address and contact details " + NOT_RECORDED,
+            gettext_noop("declaration of conformity / documentation"),
+            ""
+            if name and address
+            else Label(gettext_noop("address and contact details not recorded in the registry")),
         ),
         _item(
             section,
             "2",
-            "Person submitting on the provider's behalf",
+            gettext_noop("Person submitting on the provider's behalf"),
             applicable_only=True,
         ),
-        _item(section, "3", "Authorised representative", applicable_only=True),
+        _item(section, "3", gettext_noop("Authorised representative"), applicable_only=True),
         _item(
             section,
             "4",
-            "Trade name and unambiguous reference",
+            gettext_noop("Trade name and unambiguous reference"),
             reference
             if reference.startswith(system.name)
             else f"{system.name}\n{reference}".strip(),
-            "AI system / declaration of conformity",
+            gettext_noop("AI system / declaration of conformity"),
         ),
         _item(
             section,
             "5",
-            "Intended purpose, components and functions",
+            gettext_noop("Intended purpose, components and functions"),
             purpose,
-            "documentation: intended purpose, architecture",
-            "" if system.intended_purpose else "intended purpose " + NOT_RECORDED,
+            gettext_noop("documentation: intended purpose, architecture"),
+            ""
+            if system.intended_purpose
+            else Label(gettext_noop("intended purpose not recorded in the registry")),
         ),
     ]
 
 
+STATUS_LABEL = gettext_noop("Status of the AI system")
+STATUS_SOURCE = gettext_noop("deployment log")
+MEMBER_STATES = gettext_noop("Member States where placed on the market or put into service")
+DECLARATION_SOURCE = gettext_noop("declaration of conformity")
+DEROGATION_SOURCE = gettext_noop("derogation assessment")
+
+
 def _section_a(system, declaration, signed) -> dict:
-    status, status_source = _status(system)
     logic = "\n".join(v for v in (system.data_provenance, system.design_choices) if v)
     items = [
         *_provider_items("A", system, declaration),
         _item(
             "A",
             "6",
-            "Information used (data, inputs) and operating logic",
+            gettext_noop("Information used (data, inputs) and operating logic"),
             logic,
-            "documentation: data provenance, design choices",
+            gettext_noop("documentation: data provenance, design choices"),
         ),
-        _item("A", "7", "Status of the AI system", status, status_source),
+        _item("A", "7", STATUS_LABEL, _status(system), STATUS_SOURCE),
         _item(
             "A",
             "8",
-            "Notified body certificate",
+            gettext_noop("Notified body certificate"),
             declaration.notified_body if declaration else "",
-            "declaration of conformity",
+            DECLARATION_SOURCE,
             applicable_only=True,
         ),
-        _item("A", "9", "Scanned copy of the certificate", applicable_only=True),
-        _item("A", "10", "Member States where placed on the market or put into service"),
+        _item("A", "9", gettext_noop("Scanned copy of the certificate"), applicable_only=True),
+        _item("A", "10", MEMBER_STATES),
         _item(
             "A",
             "11",
-            "EU declaration of conformity (Art. 47)",
-            f"Declaration {signed.number}, signed {signed.signed_at:%Y-%m-%d} by "
-            f"{signed.signatory_name}"
+            gettext_noop("EU declaration of conformity (Art. 47)"),
+            say(
+                gettext_noop("Declaration %(number)s, signed %(date)s by %(signatory)s"),
+                number=signed.number,
+                date=Day(f"{signed.signed_at:%Y-%m-%d}"),
+                signatory=signed.signatory_name,
+            )
             if signed
             else "",
-            "declaration of conformity",
-            "" if signed else "no signed declaration of conformity",
+            DECLARATION_SOURCE,
+            "" if signed else Label(gettext_noop("no signed declaration of conformity")),
         ),
         _item(
             "A",
             "12",
-            "Electronic instructions for use",
+            gettext_noop("Electronic instructions for use"),
             system.instructions_for_use,
-            "documentation: instructions for use",
+            gettext_noop("documentation: instructions for use"),
         ),
-        _item("A", "13", "URL for additional information", applicable_only=True),
+        _item("A", "13", gettext_noop("URL for additional information"), applicable_only=True),
     ]
-    return {"key": "A", "title": "Providers of high-risk AI systems (Art. 49(1))", "items": items}
+    return {
+        "key": "A",
+        "title": Label(gettext_noop("Providers of high-risk AI systems (Art. 49(1))")),
+        "items": items,
+    }
 
 
 def _section_b(system, declaration, derogation) -> dict:
-    status, status_source = _status(system)
     labels = dict(DerogationCondition.choices)
-    conditions = "\n".join(labels[c] for c in derogation.conditions) if derogation else ""
+    conditions = (
+        Joined(tuple(Label(labels[c]) for c in derogation.conditions), "\n")
+        if derogation and derogation.conditions
+        else ""
+    )
     items = [
         *_provider_items("B", system, declaration),
         _item(
             "B",
             "6",
-            "Art. 6(3) conditions relied on",
+            gettext_noop("Art. 6(3) conditions relied on"),
             conditions,
-            "derogation assessment",
-            "" if derogation else "no Art. 6(3) assessment that concludes the derogation applies",
+            DEROGATION_SOURCE,
+            ""
+            if derogation
+            else Label(
+                gettext_noop("no Art. 6(3) assessment that concludes the derogation applies")
+            ),
         ),
         _item(
             "B",
             "7",
-            "Summary of the grounds",
+            gettext_noop("Summary of the grounds"),
             derogation.reasoning if derogation else "",
-            "derogation assessment",
+            DEROGATION_SOURCE,
         ),
-        _item("B", "8", "Status of the AI system", status, status_source),
-        _item("B", "9", "Member States where placed on the market or put into service"),
+        _item("B", "8", STATUS_LABEL, _status(system), STATUS_SOURCE),
+        _item("B", "9", MEMBER_STATES),
     ]
     return {
         "key": "B",
-        "title": "Providers relying on an Art. 6(3) derogation (Art. 49(2))",
+        "title": Label(gettext_noop("Providers relying on an Art. 6(3) derogation (Art. 49(2))")),
         "items": items,
     }
 
 
 def _section_c(system, fria) -> dict:
     summary = ""
-    gap = "no fundamental rights impact assessment"
+    gap = Label(gettext_noop("no fundamental rights impact assessment"))
     if fria is not None:
-        summary = (
-            f"Revision {fria.number} of {fria.created_at:%Y-%m-%d}. "
-            f"Risks: {fria.specific_risks or '(not written)'} "
-            f"Measures: {fria.mitigation_measures or '(not written)'}"
+        summary = say(
+            gettext_noop(
+                "Revision %(number)s of %(date)s. Risks: %(risks)s Measures: %(measures)s"
+            ),
+            number=fria.number,
+            date=Day(f"{fria.created_at:%Y-%m-%d}"),
+            risks=fria.specific_risks or NOT_WRITTEN,
+            measures=fria.mitigation_measures or NOT_WRITTEN,
         )
         missing = fria.missing()
-        gap = f"the assessment lacks: {'; '.join(missing)}" if missing else ""
+        gap = (
+            say(
+                gettext_noop("the assessment lacks: %(elements)s"),
+                elements=Joined(tuple(Label(m) for m in missing), "; "),
+            )
+            if missing
+            else ""
+        )
     items = [
         _item(
             "C",
             "1",
-            "Name, address and contact details of the deployer",
-            f"{system.team.name} (owning team)",
-            "team",
-            "the deployer's legal name, address and contact details " + NOT_RECORDED,
+            gettext_noop("Name, address and contact details of the deployer"),
+            say(gettext_noop("%(team)s (owning team)"), team=system.team.name),
+            gettext_noop("team"),
+            Label(
+                gettext_noop(
+                    "the deployer's legal name, address and contact details not recorded in the "
+                    "registry"
+                )
+            ),
         ),
-        _item("C", "2", "Person submitting on the deployer's behalf", applicable_only=True),
-        _item("C", "3", "URL of the provider's entry in the EU database"),
+        _item(
+            "C",
+            "2",
+            gettext_noop("Person submitting on the deployer's behalf"),
+            applicable_only=True,
+        ),
+        _item("C", "3", gettext_noop("URL of the provider's entry in the EU database")),
         _item(
             "C",
             "4",
-            "Summary of the fundamental rights impact assessment (Art. 27)",
+            gettext_noop("Summary of the fundamental rights impact assessment (Art. 27)"),
             summary,
-            "FRIA",
+            gettext_noop("FRIA"),
             gap,
         ),
-        _item("C", "5", "Summary of the data protection impact assessment", applicable_only=True),
+        _item(
+            "C",
+            "5",
+            gettext_noop("Summary of the data protection impact assessment"),
+            applicable_only=True,
+        ),
     ]
-    return {"key": "C", "title": "Deployers of high-risk AI systems (Art. 49(3))", "items": items}
+    return {
+        "key": "C",
+        "title": Label(gettext_noop("Deployers of high-risk AI systems (Art. 49(3))")),
+        "items": items,
+    }
 
 
-def registration_data(*, actor: User, system: AISystem) -> dict:
-    """The Annex VIII data of ``system`` as ``actor`` may see it (the system is visible)."""
+def registration_data(*, actor: User, system: AISystem, localized: bool = False) -> dict:
+    """The Annex VIII data of ``system`` as ``actor`` may see it (the system is visible): its
+    texts in English, or with ``localized`` in the active language."""
     latest = RiskClassification.objects.filter(system=system).order_by("-created_at", "-id").first()
     tier = latest.tier if latest else ""
     role = (latest.role if latest else "").lower()
@@ -233,31 +306,53 @@ def registration_data(*, actor: User, system: AISystem) -> dict:
         sections.append(_section_c(system, fria_current(actor=actor, system=system)))
     notes = []
     if not latest:
-        notes.append("The system is not classified: classify it to know what to register.")
+        notes.append(
+            Label(
+                gettext_noop("The system is not classified: classify it to know what to register.")
+            )
+        )
     elif not sections:
         notes.append(
-            f"No registration is due for a system classified "
-            f"{RiskTier(tier).label if tier in RiskTier.values else tier}: the EU database "
-            "holds high-risk systems and systems relying on an Art. 6(3) derogation."
+            say(
+                gettext_noop(
+                    "No registration is due for a system classified %(tier)s: the EU database "
+                    "holds high-risk systems and systems relying on an Art. 6(3) derogation."
+                ),
+                tier=Label(RiskTier(tier).label) if tier in RiskTier.values else tier,
+            )
         )
     if latest and not role and sections:
         notes.append(
-            "The classification does not record whether the organisation is the provider or "
-            "the deployer: every section that could apply is given."
+            Label(
+                gettext_noop(
+                    "The classification does not record whether the organisation is the "
+                    "provider or the deployer: every section that could apply is given."
+                )
+            )
         )
     missing = [
-        f"{i['section']}{i['point']} {i['label']}: {i['gap']}"
+        say(
+            gettext_noop("%(point)s %(label)s: %(gap)s"),
+            point=f"{i['section']}{i['point']}",
+            label=i["label"],
+            gap=i["gap"],
+        )
         for s in sections
         for i in s["items"]
         if i["gap"]
     ]
+    for s in sections:
+        s["title"] = shown(s["title"], localized)
+        for i in s["items"]:
+            for name in ("label", "value", "source", "gap"):
+                i[name] = shown(i[name], localized)
     return {
         "system": {"id": system.pk, "name": system.name, "team": system.team.name},
         "tier": tier,
         "role": latest.role if latest else "",
         "classification": latest.pk if latest else None,
         "sections": sections,
-        "missing": missing,
-        "notes": notes,
+        "missing": [shown(m, localized) for m in missing],
+        "notes": [shown(n, localized) for n in notes],
         "assembled_at": timezone.now().replace(microsecond=0).isoformat(),
     }

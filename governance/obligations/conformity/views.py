@@ -56,7 +56,7 @@ def _context(request, system, **forms) -> dict:
         "sign_form": forms.get("sign_form") or SignForm(),
         "derogation_form": forms.get("derogation_form") or DerogationForm(),
         "derogations": derogation_list(actor=request.user).filter(system=system),
-        "registration": registration_data(actor=request.user, system=system),
+        "registration": registration_data(actor=request.user, system=system, localized=True),
         "may_write": may_write(request.user),
         "tab": "conformity",
     }

@@ -21,14 +21,14 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditCheckpoint, AuditEvent
-from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
+from governance.kernel.phrases import Joined, Label, Phrase, Stored, say, shown
 from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
@@ -81,65 +81,12 @@ def evidence_keys() -> set[str]:
     return set(EVIDENCE_LABELS)
 
 
-class Label(str):
-    """A label marked with ``gettext_noop`` where it is defined (a documentation section, a
-    FRIA element, a choice's label): translated when shown."""
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A stored value, written as stored in English sentences, and as its label's
-    translation when the coverage is shown in another language."""
-
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Joined:
-    """Values shown one after the other (a list of labels, the gaps of one key)."""
-
-    items: tuple
-    sep: str = ", "
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A sentence of the coverage: its English text with named placeholders (marked with
-    ``gettext_noop`` for the catalogues) and the values to put in them."""
-
-    text: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-def _say(text: str, **params) -> Phrase:
-    return Phrase(text, params)
-
-
-def shown(value, localized: bool) -> str:
-    """``value`` as text: in English as computed, or with ``localized`` in the active
-    language (whole sentences looked up in the catalogues, then their values)."""
-    if isinstance(value, Phrase):
-        text = gettext(value.text) if localized else value.text
-        if not value.params:
-            return text
-        return text % {k: shown(v, localized) for k, v in value.params.items()}
-    if isinstance(value, Label):
-        return gettext(value) if localized and value else str(value)
-    if isinstance(value, Stored):
-        english = language_or_default(get_language()) == DEFAULT_LANGUAGE
-        return value.value if english or not localized or not value.label else gettext(value.label)
-    if isinstance(value, Joined):
-        return value.sep.join(shown(item, localized) for item in value.items)
-    return str(value)
-
-
 def evidence_label(key: str, localized: bool) -> str:
     """The label of an evidence key (the page translates the English one again, harmlessly;
     the check kinds' labels are only known to the catalogues one by one)."""
     if key.startswith("check:"):
         kind = CHECK_LABELS[key.split(":", 1)[1]]
-        return shown(_say(gettext_noop("%(kind)s check"), kind=Label(kind)), localized)
+        return shown(say(gettext_noop("%(kind)s check"), kind=Label(kind)), localized)
     return shown(Label(EVIDENCE_LABELS[key]), localized)
 
 
@@ -208,7 +155,7 @@ class _Records:
 
 
 def _no_version() -> tuple[str, Phrase]:
-    return MISSING, _say(gettext_noop("The system has no model version."))
+    return MISSING, say(gettext_noop("The system has no model version."))
 
 
 def _tier(classification) -> Label:
@@ -219,7 +166,7 @@ def _check(rec: _Records, kind: str) -> Evidence:
     key = f"check:{kind}"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, _say(gettext_noop("No version to check.")), missing)
+        return Evidence(key, state, say(gettext_noop("No version to check.")), missing)
     runs = CheckRun.objects.filter(
         model_version__model__system=rec.system,
         kind=kind,
@@ -232,25 +179,25 @@ def _check(rec: _Records, kind: str) -> Evidence:
     if mine is not None:
         links = [
             _link(
-                _say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=mine.pk),
+                say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=mine.pk),
                 "check-run",
                 mine.pk,
             )
         ]
         if mine.dataset_version_id:
             on = {"number": mine.pk, "dataset": str(mine.dataset_version)}
-            passed = _say(gettext_noop("Check #%(number)s on %(dataset)s passed."), **on)
-            ran = _say(gettext_noop("Check #%(number)s on %(dataset)s ran."), **on)
+            passed = say(gettext_noop("Check #%(number)s on %(dataset)s passed."), **on)
+            ran = say(gettext_noop("Check #%(number)s on %(dataset)s ran."), **on)
         else:
-            passed = _say(gettext_noop("Check #%(number)s passed."), number=mine.pk)
-            ran = _say(gettext_noop("Check #%(number)s ran."), number=mine.pk)
+            passed = say(gettext_noop("Check #%(number)s passed."), number=mine.pk)
+            ran = say(gettext_noop("Check #%(number)s ran."), number=mine.pk)
         if mine.passed:
             return Evidence(key, COVERED, passed, links=links)
         return Evidence(
             key,
             PARTLY,
             ran,
-            _say(
+            say(
                 gettext_noop("The latest %(kind)s check of %(version)s did not pass."),
                 kind=label,
                 version=str(rec.current),
@@ -262,19 +209,19 @@ def _check(rec: _Records, kind: str) -> Evidence:
         return Evidence(
             key,
             PARTLY,
-            _say(
+            say(
                 gettext_noop("Check #%(number)s ran on %(version)s."),
                 number=older.pk,
                 version=str(older.model_version),
             ),
-            _say(
+            say(
                 gettext_noop("No %(kind)s check of the current version %(version)s."),
                 kind=label,
                 version=str(rec.current),
             ),
             [
                 _link(
-                    _say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=older.pk),
+                    say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=older.pk),
                     "check-run",
                     older.pk,
                 )
@@ -283,8 +230,8 @@ def _check(rec: _Records, kind: str) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        _say(gettext_noop("No check run.")),
-        _say(gettext_noop("No %(kind)s check of this system has run."), kind=label),
+        say(gettext_noop("No check run.")),
+        say(gettext_noop("No %(kind)s check of this system has run."), kind=label),
     )
 
 
@@ -292,11 +239,11 @@ def _required_checks(rec: _Records) -> Evidence:
     key = "required_checks"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, _say(gettext_noop("No version to evaluate.")), missing)
+        return Evidence(key, state, say(gettext_noop("No version to evaluate.")), missing)
     requirements = evaluate(rec.current).requirements
     unmet = [r for r in requirements if not r.met]
     met = len(requirements) - len(unmet)
-    summary = _say(
+    summary = say(
         gettext_noop("%(met)s of %(total)s requirements of the tier policy met by %(version)s."),
         met=met,
         total=len(requirements),
@@ -304,7 +251,7 @@ def _required_checks(rec: _Records) -> Evidence:
     )
     if not requirements:
         return Evidence(
-            key, PARTLY, summary, _say(gettext_noop("The tier policy requires nothing to check."))
+            key, PARTLY, summary, say(gettext_noop("The tier policy requires nothing to check."))
         )
     state = COVERED if not unmet else (PARTLY if met else MISSING)
     # The requirement texts are the review policy's, in English.
@@ -326,18 +273,18 @@ def _approvals(rec: _Records) -> Evidence:
         return Evidence(
             key,
             COVERED,
-            _say(stands, version=str(rec.current), count=count),
+            say(stands, version=str(rec.current), count=count),
             links=rec.version_link(),
         )
     if decisions.exists():
         return Evidence(
             key,
             PARTLY,
-            _say(
+            say(
                 gettext_noop("%(count)s signed approval(s) of earlier versions."),
                 count=decisions.count(),
             ),
-            _say(
+            say(
                 gettext_noop("The current version %(version)s is not approved."),
                 version=str(rec.current),
             ),
@@ -346,8 +293,8 @@ def _approvals(rec: _Records) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        _say(gettext_noop("No approval decision.")),
-        _say(gettext_noop("No version was approved.")),
+        say(gettext_noop("No approval decision.")),
+        say(gettext_noop("No version was approved.")),
     )
 
 
@@ -359,8 +306,8 @@ def _deployments(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("Never deployed.")),
-            _say(gettext_noop("No deployment is recorded.")),
+            say(gettext_noop("Never deployed.")),
+            say(gettext_noop("No deployment is recorded.")),
         )
     text = {
         "deploy": gettext_noop(
@@ -375,7 +322,7 @@ def _deployments(rec: _Records) -> Evidence:
     return Evidence(
         key,
         COVERED,
-        _say(
+        say(
             text,
             count=rows.count(),
             version=str(latest.model_version),
@@ -395,16 +342,16 @@ def _raci(rec: _Records) -> Evidence:
     )
     links = [_link(Label(gettext_noop("Responsibilities")), "responsibilities")]
     roles = Joined(tuple(Label(role) for role in sorted({r.get_role_display() for r in rows})))
-    assigned = _say(gettext_noop("Assigned: %(roles)s."), roles=roles)
+    assigned = say(gettext_noop("Assigned: %(roles)s."), roles=roles)
     if any(r.role == "accountable" for r in rows):
         return Evidence(key, COVERED, assigned, links=links)
     if rows:
-        return Evidence(key, PARTLY, assigned, _say(gettext_noop("Nobody is accountable.")), links)
+        return Evidence(key, PARTLY, assigned, say(gettext_noop("Nobody is accountable.")), links)
     return Evidence(
         key,
         MISSING,
-        _say(gettext_noop("No responsibility assigned.")),
-        _say(gettext_noop("No RACI assignment.")),
+        say(gettext_noop("No responsibility assigned.")),
+        say(gettext_noop("No RACI assignment.")),
         links,
     )
 
@@ -421,8 +368,8 @@ def _audit_trail(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No event about this system.")),
-            _say(gettext_noop("Nothing logged.")),
+            say(gettext_noop("No event about this system.")),
+            say(gettext_noop("Nothing logged.")),
             links,
         )
     count = events.count()
@@ -431,7 +378,7 @@ def _audit_trail(rec: _Records) -> Evidence:
         return Evidence(
             key,
             COVERED,
-            _say(
+            say(
                 gettext_noop("%(count)s events; signed checkpoint up to event #%(sequence)s."),
                 count=count,
                 sequence=checkpoint.sequence,
@@ -441,8 +388,8 @@ def _audit_trail(rec: _Records) -> Evidence:
     return Evidence(
         key,
         PARTLY,
-        _say(gettext_noop("%(count)s events in the hash chain."), count=count),
-        _say(gettext_noop("No signed checkpoint covers them yet.")),
+        say(gettext_noop("%(count)s events in the hash chain."), count=count),
+        say(gettext_noop("No signed checkpoint covers them yet.")),
         links,
     )
 
@@ -454,14 +401,14 @@ def _classification(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("Not classified.")),
-            _say(gettext_noop("Classify the system.")),
+            say(gettext_noop("Not classified.")),
+            say(gettext_noop("Classify the system.")),
             links,
         )
     return Evidence(
         key,
         COVERED,
-        _say(
+        say(
             gettext_noop("Classified %(tier)s on %(date)s."),
             tier=_tier(rec.classification),
             date=f"{rec.classification.created_at:%Y-%m-%d}",
@@ -476,27 +423,27 @@ def _policy(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No tier, so no policy.")),
-            _say(gettext_noop("Classify the system first.")),
+            say(gettext_noop("No tier, so no policy.")),
+            say(gettext_noop("Classify the system first.")),
         )
     policy = Policy.objects.filter(tier=rec.classification.tier).first()
     if policy is None:
         return Evidence(
             key,
             PARTLY,
-            _say(gettext_noop("Classified %(tier)s."), tier=_tier(rec.classification)),
-            _say(gettext_noop("No policy is defined for that tier.")),
+            say(gettext_noop("Classified %(tier)s."), tier=_tier(rec.classification)),
+            say(gettext_noop("No policy is defined for that tier.")),
         )
     tier = Label(policy.get_tier_display())
     return Evidence(
         key,
         COVERED,
-        _say(
+        say(
             gettext_noop("The %(tier)s policy (version %(version)s) applies."),
             tier=tier,
             version=policy.version,
         ),
-        links=[_link(_say(gettext_noop("%(tier)s policy"), tier=tier), "policy-edit", policy.tier)],
+        links=[_link(say(gettext_noop("%(tier)s policy"), tier=tier), "policy-edit", policy.tier)],
     )
 
 
@@ -508,24 +455,24 @@ def _risks(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No risk recorded.")),
-            _say(gettext_noop("The risk register is empty.")),
+            say(gettext_noop("No risk recorded.")),
+            say(gettext_noop("The risk register is empty.")),
             links,
         )
     today = timezone.localdate()
     gaps = []
     overdue = sum(1 for r in risks if r.is_overdue(today))
     if overdue:
-        gaps.append(_say(gettext_noop("%(count)s review(s) overdue"), count=overdue))
+        gaps.append(say(gettext_noop("%(count)s review(s) overdue"), count=overdue))
     unmitigated = sum(1 for r in risks if r.status == "open" and not r.mitigations.all())
     if unmitigated:
         gaps.append(
-            _say(gettext_noop("%(count)s open risk(s) without mitigation"), count=unmitigated)
+            say(gettext_noop("%(count)s open risk(s) without mitigation"), count=unmitigated)
         )
     unassessed = sum(1 for r in risks if r.residual_band is None and r.status != "closed")
     if unassessed:
-        gaps.append(_say(gettext_noop("%(count)s without residual score"), count=unassessed))
-    summary = _say(gettext_noop("%(count)s risk(s) recorded."), count=len(risks))
+        gaps.append(say(gettext_noop("%(count)s without residual score"), count=unassessed))
+    summary = say(gettext_noop("%(count)s risk(s) recorded."), count=len(risks))
     missing = Joined(tuple(gaps), "; ") if gaps else ""
     return Evidence(key, PARTLY if gaps else COVERED, summary, missing, links)
 
@@ -540,16 +487,14 @@ def _incidents(rec: _Records) -> Evidence:
         return Evidence(
             key,
             PARTLY,
-            _say(gettext_noop("%(count)s incident(s) recorded."), count=len(incidents)),
-            _say(
-                gettext_noop("%(count)s reported after the deadline or overdue."), count=len(late)
-            ),
+            say(gettext_noop("%(count)s incident(s) recorded."), count=len(incidents)),
+            say(gettext_noop("%(count)s reported after the deadline or overdue."), count=len(late)),
             links,
         )
     summary = (
-        _say(gettext_noop("%(count)s incident(s), none late."), count=len(incidents))
+        say(gettext_noop("%(count)s incident(s), none late."), count=len(incidents))
         if incidents
-        else _say(
+        else say(
             gettext_noop("No serious incident recorded; the register and its clocks are in place.")
         )
     )
@@ -564,12 +509,12 @@ def _fria(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No assessment.")),
-            _say(gettext_noop("No FRIA revision is recorded.")),
+            say(gettext_noop("No assessment.")),
+            say(gettext_noop("No FRIA revision is recorded.")),
             links,
         )
     missing = current.missing()
-    summary = _say(
+    summary = say(
         gettext_noop("Revision %(number)s of %(date)s."),
         number=current.number,
         date=f"{current.created_at:%Y-%m-%d}",
@@ -577,7 +522,7 @@ def _fria(rec: _Records) -> Evidence:
     if missing:
         empty = Joined(tuple(Label(label) for label in missing))
         return Evidence(
-            key, PARTLY, summary, _say(gettext_noop("Empty: %(items)s"), items=empty), links
+            key, PARTLY, summary, say(gettext_noop("Empty: %(items)s"), items=empty), links
         )
     return Evidence(key, COVERED, summary, links=links)
 
@@ -590,19 +535,18 @@ def _monitoring_plan(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No plan.")),
-            _say(gettext_noop("No post-market monitoring plan.")),
+            say(gettext_noop("No plan.")),
+            say(gettext_noop("No post-market monitoring plan.")),
             links,
         )
     mismatches = plan_mismatches(plan, rec.system)
-    summary = _say(
+    summary = say(
         gettext_noop("Plan with %(metrics)s metric(s), audits every %(days)s days."),
         metrics=len(plan.metrics),
         days=plan.audit_interval_days,
     )
     if mismatches:
-        # The plan's mismatch sentences are computed in English by the monitoring module.
-        return Evidence(key, PARTLY, summary, " ".join(mismatches), links)
+        return Evidence(key, PARTLY, summary, Joined(tuple(mismatches), " "), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
@@ -614,17 +558,17 @@ def _audit_schedule(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("No schedule.")),
-            _say(gettext_noop("No audit schedule.")),
+            say(gettext_noop("No schedule.")),
+            say(gettext_noop("No audit schedule.")),
             links,
         )
-    summary = _say(
+    summary = say(
         gettext_noop("Every %(days)s days, next due %(date)s."),
         days=schedule.interval_days,
         date=f"{schedule.next_due:%Y-%m-%d}",
     )
     if not schedule.active:
-        return Evidence(key, PARTLY, summary, _say(gettext_noop("The schedule is paused.")), links)
+        return Evidence(key, PARTLY, summary, say(gettext_noop("The schedule is paused.")), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
@@ -637,7 +581,7 @@ def _documentation(rec: _Records) -> Evidence:
         if not str(getattr(rec.system, f) or "").strip()
     ]
     written = len(DOCUMENTATION_FIELDS) - len(empty)
-    summary = _say(
+    summary = say(
         gettext_noop("%(written)s of %(total)s sections written."),
         written=written,
         total=len(DOCUMENTATION_FIELDS),
@@ -648,7 +592,7 @@ def _documentation(rec: _Records) -> Evidence:
         key,
         PARTLY if written else MISSING,
         summary,
-        _say(gettext_noop("Empty: %(items)s"), items=Joined(tuple(empty))),
+        say(gettext_noop("Empty: %(items)s"), items=Joined(tuple(empty))),
         links,
     )
 
@@ -661,22 +605,22 @@ def _oversight(rec: _Records) -> Evidence:
         return Evidence(
             key,
             COVERED,
-            _say(gettext_noop("%(count)s oversight measure(s)."), count=len(measures)),
+            say(gettext_noop("%(count)s oversight measure(s)."), count=len(measures)),
             links=links,
         )
     if (rec.system.human_oversight or "").strip():
         return Evidence(
             key,
             PARTLY,
-            _say(gettext_noop("Described in prose.")),
-            _say(gettext_noop("No structured measure (who, when, how).")),
+            say(gettext_noop("Described in prose.")),
+            say(gettext_noop("No structured measure (who, when, how).")),
             links,
         )
     return Evidence(
         key,
         MISSING,
-        _say(gettext_noop("Not described.")),
-        _say(gettext_noop("No human oversight measure.")),
+        say(gettext_noop("Not described.")),
+        say(gettext_noop("No human oversight measure.")),
         links,
     )
 
@@ -685,8 +629,8 @@ def _no_data(key: str) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        _say(gettext_noop("No data linked.")),
-        _say(gettext_noop("No dataset is linked to the version.")),
+        say(gettext_noop("No data linked.")),
+        say(gettext_noop("No dataset is linked to the version.")),
     )
 
 
@@ -704,10 +648,10 @@ def _pii_scan(rec: _Records) -> Evidence:
     ).count()
     gaps = []
     if unscanned:
-        gaps.append(_say(gettext_noop("not scanned: %(datasets)s"), datasets=", ".join(unscanned)))
+        gaps.append(say(gettext_noop("not scanned: %(datasets)s"), datasets=", ".join(unscanned)))
     if suspected:
-        gaps.append(_say(gettext_noop("%(count)s suspected flag(s) not decided"), count=suspected))
-    summary = _say(
+        gaps.append(say(gettext_noop("%(count)s suspected flag(s) not decided"), count=suspected))
+    summary = say(
         gettext_noop("%(scanned)s of %(total)s dataset version(s) scanned."),
         scanned=len(datasets) - len(unscanned),
         total=len(datasets),
@@ -722,21 +666,21 @@ def _lineage(rec: _Records) -> Evidence:
     key = "lineage"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, _say(gettext_noop("No version.")), missing)
+        return Evidence(key, state, say(gettext_noop("No version.")), missing)
     kinds = sorted(set(rec.current.upstream_edges.values_list("kind", flat=True)))
     if not kinds:
         return Evidence(
             key,
             MISSING,
-            _say(gettext_noop("%(version)s declares no upstream."), version=str(rec.current)),
-            _say(gettext_noop("No training data or base model is linked.")),
+            say(gettext_noop("%(version)s declares no upstream."), version=str(rec.current)),
+            say(gettext_noop("No training data or base model is linked.")),
             rec.version_link(),
         )
     without = [
         str(v) for v in rec.versions if v.pk != rec.current.pk and not v.upstream_edges.exists()
     ]
     labels = dict(EdgeKind.choices)
-    summary = _say(
+    summary = say(
         gettext_noop("%(version)s: %(kinds)s."),
         version=str(rec.current),
         kinds=Joined(tuple(Stored(k.replace("_", " "), labels.get(k, k)) for k in kinds)),
@@ -746,7 +690,7 @@ def _lineage(rec: _Records) -> Evidence:
             key,
             PARTLY,
             summary,
-            _say(gettext_noop("No lineage: %(versions)s"), versions=", ".join(without)),
+            say(gettext_noop("No lineage: %(versions)s"), versions=", ".join(without)),
             rec.version_link(),
         )
     return Evidence(key, COVERED, summary, links=rec.version_link())
@@ -773,13 +717,13 @@ def _data_provenance(rec: _Records) -> Evidence:
         ]
         if empty:
             gaps.append(
-                _say(
+                say(
                     gettext_noop("%(dataset)s: no %(fields)s"),
                     dataset=dv.dataset.name,
                     fields=Joined(tuple(empty)),
                 )
             )
-    summary = _say(gettext_noop("%(count)s dataset version(s) linked."), count=len(datasets))
+    summary = say(gettext_noop("%(count)s dataset version(s) linked."), count=len(datasets))
     if not gaps:
         return Evidence(key, COVERED, summary, links=links)
     complete = len(gaps) < len({dv.dataset_id for dv in datasets})
@@ -799,13 +743,13 @@ def _environment(rec: _Records) -> Evidence:
     key = "environment"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, _say(gettext_noop("No version.")), missing)
+        return Evidence(key, state, say(gettext_noop("No version.")), missing)
     mv = rec.current
     if mv.external_service:
         return Evidence(
             key,
             COVERED,
-            _say(
+            say(
                 gettext_noop(
                     "%(version)s is an external service, identified by provider and model id."
                 ),
@@ -820,20 +764,20 @@ def _environment(rec: _Records) -> Evidence:
     ]
     lacking = [Label(w) for w in (ENVIRONMENT_LOCK, CODE_COMMIT) if w not in held]
     if held:
-        summary = _say(
+        summary = say(
             gettext_noop("%(version)s: %(held)s recorded."),
             version=str(mv),
             held=Joined(tuple(Label(w) for w in held)),
         )
     else:
-        summary = _say(gettext_noop("%(version)s: nothing recorded."), version=str(mv))
+        summary = say(gettext_noop("%(version)s: nothing recorded."), version=str(mv))
     if not lacking:
         return Evidence(key, COVERED, summary, links=rec.version_link())
     return Evidence(
         key,
         PARTLY if held else MISSING,
         summary,
-        _say(gettext_noop("No %(items)s"), items=Joined(tuple(lacking))),
+        say(gettext_noop("No %(items)s"), items=Joined(tuple(lacking))),
         rec.version_link(),
     )
 
@@ -866,7 +810,7 @@ def _evaluate(rec: _Records, key: str) -> Evidence:
     return EVALUATORS[key](rec)
 
 
-NO_RECORD = _say(
+NO_RECORD = say(
     gettext_noop("The registry keeps no record for this control; keep its evidence outside.")
 )
 
@@ -911,7 +855,7 @@ def system_coverage(*, system: AISystem, framework: str, localized: bool = False
         totals[state if applicable else "excluded"] += 1
         missing = [
             shown(
-                _say(
+                say(
                     gettext_noop("%(evidence)s: %(missing)s"),
                     evidence=evidence_label(e.key, localized),
                     missing=e.missing,

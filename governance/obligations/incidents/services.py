@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, ServiceError
+from governance.kernel.phrases import Day, Number, say
 from governance.obligations.access import require_writer
 from governance.obligations.incidents.models import Incident, IncidentFollowUp, IncidentStatus
 from governance.obligations.vocab import incident_category, incident_clocks
@@ -186,12 +188,27 @@ def incident_reminders_send(*, now: datetime | None = None) -> int:
                 continue
             incident.reminders_sent = sorted({*incident.reminders_sent, *due}, reverse=True)
             incident.save(update_fields=["reminders_sent"])
-            when = "is overdue" if days_left < 0 else f"is due in {days_left:.1f} days"
+            deadline = Day(f"{incident.deadline:%Y-%m-%d %H:%M}")
             notify(
                 event="incident_deadline",
                 target=incident,
-                message=f"The Art. 73 report of incident “{incident.title}” {when} "
-                f"({incident.deadline:%Y-%m-%d %H:%M}).",
+                message=say(
+                    gettext_noop(
+                        "The Art. 73 report of incident “%(title)s” is overdue (%(deadline)s)."
+                    ),
+                    title=incident.title,
+                    deadline=deadline,
+                )
+                if days_left < 0
+                else say(
+                    gettext_noop(
+                        "The Art. 73 report of incident “%(title)s” is due in %(days)s days "
+                        "(%(deadline)s)."
+                    ),
+                    title=incident.title,
+                    days=Number(f"{days_left:.1f}"),
+                    deadline=deadline,
+                ),
                 payload={"incident": incident.pk, "deadline": incident.deadline},
                 recipients=[incident.owner],
             )

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from governance.kernel.api.base import validated
 from governance.kernel.permissions import CHANGE
+from governance.kernel.phrases import shown
 from governance.obligations.access import visible_system
 from governance.obligations.monitoring.selectors import plan_for, plan_mismatches
 from governance.obligations.monitoring.serializers import MonitoringPlanInputSerializer
@@ -17,7 +18,8 @@ from governance.obligations.monitoring.services import monitoring_plan_save
 
 
 def _payload(plan, system) -> dict:
-    body = {"system": system.pk, "plan": None, "mismatches": plan_mismatches(plan, system)}
+    mismatches = [shown(m, localized=False) for m in plan_mismatches(plan, system)]
+    body = {"system": system.pk, "plan": None, "mismatches": mismatches}
     if plan is not None:
         body["plan"] = {
             "version": plan.version,

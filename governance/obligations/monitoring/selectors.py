@@ -3,12 +3,19 @@ schedule of audits.programme and the tier policy's checks and thresholds."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
+from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.programme.models import AuditSchedule
 from governance.kernel.accounts.models import User
+from governance.kernel.phrases import Number, Phrase, Stored, say
 from governance.obligations.monitoring.models import MonitoringPlan
-from governance.policy.policies.models import UNCLASSIFIED, Policy
+from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED, Policy
 from governance.review.evaluation import current_classification
 from registry.models import AISystem
+
+CHECK_LABELS = dict(CHECK_KIND_CHOICES)
+TIER_LABELS = dict(POLICY_TIERS)
 
 
 def plan_for(*, actor: User, system: AISystem) -> MonitoringPlan | None:
@@ -20,25 +27,38 @@ def plan_for(*, actor: User, system: AISystem) -> MonitoringPlan | None:
     )
 
 
-def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[str]:
-    """Each sentence names one disagreement between the plan and what runs."""
+def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phrase]:
+    """Each sentence names one disagreement between the plan and what runs: English for the
+    API (``shown(m, False)``), the reader's language on the pages (``shown(m, True)``)."""
     if plan is None:
-        return ["There is no post-market monitoring plan for this system."]
+        return [say(gettext_noop("There is no post-market monitoring plan for this system."))]
     out = []
     schedule = AuditSchedule.objects.filter(system=system).first()
     if schedule is None:
-        out.append("The plan expects audits, but no audit schedule exists for this system.")
+        out.append(
+            say(
+                gettext_noop(
+                    "The plan expects audits, but no audit schedule exists for this system."
+                )
+            )
+        )
     else:
         if not schedule.active:
-            out.append("The audit schedule is paused; the plan expects audits.")
+            out.append(say(gettext_noop("The audit schedule is paused; the plan expects audits.")))
         if schedule.interval_days != plan.audit_interval_days:
             out.append(
-                f"The plan audits every {plan.audit_interval_days} days; the schedule runs "
-                f"every {schedule.interval_days} days."
+                say(
+                    gettext_noop(
+                        "The plan audits every %(plan_days)s days; the schedule runs every "
+                        "%(schedule_days)s days."
+                    ),
+                    plan_days=plan.audit_interval_days,
+                    schedule_days=schedule.interval_days,
+                )
             )
     classification = current_classification(system.pk)
-    tier = classification.tier if classification else UNCLASSIFIED
-    policy = Policy.objects.filter(tier=tier).first()
+    tier_value = classification.tier if classification else UNCLASSIFIED
+    policy = Policy.objects.filter(tier=tier_value).first()
     required = set(policy.required_checks or []) if policy else set()
     tasks = set(system.models.values_list("task", flat=True))
     if policy is not None and tasks:
@@ -47,15 +67,44 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[str]:
         required = {kind for task in tasks for kind in policy.checks_for(task)[0]}
     thresholds = (policy.thresholds or {}) if policy else {}
     planned = {m["check_kind"] for m in plan.metrics}
+    tier = Stored(tier_value, TIER_LABELS.get(tier_value, ""))
     for kind in sorted(planned - required - {"operational"}):
-        out.append(f"The plan watches {kind}, but the {tier} policy does not run {kind} checks.")
+        out.append(
+            say(
+                gettext_noop(
+                    "The plan watches %(kind)s, but the %(tier)s policy does not run %(kind)s "
+                    "checks."
+                ),
+                kind=_kind(kind),
+                tier=tier,
+            )
+        )
     for kind in sorted(required - planned):
-        out.append(f"The {tier} policy runs {kind} checks; the plan does not mention them.")
+        out.append(
+            say(
+                gettext_noop(
+                    "The %(tier)s policy runs %(kind)s checks; the plan does not mention them."
+                ),
+                kind=_kind(kind),
+                tier=tier,
+            )
+        )
     for m in plan.metrics:
         enforced = (thresholds.get(m["check_kind"]) or {}).get(m["metric"])
         if m["threshold"] is not None and enforced is not None and enforced != m["threshold"]:
             out.append(
-                f"{m['check_kind']}.{m['metric']}: the plan says {m['threshold']:g}, the policy "
-                f"enforces {enforced:g}."
+                say(
+                    gettext_noop(
+                        "%(metric)s: the plan says %(planned)s, the policy enforces %(enforced)s."
+                    ),
+                    metric=f"{m['check_kind']}.{m['metric']}",
+                    planned=Number(f"{m['threshold']:g}"),
+                    enforced=Number(f"{enforced:g}"),
+                )
             )
     return out
+
+
+def _kind(kind: str) -> Stored:
+    """A check kind: its key in English sentences (as they always read), its label in others."""
+    return Stored(kind, CHECK_LABELS.get(kind, ""))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.kernel.errors import ServiceError
+from governance.kernel.phrases import shown
 from governance.kernel.web import forbidden, render_form
 from governance.obligations.access import may_write, visible_system
 from governance.obligations.monitoring.forms import (
@@ -29,7 +30,7 @@ def _context(request, system, form=None, metrics=None) -> dict:
     return {
         "system": system,
         "plan": plan,
-        "mismatches": plan_mismatches(plan, system),
+        "mismatches": [shown(m, localized=True) for m in plan_mismatches(plan, system)],
         "metric_rows": [*rows, *([blank] * EXTRA_METRIC_ROWS)],
         "check_kinds": CHECK_KIND_CHOICES,
         "may_write": may_write(request.user),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.jobs.models import TrackedJob
 from governance.kernel.outbound import WebhookRefused, check_url
+from governance.kernel.phrases import phrase_from_json, shown
 
 NOTIFICATION_EVENTS = (
     "review_requested",
@@ -23,6 +25,21 @@ NOTIFICATION_EVENTS = (
     "signature_locked",
     "audit_overdue",
 )
+# What the pages and e-mails call each event (the event names stay English in the API and
+# the webhooks).
+EVENT_LABELS = {
+    "review_requested": gettext_noop("review requested"),
+    "decision": gettext_noop("decision"),
+    "approval_invalidated": gettext_noop("approval invalidated"),
+    "approval_expiring": gettext_noop("approval expiring"),
+    "check_failed": gettext_noop("check failed"),
+    "finding_raised": gettext_noop("finding raised"),
+    "report_ready": gettext_noop("report ready"),
+    "drift_detected": gettext_noop("drift detected"),
+    "incident_deadline": gettext_noop("incident deadline"),
+    "signature_locked": gettext_noop("signature locked"),
+    "audit_overdue": gettext_noop("audit overdue"),
+}
 
 
 class Notification(models.Model):
@@ -30,7 +47,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     event = models.CharField(max_length=32, db_index=True)
+    # In English, as the API and the webhooks give it.
     message = models.TextField()
+    # The same message as a phrase (``governance.kernel.phrases``), so that the page and the
+    # e-mail say it in their reader's language; empty for a message given as plain text.
+    text = models.JSONField(default=dict, blank=True)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=300, blank=True)
@@ -44,6 +65,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} for {self.recipient_id}"
+
+    def message_shown(self) -> str:
+        """The message in the active language: the page's reader's, or the recipient's for
+        an e-mail."""
+        return shown(phrase_from_json(self.text), localized=True) if self.text else self.message
+
+    def event_label(self) -> str:
+        label = EVENT_LABELS.get(self.event)
+        return gettext(label) if label else self.event.replace("_", " ")
 
 
 class WebhookEndpoint(models.Model):

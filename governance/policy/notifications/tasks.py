@@ -8,7 +8,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from governance.kernel import outbound
 from governance.kernel.jobs.models import JobStatus
@@ -18,6 +19,7 @@ from governance.kernel.jobs.services import (
     job_fail,
     job_succeed,
 )
+from governance.kernel.languages import language_or_default
 from governance.policy.notifications.models import Notification, WebhookDelivery
 from governance.policy.notifications.services import SIGNATURE_HEADER, webhook_signature
 
@@ -92,8 +94,13 @@ def notification_email_task(self, notification_ids: list[int]) -> None:
 
     rows = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
     for row in rows:
-        subject = f"[AI governance] {row.event.replace('_', ' ')}: {row.target_repr}"[:200]
-        send_mail(subject, row.message, None, [row.recipient.email])
+        # No browser to ask: the recipient's profile language, else English.
+        with translation.override(language_or_default(row.recipient.language)):
+            subject = gettext("[AI governance] %(event)s: %(target)s") % {
+                "event": row.event_label(),
+                "target": row.target_repr,
+            }
+            send_mail(subject[:200], row.message_shown(), None, [row.recipient.email])
 
 
 logger = logging.getLogger(__name__)

@@ -48,9 +48,10 @@ def _link(row) -> str:
 
 
 def notification_display(row):
-    """What a notification row shows: its event as words, a link to its object, and the
-    reviewer's comment when a decision carried one."""
-    row.event_label = row.event.replace("_", " ")
+    """What a notification row shows: its event and message in the reader's language, a link
+    to its object, and the reviewer's comment when a decision carried one."""
+    row.event_shown = row.event_label()
+    row.message_text = row.message_shown()
     row.link = _link(row)
     payload = row.payload if isinstance(row.payload, dict) else {}
     row.comment = str(payload.get("comment") or "")

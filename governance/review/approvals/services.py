@@ -13,19 +13,37 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from governance.kernel import signing
 from governance.kernel.accounts.mfa.services import StepUp, signing_proof
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, named_value
+from governance.kernel.phrases import Day, Stored, say
 from governance.policy.notifications.services import default_recipients, notify
+from governance.policy.policies.models import POLICY_TIERS
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
 from governance.review.evaluation import APPROVAL, EVIDENCE, SUBMISSION, Evaluation, evaluate
 from registry.models import ModelVersion, VersionStatus
 
 SUBMITTABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.CHANGES_REQUESTED)
 REVIEWED_STATUSES = (VersionStatus.IN_REVIEW, VersionStatus.APPROVED, VersionStatus.DEPLOYED)
+TIER_LABELS = dict(POLICY_TIERS)
+# The notification of a decision, by decision and the version's status after it (none while
+# the round waits for more approvals).
+DECISION_MESSAGES = {
+    (DecisionKind.APPROVE, ""): gettext_noop("%(reviewer)s approved %(version)s."),
+    (DecisionKind.APPROVE, VersionStatus.APPROVED): gettext_noop(
+        "%(reviewer)s approved %(version)s — the version is now approved."
+    ),
+    (DecisionKind.REJECT, VersionStatus.REJECTED): gettext_noop(
+        "%(reviewer)s rejected %(version)s — the version is now rejected."
+    ),
+    (DecisionKind.REQUEST_CHANGES, VersionStatus.CHANGES_REQUESTED): gettext_noop(
+        "%(reviewer)s requested changes to %(version)s — the version now waits for them."
+    ),
+}
 
 
 def _lock(model_version: ModelVersion) -> ModelVersion:
@@ -119,7 +137,12 @@ def model_version_submit(*, actor: User, model_version: ModelVersion) -> Review:
     notify(
         event="review_requested",
         target=mv,
-        message=f"{actor.username} asks for a review of {mv} (tier {ev.tier}).",
+        message=say(
+            gettext_noop("%(requester)s asks for a review of %(version)s (tier %(tier)s)."),
+            requester=actor.username,
+            version=str(mv),
+            tier=Stored(ev.tier, TIER_LABELS.get(ev.tier, "")),
+        ),
         payload={"model_version": mv.pk, "review": review.pk, "tier": ev.tier},
     )
     return review
@@ -239,10 +262,15 @@ def _signature_failed(*, actor: User, model_version: ModelVersion) -> None:
             notify(
                 event="signature_locked",
                 target=model_version,
-                message=(
-                    f"{limit} wrong passwords were given to approve {model_version} as you; "
-                    f"approving is blocked for {window // 60} minutes. If this was not you, "
-                    "change your password."
+                message=say(
+                    gettext_noop(
+                        "%(limit)s wrong passwords were given to approve %(version)s as you; "
+                        "approving is blocked for %(minutes)s minutes. If this was not you, "
+                        "change your password."
+                    ),
+                    limit=limit,
+                    version=str(model_version),
+                    minutes=window // 60,
                 ),
                 payload={"model_version": model_version.pk, "failures": failures},
                 recipients=[actor],
@@ -408,8 +436,7 @@ def _review_decide(
     notify(
         event="decision",
         target=mv,
-        message=f"{actor.username} decided {decision.replace('_', ' ')} on {mv}"
-        + (f" — the version is now {outcome.replace('_', ' ')}." if outcome else "."),
+        message=say(DECISION_MESSAGES[decision, outcome], reviewer=actor.username, version=str(mv)),
         payload={
             "model_version": mv.pk,
             "decision": decision,
@@ -507,7 +534,12 @@ def approvals_invalidate(
         notify(
             event="approval_invalidated",
             target=mv,
-            message=f"The approval of {mv} was invalidated: {reason}",
+            # The reason is the review policy's, recorded in English with the event.
+            message=say(
+                gettext_noop("The approval of %(version)s was invalidated: %(reason)s"),
+                version=str(mv),
+                reason=reason,
+            ),
             payload={"model_version": mv.pk, "code": code, "reason": reason, "was": was},
         )
         affected.append(mv)
@@ -546,8 +578,14 @@ def approvals_expire(*, now: datetime | None = None) -> dict[str, int]:
             notify(
                 event="approval_expiring",
                 target=mv,
-                message=f"The approval of {mv} expires on {review.expires_at:%Y-%m-%d}; "
-                "re-certify it before then.",
+                message=say(
+                    gettext_noop(
+                        "The approval of %(version)s expires on %(date)s; re-certify it before "
+                        "then."
+                    ),
+                    version=str(mv),
+                    date=Day(f"{review.expires_at:%Y-%m-%d}"),
+                ),
                 payload={"model_version": mv.pk, "expires_at": review.expires_at},
             )
             warned += 1
@@ -577,8 +615,14 @@ def approvals_expire(*, now: datetime | None = None) -> dict[str, int]:
             notify(
                 event="approval_expiring",
                 target=mv,
-                message=f"The approval of {mv} expired on {review.expires_at:%Y-%m-%d}; "
-                "it is back in review for re-certification.",
+                message=say(
+                    gettext_noop(
+                        "The approval of %(version)s expired on %(date)s; it is back in review "
+                        "for re-certification."
+                    ),
+                    version=str(mv),
+                    date=Day(f"{review.expires_at:%Y-%m-%d}"),
+                ),
                 payload={"model_version": mv.pk, "expired": True},
             )
             expired += 1
@@ -657,7 +701,11 @@ def review_assign(*, actor: User, model_version: ModelVersion, assignee: User | 
         notify(
             event="review_requested",
             target=mv,
-            message=f"{actor.username} asks you to decide on {mv}.",
+            message=say(
+                gettext_noop("%(requester)s asks you to decide on %(version)s."),
+                requester=actor.username,
+                version=str(mv),
+            ),
             payload={"model_version": mv.pk, "review": review.pk, "assigned_by": actor.username},
             recipients=[assignee],
         )

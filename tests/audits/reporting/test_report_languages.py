@@ -18,10 +18,12 @@ from audits.reporting.documents import (
     ANNEX_IV_FULL_SECTIONS,
     APPENDICES,
     KIND_LABELS,
+    render_report_html,
     render_report_pdf,
 )
 from audits.reporting.models import Report
 from audits.reporting.render import PDF_VARIANT
+from audits.runs.models.checks import CheckRun
 from governance.kernel.audit.models import AuditEvent
 from tests.audits.reporting.sample import sample
 
@@ -215,3 +217,39 @@ def test_the_generate_form_takes_the_language(auditor, scientist, model_version)
     denied = outsider.post("/reports/generate/", {**body, "language": "fr"})
     assert denied.status_code == 403
     assert Report.objects.count() == 2
+
+
+def test_metric_names_in_the_reports_language(annex_iv_fr, annex_iv_de, tmp_path):
+    """The fairness metric of the sample, kept in words in the snapshot, is named in French and
+    German; English prints the words as they always were."""
+    english = render_report_html("annex_iv", snapshot_in("en"))
+    assert "<td>demographic parity difference</td>" in english
+    for language, pdf, name in (
+        ("fr", annex_iv_fr, "écart de parité démographique"),
+        ("de", annex_iv_de, "Differenz der demografischen Parität"),
+    ):
+        html = render_report_html("annex_iv", snapshot_in(language))
+        assert f"<td>{name}</td>" in html and "demographic parity difference" not in html
+        if shutil.which("pdftotext"):
+            words = " ".join(pdf_text(pdf, tmp_path).split())
+            assert name.split()[-1] in words, language
+
+
+def test_metric_names_on_the_check_run_page(scientist, model_version):
+    run = CheckRun.objects.create(
+        kind="performance",
+        model_version=model_version,
+        requested_by=scientist,
+        status="succeeded",
+        result={"metrics": {"roc_auc": 0.81, "balanced_accuracy": 0.77}},
+    )
+    client = Client()
+    client.force_login(scientist)
+    pages = {}
+    for language in ("en", "fr", "de"):
+        scientist.language = language
+        scientist.save(update_fields=["language"])
+        pages[language] = client.get(f"/checks/{run.pk}/").content.decode()
+    assert "Roc auc:" in pages["en"] and "Balanced accuracy:" in pages["en"]
+    assert "AUC ROC:" in pages["fr"] and "Exactitude équilibrée:" in pages["fr"]
+    assert "ROC-AUC:" in pages["de"] and "Balancierte Genauigkeit:" in pages["de"]

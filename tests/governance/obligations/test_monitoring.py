@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audits.programme.models import AuditSchedule
+from governance.kernel.phrases import shown
 from governance.obligations.monitoring.selectors import plan_mismatches
 from governance.obligations.monitoring.services import monitoring_plan_save
 from governance.policy.policies.models import Policy
@@ -49,7 +50,7 @@ def test_threshold_disagreement_with_policy(users, system, admin_user):
     policy.save()
     AuditSchedule.objects.create(system=system, interval_days=90, next_due=timezone.now())
     plan = monitoring_plan_save(actor=admin_user, system=system, **PLAN)
-    assert plan_mismatches(plan, system) == [
+    assert [shown(m, localized=False) for m in plan_mismatches(plan, system)] == [
         "fairness.disparate_impact_ratio: the plan says 0.8, the policy enforces 0.9."
     ]
 
