@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from audits.checks import Finding as OutcomeFinding
 from audits.programme.models import AuditRun
@@ -24,6 +25,7 @@ from audits.runs.services.rules import policy_for
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
 from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.services import notify
 from governance.review.evaluation import evaluate
@@ -191,7 +193,9 @@ def _start_checks(
     started = []
     for kind, data, reference in wanted:
         try:
-            with transaction.atomic():
+            # A refusal becomes a finding, a record: in English even when the audit runs
+            # inside a request (eager tasks, in development).
+            with translation.override(DEFAULT_LANGUAGE), transaction.atomic():
                 check = check_run_request(
                     actor=None,
                     model_version=mv,
