@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from governance.kernel.errors import ServiceError
 from governance.kernel.objectstore import MultipartUpload, blob_put_file, is_remote
@@ -201,7 +202,7 @@ class Incoming:
 def _too_large() -> ServiceError:
     return ServiceError(
         "file_too_large",
-        f"The file exceeds the limit of {settings.MAX_UPLOAD_BYTES} bytes.",
+        _("The file exceeds the limit of %(limit)s bytes.") % {"limit": settings.MAX_UPLOAD_BYTES},
         status_code=413,
     )
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audits.reporting import snapshot as snap
@@ -40,6 +41,7 @@ from governance.kernel.phrases import Label, say
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
+from registry.services.common import vocabulary_term
 from registry.storage import blob_store, incoming_dir
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def _require_report_role(actor: User) -> None:
     if actor.role not in REPORT_ROLES:
         raise Forbidden(
             "report_role",
-            "Only auditors, compliance officers and admins may generate or download reports.",
+            _("Only auditors, compliance officers and admins may generate or download reports."),
         )
 
 
@@ -83,8 +85,10 @@ def _require_gpai(model_version: ModelVersion) -> None:
     if not gpai_classified(model_version):
         raise ServiceError(
             "not_gpai",
-            "Annex XI and XII documents are for general-purpose AI models the organisation "
-            "provides (Art. 53); the system's classification does not say it is one.",
+            _(
+                "Annex XI and XII documents are for general-purpose AI models the organisation "
+                "provides (Art. 53); the system's classification does not say it is one."
+            ),
         )
 
 
@@ -92,7 +96,8 @@ def _require_language(language: str) -> None:
     if language not in LANGUAGE_CODES:
         raise ServiceError(
             "invalid_language",
-            f"Unknown report language {language!r}; use one of {', '.join(LANGUAGE_CODES)}.",
+            _("Unknown report language %(language)s; use one of %(languages)s.")
+            % {"language": repr(language), "languages": ", ".join(LANGUAGE_CODES)},
         )
 
 
@@ -111,15 +116,20 @@ def report_request(
     if kind not in ReportKind.values:
         raise ServiceError(
             "invalid_kind",
-            f"Unknown report kind {kind!r}; use one of {', '.join(ReportKind.values)}.",
+            _("Unknown report kind %(kind)s; use one of %(kinds)s.")
+            % {"kind": repr(kind), "kinds": ", ".join(ReportKind.values)},
         )
     _require_language(language)
     if kind in VERSION_KINDS and model_version is None:
-        raise ServiceError("model_version_required", f"A {kind} report is about a model version.")
+        raise ServiceError(
+            "model_version_required",
+            _("A %(kind)s report is about a model version.")
+            % {"kind": vocabulary_term(kind, ReportKind(kind).label)},
+        )
     if kind in GPAI_KINDS:
         _require_gpai(model_version)
     if kind == ReportKind.AUDIT and audit_run is None:
-        raise ServiceError("audit_run_required", "An audit report is about an audit run.")
+        raise ServiceError("audit_run_required", _("An audit report is about an audit run."))
     # A double click or a retried request asks for the same report twice: while one is still
     # being made for this person, that one is the answer. The lock on the requester's row
     # makes two concurrent requests wait for each other instead of both creating one.
@@ -360,7 +370,7 @@ def _notify_ready(report: Report) -> None:
 def report_verify(*, report: Report) -> dict:
     """Re-render from the stored snapshot and compare: proof that nothing changed."""
     if not report.sha256:
-        raise ServiceError("report_not_ready", "The report has not been generated yet.")
+        raise ServiceError("report_not_ready", _("The report has not been generated yet."))
     try:
         stored_ok = _sha(blob_read_bytes(report.file.sha256)) == report.sha256
     except FileNotFoundError:
@@ -387,13 +397,13 @@ def report_download(*, actor: User, report: Report, what: str = "pdf") -> tuple[
     _require_report_role(actor)
     if not report.sha256:
         raise ServiceError(
-            "report_not_ready", "The report has not been generated yet.", status_code=409
+            "report_not_ready", _("The report has not been generated yet."), status_code=409
         )
     try:
         pdf = blob_read_bytes(report.file.sha256)
     except FileNotFoundError:
         raise ServiceError(
-            "report_file_missing", "The stored PDF is missing.", status_code=410
+            "report_file_missing", _("The stored PDF is missing."), status_code=410
         ) from None
     if what == "pdf":
         body, name, ctype = pdf, report.filename, "application/pdf"

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from audits.reporting import services
@@ -29,7 +29,9 @@ def _can_report(user) -> bool:
 @login_required
 def report_list(request):
     if not _can_report(request.user):
-        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+        return forbidden(
+            request, gettext("Reports are for auditors, compliance officers and admins.")
+        )
     reports = report_queryset(request.user).select_related("model_version__model")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     return render(request, "audits/reports.html", {"page": page})
@@ -39,7 +41,9 @@ def report_list(request):
 @require_POST
 def report_generate(request):
     if not _can_report(request.user):
-        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+        return forbidden(
+            request, gettext("Reports are for auditors, compliance officers and admins.")
+        )
     kind = request.POST.get("kind", "")
     mv = None
     if kind in services.VERSION_KINDS:
@@ -81,7 +85,9 @@ def report_status(request, pk: int):
 @login_required
 def report_file(request, pk: int, what: str):
     if not _can_report(request.user):
-        return forbidden(request, "Reports are for auditors, compliance officers and admins.")
+        return forbidden(
+            request, gettext("Reports are for auditors, compliance officers and admins.")
+        )
     report = report_queryset(request.user).filter(pk=pk).first()
     if report is None:
         raise Http404

@@ -6,6 +6,7 @@ import re
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -280,7 +281,9 @@ class FindingAssignView(APIView):
         if data["assignee"]:
             assignee = User.objects.filter(username=data["assignee"]).first()
             if assignee is None:
-                raise NotFound("user_not_found", f"No user {data['assignee']!r}.")
+                raise NotFound(
+                    "user_not_found", _("No user %(user)s.") % {"user": repr(data["assignee"])}
+                )
         finding = finding_assign(actor=request.user, finding=finding, assignee=assignee)
         return Response(FindingSerializer(finding).data)
 

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from audits.runs.models.findings import WORK_STATUSES, Severity
@@ -278,7 +279,7 @@ def _act(request, pk: int, action: str):
     if finding is None:
         raise Http404
     if user.role not in RESOLVER_ROLES and finding.assignee_id != user.pk:
-        return forbidden(request, "Only its assignee, compliance officers and admins.")
+        return forbidden(request, gettext("Only its assignee, compliance officers and admins."))
     comment = request.POST.get("comment", "").strip()[:2000]
     try:
         if action == "start":

@@ -31,13 +31,15 @@ from urllib.parse import urlsplit
 import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError, create_or_conflict
 from governance.kernel.jobs.models import BackgroundJob
 from governance.kernel.jobs.services import job_enqueue, job_succeed, tracked_job
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from registry.mlflow.rest import MlflowError, MlflowServer
 from registry.models import EdgeKind, MlflowImport, MlflowLink, Model, ModelVersion
 from registry.services.common import require_change
@@ -108,9 +110,12 @@ def artifact_path(uri: str) -> str:
     if not uri.startswith("mlflow-artifacts:"):
         raise ServiceError(
             "mlflow_artifacts_not_proxied",
-            f"The model's artifacts are at {uri}, outside the MLflow server's artifact proxy "
-            "(mlflow-artifacts:); run the server with artifact serving, or register the "
-            "artefact by its URI instead.",
+            _(
+                "The model's artifacts are at %(uri)s, outside the MLflow server's artifact "
+                "proxy (mlflow-artifacts:); run the server with artifact serving, or register "
+                "the artefact by its URI instead."
+            )
+            % {"uri": uri},
         )
     return urlsplit(uri).path.strip("/")
 
@@ -122,7 +127,7 @@ def _model_directory(server: MlflowServer, version: dict[str, Any], run: dict[st
         info = (server.logged_model(model_id).get("info")) or {}
         return artifact_path(info.get("artifact_uri") or "")
     if source.startswith("runs:/"):
-        _run_id, _, sub = source.removeprefix("runs:/").partition("/")
+        _run_id, _slash, sub = source.removeprefix("runs:/").partition("/")
         base = artifact_path((run.get("info") or {}).get("artifact_uri") or "")
         return f"{base}/{sub.strip('/')}" if sub else base
     return artifact_path(source)
@@ -196,7 +201,9 @@ def mlflow_version_import(
     version = str(version).strip()
     label = (label or version).strip()
     if not LABEL_RE.match(label):
-        raise ServiceError("invalid_label", f"{label!r} is not a valid version label.")
+        raise ServiceError(
+            "invalid_label", _("%(label)s is not a valid version label.") % {"label": repr(label)}
+        )
     previous = (
         MlflowImport.objects.filter(
             model=model, registered_model=registered_model, mlflow_version=version
@@ -212,8 +219,15 @@ def mlflow_version_import(
         if (mlflow_version.get("status") or "READY") != "READY":
             raise ServiceError(
                 "mlflow_version_not_ready",
-                f"MLflow version {version} of {registered_model!r} is "
-                f"{mlflow_version.get('status')}; import it once it is READY.",
+                _(
+                    "MLflow version %(version)s of %(name)s is %(status)s; import it once it is "
+                    "READY."
+                )
+                % {
+                    "version": version,
+                    "name": repr(registered_model),
+                    "status": mlflow_version.get("status"),
+                },
             )
         run_id = mlflow_version.get("run_id") or ""
         run = server.run(run_id) if run_id else {}
@@ -221,16 +235,18 @@ def mlflow_version_import(
         names = {f.get("path", "").rsplit("/", 1)[-1] for f in server.list_artifacts(directory)}
         if "MLmodel" not in names:
             raise ServiceError(
-                "mlflow_no_mlmodel", f"The model directory {directory} holds no MLmodel file."
+                "mlflow_no_mlmodel",
+                _("The model directory %(directory)s holds no MLmodel file.")
+                % {"directory": directory},
             )
         try:
             mlmodel = yaml.safe_load(server.read_small_artifact(f"{directory}/MLmodel")) or {}
         except yaml.YAMLError as exc:
-            raise ServiceError("mlflow_bad_mlmodel", "The MLmodel file is not YAML.") from exc
+            raise ServiceError("mlflow_bad_mlmodel", _("The MLmodel file is not YAML.")) from exc
         chosen = choose_model_file(mlmodel if isinstance(mlmodel, dict) else {})
         if chosen is None:
             raise ServiceError(
-                "mlflow_no_model_file", "No flavour of the MLflow model names a model file."
+                "mlflow_no_model_file", _("No flavour of the MLflow model names a model file.")
             )
         environment_lock = _environment_lock(server, directory, names)
     except MlflowError as exc:
@@ -284,7 +300,7 @@ def mlflow_version_import(
         except IntegrityError as exc:
             raise ServiceError(
                 "mlflow_import_in_progress",
-                "This MLflow version is being imported by another request; try again.",
+                _("This MLflow version is being imported by another request; try again."),
                 status_code=409,
             ) from exc
         audit_event_record(
@@ -302,12 +318,13 @@ def mlflow_link_create(*, actor: User, model: Model, registered_model: str) -> M
     require_change(actor, model)
     registered_model = registered_model.strip()
     if not registered_model or len(registered_model) > 256:
-        raise ServiceError("invalid_name", "Name the MLflow registered model (256 characters).")
+        raise ServiceError("invalid_name", _("Name the MLflow registered model (256 characters)."))
     link = create_or_conflict(
         MlflowLink,
         lookup={"model": model, "registered_model": registered_model},
         code="duplicate_link",
-        message=f"Model {model.name!r} already follows {registered_model!r}.",
+        message=_("Model %(model)s already follows %(name)s.")
+        % {"model": repr(model.name), "name": repr(registered_model)},
         created_by=actor,
     )
     audit_event_record(
@@ -321,7 +338,15 @@ def mlflow_link_create(*, actor: User, model: Model, registered_model: str) -> M
 
 def mlflow_link_sync(*, link: MlflowLink, server: MlflowServer | None = None) -> list[int]:
     """Import every READY version of the link's registered model not imported yet, as the
-    person who created the link (so their rights still apply). Returns the new version ids."""
+    person who created the link (so their rights still apply). Returns the new version ids.
+
+    The refusals met on the way become the link's recorded error, in English even when the
+    sync runs inside a request (eager tasks, in development)."""
+    with translation.override(DEFAULT_LANGUAGE):
+        return _sync(link, server)
+
+
+def _sync(link: MlflowLink, server: MlflowServer | None) -> list[int]:
     imported = set(
         MlflowImport.objects.filter(
             model=link.model, registered_model=link.registered_model

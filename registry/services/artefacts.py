@@ -30,6 +30,8 @@ from botocore.exceptions import ProfileNotFound
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
@@ -39,6 +41,7 @@ from governance.kernel.jobs.services import (
     job_progress,
     tracked_job,
 )
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.kernel.outbound import FetchFailed, WebhookRefused, check_url, get_streamed
 from registry.inspection.formats import detect_artefact_format
 from registry.models import ArtefactFetchJob, ModelVersion, Verification
@@ -61,44 +64,49 @@ def artefact_uri_download_url(uri: str) -> str:
     if scheme == "s3":
         key = parts.path.lstrip("/")
         if not parts.netloc or not key:
-            raise _refuse("An s3 URI names a bucket and a key: s3://bucket/path/to/model.onnx.")
+            raise _refuse(_("An s3 URI names a bucket and a key: s3://bucket/path/to/model.onnx."))
         endpoint = settings.ARTEFACT_S3_ENDPOINT.rstrip("/")
         return f"{endpoint}/{quote(parts.netloc)}/{quote(unquote(key))}"
     if scheme == "mlflow":
         if not settings.MLFLOW_TRACKING_URI:
-            raise _refuse("mlflow:// URIs need MLFLOW_TRACKING_URI, which is not configured.")
+            raise _refuse(_("mlflow:// URIs need MLFLOW_TRACKING_URI, which is not configured."))
         path = f"{parts.netloc}{parts.path}".strip("/")
         if not path or ".." in PurePosixPath(path).parts:
-            raise _refuse("An mlflow URI names an artifact path: mlflow://<experiment>/<run>/...")
+            raise _refuse(
+                _("An mlflow URI names an artifact path: mlflow://<experiment>/<run>/...")
+            )
         base = settings.MLFLOW_TRACKING_URI.rstrip("/")
         return f"{base}/api/2.0/mlflow-artifacts/artifacts/{quote(unquote(path))}"
-    raise _refuse(
-        f"The scheme {scheme or '(none)'!r} is not allowed; use {', '.join(URI_SCHEMES)}."
+    raise _scheme_refused(scheme)
+
+
+def _scheme_refused(scheme: str) -> ServiceError:
+    return _refuse(
+        _("The scheme %(scheme)s is not allowed; use %(schemes)s.")
+        % {"scheme": repr(scheme or "(none)"), "schemes": ", ".join(URI_SCHEMES)}
     )
 
 
 def _local_path(uri: str) -> Path:
     parts = urlsplit(uri)
     if parts.netloc not in ("", "localhost"):
-        raise _refuse("A file:// URI names a path on this server: file:///path/to/model.onnx.")
+        raise _refuse(_("A file:// URI names a path on this server: file:///path/to/model.onnx."))
     roots = [Path(r).resolve() for r in settings.ARTEFACT_LOCAL_ROOTS]
     if not roots:
-        raise _refuse("Local paths (file://) are not allowed on this server.")
+        raise _refuse(_("Local paths (file://) are not allowed on this server."))
     path = Path(unquote(parts.path)).resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise _refuse("The path is outside the directories allowed for local artefacts.")
+        raise _refuse(_("The path is outside the directories allowed for local artefacts."))
     return path
 
 
 def artefact_uri_check(uri: str) -> None:
     """Raise a 400 ``ServiceError`` with the reason when ``uri`` may not be fetched."""
     if not uri or len(uri) > 2000:
-        raise _refuse("Give an artefact URI of at most 2000 characters.")
+        raise _refuse(_("Give an artefact URI of at most 2000 characters."))
     scheme = urlsplit(uri).scheme.lower()
     if scheme not in URI_SCHEMES:
-        raise _refuse(
-            f"The scheme {scheme or '(none)'!r} is not allowed; use {', '.join(URI_SCHEMES)}."
-        )
+        raise _scheme_refused(scheme)
     if scheme == "file":
         _local_path(uri)
         return
@@ -169,17 +177,20 @@ def s3_signed_headers(url: str) -> dict[str, str]:
 def _download(uri: str, sink) -> int:
     max_bytes = settings.MAX_UPLOAD_BYTES
     total = float(settings.ARTEFACT_FETCH_TIMEOUT_SECONDS)
-    if urlsplit(uri).scheme.lower() == "file":
+    # A refusal here becomes the version's recorded failure, so it is written in English even
+    # when the task runs inside a request (eager tasks, in development).
+    scheme = urlsplit(uri).scheme.lower()
+    with translation.override(DEFAULT_LANGUAGE):
         try:
-            path = _local_path(uri)
+            if scheme == "file":
+                path = _local_path(uri)
+            else:
+                url = artefact_uri_download_url(uri)
         except ServiceError as exc:
             raise FetchFailed("refused", exc.message) from exc
+    if scheme == "file":
         return _copy_local(path, sink, max_bytes=max_bytes, deadline=time.monotonic() + total)
-    try:
-        url = artefact_uri_download_url(uri)
-    except ServiceError as exc:
-        raise FetchFailed("refused", exc.message) from exc
-    headers = s3_signed_headers(url) if urlsplit(uri).scheme.lower() == "s3" else {}
+    headers = s3_signed_headers(url) if scheme == "s3" else {}
     return get_streamed(url, sink, max_bytes=max_bytes, total_seconds=total, headers=headers)
 
 

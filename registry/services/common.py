@@ -5,10 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
 from governance.kernel.errors import NotFound
+from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
 from governance.kernel.permissions import CHANGE
+
+# "No <verbose name> <id> that you may change." as whole sentences per model, so a translation
+# can make the article agree with the noun.
+_NOT_CHANGEABLE = {
+    "aisystem": gettext_noop("No ai system %(id)s that you may change."),
+    "model": gettext_noop("No model %(id)s that you may change."),
+    "modelversion": gettext_noop("No model version %(id)s that you may change."),
+    "dataset": gettext_noop("No dataset %(id)s that you may change."),
+    "datasetversion": gettext_noop("No dataset version %(id)s that you may change."),
+    "column": gettext_noop("No column %(id)s that you may change."),
+    "piiflag": gettext_noop("No pii flag %(id)s that you may change."),
+    "prompttemplate": gettext_noop("No prompt template %(id)s that you may change."),
+}
 
 
 def require_change(actor: User, obj: models.Model) -> None:
@@ -16,7 +33,27 @@ def require_change(actor: User, obj: models.Model) -> None:
     manager = type(obj)._default_manager
     if not manager.visible_to(actor, CHANGE).filter(pk=obj.pk).exists():
         # 404, not 403: another team's object must not be confirmed to exist.
-        raise NotFound("not_found", f"No {obj._meta.verbose_name} {obj.pk} that you may change.")
+        sentence = _NOT_CHANGEABLE.get(obj._meta.model_name)
+        if sentence is None:
+            message = _("No %(kind)s %(id)s that you may change.") % {
+                "kind": obj._meta.verbose_name,
+                "id": obj.pk,
+            }
+        else:
+            message = _(sentence) % {"id": obj.pk}
+        raise NotFound("not_found", message)
+
+
+def vocabulary_term(english: str, label) -> str:
+    """A value of a vocabulary (a status, a role, a kind) as a refusal names it.
+
+    In English it is ``english``, the text the message always had: the API answers in
+    English and its clients parse and log these messages. On a page read in another
+    language it is ``label`` translated (a label the catalogues lack stays in English).
+    """
+    if language_or_default(translation.get_language()) == DEFAULT_LANGUAGE:
+        return english
+    return _(str(label))
 
 
 def apply_changes(obj: models.Model, changes: dict[str, Any]) -> dict[str, list[Any]]:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from governance.kernel.accounts.models import Role, Team, User
@@ -48,7 +49,7 @@ from registry.models import (
     ProfileStatus,
     ProfilingJob,
 )
-from registry.services.common import apply_changes, require_change
+from registry.services.common import apply_changes, require_change, vocabulary_term
 from registry.signals import pii_flag_decided
 from registry.storage import spool_to_incoming
 
@@ -72,14 +73,15 @@ DATASET_FIELDS = frozenset(
 @transaction.atomic
 def dataset_create(*, actor: User, team: Team, name: str, **fields: Any) -> Dataset:
     if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
-        raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
+        raise Forbidden("not_your_team", _("You can only register datasets for your own teams."))
     if set(fields) - DATASET_FIELDS:
         raise ValueError(f"unknown fields {sorted(set(fields) - DATASET_FIELDS)}")
     dataset = create_or_conflict(
         Dataset,
         lookup={"team": team, "name": name},
         code="duplicate_dataset",
-        message=f"Team {team.slug} already has a dataset named {name!r}.",
+        message=_("Team %(team)s already has a dataset named %(name)s.")
+        % {"team": team.slug, "name": repr(name)},
         created_by=actor,
         **fields,
     )
@@ -104,7 +106,9 @@ def dataset_update(*, actor: User, dataset: Dataset, **changes: Any) -> Dataset:
             with transaction.atomic():
                 dataset.save()
         except IntegrityError as exc:
-            raise Conflict("duplicate_dataset", "The team has a dataset with that name.") from exc
+            raise Conflict(
+                "duplicate_dataset", _("The team has a dataset with that name.")
+            ) from exc
         audit_event_record(actor=actor, action="dataset.updated", target=dataset, payload=diff)
     return dataset
 
@@ -122,17 +126,22 @@ def _validate_settings(names: list[str], column_settings: ColumnSettings) -> Non
     unknown = sorted((set(column_settings.roles) | set(column_settings.sensitive or [])) - known)
     if unknown:
         raise ServiceError(
-            "unknown_columns", f"These columns are not in the file: {unknown}", columns=unknown
+            "unknown_columns",
+            _("These columns are not in the file: %(columns)s") % {"columns": unknown},
+            columns=unknown,
         )
     bad_roles = {c: r for c, r in column_settings.roles.items() if r not in ColumnRole.values}
     if bad_roles:
         raise ServiceError(
             "invalid_role",
-            f"Unknown column roles {bad_roles}; use one of {', '.join(ColumnRole.values)}.",
+            _("Unknown column roles %(roles)s; use one of %(known)s.")
+            % {"roles": bad_roles, "known": ", ".join(ColumnRole.values)},
         )
     targets = [c for c, r in column_settings.roles.items() if r == ColumnRole.TARGET]
     if len(targets) > 1:
-        raise ServiceError("invalid_role", f"Only one target column, not {targets}.")
+        raise ServiceError(
+            "invalid_role", _("Only one target column, not %(columns)s.") % {"columns": targets}
+        )
 
 
 def dataset_version_register(
@@ -170,8 +179,11 @@ def dataset_version_register(
             if sheet and data_format != "xlsx":
                 raise ServiceError(
                     "sheet_not_applicable",
-                    f"The file is {data_format.upper()}, which has no sheets; leave 'sheet' "
-                    "empty or upload an Excel workbook.",
+                    _(
+                        "The file is %(format)s, which has no sheets; leave 'sheet' empty or "
+                        "upload an Excel workbook."
+                    )
+                    % {"format": data_format.upper()},
                 )
             names = read_column_names(source, data_format=data_format, sheet=sheet or None)
             _validate_settings(names, column_settings)
@@ -182,8 +194,11 @@ def dataset_version_register(
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ServiceError(
                 "unreadable_file",
-                f"The data file cannot be read ({type(exc).__name__}); check that it is a "
-                "complete CSV, Parquet, Excel or JSON Lines file.",
+                _(
+                    "The data file cannot be read (%(error)s); check that it is a complete CSV, "
+                    "Parquet, Excel or JSON Lines file."
+                )
+                % {"error": type(exc).__name__},
             ) from exc
         stored = incoming.store(detected_format=data_format)
     finally:
@@ -258,7 +273,8 @@ def _duplicate(dataset: Dataset, version: str) -> Conflict:
         DatasetVersion,
         lookup={"dataset": dataset, "version": version},
         code="duplicate_version",
-        message=f"Dataset {dataset.name!r} already has version {version!r}; register a new label.",
+        message=_("Dataset %(dataset)s already has version %(version)s; register a new label.")
+        % {"dataset": repr(dataset.name), "version": repr(version)},
     )
 
 
@@ -451,19 +467,28 @@ def dataset_version_reprofile(*, actor: User, dataset_version: DatasetVersion) -
         if dv.blob_id is None:
             raise Conflict(
                 "reference_only",
-                "This version is a reference to data held elsewhere; there is no file to profile.",
+                _(
+                    "This version is a reference to data held elsewhere; there is no file to "
+                    "profile."
+                ),
             )
         if dv.profile_status == ProfileStatus.READY:
             raise Conflict(
                 "already_profiled",
-                "This version is profiled; re-profiling would discard its columns and PII "
-                "decisions. Register a new version to profile the file again.",
+                _(
+                    "This version is profiled; re-profiling would discard its columns and PII "
+                    "decisions. Register a new version to profile the file again."
+                ),
             )
         live = _live_jobs(dv, timezone.now()).first()
         if live is not None:
             raise Conflict(
                 "profiling_in_progress",
-                f"Profiling job {live.pk} is still {live.status}; wait for it to finish.",
+                _("Profiling job %(job)s is still %(status)s; wait for it to finish.")
+                % {
+                    "job": live.pk,
+                    "status": vocabulary_term(live.status, JobStatus(live.status).label),
+                },
                 job_id=live.pk,
             )
         previous = dv.profiling_jobs.order_by("-queued_at", "-id").first()
@@ -551,7 +576,7 @@ def column_update(
     changes: dict[str, Any] = {}
     if role is not None:
         if role not in ColumnRole.values:
-            raise ServiceError("invalid_role", f"Unknown role {role!r}.")
+            raise ServiceError("invalid_role", _("Unknown role %(role)s.") % {"role": repr(role)})
         if (
             role == ColumnRole.TARGET
             and Column.objects.filter(
@@ -560,7 +585,7 @@ def column_update(
             .exclude(pk=column.pk)
             .exists()
         ):
-            raise Conflict("target_exists", "The dataset version already has a target column.")
+            raise Conflict("target_exists", _("The dataset version already has a target column."))
         changes["role"] = role
     if is_sensitive is not None:
         changes["is_sensitive"] = is_sensitive
@@ -581,7 +606,9 @@ def pii_flag_decide(*, actor: User, flag: PIIFlag, status: str, comment: str = "
     """Confirm or dismiss a suspected PII flag (or reopen it); records who and when."""
     require_change(actor, flag)
     if status not in PIIStatus.values:
-        raise ServiceError("invalid_status", f"Unknown PII status {status!r}.")
+        raise ServiceError(
+            "invalid_status", _("Unknown PII status %(status)s.") % {"status": repr(status)}
+        )
     flag = PIIFlag.objects.select_for_update().select_related("column").get(pk=flag.pk)
     if flag.status == status:
         return flag
@@ -628,11 +655,14 @@ def dataset_version_reference_ensure(
     version is never profiled and checks cannot use it; lineage can point at it.
     """
     if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
-        raise Forbidden("not_your_team", "You can only register datasets for your own teams.")
+        raise Forbidden("not_your_team", _("You can only register datasets for your own teams."))
     source_uri = url_without_secrets(source_uri)
     label = re.sub(r"[^A-Za-z0-9._+-]", "-", digest.strip())[:64].lstrip("._+-")
     if not label:
-        raise ServiceError("invalid_digest", f"The dataset {name!r} has no usable digest.")
+        raise ServiceError(
+            "invalid_digest",
+            _("The dataset %(name)s has no usable digest.") % {"name": repr(name)},
+        )
     dataset = Dataset.objects.filter(team=team, name=name[:200]).first()
     if dataset is None:
         dataset = dataset_create(

@@ -5,16 +5,33 @@ from __future__ import annotations
 import zlib
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, ServiceError
 from registry.lineage import would_create_cycle
 from registry.models import ALLOWED_ENDPOINTS, DatasetVersion, EdgeKind, LineageEdge, ModelVersion
-from registry.services.common import require_change
+from registry.services.common import require_change, vocabulary_term
 from registry.signals import lineage_edge_added
 
 Endpoint = DatasetVersion | ModelVersion
+
+# An edge kind refused between two kinds of node ("d" dataset, "m" model version), one
+# sentence per pair.
+ENDPOINTS_REFUSED = {
+    ("d", "d"): gettext_noop(
+        "A %(kind)s edge cannot go from a dataset version to a dataset version."
+    ),
+    ("d", "m"): gettext_noop(
+        "A %(kind)s edge cannot go from a dataset version to a model version."
+    ),
+    ("m", "d"): gettext_noop(
+        "A %(kind)s edge cannot go from a model version to a dataset version."
+    ),
+    ("m", "m"): gettext_noop("A %(kind)s edge cannot go from a model version to a model version."),
+}
 
 
 def _node(obj: Endpoint) -> tuple[str, int]:
@@ -40,14 +57,16 @@ def lineage_edge_add(
     """
     if kind not in EdgeKind.values:
         raise ServiceError(
-            "invalid_kind", f"Unknown edge kind {kind!r}; use one of {', '.join(EdgeKind.values)}."
+            "invalid_kind",
+            _("Unknown edge kind %(kind)s; use one of %(kinds)s.")
+            % {"kind": repr(kind), "kinds": ", ".join(EdgeKind.values)},
         )
     up, down = _node(upstream), _node(downstream)
     if (up[0], down[0]) not in ALLOWED_ENDPOINTS[kind]:
-        names = {"d": "dataset version", "m": "model version"}
         raise ServiceError(
             "invalid_endpoints",
-            f"A {kind} edge cannot go from a {names[up[0]]} to a {names[down[0]]}.",
+            _(ENDPOINTS_REFUSED[up[0], down[0]])
+            % {"kind": vocabulary_term(kind, EdgeKind(kind).label)},
         )
     if check_access:
         require_change(actor, downstream)
@@ -56,7 +75,15 @@ def lineage_edge_add(
         if would_create_cycle(up, down):
             raise Conflict(
                 "lineage_cycle",
-                f"{downstream} cannot be {kind} {upstream}: the lineage would contain a cycle.",
+                _(
+                    "%(downstream)s cannot be %(kind)s %(upstream)s: the lineage would contain a "
+                    "cycle."
+                )
+                % {
+                    "downstream": downstream,
+                    "kind": vocabulary_term(kind, EdgeKind(kind).label),
+                    "upstream": upstream,
+                },
             )
         fields = {
             "upstream_dataset_version": upstream if up[0] == "d" else None,
@@ -67,12 +94,12 @@ def lineage_edge_add(
         # The unique constraint treats NULLs as equal only on PostgreSQL 15+; under the lock
         # this check covers SQLite too.
         if LineageEdge.objects.filter(kind=kind, **fields).exists():
-            raise Conflict("duplicate_edge", "This lineage edge exists already.")
+            raise Conflict("duplicate_edge", _("This lineage edge exists already."))
         try:
             with transaction.atomic():
                 edge = LineageEdge.objects.create(kind=kind, created_by=actor, **fields)
         except IntegrityError as exc:
-            raise Conflict("duplicate_edge", "This lineage edge exists already.") from exc
+            raise Conflict("duplicate_edge", _("This lineage edge exists already.")) from exc
         audit_event_record(
             actor=actor,
             action="lineage.edge_added",

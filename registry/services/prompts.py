@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
@@ -35,10 +36,11 @@ def prompt_sha256(text: str) -> str:
 
 def _check_text(text: str) -> None:
     if not isinstance(text, str) or not text.strip():
-        raise ServiceError("empty_prompt", "The prompt text is empty.")
+        raise ServiceError("empty_prompt", _("The prompt text is empty."))
     if len(text) > MAX_PROMPT_CHARS:
         raise ServiceError(
-            "prompt_too_long", f"A prompt may hold at most {MAX_PROMPT_CHARS} characters."
+            "prompt_too_long",
+            _("A prompt may hold at most %(limit)s characters.") % {"limit": MAX_PROMPT_CHARS},
         )
 
 
@@ -48,7 +50,8 @@ def _new_version(*, actor: User, template: PromptTemplate, text: str, note: str)
     if latest is not None and latest.sha256 == digest:
         raise ServiceError(
             "prompt_unchanged",
-            f"The text is the same as version {latest.number} of {template.name!r}.",
+            _("The text is the same as version %(number)s of %(name)s.")
+            % {"number": latest.number, "name": repr(template.name)},
         )
     version = PromptVersion.objects.create(
         template=template,
@@ -80,13 +83,17 @@ def prompt_template_create(
     """A new template of ``model`` with its first version."""
     require_change(actor, model)
     if role not in PromptRole.values:
-        raise ServiceError("invalid_role", f"role must be one of {', '.join(PromptRole.values)}.")
+        raise ServiceError(
+            "invalid_role",
+            _("role must be one of %(roles)s.") % {"roles": ", ".join(PromptRole.values)},
+        )
     _check_text(text)
     template = create_or_conflict(
         PromptTemplate,
         lookup={"model": model, "name": name},
         code="duplicate_prompt",
-        message=f"Model {model.name!r} already has a prompt named {name!r}; add a version.",
+        message=_("Model %(model)s already has a prompt named %(name)s; add a version.")
+        % {"model": repr(model.name), "name": repr(name)},
         role=role,
         created_by=actor,
     )
@@ -121,7 +128,8 @@ def model_version_prompt_set(
     if template.model_id != model_version.model_id:
         raise ServiceError(
             "prompt_other_model",
-            f"Prompt {template.name!r} belongs to another model than {model_version}.",
+            _("Prompt %(name)s belongs to another model than %(version)s.")
+            % {"name": repr(template.name), "version": model_version},
         )
     binding = (
         PromptBinding.objects.select_for_update()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, Team, User
 from governance.kernel.audit.services import audit_event_record
@@ -48,7 +49,7 @@ DOCUMENTED = frozenset(
 
 def _check_team(actor: User, team: Team) -> None:
     if actor.role != Role.ADMIN and team.pk not in actor.team_ids():
-        raise Forbidden("not_your_team", "You can only register objects for your own teams.")
+        raise Forbidden("not_your_team", _("You can only register objects for your own teams."))
 
 
 @transaction.atomic
@@ -62,7 +63,8 @@ def system_create(*, actor: User, team: Team, name: str, **fields: Any) -> AISys
         AISystem,
         lookup={"team": team, "name": name},
         code="duplicate_system",
-        message=f"Team {team.slug} already has a system named {name!r}.",
+        message=_("Team %(team)s already has a system named %(name)s.")
+        % {"team": team.slug, "name": repr(name)},
         created_by=actor,
         **fields,
     )
@@ -89,7 +91,9 @@ def system_update(*, actor: User, system: AISystem, **changes: Any) -> AISystem:
             with transaction.atomic():
                 system.save()
         except IntegrityError as exc:
-            raise Conflict("duplicate_system", "Another system of the team has that name.") from exc
+            raise Conflict(
+                "duplicate_system", _("Another system of the team has that name.")
+            ) from exc
         audit_event_record(actor=actor, action="system.updated", target=system, payload=diff)
         if set(diff) & DOCUMENTED:
             # The documentation layer keeps numbered revisions of every documentation edit,
@@ -107,7 +111,7 @@ def system_delete(*, actor: User, system: AISystem) -> None:
     if system.models.exists():
         raise Conflict(
             "system_has_models",
-            "Delete or move its models first; systems with models are part of the record.",
+            _("Delete or move its models first; systems with models are part of the record."),
         )
     audit_event_record(
         actor=actor, action="system.deleted", target=system, payload={"name": system.name}
@@ -119,7 +123,7 @@ def system_delete(*, actor: User, system: AISystem) -> None:
         # Records that point at the system (risks, incidents, plans...) are part of the record.
         raise Conflict(
             "system_has_records",
-            "The system has compliance records (risks, incidents, plans); it stays.",
+            _("The system has compliance records (risks, incidents, plans); it stays."),
         ) from exc
 
 
@@ -137,7 +141,8 @@ def model_create(
         Model,
         lookup={"system": system, "name": name},
         code="duplicate_model",
-        message=f"System {system.name!r} already has a model named {name!r}.",
+        message=_("System %(system)s already has a model named %(name)s.")
+        % {"system": repr(system.name), "name": repr(name)},
         description=description,
         task=task,
         created_by=actor,
@@ -165,7 +170,7 @@ def model_update(*, actor: User, model: Model, **changes: Any) -> Model:
                 model.save()
         except IntegrityError as exc:
             raise Conflict(
-                "duplicate_model", "The system already has a model with that name."
+                "duplicate_model", _("The system already has a model with that name.")
             ) from exc
         audit_event_record(actor=actor, action="model.updated", target=model, payload=diff)
     return model

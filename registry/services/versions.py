@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
@@ -31,7 +32,7 @@ from registry.models import (
     VersionStatus,
 )
 from registry.services.artefacts import SHA256_RE, artefact_uri_check, artefact_uri_filename
-from registry.services.common import apply_changes, require_change
+from registry.services.common import apply_changes, require_change, vocabulary_term
 from registry.services.lineage import lineage_edge_add
 from registry.storage import spool_to_incoming
 
@@ -48,8 +49,11 @@ def _duplicate(model: Model, version: str) -> Conflict:
         ModelVersion,
         lookup={"model": model, "version": version},
         code="duplicate_version",
-        message=f"Model {model.name!r} already has version {version!r}; versions are "
-        "immutable, register a new label.",
+        message=_(
+            "Model %(model)s already has version %(version)s; versions are immutable, register "
+            "a new label."
+        )
+        % {"model": repr(model.name), "version": repr(version)},
     )
 
 
@@ -79,16 +83,19 @@ def model_version_register(
     sha256, size = incoming.sha256, incoming.size
     try:
         if size == 0:
-            raise ServiceError("empty_file", "The artefact file is empty.")
+            raise ServiceError("empty_file", _("The artefact file is empty."))
         # The head and tail checks read the upload where it is: with an object store, by
         # byte ranges of the incoming object (no copy on this machine).
         detected = detect_artefact_format(incoming.source)
         if detected.format == "unknown":
             raise ServiceError(
                 "unrecognised_artefact",
-                "The artefact is not a supported model format (ONNX, XGBoost JSON/UBJ, LightGBM "
-                "text, skops, pickle/joblib/cloudpickle, or an LLM application descriptor): "
-                f"{detected.detail}",
+                _(
+                    "The artefact is not a supported model format (ONNX, XGBoost JSON/UBJ, "
+                    "LightGBM text, skops, pickle/joblib/cloudpickle, or an LLM application "
+                    "descriptor): %(detail)s"
+                )
+                % {"detail": detected.detail},
             )
         # The blob's row, the version, its edges and its audit event: one transaction, one
         # commit (the commit's flush to disk was a third of a registration's time).
@@ -154,7 +161,7 @@ def model_version_register_reference(
     declared = declared_sha256.strip().lower()
     if declared and not SHA256_RE.match(declared):
         raise ServiceError(
-            "invalid_sha256", "The declared SHA-256 must be 64 hexadecimal characters."
+            "invalid_sha256", _("The declared SHA-256 must be 64 hexadecimal characters.")
         )
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise _duplicate(model, version)
@@ -211,10 +218,11 @@ def model_version_register_external(
     require_change(actor, model)
     if not provider.strip() or not model_id.strip():
         raise ServiceError(
-            "external_service_incomplete", "An external service needs a provider and a model id."
+            "external_service_incomplete",
+            _("An external service needs a provider and a model id."),
         )
     if terms_url and not terms_url.lower().startswith(("https://", "http://")):
-        raise ServiceError("invalid_terms_url", "The terms URL must be an http(s) address.")
+        raise ServiceError("invalid_terms_url", _("The terms URL must be an http(s) address."))
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise _duplicate(model, version)
     return _create(
@@ -302,13 +310,22 @@ def model_version_update(
     require_change(actor, model_version)
     unknown = set(changes) - EDITABLE_DRAFT_FIELDS
     if unknown:
-        raise ServiceError("read_only_fields", f"These fields cannot be changed: {sorted(unknown)}")
+        raise ServiceError(
+            "read_only_fields",
+            _("These fields cannot be changed: %(fields)s") % {"fields": sorted(unknown)},
+        )
     mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
     if mv.status != VersionStatus.DRAFT:
         raise Conflict(
             "version_immutable",
-            f"Version {mv.version} is {mv.status}; submitted "
-            "versions cannot change. Register a new version instead.",
+            _(
+                "Version %(version)s is %(status)s; submitted versions cannot change. Register "
+                "a new version instead."
+            )
+            % {
+                "version": mv.version,
+                "status": vocabulary_term(mv.status, VersionStatus(mv.status).label),
+            },
         )
     diff = apply_changes(mv, changes)
     if diff:
@@ -323,14 +340,16 @@ def model_version_trust_artefact(
 ) -> ModelVersion:
     """An admin allows workers to load this one pickle-family artefact (runs its code!)."""
     if actor.role != Role.ADMIN:
-        raise Forbidden("admin_only", "Only an admin may trust a pickle-family artefact.")
+        raise Forbidden("admin_only", _("Only an admin may trust a pickle-family artefact."))
     if not reason.strip():
-        raise ServiceError("reason_required", "Say why this artefact can be trusted.")
+        raise ServiceError("reason_required", _("Say why this artefact can be trusted."))
     mv = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
     if mv.artefact is None:
-        raise ServiceError("no_artefact", "This version has no stored artefact to trust.")
+        raise ServiceError("no_artefact", _("This version has no stored artefact to trust."))
     if mv.artefact_safe:
-        raise ServiceError("already_safe", "This artefact is in a safe format; nothing to trust.")
+        raise ServiceError(
+            "already_safe", _("This artefact is in a safe format; nothing to trust.")
+        )
     if not mv.artefact_trusted:
         mv.artefact_trusted = True
         mv.save(update_fields=["artefact_trusted", "updated_at"])

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from audits.checks import Finding as OutcomeFinding
@@ -25,6 +26,7 @@ from audits.runs.services.rules import policy_for
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
 from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
+from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.kernel.phrases import say
 from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.services import notify
@@ -193,7 +195,9 @@ def _start_checks(
     started = []
     for kind, data, reference in wanted:
         try:
-            with transaction.atomic():
+            # A refusal becomes a finding, a record: in English even when the audit runs
+            # inside a request (eager tasks, in development).
+            with translation.override(DEFAULT_LANGUAGE), transaction.atomic():
                 check = check_run_request(
                     actor=None,
                     model_version=mv,

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audits.programme.models import AuditRun, AuditSchedule
@@ -37,6 +38,7 @@ from governance.policy.notifications.services import notify
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci, Responsibility
 from registry.models import AISystem
+from registry.services.common import vocabulary_term
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ EDITABLE = ("interval_days", "next_due", "active")
 
 def _require_editor(actor: User) -> None:
     if actor.role not in EDITOR_ROLES:
-        raise Forbidden("role_forbidden", "Only compliance officers and admins edit schedules.")
+        raise Forbidden("role_forbidden", _("Only compliance officers and admins edit schedules."))
 
 
 def schedules_sync(*, now: datetime | None = None) -> dict[str, int]:
@@ -138,7 +140,8 @@ def schedule_create(
             AuditSchedule,
             lookup={"system": system},
             code="schedule_exists",
-            message=f"System {system.pk} already has a schedule; edit that one.",
+            message=_("System %(system)s already has a schedule; edit that one.")
+            % {"system": system.pk},
         )
     schedule = AuditSchedule.objects.create(
         system=system,
@@ -168,7 +171,10 @@ def schedule_update(*, actor: User, schedule: AuditSchedule, **changes: Any) -> 
     _require_editor(actor)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ServiceError("read_only_fields", f"These fields cannot be changed: {sorted(unknown)}")
+        raise ServiceError(
+            "read_only_fields",
+            _("These fields cannot be changed: %(fields)s") % {"fields": sorted(unknown)},
+        )
     schedule = AuditSchedule.objects.select_for_update().get(pk=schedule.pk)
     before = {name: getattr(schedule, name) for name in changes}
     for name, value in changes.items():
@@ -326,7 +332,7 @@ def audit_run_request(*, actor: User, system) -> AuditRun:
     """
 
     if actor.role not in EDITOR_ROLES:
-        raise Forbidden("role_forbidden", "Only compliance officers and admins start audits.")
+        raise Forbidden("role_forbidden", _("Only compliance officers and admins start audits."))
     # Lock the system row: two requests at once must not both find no audit running.
     type(system).objects.select_for_update().filter(pk=system.pk).first()
     busy = AuditRun.objects.filter(
@@ -335,7 +341,11 @@ def audit_run_request(*, actor: User, system) -> AuditRun:
     if busy is not None:
         raise Conflict(
             "audit_in_progress",
-            f"Audit run {busy.pk} of this system is still {busy.status}; wait for it to finish.",
+            _("Audit run %(run)s of this system is still %(status)s; wait for it to finish.")
+            % {
+                "run": busy.pk,
+                "status": vocabulary_term(busy.status, JobStatus(busy.status).label),
+            },
             existing_id=busy.pk,
         )
     run = AuditRun.objects.create(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audits.reporting.records import snapshots
 from audits.reporting.render import render_pdf_pages, sha256_hex
@@ -48,7 +49,7 @@ def may_download(actor: User) -> bool:
 def require_download_role(actor: User) -> None:
     if not may_download(actor):
         raise Forbidden(
-            "report_role", "Only auditors, compliance officers and admins may download PDFs."
+            "report_role", _("Only auditors, compliance officers and admins may download PDFs.")
         )
 
 
@@ -57,7 +58,7 @@ def render_record_html(kind: str, snapshot: dict) -> str:
         raise ValueError(f"unknown record kind {kind!r}")
     s = json.loads(canonical_json(snapshot))
     with translation.override(language_or_default(s.get("language"))):
-        s["kind_label"] = gettext(KIND_LABELS[kind])
+        s["kind_label"] = _(KIND_LABELS[kind])
         return render_to_string(f"reports/records/{kind}.html", {"s": s})
 
 
@@ -106,7 +107,8 @@ def record_pdf(*, actor: User, kind: str, record, language: str = DEFAULT_LANGUA
     if language not in LANGUAGE_CODES:
         raise ServiceError(
             "invalid_language",
-            f"Unknown language {language!r}; use one of {', '.join(LANGUAGE_CODES)}.",
+            _("Unknown language %(language)s; use one of %(languages)s.")
+            % {"language": repr(language), "languages": ", ".join(LANGUAGE_CODES)},
         )
     at = timezone.now().replace(microsecond=0)
     with translation.override(language):

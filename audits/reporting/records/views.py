@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from audits.reporting.records.services import may_download, record_pdf
 from governance.kernel.errors import ServiceError
@@ -47,7 +47,7 @@ def record_pdf_download(request, pk: int, kind: str):
     if record is None:
         raise Http404
     if not may_download(request.user):
-        return forbidden(request, "PDFs are for auditors, compliance officers and admins.")
+        return forbidden(request, gettext("PDFs are for auditors, compliance officers and admins."))
     try:
         pdf = record_pdf(
             actor=request.user, kind=kind, record=record, language=requested_language(request)

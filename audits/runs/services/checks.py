@@ -17,6 +17,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audits.checks import CheckOutcome
@@ -42,7 +43,7 @@ from audits.runs.services.reproduction import (
     input_problems,
     not_computed,
 )
-from audits.runs.services.rules import policy_for, resolve_rules
+from audits.runs.services.rules import check_kind_term, policy_for, resolve_rules
 from audits.runs.signals import check_run_finished
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
@@ -57,7 +58,8 @@ from governance.kernel.jobs.services import (
 )
 from governance.kernel.phrases import say
 from governance.policy.deployments.models import Deployment
-from registry.models import DatasetVersion, ModelVersion, ProfileStatus
+from registry.models import DatasetVersion, ModelVersion, ProfileStatus, Verification
+from registry.services.common import vocabulary_term
 from registry.storage import blob_store, incoming_dir
 
 logger = logging.getLogger(__name__)
@@ -78,17 +80,35 @@ def _column_snapshot(dv: DatasetVersion) -> tuple[dict[str, str], list[str]]:
     return {c.name: c.role for c in columns}, [c.name for c in columns if c.is_sensitive]
 
 
-def _check_dataset(dv: DatasetVersion, mv: ModelVersion, what: str) -> None:
+def _check_dataset(dv: DatasetVersion, mv: ModelVersion, *, reference: bool = False) -> None:
     if dv.dataset.team_id != mv.model.system.team_id:
         raise ServiceError(
             "dataset_other_team",
-            f"The {what} belongs to another team than the model version; checks use the "
-            "team's own registered data.",
+            _(
+                "The reference dataset version belongs to another team than the model version; "
+                "checks use the team's own registered data."
+            )
+            if reference
+            else _(
+                "The dataset version belongs to another team than the model version; checks use "
+                "the team's own registered data."
+            ),
         )
     if dv.profile_status != ProfileStatus.READY:
+        status = vocabulary_term(dv.profile_status, ProfileStatus(dv.profile_status).label)
         raise ServiceError(
             "dataset_not_ready",
-            f"The {what} is not profiled yet ({dv.profile_status}); its columns are unknown.",
+            (
+                _(
+                    "The reference dataset version is not profiled yet (%(status)s); its columns "
+                    "are unknown."
+                )
+                if reference
+                else _(
+                    "The dataset version is not profiled yet (%(status)s); its columns are unknown."
+                )
+            )
+            % {"status": status},
         )
 
 
@@ -122,30 +142,39 @@ def _validate_columns(
         unknown = sorted(set(requested) - set(roles))
         if unknown:
             raise ServiceError(
-                "unknown_columns", f"Sensitive column(s) {unknown} are not in the dataset."
+                "unknown_columns",
+                _("Sensitive column(s) %(columns)s are not in the dataset.") % {"columns": unknown},
             )
         dropped = [c for c in required if c not in requested]
         if dropped and not exploratory:
             raise ServiceError(
                 "sensitive_columns_removed",
-                f"sensitive_columns leaves out {dropped}, which the data flags as sensitive "
-                "or the policy protects; a run may add attributes, never remove them. Ask "
-                'for an exploratory run ("exploratory": true) to look at fewer; it never '
-                "counts as evidence.",
+                _(
+                    "sensitive_columns leaves out %(columns)s, which the data flags as sensitive "
+                    "or the policy protects; a run may add attributes, never remove them. Ask "
+                    'for an exploratory run ("exploratory": true) to look at fewer; it never '
+                    "counts as evidence."
+                )
+                % {"columns": dropped},
                 missing=dropped,
             )
         sensitive = list(dict.fromkeys(requested))
     if kind in NEEDS_TARGET and "target" not in roles.values():
         raise ServiceError(
             "missing_target",
-            f"A {kind} check needs a column with role 'target' in the dataset version; "
-            "set it with PATCH dataset-versions/{id}/columns/{name}/.",
+            _(
+                "A %(kind)s check needs a column with role 'target' in the dataset version; set "
+                "it with PATCH dataset-versions/{id}/columns/{name}/."
+            )
+            % {"kind": check_kind_term(kind)},
         )
     if kind in NEEDS_SENSITIVE and not sensitive:
         raise ServiceError(
             "no_sensitive_columns",
-            "A fairness check needs sensitive columns: pass sensitive_columns or flag columns "
-            "of the dataset version as sensitive.",
+            _(
+                "A fairness check needs sensitive columns: pass sensitive_columns or flag "
+                "columns of the dataset version as sensitive."
+            ),
         )
     return sensitive
 
@@ -174,44 +203,61 @@ def check_run_request(
     scheduler.
     """
     if actor is not None and actor.role not in RUN_ROLES:
-        raise Forbidden("role_forbidden", "Your role may not run checks.")
+        raise Forbidden("role_forbidden", _("Your role may not run checks."))
     if kind not in WORKER_KINDS:
         raise ServiceError(
             "unknown_kind",
-            f"Unknown check kind {kind!r}; use one of {', '.join(WORKER_KINDS)} "
-            "(operational metrics are reported with POST model-versions/{id}/metrics/).",
+            _(
+                "Unknown check kind %(kind)s; use one of %(kinds)s (operational metrics are "
+                "reported with POST model-versions/{id}/metrics/)."
+            )
+            % {"kind": repr(kind), "kinds": ", ".join(WORKER_KINDS)},
         )
     if model_version.artefact_id is None:
+        verification = vocabulary_term(
+            model_version.get_artefact_verification_display().lower(),
+            Verification(model_version.artefact_verification).label,
+        )
         raise ServiceError(
             "no_artefact",
-            f"Version {model_version.version} has no stored artefact "
-            f"({model_version.get_artefact_verification_display().lower()}"
-            f"{', an external service' if model_version.is_external_service else ''}); "
-            "checks run on a stored artefact.",
+            (
+                _(
+                    "Version %(version)s has no stored artefact (%(verification)s, an external "
+                    "service); checks run on a stored artefact."
+                )
+                if model_version.is_external_service
+                else _(
+                    "Version %(version)s has no stored artefact (%(verification)s); checks run "
+                    "on a stored artefact."
+                )
+            )
+            % {"version": model_version.version, "verification": verification},
         )
     if dataset_version is None:
-        raise ServiceError("dataset_required", "A dataset_version is required.")
-    _check_dataset(dataset_version, model_version, "dataset version")
+        raise ServiceError("dataset_required", _("A dataset_version is required."))
+    _check_dataset(dataset_version, model_version)
     if kind == "generative" and dataset_version.data_format != "jsonl":
         raise ServiceError(
             "records_required",
-            "A generative check reads recorded answers: upload them as a JSON Lines dataset "
-            "version (one object per line with input, output and optional contexts, "
-            f"reference, red_team_id, counterfactual_group); this one is "
-            f"{dataset_version.data_format}.",
+            _(
+                "A generative check reads recorded answers: upload them as a JSON Lines dataset "
+                "version (one object per line with input, output and optional contexts, "
+                "reference, red_team_id, counterfactual_group); this one is %(format)s."
+            )
+            % {"format": dataset_version.data_format},
         )
     if kind == "drift":
         if reference_dataset_version is None:
             raise ServiceError(
-                "reference_required", "A drift check needs a reference_dataset_version."
+                "reference_required", _("A drift check needs a reference_dataset_version.")
             )
         if reference_dataset_version.pk == dataset_version.pk:
             raise ServiceError(
-                "same_dataset", "The reference and current dataset versions must differ."
+                "same_dataset", _("The reference and current dataset versions must differ.")
             )
-        _check_dataset(reference_dataset_version, model_version, "reference dataset version")
+        _check_dataset(reference_dataset_version, model_version, reference=True)
     elif reference_dataset_version is not None:
-        raise ServiceError("unexpected_reference", "Only drift checks take a reference.")
+        raise ServiceError("unexpected_reference", _("Only drift checks take a reference."))
     roles, flagged = _column_snapshot(dataset_version)
     policy = policy_for(model_version)
     required = required_sensitive(kind=kind, policy=policy, columns=roles, flagged=flagged)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
@@ -30,6 +31,7 @@ from governance.kernel.errors import Conflict, Forbidden, ServiceError
 from governance.kernel.phrases import Phrase, Stored, say
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
+from registry.services.common import vocabulary_term
 
 RESOLVER_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN})
 # A retraining pipeline subscribes to drift_detected: only findings worth acting on.
@@ -304,19 +306,39 @@ def _may_work_on(actor: User, finding: Finding) -> bool:
     )
 
 
+# What a closed finding refuses, one whole sentence per refused action.
+_CLOSED = {
+    "assigned": gettext_noop(
+        "Finding %(id)s is %(status)s; only open or in-progress findings can be assigned."
+    ),
+    "resolved": gettext_noop(
+        "Finding %(id)s is %(status)s; only open or in-progress findings can be resolved."
+    ),
+    "accepted": gettext_noop(
+        "Finding %(id)s is %(status)s; only open or in-progress findings can be accepted."
+    ),
+    "dismissed": gettext_noop(
+        "Finding %(id)s is %(status)s; only open or in-progress findings can be dismissed."
+    ),
+}
+_TEXT_REQUIRED = {
+    "comment": gettext_noop("Say in a comment why; it cannot be empty."),
+    "reason": gettext_noop("Say in a reason why; it cannot be empty."),
+}
+
+
 def _require_work_status(finding: Finding, verb: str) -> None:
     if finding.status not in WORK_STATUSES:
-        raise Conflict(
-            "finding_closed",
-            f"Finding {finding.pk} is {finding.get_status_display().lower()}; "
-            f"only open or in-progress findings can be {verb}.",
+        status = vocabulary_term(
+            finding.get_status_display().lower(), FindingStatus(finding.status).label
         )
+        raise Conflict("finding_closed", _(_CLOSED[verb]) % {"id": finding.pk, "status": status})
 
 
 def _require_text(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ServiceError(f"{what}_required", f"Say in a {what} why; it cannot be empty.")
+        raise ServiceError(f"{what}_required", _(_TEXT_REQUIRED[what]))
     return text
 
 
@@ -334,9 +356,9 @@ def finding_start(*, actor: User, finding: Finding) -> Finding:
     """Open -> in progress: someone is on it (and becomes its assignee if it had none)."""
     finding = _locked(finding)
     if not _may_work_on(actor, finding):
-        raise Forbidden("role_forbidden", "Only its assignee, compliance officers and admins.")
+        raise Forbidden("role_forbidden", _("Only its assignee, compliance officers and admins."))
     if finding.status != FindingStatus.OPEN:
-        raise Conflict("not_open", f"Finding {finding.pk} is not open.")
+        raise Conflict("not_open", _("Finding %(id)s is not open.") % {"id": finding.pk})
     finding.status = FindingStatus.IN_PROGRESS
     if finding.assignee_id is None:
         finding.assignee = actor
@@ -348,11 +370,13 @@ def finding_start(*, actor: User, finding: Finding) -> Finding:
 @transaction.atomic
 def finding_assign(*, actor: User, finding: Finding, assignee: User | None) -> Finding:
     if actor.role not in RESOLVER_ROLES:
-        raise Forbidden("role_forbidden", "Only compliance officers and admins assign findings.")
+        raise Forbidden("role_forbidden", _("Only compliance officers and admins assign findings."))
     finding = _locked(finding)
     _require_work_status(finding, "assigned")
     if assignee is not None and not assignee.is_active:
-        raise ServiceError("assignee_inactive", f"{assignee.username} is deactivated.")
+        raise ServiceError(
+            "assignee_inactive", _("%(user)s is deactivated.") % {"user": assignee.username}
+        )
     finding.assignee = assignee
     finding.save()
     _record(actor, finding, "finding.assigned", assignee=getattr(assignee, "pk", None))
@@ -365,10 +389,13 @@ def finding_resolve(*, actor: User, finding: Finding, comment: str = "") -> Find
     finding = _locked(finding)
     if not _may_work_on(actor, finding):
         raise Forbidden(
-            "role_forbidden", "Only its assignee, compliance officers and admins resolve findings."
+            "role_forbidden",
+            _("Only its assignee, compliance officers and admins resolve findings."),
         )
     if finding.status == FindingStatus.RESOLVED:
-        raise Conflict("already_resolved", f"Finding {finding.pk} is already resolved.")
+        raise Conflict(
+            "already_resolved", _("Finding %(id)s is already resolved.") % {"id": finding.pk}
+        )
     _require_work_status(finding, "resolved")
     comment = _require_text(comment, "comment")
     finding.status = FindingStatus.RESOLVED
@@ -384,16 +411,17 @@ def finding_resolve(*, actor: User, finding: Finding, comment: str = "") -> Find
 def finding_accept_risk(*, actor: User, finding: Finding, comment: str, until: date) -> Finding:
     """Accept the risk until a date; the beat task reopens it on that date."""
     if actor.role not in RISK_ACCEPT_ROLES:
-        raise Forbidden("role_forbidden", "Only compliance officers and admins accept risks.")
+        raise Forbidden("role_forbidden", _("Only compliance officers and admins accept risks."))
     finding = _locked(finding)
     _require_work_status(finding, "accepted")
     comment = _require_text(comment, "comment")
     today = timezone.localdate()
     if until is None or until <= today:
-        raise ServiceError("expiry_invalid", "A risk is accepted until a date in the future.")
+        raise ServiceError("expiry_invalid", _("A risk is accepted until a date in the future."))
     if until > today + timedelta(days=RISK_ACCEPT_MAX_DAYS):
         raise ServiceError(
-            "expiry_too_far", f"A risk is accepted for at most {RISK_ACCEPT_MAX_DAYS} days."
+            "expiry_too_far",
+            _("A risk is accepted for at most %(days)s days.") % {"days": RISK_ACCEPT_MAX_DAYS},
         )
     finding.status = FindingStatus.RISK_ACCEPTED
     finding.accepted_until = until
@@ -408,7 +436,7 @@ def finding_accept_risk(*, actor: User, finding: Finding, comment: str, until: d
 @transaction.atomic
 def finding_mark_false_positive(*, actor: User, finding: Finding, reason: str) -> Finding:
     if not _may_work_on(actor, finding):
-        raise Forbidden("role_forbidden", "Only its assignee, compliance officers and admins.")
+        raise Forbidden("role_forbidden", _("Only its assignee, compliance officers and admins."))
     finding = _locked(finding)
     _require_work_status(finding, "dismissed")
     reason = _require_text(reason, "reason")

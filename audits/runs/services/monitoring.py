@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audits.checks import Finding as OutcomeFinding
@@ -90,14 +91,16 @@ def operational_metrics_report(
     is evidence like any other check; breaches become findings and notify the people.
     """
     if actor.role != Role.DATA_SCIENTIST:
-        raise Forbidden("role_forbidden", "Only a data scientist of the team reports metrics.")
+        raise Forbidden("role_forbidden", _("Only a data scientist of the team reports metrics."))
     if not ModelVersion.objects.visible_to(actor, "change").filter(pk=model_version.pk).exists():
-        raise Forbidden("role_forbidden", "Only a data scientist of the team reports metrics.")
+        raise Forbidden("role_forbidden", _("Only a data scientist of the team reports metrics."))
     if window_end <= window_start:
-        raise ServiceError("invalid_window", "window_end must be after window_start.")
+        raise ServiceError("invalid_window", _("window_end must be after window_start."))
     unknown = set(values) - set(METRICS)
     if unknown:
-        raise ServiceError("unknown_metric", f"Unknown metric(s) {sorted(unknown)}.")
+        raise ServiceError(
+            "unknown_metric", _("Unknown metric(s) %(metrics)s.") % {"metrics": sorted(unknown)}
+        )
     limits, source = operational_thresholds(model_version)
     metric = OperationalMetric.objects.create(
         model_version=model_version,

@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audits.checks import Finding as OutcomeFinding
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden
+from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
+from registry.services.common import vocabulary_term
 
 REPRODUCE_ROLES = frozenset({Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN})
 REPRODUCED, DIFFERS = "reproduced", "differs"
@@ -48,17 +51,19 @@ def check_run_reproduce(*, actor: User, run: CheckRun) -> CheckRun:
     admins; the caller selected ``run`` through a selector, so the actor may see it)."""
     if actor.role not in REPRODUCE_ROLES:
         raise Forbidden(
-            "role_forbidden", "Only auditors, compliance officers and admins reproduce checks."
+            "role_forbidden", _("Only auditors, compliance officers and admins reproduce checks.")
         )
     if run.reproduces_id:
         raise Conflict(
             "reproduction_of_reproduction",
-            f"Run {run.pk} is itself a reproduction; reproduce run {run.reproduces_id}.",
+            _("Run %(run)s is itself a reproduction; reproduce run %(original)s.")
+            % {"run": run.pk, "original": run.reproduces_id},
         )
     if run.status != "succeeded" or not run.result_sha256:
         raise Conflict(
             "not_reproducible",
-            f"Run {run.pk} has no result to reproduce (status {run.status}).",
+            _("Run %(run)s has no result to reproduce (status %(status)s).")
+            % {"run": run.pk, "status": vocabulary_term(run.status, JobStatus(run.status).label)},
         )
     copy = CheckRun.objects.create(
         kind=run.kind,

@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audits.checks.vocabulary import (
     ADD_ONLY,
     AT_LEAST_TRUE,
+    CHECK_KIND_CHOICES,
     PARAMETER_DEFAULTS,
     PINNED,
     default_thresholds,
@@ -34,6 +37,7 @@ from audits.checks.vocabulary import (
 from governance.kernel.errors import ServiceError
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import Policy
+from registry.services.common import vocabulary_term
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,11 @@ PERFORMANCE_METRICS = (
 )
 
 OPERATIONAL_DEFAULTS: dict[str, float | None] = default_thresholds("operational")
+
+
+def check_kind_term(kind: str) -> str:
+    """A check kind as a refusal names it: ``fairness`` in English, its label on a page."""
+    return vocabulary_term(kind, dict(CHECK_KIND_CHOICES).get(kind, kind))
 
 
 def _is_number(value: Any) -> bool:
@@ -80,7 +89,7 @@ def validate_thresholds(kind: str, values: Any, defaults: Mapping[str, Any]) -> 
     if values in (None, {}):
         return {}
     if not isinstance(values, dict):
-        raise ServiceError("invalid_thresholds", "thresholds must be an object of numbers.")
+        raise ServiceError("invalid_thresholds", _("thresholds must be an object of numbers."))
     unknown = sorted(k for k in values if not _known_threshold(kind, k, defaults))
     if unknown:
         known = sorted(defaults) + (
@@ -88,11 +97,14 @@ def validate_thresholds(kind: str, values: Any, defaults: Mapping[str, Any]) -> 
         )
         raise ServiceError(
             "unknown_threshold",
-            f"Unknown threshold(s) for a {kind} check: {unknown}; known: {known}.",
+            _("Unknown threshold(s) for a %(kind)s check: %(unknown)s; known: %(known)s.")
+            % {"kind": check_kind_term(kind), "unknown": unknown, "known": known},
         )
     bad = sorted(k for k, v in values.items() if v is not None and not _is_number(v))
     if bad:
-        raise ServiceError("invalid_thresholds", f"Thresholds must be numbers: {bad}.")
+        raise ServiceError(
+            "invalid_thresholds", _("Thresholds must be numbers: %(names)s.") % {"names": bad}
+        )
     return dict(values)
 
 
@@ -121,32 +133,39 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
+# Each parameter's test and what it expects (a phrase a refusal quotes, translated there).
 PARAMETERS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
     "fairness": {
-        "min_group_size": (_int(1), "a positive integer"),
-        "bins": (_bins, "an object: column -> list of interior edges"),
-        "pos_label": (_scalar, "a label value"),
-        "intersections": (lambda v: isinstance(v, bool), "true or false"),
+        "min_group_size": (_int(1), gettext_noop("a positive integer")),
+        "bins": (_bins, gettext_noop("an object: column -> list of interior edges")),
+        "pos_label": (_scalar, gettext_noop("a label value")),
+        "intersections": (lambda v: isinstance(v, bool), gettext_noop("true or false")),
     },
     "explainability": {
-        "seed": (_int(0, 2**32 - 1), "an integer in [0, 2^32)"),
-        "max_rows": (_int(1, 100_000), "an integer in [1, 100000]"),
-        "background_size": (_int(1, 1000), "an integer in [1, 1000]"),
-        "top_k": (_int(1, 100), "an integer in [1, 100]"),
-        "proxy_columns": (_str_list, "a list of column names"),
-        "bins": (_bins, "an object: column -> list of interior edges"),
-        "agnostic_explainer": (lambda v: v in ("permutation", "kernel"), "permutation or kernel"),
-        "agnostic_max_rows": (_int(1, 5000), "an integer in [1, 5000]"),
-        "agnostic_max_evals": (_int(1), "a positive integer"),
+        "seed": (_int(0, 2**32 - 1), gettext_noop("an integer in [0, 2^32)")),
+        "max_rows": (_int(1, 100_000), gettext_noop("an integer in [1, 100000]")),
+        "background_size": (_int(1, 1000), gettext_noop("an integer in [1, 1000]")),
+        "top_k": (_int(1, 100), gettext_noop("an integer in [1, 100]")),
+        "proxy_columns": (_str_list, gettext_noop("a list of column names")),
+        "bins": (_bins, gettext_noop("an object: column -> list of interior edges")),
+        "agnostic_explainer": (
+            lambda v: v in ("permutation", "kernel"),
+            gettext_noop("permutation or kernel"),
+        ),
+        "agnostic_max_rows": (_int(1, 5000), gettext_noop("an integer in [1, 5000]")),
+        "agnostic_max_evals": (_int(1), gettext_noop("a positive integer")),
     },
-    "data_quality": {"bins": (_bins, "an object: column -> list of interior edges")},
-    "performance": {"pos_label": (_scalar, "a label value")},
+    "data_quality": {"bins": (_bins, gettext_noop("an object: column -> list of interior edges"))},
+    "performance": {"pos_label": (_scalar, gettext_noop("a label value"))},
     "drift": {
-        "bins": (_int(2, 100), "an integer in [2, 100]"),
-        "features": (_str_list, "a list of column names"),
+        "bins": (_int(2, 100), gettext_noop("an integer in [2, 100]")),
+        "features": (_str_list, gettext_noop("a list of column names")),
     },
     "generative": {
-        "support_overlap": (lambda v: _is_number(v) and 0 < v <= 1, "a number in (0, 1]"),
+        "support_overlap": (
+            lambda v: _is_number(v) and 0 < v <= 1,
+            gettext_noop("a number in (0, 1]"),
+        ),
     },
 }
 
@@ -155,23 +174,28 @@ def validate_parameters(kind: str, values: Any) -> dict[str, Any]:
     if values in (None, {}):
         return {}
     if not isinstance(values, dict):
-        raise ServiceError("invalid_parameters", "parameters must be an object.")
+        raise ServiceError("invalid_parameters", _("parameters must be an object."))
     allowed = dict(PARAMETERS.get(kind, {}))
     if sleep_allowed():
         allowed["sleep_seconds"] = (
             lambda v: _is_number(v) and 0 <= v <= 120,
-            "seconds in [0, 120] (test installations only)",
+            gettext_noop("seconds in [0, 120] (test installations only)"),
         )
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         raise ServiceError(
             "unknown_parameter",
-            f"Unknown parameter(s) for a {kind} check: {unknown}; known: {sorted(allowed)}.",
+            _("Unknown parameter(s) for a %(kind)s check: %(unknown)s; known: %(known)s.")
+            % {"kind": check_kind_term(kind), "unknown": unknown, "known": sorted(allowed)},
         )
     for name, value in values.items():
         accepts, expected = allowed[name]
         if not accepts(value):
-            raise ServiceError("invalid_parameter", f"Parameter {name!r} must be {expected}.")
+            raise ServiceError(
+                "invalid_parameter",
+                _("Parameter %(name)s must be %(expected)s.")
+                % {"name": repr(name), "expected": _(expected)},
+            )
     return dict(values)
 
 
@@ -301,13 +325,15 @@ def resolve_rules(
     params = {**baseline.parameters, **declared_params}
     problems = baseline.loosened(kind, thresholds=merged, parameters=params)
     if problems and not exploratory:
-        name, _, policy_value, requested = problems[0]
+        name, _why, policy_value, requested = problems[0]
         raise ServiceError(
             "looser_than_policy",
-            "A run may be stricter than the policy, never looser: "
-            + "; ".join(why for _, why, _, _ in problems)
-            + '. Ask for an exploratory run ("exploratory": true) to try looser rules; it '
-            "never counts as evidence.",
+            _(
+                "A run may be stricter than the policy, never looser: %(reasons)s. Ask for an "
+                'exploratory run ("exploratory": true) to try looser rules; it never counts as '
+                "evidence."
+            )
+            % {"reasons": "; ".join(why for _, why, _, _ in problems)},
             metric=name,
             policy_value=policy_value,
             requested_value=requested,
