@@ -26,7 +26,7 @@ from audits.runs.models.checks import CheckRun
 from governance.kernel import signing
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
-from governance.kernel.errors import Forbidden, ServiceError
+from governance.kernel.errors import Forbidden, ServiceError, vocabulary_term
 from governance.kernel.jobs.services import (
     JobFailed,
     job_enqueue,
@@ -41,7 +41,6 @@ from governance.kernel.phrases import Label, say
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
-from registry.services.common import vocabulary_term
 from registry.storage import blob_store, incoming_dir
 
 logger = logging.getLogger(__name__)

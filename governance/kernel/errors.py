@@ -40,16 +40,24 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
+def vocabulary_term(english: str, label) -> str:
+    """A value of a vocabulary (a status, a role, a tier, a kind) as a refusal names it.
+
+    In English it is ``english``, the text the message always had: the API answers in English
+    and its clients parse and log these messages. On a page read in another language it is
+    ``label`` translated (a label the catalogues lack stays in English)."""
+    if (get_language() or DEFAULT_LANGUAGE).split("-")[0] == DEFAULT_LANGUAGE:
+        return english
+    return gettext(str(label))
+
+
 def named_value(value, choices, *, english: str | None = None) -> str:
-    """A vocabulary value (a status, a role, a tier...) named in a refusal: in English as the
-    API has always written it (the stored value, or ``english`` when the message spelt it
-    otherwise), on a page in another language as its translated label in ``choices`` (a
-    ``TextChoices`` class or (value, label) pairs)."""
-    language = (get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    """``vocabulary_term`` for a stored value: in English the value as the API has always
+    written it (or ``english`` when the message spelt it otherwise), on a page its label in
+    ``choices`` (a ``TextChoices`` class or (value, label) pairs), translated."""
     label = dict(getattr(choices, "choices", choices)).get(value)
-    if language == DEFAULT_LANGUAGE or label is None:
-        return str(value) if english is None else english
-    return gettext(label)
+    english_text = str(value) if english is None else english
+    return english_text if label is None else vocabulary_term(english_text, label)
 
 
 def conflict_with_existing(model, *, lookup: dict[str, Any], code: str, message: str) -> Conflict:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
 from governance.kernel.errors import NotFound
-from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
 from governance.kernel.permissions import CHANGE
 
 # "No <verbose name> <id> that you may change." as whole sentences per model, so a translation
@@ -42,18 +40,6 @@ def require_change(actor: User, obj: models.Model) -> None:
         else:
             message = _(sentence) % {"id": obj.pk}
         raise NotFound("not_found", message)
-
-
-def vocabulary_term(english: str, label) -> str:
-    """A value of a vocabulary (a status, a role, a kind) as a refusal names it.
-
-    In English it is ``english``, the text the message always had: the API answers in
-    English and its clients parse and log these messages. On a page read in another
-    language it is ``label`` translated (a label the catalogues lack stays in English).
-    """
-    if language_or_default(translation.get_language()) == DEFAULT_LANGUAGE:
-        return english
-    return _(str(label))
 
 
 def apply_changes(obj: models.Model, changes: dict[str, Any]) -> dict[str, list[Any]]:

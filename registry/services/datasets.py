@@ -25,6 +25,7 @@ from governance.kernel.errors import (
     ServiceError,
     conflict_with_existing,
     create_or_conflict,
+    vocabulary_term,
 )
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import (
@@ -49,7 +50,7 @@ from registry.models import (
     ProfileStatus,
     ProfilingJob,
 )
-from registry.services.common import apply_changes, require_change, vocabulary_term
+from registry.services.common import apply_changes, require_change
 from registry.signals import pii_flag_decided
 from registry.storage import spool_to_incoming
 

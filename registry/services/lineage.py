@@ -10,10 +10,10 @@ from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, ServiceError
+from governance.kernel.errors import Conflict, ServiceError, vocabulary_term
 from registry.lineage import would_create_cycle
 from registry.models import ALLOWED_ENDPOINTS, DatasetVersion, EdgeKind, LineageEdge, ModelVersion
-from registry.services.common import require_change, vocabulary_term
+from registry.services.common import require_change
 from registry.signals import lineage_edge_added
 
 Endpoint = DatasetVersion | ModelVersion

@@ -18,6 +18,7 @@ from governance.kernel.errors import (
     Forbidden,
     ServiceError,
     conflict_with_existing,
+    vocabulary_term,
 )
 from governance.kernel.jobs.services import job_enqueue
 from governance.kernel.outbound import url_without_secrets
@@ -32,7 +33,7 @@ from registry.models import (
     VersionStatus,
 )
 from registry.services.artefacts import SHA256_RE, artefact_uri_check, artefact_uri_filename
-from registry.services.common import apply_changes, require_change, vocabulary_term
+from registry.services.common import apply_changes, require_change
 from registry.services.lineage import lineage_edge_add
 from registry.storage import spool_to_incoming
 

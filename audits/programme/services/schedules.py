@@ -28,6 +28,7 @@ from governance.kernel.errors import (
     Forbidden,
     ServiceError,
     conflict_with_existing,
+    vocabulary_term,
 )
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
@@ -38,7 +39,6 @@ from governance.policy.notifications.services import notify
 from governance.policy.policies.models import Policy
 from governance.policy.raci.models import Raci, Responsibility
 from registry.models import AISystem
-from registry.services.common import vocabulary_term
 
 logger = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ from audits.runs.services.rules import check_kind_term, policy_for, resolve_rule
 from audits.runs.signals import check_run_finished
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
-from governance.kernel.errors import Forbidden, ServiceError
+from governance.kernel.errors import Forbidden, ServiceError, vocabulary_term
 from governance.kernel.jobs.services import (
     TRANSIENT_ERRORS,
     job_enqueue,
@@ -59,7 +59,6 @@ from governance.kernel.jobs.services import (
 from governance.kernel.phrases import say
 from governance.policy.deployments.models import Deployment
 from registry.models import DatasetVersion, ModelVersion, ProfileStatus, Verification
-from registry.services.common import vocabulary_term
 from registry.storage import blob_store, incoming_dir
 
 logger = logging.getLogger(__name__)

@@ -27,11 +27,10 @@ from audits.runs.models.findings import (
 )
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden, ServiceError
+from governance.kernel.errors import Conflict, Forbidden, ServiceError, vocabulary_term
 from governance.kernel.phrases import Phrase, Stored, say
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
-from registry.services.common import vocabulary_term
 
 RESOLVER_ROLES = frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN})
 # A retraining pipeline subscribes to drift_detected: only findings worth acting on.

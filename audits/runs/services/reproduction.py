@@ -25,10 +25,9 @@ from audits.checks import Finding as OutcomeFinding
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
-from governance.kernel.errors import Conflict, Forbidden
+from governance.kernel.errors import Conflict, Forbidden, vocabulary_term
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
-from registry.services.common import vocabulary_term
 
 REPRODUCE_ROLES = frozenset({Role.AUDITOR, Role.COMPLIANCE_OFFICER, Role.ADMIN})
 REPRODUCED, DIFFERS = "reproduced", "differs"

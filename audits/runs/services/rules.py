@@ -34,10 +34,9 @@ from audits.checks.vocabulary import (
     looser,
     parameter_rule,
 )
-from governance.kernel.errors import ServiceError
+from governance.kernel.errors import ServiceError, vocabulary_term
 from governance.policy.classification.models import RiskClassification
 from governance.policy.policies.models import Policy
-from registry.services.common import vocabulary_term
 
 logger = logging.getLogger(__name__)
 
