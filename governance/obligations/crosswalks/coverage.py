@@ -29,6 +29,7 @@ from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditCheckpoint, AuditEvent
 from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
+from governance.kernel.sentences import Sentence, localize
 from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
@@ -131,6 +132,8 @@ def shown(value, localized: bool) -> str:
         return value.value if english or not localized or not value.label else gettext(value.label)
     if isinstance(value, Joined):
         return value.sep.join(shown(item, localized) for item in value.items)
+    if isinstance(value, Sentence):
+        return localize(value) if localized else str(value)
     return str(value)
 
 
@@ -307,9 +310,9 @@ def _required_checks(rec: _Records) -> Evidence:
             key, PARTLY, summary, _say(gettext_noop("The tier policy requires nothing to check."))
         )
     state = COVERED if not unmet else (PARTLY if met else MISSING)
-    # The requirement texts are the review policy's, in English.
-    unmet_text = "; ".join(r.label for r in unmet)
-    return Evidence(key, state, summary, unmet_text, rec.version_link())
+    # The requirement texts are the review policy's sentences.
+    unmet_labels = Joined(tuple(r.label for r in unmet), sep="; ") if unmet else ""
+    return Evidence(key, state, summary, unmet_labels, rec.version_link())
 
 
 def _approvals(rec: _Records) -> Evidence:

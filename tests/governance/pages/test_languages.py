@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from governance.kernel.audit.models import AuditEvent
 from tests.governance.pages.test_pages import login
@@ -80,8 +81,6 @@ def test_sign_in_page_follows_the_browser_and_the_picker():
 def test_the_api_answers_in_english_whatever_the_client_or_profile_asks(scientist):
     """Its messages are a contract clients parse and log: a French profile or an
     Accept-Language header changes the pages, never the API."""
-    from rest_framework.test import APIClient
-
     scientist.language = "fr"
     scientist.save(update_fields=["language"])
     anonymous = APIClient()
