@@ -31,6 +31,7 @@ from governance.kernel.audit.services import (
     audit_chain_verify,
     canonical_json,
 )
+from governance.kernel.sentences import localize
 from governance.obligations.risks.models import Risk
 from governance.obligations.vocab import rights_labels
 from governance.policy.classification.models import RiskClassification
@@ -331,6 +332,24 @@ def latest_runs(mv: ModelVersion, evidence_ids: set[int] | None = None) -> dict[
     for run in rows:
         latest.setdefault(run.kind, run)
     return latest
+
+
+def requirement_rows(requirements, of: str = "") -> list[dict[str, Any]]:
+    """The review policy's requirements as the report prints them, in the report's language
+    (the snapshot is built with it active; in English the texts the evaluation computed).
+    ``of``: the version they belong to, put before each label (an audit spans versions)."""
+    rows = []
+    for r in requirements:
+        label = localize(r.label)
+        rows.append(
+            {
+                "label": f"{of}: {label}" if of else label,
+                "met": r.met,
+                "reason": localize(r.reason),
+                "applies": r.applies,
+            }
+        )
+    return rows
 
 
 def evidence_block(evaluation, runs) -> dict[str, Any]:
@@ -928,10 +947,7 @@ def model_version_snapshot(
         "measured": measured_rows(latest),
         "risks": risks_block(system, at),
         "metrics_rationale": mv.description,
-        "requirements": [
-            {"label": r.label, "met": r.met, "reason": r.reason, "applies": r.applies}
-            for r in evaluation.requirements
-        ],
+        "requirements": requirement_rows(evaluation.requirements),
         "gate_allowed": not evaluation.reasons(),
         "approvals": approvals,
         "document_control": document_control_block(mv, approvals, revision),
@@ -1095,15 +1111,9 @@ def audit_run_snapshot(
             }
     requirements = []
     for mv in versions:
-        requirements += [
-            {
-                "label": f"{mv.model.name} {mv.version}: {r.label}",
-                "met": r.met,
-                "reason": r.reason,
-                "applies": r.applies,
-            }
-            for r in evaluate(mv).requirements
-        ]
+        requirements += requirement_rows(
+            evaluate(mv).requirements, of=f"{mv.model.name} {mv.version}"
+        )
     findings = Finding.objects.filter(audit_run=audit_run) | Finding.objects.filter(
         check_run__audit_run=audit_run
     )

@@ -21,6 +21,7 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext
 
 from governance.kernel.languages import DEFAULT_LANGUAGE, language_or_default
+from governance.kernel.sentences import Sentence, localize
 
 
 class Label(str):
@@ -102,6 +103,8 @@ def shown(value, localized: bool) -> str:
         )
     if isinstance(value, Joined):
         return value.sep.join(shown(item, localized) for item in value.items)
+    if isinstance(value, Sentence):  # the review policy's requirement texts
+        return localize(value) if localized else str(value)
     return str(value)
 
 

@@ -5,7 +5,11 @@ registry's detail view and the pages: if two of them disagreed, a version could 
 on evidence that the gate would refuse. Submission, decisions and the gate evaluate at the
 moment they act (no cached verdicts), so an expired approval or a missing accountable owner is
 seen the moment it occurs; the API's detail shows the state kept by governance.review.state,
-which is this evaluation's result, ended by every recorded change it rests on and by the clock."""
+which is this evaluation's result, ended by every recorded change it rests on and by the clock.
+
+The requirements' labels, reasons and bases are English text, the same whatever language is
+active (the API, the audit trail and the kept states carry them); each is a ``Sentence``
+(governance.kernel.sentences) that the pages and the reports say again in their language."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from audits.checks.vocabulary import MODEL_TASKS, check_applies
+from audits.checks.vocabulary import CHECK_KIND_CHOICES, MODEL_TASKS, check_applies
 from audits.runs.models.checks import CheckRun
 from audits.runs.services.evidence import (
     EvidenceVerdict,
@@ -26,8 +31,9 @@ from audits.runs.services.evidence import (
     lineage_relations,
 )
 from governance.kernel.accounts.models import Role, User
+from governance.kernel.sentences import Day, Listing, Sentence, Term, sentence_data
 from governance.policy.classification.models import RiskClassification
-from governance.policy.policies.models import ACCOUNTABLE_OWNER, UNCLASSIFIED, Policy
+from governance.policy.policies.models import ACCOUNTABLE_OWNER, POLICY_TIERS, UNCLASSIFIED, Policy
 from governance.policy.raci.models import Raci, Responsibility
 from governance.policy.transparency.models import DUTIES, TransparencyMeasure
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
@@ -35,6 +41,7 @@ from registry import lineage
 from registry.models import (
     DOCUMENTATION_FIELDS,
     DatasetVersion,
+    EdgeKind,
     ModelTask,
     ModelVersion,
     PIIStatus,
@@ -43,6 +50,52 @@ from registry.models import (
     VersionStatus,
 )
 from registry.selectors import upstream_pii
+
+# The capacities a reviewer signs in, as sentences and pages name them (English message ids).
+CAPACITY_LABELS = {
+    Role.COMPLIANCE_OFFICER.value: gettext_noop("compliance officer"),
+    ACCOUNTABLE_OWNER: gettext_noop("accountable owner"),
+}
+# The facts an approval is bound to, as the "evidence changed" reason names them.
+EVIDENCE_FACT_LABELS = {
+    "artefact_sha256": gettext_noop("artefact"),
+    "datasets": gettext_noop("datasets"),
+    "classification_id": gettext_noop("classification"),
+    "prompts": gettext_noop("prompts"),
+}
+# How a review that ended without approval is told (whole sentences: the status is a word of
+# the sentence, and in French and German it does not fit as a bare label).
+LAST_REVIEW_ENDED = {
+    ReviewStatus.REJECTED: gettext_noop("The last review ended rejected."),
+    ReviewStatus.CHANGES_REQUESTED: gettext_noop("The last review ended changes requested."),
+}
+VERSION_STATUS_REFUSALS = {
+    VersionStatus.REJECTED: gettext_noop("The version is rejected."),
+    VersionStatus.RETIRED: gettext_noop("The version is retired."),
+}
+
+
+def tier_term(tier: str) -> Term:
+    """A tier in a sentence: its key in English (as the texts always said), its label else."""
+    return Term(dict(POLICY_TIERS).get(tier, tier), tier)
+
+
+def role_term(role: str) -> Term:
+    return Term(CAPACITY_LABELS.get(role, role.replace("_", " ")), role.replace("_", " "))
+
+
+def check_kind_term(kind: str) -> Term:
+    words = kind.replace("_", " ")
+    return Term(dict(CHECK_KIND_CHOICES).get(kind, words), words)
+
+
+def task_term(task: str) -> Term:
+    label = dict(ModelTask.choices).get(task, task)
+    return Term(label, label.lower())
+
+
+def relation_term(relation: str) -> Term:
+    return Term(dict(EdgeKind.choices).get(relation, relation), relation)
 
 
 @dataclass
@@ -157,32 +210,37 @@ def _approval_requirements(ev: Evaluation) -> None:
         ev.requirements.append(
             Requirement(
                 "not_submitted",
-                "Submitted for review",
+                Sentence(gettext_noop("Submitted for review")),
                 False,
                 APPROVAL,
-                "The version has not been submitted for review.",
+                Sentence(gettext_noop("The version has not been submitted for review.")),
             )
         )
         return
+    current_approval = Sentence(gettext_noop("A current approval"))
     if review.status == ReviewStatus.APPROVED and not review.is_valid_approval(ev.at):
         ev.requirements.append(
             Requirement(
                 "approval_expired",
-                "A current approval",
+                current_approval,
                 False,
                 APPROVAL,
-                f"The approval expired on {review.expires_at:%Y-%m-%d}; "
-                "the version must be re-certified.",
+                Sentence(
+                    gettext_noop(
+                        "The approval expired on %(day)s; the version must be re-certified."
+                    ),
+                    day=Day(review.expires_at),
+                ),
             )
         )
-    if review.status in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
+    if review.status in LAST_REVIEW_ENDED:
         ev.requirements.append(
             Requirement(
                 f"review_{review.status}",
-                "A current approval",
+                current_approval,
                 False,
                 APPROVAL,
-                f"The last review ended {review.get_status_display().lower()}.",
+                Sentence(LAST_REVIEW_ENDED[review.status]),
             )
         )
         return
@@ -192,37 +250,49 @@ def _approval_requirements(ev: Evaluation) -> None:
             ev.requirements.append(
                 Requirement(
                     "approval_invalidated",
-                    "A current approval",
+                    current_approval,
                     False,
                     APPROVAL,
-                    f"The previous approval was invalidated: {previous.invalidation_reason}",
+                    Sentence(
+                        gettext_noop("The previous approval was invalidated: %(reason)s"),
+                        reason=previous.invalidation_reason,
+                    ),
                 )
             )
         elif previous.status == ReviewStatus.EXPIRED:
             ev.requirements.append(
                 Requirement(
                     "approval_expired",
-                    "A current approval",
+                    current_approval,
                     False,
                     APPROVAL,
-                    f"The previous approval expired on {previous.expires_at:%Y-%m-%d}; "
-                    "the version must be re-certified.",
+                    Sentence(
+                        gettext_noop(
+                            "The previous approval expired on %(day)s; "
+                            "the version must be re-certified."
+                        ),
+                        day=Day(previous.expires_at),
+                    ),
                 )
             )
     approvers = {d.reviewer_id: d for d in ev.approvals}
     n = len(approvers)
+    required = policy.approvals_required
+    label = Sentence(gettext_noop("%(required)s distinct approval(s)"), required=required)
     ev.requirements.append(
         Requirement(
             "approvals",
-            f"{policy.approvals_required} distinct approval(s)",
-            n >= policy.approvals_required,
+            label,
+            False,
             APPROVAL,
-            f"{n} of {policy.approvals_required} required approval(s) recorded.",
+            Sentence(
+                gettext_noop("%(count)s of %(required)s required approval(s) recorded."),
+                count=n,
+                required=required,
+            ),
         )
-        if n < policy.approvals_required
-        else Requirement(
-            "approvals", f"{policy.approvals_required} distinct approval(s)", True, APPROVAL
-        )
+        if n < required
+        else Requirement("approvals", label, True, APPROVAL)
     )
     roles = list(policy.approver_roles or [])
     if policy.requires_accountable_owner and ACCOUNTABLE_OWNER not in roles:
@@ -232,10 +302,14 @@ def _approval_requirements(ev: Evaluation) -> None:
         ev.requirements.append(
             Requirement(
                 f"approval_by:{role}",
-                f"Approved by the {role.replace('_', ' ')}",
+                Sentence(gettext_noop("Approved by the %(role)s"), role=role_term(role)),
                 covered,
                 APPROVAL,
-                "" if covered else f"No approval by the {role.replace('_', ' ')} yet.",
+                ""
+                if covered
+                else Sentence(
+                    gettext_noop("No approval by the %(role)s yet."), role=role_term(role)
+                ),
             )
         )
     if review.status == ReviewStatus.APPROVED and ev.approvals:
@@ -244,10 +318,13 @@ def _approval_requirements(ev: Evaluation) -> None:
             ev.requirements.append(
                 Requirement(
                     "evidence_changed",
-                    "Approval matches the current evidence",
+                    Sentence(gettext_noop("Approval matches the current evidence")),
                     False,
                     APPROVAL,
-                    f"Evidence changed since approval: {', '.join(changed)}.",
+                    Sentence(
+                        gettext_noop("Evidence changed since approval: %(facts)s."),
+                        facts=Listing(Term(EVIDENCE_FACT_LABELS[key], key) for key in changed),
+                    ),
                 )
             )
 
@@ -273,21 +350,28 @@ def evaluate(
         ev.requirements.append(
             Requirement(
                 "unclassified",
-                "The system is classified under the AI Act",
+                Sentence(gettext_noop("The system is classified under the AI Act")),
                 False,
                 SUBMISSION,
-                "The system has not been classified; a compliance officer "
-                "must answer the risk questionnaire first.",
+                Sentence(
+                    gettext_noop(
+                        "The system has not been classified; a compliance officer "
+                        "must answer the risk questionnaire first."
+                    )
+                ),
             )
         )
     if policy is None:
         ev.requirements.append(
             Requirement(
                 "policy_missing",
-                f"A policy for tier {tier}",
+                Sentence(gettext_noop("A policy for tier %(tier)s"), tier=tier_term(tier)),
                 False,
                 SUBMISSION,
-                f"No policy exists for tier {tier}; an admin must create one.",
+                Sentence(
+                    gettext_noop("No policy exists for tier %(tier)s; an admin must create one."),
+                    tier=tier_term(tier),
+                ),
             )
         )
     elif not policy.submittable and classification is not None:
@@ -295,12 +379,19 @@ def evaluate(
         ev.requirements.append(
             Requirement(
                 code,
-                "The tier allows submission",
+                Sentence(gettext_noop("The tier allows submission")),
                 False,
                 SUBMISSION,
-                "Prohibited practice under Art. 5: it can never be submitted or approved."
+                Sentence(
+                    gettext_noop(
+                        "Prohibited practice under Art. 5: it can never be submitted or approved."
+                    )
+                )
                 if code == "prohibited"
-                else f"Policy {tier} does not allow submission.",
+                else Sentence(
+                    gettext_noop("Policy %(tier)s does not allow submission."),
+                    tier=tier_term(tier),
+                ),
             )
         )
     verification = artefact_verification_reason(mv)
@@ -308,7 +399,7 @@ def evaluate(
         ev.requirements.append(
             Requirement(
                 verification["code"],
-                "The artefact is fetched and verified",
+                Sentence(gettext_noop("The artefact is fetched and verified")),
                 False,
                 SUBMISSION,
                 verification["message"],
@@ -330,13 +421,17 @@ def evaluate(
             ev.requirements.append(
                 Requirement(
                     "accountable_owner" if ok else "accountable_owner_missing",
-                    "An accountable owner (RACI A) for the system or model",
+                    Sentence(gettext_noop("An accountable owner (RACI A) for the system or model")),
                     ok,
                     EVIDENCE,
                     ""
                     if ok
-                    else "Nobody is currently accountable (RACI A) for the "
-                    "system or the model; an admin must assign one.",
+                    else Sentence(
+                        gettext_noop(
+                            "Nobody is currently accountable (RACI A) for the "
+                            "system or the model; an admin must assign one."
+                        )
+                    ),
                 )
             )
     ev.evidence = {
@@ -381,14 +476,22 @@ def artefact_verification_reason(mv: ModelVersion) -> dict[str, str] | None:
     if mv.artefact_verification == Verification.PENDING:
         return {
             "code": "artefact_pending_verification",
-            "message": "The artefact is still being fetched and verified from "
-            f"{mv.artefact_uri}; it cannot be submitted or deployed before.",
+            "message": Sentence(
+                gettext_noop(
+                    "The artefact is still being fetched and verified from %(uri)s; "
+                    "it cannot be submitted or deployed before."
+                ),
+                uri=mv.artefact_uri,
+            ),
         }
     if mv.artefact_verification == Verification.FAILED:
+        # The error is recorded in English when the fetch failed: shown as recorded.
         return {
             "code": "artefact_failed_verification",
-            "message": "The artefact failed verification: "
-            f"{mv.artefact_verification_error} Register a new version.",
+            "message": Sentence(
+                gettext_noop("The artefact failed verification: %(error)s Register a new version."),
+                error=mv.artefact_verification_error,
+            ),
         }
     return None
 
@@ -406,11 +509,11 @@ def gate(model_version: ModelVersion, *, environment: str, at: datetime | None =
             if r["code"]
             in ("prohibited", "artefact_pending_verification", "artefact_failed_verification")
         ]
-        if model_version.status in (VersionStatus.REJECTED, VersionStatus.RETIRED):
+        if model_version.status in VERSION_STATUS_REFUSALS:
             reasons.append(
                 {
                     "code": f"version_{model_version.status}",
-                    "message": f"The version is {model_version.status}.",
+                    "message": Sentence(VERSION_STATUS_REFUSALS[model_version.status]),
                 }
             )
     return {
@@ -439,7 +542,7 @@ def governance_payload(ev: Evaluation) -> dict[str, Any]:
             for step in (cls.rationale if cls else [])
         ],
         "policy": {"tier": ev.tier, "version": ev.policy.version} if ev.policy else None,
-        "requirements": [asdict(r) for r in ev.requirements],
+        "requirements": [r.as_dict() for r in ev.requirements],
         "review": None
         if review is None
         else {
@@ -459,6 +562,18 @@ def governance_payload(ev: Evaluation) -> dict[str, Any]:
         ],
         "gate": {"environment": "prod", "allowed": not prod_reasons, "reasons": prod_reasons},
         "valid_until": ev.next_change(),
+    }
+
+
+def governance_for_api(payload: dict[str, Any]) -> dict[str, Any]:
+    """The governance payload as the API serves it: English text only, the keys it always
+    had (the sentences' data is for the pages)."""
+    return {
+        **payload,
+        "requirements": [
+            {key: value for key, value in r.items() if key != REQUIREMENT_TEXTS}
+            for r in payload["requirements"]
+        ],
     }
 
 
@@ -533,10 +648,16 @@ if TYPE_CHECKING:
 
 
 SUBMISSION, EVIDENCE, APPROVAL = "submission", "evidence", "approval"
+# The key of a requirement's sentence data in the governance payload and the kept states.
+REQUIREMENT_TEXTS = "texts"
 
 
 @dataclass(frozen=True)
 class Requirement:
+    """One thing the tier requires. ``label``, ``reason`` and ``basis`` are English text, as
+    the API, the audit trail and the kept states carry them; each is a ``Sentence`` that the
+    pages and the reports say again in their language (``as_dict`` keeps its data)."""
+
     code: str
     label: str
     met: bool
@@ -551,6 +672,21 @@ class Requirement:
     def as_reason(self) -> dict[str, str]:
         return {"code": self.code, "message": self.reason or self.label}
 
+    def as_dict(self) -> dict[str, Any]:
+        """The requirement as the governance payload holds it: its fields, and under
+        ``texts`` the data of its sentences (``REQUIREMENT_TEXTS``; not served by the API)."""
+        return {
+            **asdict(self),
+            REQUIREMENT_TEXTS: {
+                name: sentence_data(text) if text else None
+                for name, text in (
+                    ("label", self.label),
+                    ("reason", self.reason),
+                    ("basis", self.basis),
+                )
+            },
+        }
+
 
 def _candidate_runs(ev: Evaluation, kinds: list[str]) -> list[CheckRun]:
     return list(
@@ -561,8 +697,47 @@ def _candidate_runs(ev: Evaluation, kinds: list[str]) -> list[CheckRun]:
 
 
 def _task_words(tasks: list[str] | tuple[str, ...]) -> str:
-    labels = dict(ModelTask.choices)
-    return ", ".join(labels.get(t, t).lower() for t in tasks) or "no model task"
+    if not tasks:
+        return Sentence(gettext_noop("no model task"))
+    return Listing(task_term(t) for t in tasks)
+
+
+def _passing_check(kind: str) -> Sentence:
+    return Sentence(gettext_noop("A passing %(kind)s check"), kind=check_kind_term(kind))
+
+
+def _not_counted(kind: str, ignored: list[tuple[CheckRun, EvidenceVerdict]]) -> Sentence:
+    """Why no run of ``kind`` is evidence, naming up to three runs that do not count (their
+    notes are recorded in English on the runs, and shown as recorded)."""
+    if not ignored:
+        return Sentence(
+            gettext_noop("No %(kind)s check counts as evidence for this version yet."),
+            kind=check_kind_term(kind),
+        )
+    runs = Listing(
+        (
+            Sentence(gettext_noop("run %(run)s: %(note)s"), run=run.pk, note=verdict.note)
+            for run, verdict in ignored[:3]
+        ),
+        sep=" ",
+    )
+    if len(ignored) <= 3:
+        return Sentence(
+            gettext_noop(
+                "No %(kind)s check counts as evidence for this version yet. Not counted: %(runs)s"
+            ),
+            kind=check_kind_term(kind),
+            runs=runs,
+        )
+    return Sentence(
+        gettext_noop(
+            "No %(kind)s check counts as evidence for this version yet. "
+            "Not counted: %(runs)s (and %(more)s more)"
+        ),
+        kind=check_kind_term(kind),
+        runs=runs,
+        more=len(ignored) - 3,
+    )
 
 
 def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, Any]]:
@@ -572,28 +747,46 @@ def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, An
     reason, never used. A required kind that does not apply is listed as such, with why."""
     policy = ev.policy
     thresholds = (policy.thresholds or {}) if policy else {}
-    task = ev.model_version.model.task
-    task_label = dict(ModelTask.choices).get(task, task).lower()
+    task = task_term(ev.model_version.model.task)
     applicability = policy.check_applicability if policy else None
-    kinds = [k for k in required if check_applies(applicability, k, task)]
+    kinds = [k for k in required if check_applies(applicability, k, ev.model_version.model.task)]
     skipped = [k for k in required if k not in kinds]
-    where = f"the {ev.tier} policy (v{policy.version})" if policy else "the policy"
+    where = (
+        Sentence(
+            gettext_noop("the %(tier)s policy (v%(version)s)"),
+            tier=tier_term(ev.tier),
+            version=policy.version,
+        )
+        if policy
+        else Sentence(gettext_noop("the policy"))
+    )
     basis = {
-        kind: f"Applies: {where} requires it of {_task_words(_applicable_tasks(policy, kind))}"
-        f" models; this model's task is {task_label}."
+        kind: Sentence(
+            gettext_noop(
+                "Applies: %(policy)s requires it of %(tasks)s models; "
+                "this model's task is %(task)s."
+            ),
+            policy=where,
+            tasks=_task_words(_applicable_tasks(policy, kind)),
+            task=task,
+        )
         for kind in kinds
     }
     for kind in skipped:
-        words = kind.replace("_", " ")
-        tasks = _applicable_tasks(policy, kind)
-        why = (
-            f"Does not apply: {where} requires the {words} check of "
-            f"{_task_words(tasks)} models only; this model's task is {task_label}."
+        why = Sentence(
+            gettext_noop(
+                "Does not apply: %(policy)s requires the %(kind)s check of %(tasks)s models "
+                "only; this model's task is %(task)s."
+            ),
+            policy=where,
+            kind=check_kind_term(kind),
+            tasks=_task_words(_applicable_tasks(policy, kind)),
+            task=task,
         )
         ev.requirements.append(
             Requirement(
                 f"check_not_applicable:{kind}",
-                f"A passing {words} check",
+                _passing_check(kind),
                 True,
                 EVIDENCE,
                 why,
@@ -619,20 +812,16 @@ def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, An
     ]
     evidence = []
     for kind in kinds:
-        words = kind.replace("_", " ")
-        label = f"A passing {words} check"
+        label = _passing_check(kind)
         if kind not in latest:
-            reason = f"No {words} check counts as evidence for this version yet."
-            ignored = others.get(kind, [])
-            if ignored:
-                reason += " Not counted: " + " ".join(
-                    f"run {run.pk}: {verdict.note}" for run, verdict in ignored[:3]
-                )
-                if len(ignored) > 3:
-                    reason += f" (and {len(ignored) - 3} more)"
             ev.requirements.append(
                 Requirement(
-                    f"check_missing:{kind}", label, False, EVIDENCE, reason, basis=basis[kind]
+                    f"check_missing:{kind}",
+                    label,
+                    False,
+                    EVIDENCE,
+                    _not_counted(kind, others.get(kind, [])),
+                    basis=basis[kind],
                 )
             )
             continue
@@ -647,24 +836,43 @@ def check_requirements(ev: Evaluation, required: list[str]) -> list[dict[str, An
                 "relation": verdict.relation,
             }
         )
-        on = f"{run.dataset_version.dataset.name} {run.dataset_version.version}"
+        facts = {
+            "kind": check_kind_term(kind),
+            "run": run.pk,
+            "data": f"{run.dataset_version.dataset.name} {run.dataset_version.version}",
+            "relation": relation_term(verdict.relation),
+        }
         if run.passed is True:
-            reason = f"{words}: run #{run.pk} on {on} ({verdict.relation}) passed."
+            reason = Sentence(
+                gettext_noop("%(kind)s: run #%(run)s on %(data)s (%(relation)s) passed."), **facts
+            )
             ev.requirements.append(
                 Requirement(f"check:{kind}", label, True, EVIDENCE, reason, basis=basis[kind])
             )
-        else:
-            limits = thresholds.get(kind)
-            against = f" against its thresholds ({describe_thresholds(limits)})" if limits else ""
-            reason = (
-                f"The latest {words} check counting as evidence (run #{run.pk} on {on}, "
-                f"{verdict.relation}) did not pass{against}; its findings say which figures."
+            continue
+        limits = thresholds.get(kind)
+        reason = (
+            Sentence(
+                gettext_noop(
+                    "The latest %(kind)s check counting as evidence (run #%(run)s on %(data)s, "
+                    "%(relation)s) did not pass against its thresholds (%(thresholds)s); its "
+                    "findings say which figures."
+                ),
+                thresholds=describe_thresholds(limits),
+                **facts,
             )
-            ev.requirements.append(
-                Requirement(
-                    f"check_failed:{kind}", label, False, EVIDENCE, reason, basis=basis[kind]
-                )
+            if limits
+            else Sentence(
+                gettext_noop(
+                    "The latest %(kind)s check counting as evidence (run #%(run)s on %(data)s, "
+                    "%(relation)s) did not pass; its findings say which figures."
+                ),
+                **facts,
             )
+        )
+        ev.requirements.append(
+            Requirement(f"check_failed:{kind}", label, False, EVIDENCE, reason, basis=basis[kind])
+        )
     return evidence
 
 
@@ -699,7 +907,7 @@ def pii_requirement(ev: Evaluation) -> None:
         for f in upstream_pii(model_version=ev.model_version, upstream=ev.upstream_rows)
         if f.status == PIIStatus.SUSPECTED
     ]
-    label = "Every suspected PII flag on upstream data is resolved"
+    label = Sentence(gettext_noop("Every suspected PII flag on upstream data is resolved"))
     if not suspected:
         ev.requirements.append(Requirement("pii_resolved", label, True, EVIDENCE))
         return
@@ -708,18 +916,32 @@ def pii_requirement(ev: Evaluation) -> None:
     own_team = ev.model_version.model.system.team_id
     own = [f for f in suspected if f.column.dataset_version.dataset.team_id == own_team]
     others = [f for f in suspected if f.column.dataset_version.dataset.team_id != own_team]
-    foreign = sorted({f.category for f in others})
-    foreign_count = len(others)
+    # Names and the detectors' category keys, shown as they are in every language.
     names = ", ".join(
         f"{f.column.dataset_version.dataset.name} {f.column.dataset_version.version}"
         f" / {f.column.name} ({f.category})"
         for f in own[:5]
     )
-    more = f" and {len(own) - 5} more" if len(own) > 5 else ""
-    parts = [f"{names}{more}"] if own else []
-    if foreign_count:
-        parts.append(f"{foreign_count} on another team's data ({', '.join(foreign)})")
-    reason = f"{len(suspected)} suspected PII flag(s) upstream are unresolved: {'; '.join(parts)}."
+    parts = []
+    if len(own) > 5:
+        parts.append(
+            Sentence(gettext_noop("%(flags)s and %(more)s more"), flags=names, more=len(own) - 5)
+        )
+    elif own:
+        parts.append(names)
+    if others:
+        parts.append(
+            Sentence(
+                gettext_noop("%(count)s on another team's data (%(categories)s)"),
+                count=len(others),
+                categories=", ".join(sorted({f.category for f in others})),
+            )
+        )
+    reason = Sentence(
+        gettext_noop("%(count)s suspected PII flag(s) upstream are unresolved: %(flags)s."),
+        count=len(suspected),
+        flags=Listing(parts, sep="; "),
+    )
     ev.requirements.append(Requirement("pii_unresolved", label, False, EVIDENCE, reason))
 
 
@@ -738,15 +960,32 @@ def transparency_requirements(ev: Evaluation) -> None:
         ev.requirements.append(
             Requirement(
                 f"transparency:{duty}" if met else f"transparency_missing:{duty}",
-                f"Art. {paragraph}: {label}",
+                Sentence(
+                    gettext_noop("Art. %(paragraph)s: %(duty)s"),
+                    paragraph=paragraph,
+                    duty=Term(label),
+                ),
                 met,
                 EVIDENCE,
                 ""
                 if met
-                else f"No measure is recorded for the Art. {paragraph} duty {duty!r}; record "
-                "what is done and its evidence on the system's transparency page.",
-                basis=f"Applies: the system's classification #{ev.classification.pk} "
-                f"(questionnaire Q6) gives it the Art. {paragraph} duty, whatever the tier.",
+                else Sentence(
+                    gettext_noop(
+                        "No measure is recorded for the Art. %(paragraph)s duty %(duty)s; record "
+                        "what is done and its evidence on the system's transparency page."
+                    ),
+                    paragraph=paragraph,
+                    duty=Term(label, repr(duty)),
+                ),
+                basis=Sentence(
+                    gettext_noop(
+                        "Applies: the system's classification #%(classification)s "
+                        "(questionnaire Q6) gives it the Art. %(paragraph)s duty, whatever the "
+                        "tier."
+                    ),
+                    classification=ev.classification.pk,
+                    paragraph=paragraph,
+                ),
             )
         )
 
@@ -756,12 +995,17 @@ def documentation_requirements(ev: Evaluation, names: list[str]) -> None:
     labels = dict(DOCUMENTATION_FIELDS)
     system = ev.model_version.model.system
     for name in names:
-        label = f"{labels.get(name, name)} documented on the system"
+        section = Term(labels.get(name, name))
+        label = Sentence(gettext_noop("%(section)s documented on the system"), section=section)
         value = getattr(system, name, None)
         if isinstance(value, str) and value.strip():
             ev.requirements.append(Requirement(f"documentation:{name}", label, True, EVIDENCE))
         else:
-            reason = f"The system's field {name!r} ({labels.get(name, name)}) is empty."
+            reason = Sentence(
+                gettext_noop("The system's field %(name)s (%(section)s) is empty."),
+                name=repr(name),
+                section=section,
+            )
             ev.requirements.append(
                 Requirement(f"documentation_missing:{name}", label, False, EVIDENCE, reason)
             )

@@ -8,7 +8,9 @@ from django.utils.translation import gettext
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.runs.metric_labels import METRIC_LABELS
+from governance.kernel.sentences import localize, sentence_from_data
 from governance.policy.policies.models import POLICY_TIERS
+from governance.review.evaluation import REQUIREMENT_TEXTS
 
 register = template.Library()
 
@@ -63,3 +65,21 @@ def split(value, sep: str = " ") -> list[str]:
 def check_kind(value) -> str:
     """``data_quality`` → ``Data quality``, in the language of the page."""
     return translated(dict(CHECK_KIND_CHOICES).get(value, humanize(value).capitalize()))
+
+
+@register.filter
+def sentence(value) -> str:
+    """A sentence the registry computed in English (``governance.kernel.sentences``), in the
+    language of the page; other text as it is."""
+    return localize(value)
+
+
+@register.filter
+def requirement_text(requirement, name: str) -> str:
+    """The ``label``, ``reason`` or ``basis`` of a requirement of the governance payload in
+    the language of the page: from its sentence's data, or its English text as kept (a state
+    kept before the data was) when there is none."""
+    data = (requirement.get(REQUIREMENT_TEXTS) or {}).get(name)
+    if data is None:
+        return localize(requirement.get(name) or "")
+    return localize(sentence_from_data(data))

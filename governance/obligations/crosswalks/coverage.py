@@ -254,9 +254,9 @@ def _required_checks(rec: _Records) -> Evidence:
             key, PARTLY, summary, say(gettext_noop("The tier policy requires nothing to check."))
         )
     state = COVERED if not unmet else (PARTLY if met else MISSING)
-    # The requirement texts are the review policy's, in English.
-    unmet_text = "; ".join(r.label for r in unmet)
-    return Evidence(key, state, summary, unmet_text, rec.version_link())
+    # The requirement texts are the review policy's sentences.
+    unmet_labels = Joined(tuple(r.label for r in unmet), sep="; ") if unmet else ""
+    return Evidence(key, state, summary, unmet_labels, rec.version_link())
 
 
 def _approvals(rec: _Records) -> Evidence:

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from governance.kernel.accounts.mfa.services import (
@@ -30,7 +30,7 @@ from governance.kernel.errors import ServiceError
 from governance.kernel.web import forbidden, is_htmx, render_form
 from governance.policy.deployments.models import Environment
 from governance.policy.deployments.selectors import deployment_list
-from governance.policy.policies.models import ACCOUNTABLE_OWNER, POLICY_TIERS
+from governance.policy.policies.models import POLICY_TIERS
 from governance.review.approvals.forms import DecisionForm
 from governance.review.approvals.models import DecisionKind
 from governance.review.approvals.selectors import decision_list
@@ -40,6 +40,7 @@ from governance.review.approvals.services import (
     review_decide,
 )
 from governance.review.evaluation import (
+    CAPACITY_LABELS,
     EVIDENCE,
     SUBMISSION,
     Evaluation,
@@ -105,13 +106,6 @@ def _panel_context(request, mv: ModelVersion, ev: Evaluation | None = None) -> d
         "can_deploy": may_change,
         "decision_kinds": DecisionKind.choices,
     }
-
-
-# The capacities a reviewer signs in, as the pages name them (English message ids).
-CAPACITY_LABELS = {
-    Role.COMPLIANCE_OFFICER.value: gettext_noop("compliance officer"),
-    ACCOUNTABLE_OWNER: gettext_noop("accountable owner"),
-}
 
 
 def capacity_labels(capacities: list[str]) -> list[str]:

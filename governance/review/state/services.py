@@ -20,7 +20,13 @@ from django.utils import timezone
 from governance.kernel.accounts.models import User
 from governance.kernel.api.renderers import plain
 from governance.kernel.readcache import trail_position
-from governance.review.evaluation import evaluate, governance_payload, reader_can_decide
+from governance.review.evaluation import (
+    REQUIREMENT_TEXTS,
+    evaluate,
+    governance_for_api,
+    governance_payload,
+    reader_can_decide,
+)
 from governance.review.state.models import GovernanceState, GovernanceStateEpoch
 from registry import lineage
 from registry.models import ModelVersion
@@ -37,7 +43,8 @@ class Derived:
 def state_derive(
     model_version: ModelVersion, *, upstream: list[lineage.EdgeRow] | None = None
 ) -> Derived:
-    """A fresh evaluation of the version, as it is kept (JSON values, as a client reads them)."""
+    """A fresh evaluation of the version, as it is kept (JSON values, as a client reads them):
+    English text with the data of its sentences, the same whatever language is active."""
     ev = evaluate(model_version, upstream=upstream)
     payload = governance_payload(ev)
     return Derived(
@@ -112,9 +119,9 @@ def state_read(
 def governance_for_reader(
     *, actor: User, model_version: ModelVersion, upstream: list[lineage.EdgeRow] | None = None
 ) -> dict[str, Any]:
-    """The detail view's governance object for ``actor``, from the kept state."""
+    """The API detail's governance object for ``actor``, from the kept state."""
     state = state_read(model_version=model_version, upstream=upstream)
-    body = dict(state.body)
+    body = governance_for_api(state.body)
     body["can_decide"] = reader_can_decide(
         actor,
         review=body["review"],
@@ -142,6 +149,15 @@ def states_invalidate_all(*, sequence: int) -> None:
     """Every state stops being current as of the change at ``sequence``."""
     if not GovernanceStateEpoch.objects.filter(id=1).update(sequence=sequence):
         GovernanceStateEpoch.objects.create(id=1, sequence=sequence)
+
+
+def same_state(kept: dict[str, Any], fresh: dict[str, Any]) -> bool:
+    """Does a kept body say what a fresh evaluation says? A state kept before requirements
+    carried the data of their sentences (``REQUIREMENT_TEXTS``) is compared on its English
+    text alone: it is still true, and is shown in English until it is next derived."""
+    if any(REQUIREMENT_TEXTS not in r for r in kept.get("requirements", [])):
+        return governance_for_api(kept) == governance_for_api(fresh)
+    return kept == fresh
 
 
 def states_check(
@@ -174,7 +190,7 @@ def states_check(
             compared += 1
             fresh = state_derive(versions[pk])
             if (
-                fresh.body != row.body
+                not same_state(row.body, fresh.body)
                 or fresh.accountable_ids != list(row.accountable_ids)
                 or fresh.builder_ids != list(row.builder_ids)
             ):
