@@ -57,7 +57,7 @@ lint: install
 # committed next to them (needs GNU gettext: msgfmt, xgettext). docs/LANGUAGES.md
 messages: install
 	$(BIN)/python manage.py makemessages -l fr -l de --no-obsolete --no-location \
-		-i ".venv/*" -i "tests/*" -i "static/*" -i "bench/*" -i "client/*" -i "docs/*" -i "scripts/*"
+		-i ".venv/*" -i "tests/*" -i "static/*" -i "bench/*" -i "client/*" -i "docs/*" -i "scripts/*" -i "var/*"
 	$(BIN)/python manage.py compilemessages -l fr -l de --ignore ".venv/*"
 
 format: install

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -284,17 +285,20 @@ def _act(request, pk: int, action: str):
     try:
         if action == "start":
             finding_start(actor=user, finding=finding)
-            done = f"Finding #{pk} is in progress."
+            done = gettext("Finding #%(pk)s is in progress.") % {"pk": pk}
         elif action == "resolve":
             finding_resolve(actor=user, finding=finding, comment=comment)
-            done = f"Finding #{pk} resolved."
+            done = gettext("Finding #%(pk)s resolved.") % {"pk": pk}
         elif action == "accept_risk":
             until = _parse_date(request.POST.get("until", ""))
             finding_accept_risk(actor=user, finding=finding, comment=comment, until=until)
-            done = f"Risk of finding #{pk} accepted until {until}."
+            done = gettext("Risk of finding #%(pk)s accepted until %(until)s.") % {
+                "pk": pk,
+                "until": date_format(until, "SHORT_DATE_FORMAT") if until else "",
+            }
         else:
             finding_mark_false_positive(actor=user, finding=finding, reason=comment)
-            done = f"Finding #{pk} marked a false positive."
+            done = gettext("Finding #%(pk)s marked a false positive.") % {"pk": pk}
         error = None
     except ServiceError as exc:
         error = exc.message

@@ -188,3 +188,22 @@ def test_report_refusals_in_the_readers_language(officer, scientist, system, mod
     )
     assert error["code"] == "not_gpai"
     assert error["message"].startswith("Annex XI and XII documents are for general-purpose AI")
+
+
+def test_finding_confirmations_in_the_readers_language(officer, scientist, model_version):
+    """What the findings page says after an action done without HTMX (a message on the next
+    page) is a sentence of the reader's language too."""
+    run = CheckRun.objects.create(
+        kind="fairness", model_version=model_version, requested_by=scientist
+    )
+    finding = Finding.objects.create(
+        model_version=model_version, source="check", check_run=run, severity="high", code="x"
+    )
+    url = f"/findings/{finding.pk}/act/"
+    french = browser(officer, "fr")
+    done = french.post(url, {"action": "start"}, follow=True)
+    assert f"Le constat n° {finding.pk} est en cours de traitement." in text(done)
+    german = browser(officer, "de")
+    done = german.post(url, {"action": "resolve", "comment": "behoben"}, follow=True)
+    assert f"Feststellung Nr. {finding.pk} gelöst." in text(done)
+    assert "resolved." not in text(done)

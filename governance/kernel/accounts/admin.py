@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from governance.kernel.accounts.models import ApiToken, Role, Team, User
 from governance.kernel.accounts.services import api_token_revoke, user_password_set, user_update
@@ -55,7 +56,9 @@ class UserAdmin(BaseUserAdmin, HistoryAdmin):
         if stored.pk == request.user.pk and (
             data.get("role", stored.role) != Role.ADMIN or not data.get("is_active", True)
         ):
-            messages.error(request, "You cannot remove your own admin role or deactivate yourself.")
+            messages.error(
+                request, gettext("You cannot remove your own admin role or deactivate yourself.")
+            )
             return
         try:
             user_update(
@@ -94,7 +97,9 @@ class UserAdmin(BaseUserAdmin, HistoryAdmin):
             else:
                 if user.pk == request.user.pk:
                     update_session_auth_hash(request, user)
-                messages.success(request, "Password changed; the user's API tokens were revoked.")
+                messages.success(
+                    request, gettext("Password changed; the user's API tokens were revoked.")
+                )
                 return HttpResponseRedirect(
                     reverse(f"{self.admin_site.name}:governance_user_change", args=[user.pk])
                 )
@@ -144,7 +149,12 @@ class ApiTokenAdmin(PlainReadOnlyAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             api_token_revoke(token=token, actor=request.user)
-        messages.success(request, f"{queryset.count()} token(s) revoked.")
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.is_active and request.user.role == Role.ADMIN

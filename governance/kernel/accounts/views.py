@@ -90,7 +90,9 @@ def profile_language(request):
 def profile_token_create(request):
     name = (request.POST.get("name") or "").strip()
     if not name:
-        messages.error(request, "Give the token a name, e.g. the script or machine using it.")
+        messages.error(
+            request, gettext("Give the token a name, e.g. the script or machine using it.")
+        )
         return redirect("profile")
     issued = api_token_issue(user=request.user, name=name, actor=request.user)
     tokens = api_token_list(actor=request.user)
@@ -121,7 +123,9 @@ def password_change(request):
             else:
                 # Keep this session; others of the same user end with the old hash.
                 update_session_auth_hash(request, request.user)
-                messages.success(request, "Password changed. Your API tokens were revoked.")
+                messages.success(
+                    request, gettext("Password changed. Your API tokens were revoked.")
+                )
                 return redirect("profile")
         return render_form(request, "governance/password_change.html", {"form": form}, 400)
     return render(request, "governance/password_change.html", {"form": form})
@@ -132,7 +136,7 @@ def password_change(request):
 def profile_token_revoke(request, pk: int):
     token = get_object_or_404(api_token_list(actor=request.user), pk=pk)
     api_token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, gettext("Token “%(name)s” revoked.") % {"name": token.name})
     if is_htmx(request):
         tokens = api_token_list(actor=request.user)
         html = render_to_string("partials/token_table.html", {"tokens": tokens}, request=request)

@@ -97,7 +97,7 @@ class SsoStepUpView(SsoLoginView):
         if not request.user.is_authenticated:
             return redirect("login")
         if not hasattr(request.user, "external_identity") or not sso_enabled():
-            messages.error(request, "Your account does not sign in with single sign-on.")
+            messages.error(request, gettext("Your account does not sign in with single sign-on."))
             return redirect("home")
         response = super().get(request)
         if not isinstance(response, HttpResponseRedirect) or "state=" not in response.url:
@@ -198,7 +198,9 @@ def _step_up_callback(request, state: str, step_up: dict):
                 payload={"method": "oidc_step_up", "auth_time": at},
             )
     if reason:
-        messages.error(request, f"Re-authentication failed: {reason}.")
+        messages.error(
+            request, gettext("Re-authentication failed: %(reason)s.") % {"reason": reason}
+        )
     return redirect(next_url)
 
 
