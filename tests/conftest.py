@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from governance.celery import app as celery_app
@@ -39,6 +40,9 @@ USES_WORKER = bool(settings.REDIS_URL) and settings.DATABASES["default"]["ENGINE
 @pytest.fixture(autouse=True)
 def _clean_state(request):
     cache.clear()
+    # A page request leaves its reader's language active in this thread (as Django does); a
+    # test that calls services directly starts in English, as a worker or a command does.
+    translation.activate("en")
     # Tests run tasks in-process unless they ask for the real worker (marker "worker").
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager

@@ -97,7 +97,9 @@ def test_a_sentence_is_its_english_text_and_says_itself_again_in_french_and_germ
         "Applies: the high_risk policy (v3) requires it of binary classification, Regression "
         "models; this model's task is regression."
     )
-    assert basis == english and localize(basis) == english
+    assert basis == english
+    with translation.override("en"):  # whatever an earlier test left active in this thread
+        assert localize(basis) == english
     with translation.override("de"):
         assert localize(basis) == (
             "Gilt: die Richtlinie „Hohes Risiko (Art. 6)“ (v3) verlangt sie für Modelle dieser "
@@ -252,7 +254,10 @@ def test_the_api_stays_english_whatever_the_reader_language(api, officer, scient
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
     cache.clear()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
-    assert french.content == english.content and french["ETag"] == english["ETag"]
+    # The same body (PostgreSQL's jsonb gives a kept state's keys in its own order: compare
+    # values, and the ETag, which hashes them with sorted keys).
+    assert json.loads(french.content) == json.loads(english.content)
+    assert french["ETag"] == english["ETag"]
     requirements = json.loads(french.content)["governance"]["requirements"]
     assert all(set(r) == API_REQUIREMENT_KEYS for r in requirements)
     reasons = {r["code"]: r["reason"] for r in requirements}
