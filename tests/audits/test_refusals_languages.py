@@ -2,10 +2,7 @@
 audits, reports, record PDFs), and in English, with the same code, through the API whatever
 Accept-Language or the profile say."""
 
-from html import unescape
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,27 +11,9 @@ from audits.runs.models.checks import CheckRun
 from audits.runs.models.findings import Finding
 from audits.runs.services.rules import validate_parameters
 from governance.kernel.errors import ServiceError
+from tests.languages import browser, refused, text
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user, language: str) -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def refused(response, status: int) -> dict:
-    """The API's error body; its language is English whatever was asked."""
-    assert response.status_code == status, response.content
-    assert response["Content-Language"] == "en"
-    return response.json()["error"]
 
 
 def test_check_refusals_in_french_and_german_and_english_in_the_api(

@@ -8,10 +8,8 @@ same code and the message its clients have always read."""
 from __future__ import annotations
 
 from datetime import timedelta
-from html import unescape
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
@@ -19,23 +17,11 @@ from governance.obligations.conformity.models import DECLARATION_ELEMENTS, Decla
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.services import incident_mark_reported, incident_open
 from governance.review.approvals.services import model_version_submit
+from tests.languages import browser, text
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 42"
-
-
-def reader(user, language: str) -> Client:
-    """A browser signed in as ``user``, whose profile asks for ``language``."""
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
 
 
 def api_refusal(user, method: str, url: str, body: dict | None = None) -> dict:
@@ -59,10 +45,10 @@ def test_wrong_current_password(officer):
         "new_password": "a new long passphrase 7",
         "new_password_again": "a new long passphrase 7",
     }
-    french = text(reader(officer, "fr").post("/profile/password/", form))
+    french = text(browser(officer, "fr").post("/profile/password/", form))
     assert "Le mot de passe actuel n'est pas correct." in french
     assert "The current password is not right." not in french
-    german = text(reader(officer, "de").post("/profile/password/", form))
+    german = text(browser(officer, "de").post("/profile/password/", form))
     assert "Das aktuelle Passwort ist nicht richtig." in german
     error = api_refusal(
         officer,
@@ -75,19 +61,19 @@ def test_wrong_current_password(officer):
 
 
 def test_wrong_authenticator_code(officer):
-    client = reader(officer, "fr")
+    client = browser(officer, "fr")
     client.post("/profile/second-factor/", {"action": "begin"})
     french = text(client.post("/profile/second-factor/", {"action": "confirm", "code": "000000"}))
     assert "Ce code ne correspond pas ; vérifiez l'horloge du téléphone." in french
-    client = reader(officer, "de")
+    client = browser(officer, "de")
     german = text(client.post("/profile/second-factor/", {"action": "confirm", "code": "000000"}))
     assert "Dieser Code stimmt nicht; prüfen Sie die Uhr des Telefons." in german
 
 
 def test_a_sign_in_rule_without_role_or_team(admin_user):
-    french = text(reader(admin_user, "fr").post("/people/sign-in/rules/", {"group": "nothing"}))
+    french = text(browser(admin_user, "fr").post("/people/sign-in/rules/", {"group": "nothing"}))
     assert "Une règle attribue un rôle, une équipe, ou les deux." in french
-    german = text(reader(admin_user, "de").post("/people/sign-in/rules/", {"group": "nothing"}))
+    german = text(browser(admin_user, "de").post("/people/sign-in/rules/", {"group": "nothing"}))
     assert "Eine Regel vergibt eine Rolle, ein Team oder beides." in german
     error = api_refusal(admin_user, "post", "/api/v1/sso/group-mappings/", {"group": "nothing"})
     assert error["code"] == "empty_rule"
@@ -97,9 +83,9 @@ def test_a_sign_in_rule_without_role_or_team(admin_user):
 # --- policy: responsibilities ----------------------------------------------------------------
 def test_an_auditor_cannot_be_accountable(admin_user, auditor, system):
     form = {"user": auditor.pk, "role": "accountable", "target": f"system:{system.pk}"}
-    french = text(reader(admin_user, "fr").post("/responsibilities/", form))
+    french = text(browser(admin_user, "fr").post("/responsibilities/", form))
     assert "Les auditeurs ne font que lire" in french and "Auditors only read" not in french
-    german = text(reader(admin_user, "de").post("/responsibilities/", form))
+    german = text(browser(admin_user, "de").post("/responsibilities/", form))
     assert "Auditoren lesen nur; sie können konsultiert oder informiert werden" in german
     error = api_refusal(
         admin_user,
@@ -116,9 +102,9 @@ def test_submitting_twice_names_the_status_by_its_label(scientist, high_risk_ver
     model_version_submit(actor=scientist, model_version=high_risk_version)
     url = f"/model-versions/{high_risk_version.pk}/submit/"
     version = high_risk_version.version
-    french = text(reader(scientist, "fr").post(url))
+    french = text(browser(scientist, "fr").post(url))
     assert f"La version {version} est à l'état « En revue »." in french
-    german = text(reader(scientist, "de").post(url))
+    german = text(browser(scientist, "de").post(url))
     assert f"Version {version} hat den Status „In Prüfung“." in german
     error = api_refusal(scientist, "post", f"/api/v1/model-versions/{high_risk_version.pk}/submit/")
     assert error["code"] == "not_submittable_status"
@@ -128,12 +114,12 @@ def test_submitting_twice_names_the_status_by_its_label(scientist, high_risk_ver
 def test_the_gate_names_the_environment_by_its_label(scientist, high_risk_version):
     url = f"/model-versions/{high_risk_version.pk}/deployments/"
     version = high_risk_version.version
-    french = text(reader(scientist, "fr").post(url, {"environment": "prod"}))
+    french = text(browser(scientist, "fr").post(url, {"environment": "prod"}))
     assert (
         f"La version {version} ne peut pas s'exécuter dans l'environnement « Production »."
         in french
     )
-    german = text(reader(scientist, "de").post(url, {"environment": "prod"}))
+    german = text(browser(scientist, "de").post(url, {"environment": "prod"}))
     assert f"Version {version} darf nicht in der Umgebung „Produktion“ laufen." in german
     error = api_refusal(
         scientist,
@@ -149,20 +135,20 @@ def test_assigning_someone_who_may_not_decide(officer, scientist, high_risk_vers
     model_version_submit(actor=scientist, model_version=high_risk_version)
     url = f"/review-queue/{high_risk_version.pk}/assign/"
     form = {"assignee": scientist.username}
-    french = text(reader(officer, "fr").post(url, form))
+    french = text(browser(officer, "fr").post(url, form))
     assert f"{scientist.username} ne peut pas décider de cette version" in french
-    german = text(reader(officer, "de").post(url, form))
+    german = text(browser(officer, "de").post(url, form))
     assert f"{scientist.username} darf über diese Version nicht entscheiden" in german
 
 
 # --- obligations: FRIA, declaration of conformity, incidents ---------------------------------
 def test_an_unchanged_fria_revision(officer, system):
     elements = {"deployer_processes": "Loan decisions"}
-    reader(officer, "en").post(f"/systems/{system.pk}/fria/", elements)
+    browser(officer, "en").post(f"/systems/{system.pk}/fria/", elements)
     assert FriaRevision.objects.filter(system=system).count() == 1
-    french = text(reader(officer, "fr").post(f"/systems/{system.pk}/fria/", elements))
+    french = text(browser(officer, "fr").post(f"/systems/{system.pk}/fria/", elements))
     assert "La révision 1 dit déjà exactement cela." in french
-    german = text(reader(officer, "de").post(f"/systems/{system.pk}/fria/", elements))
+    german = text(browser(officer, "de").post(f"/systems/{system.pk}/fria/", elements))
     assert "Revision 1 sagt bereits genau dies." in german
     error = api_refusal(officer, "post", f"/api/v1/systems/{system.pk}/fria/", elements)
     assert error["code"] == "no_change"
@@ -170,7 +156,7 @@ def test_an_unchanged_fria_revision(officer, system):
 
 
 def test_signing_an_incomplete_declaration_names_the_missing_elements(officer, system):
-    reader(officer, "en").post(
+    browser(officer, "en").post(
         f"/systems/{system.pk}/conformity/declarations/", {"provider_name": "Example Bank AG"}
     )
     declaration = Declaration.objects.get(system=system)
@@ -186,7 +172,7 @@ def test_signing_an_incomplete_declaration_names_the_missing_elements(officer, s
         with translation.override(language):
             label = translation.gettext(address)
         assert label != address
-        assert f"{start}{label}" in text(reader(officer, language).post(url, signature))
+        assert f"{start}{label}" in text(browser(officer, language).post(url, signature))
     error = api_refusal(officer, "post", f"/api/v1/declarations/{declaration.pk}/sign/", signature)
     assert error["code"] == "declaration_incomplete"
     assert error["message"].startswith(f"Fill in first: {address}")
@@ -204,9 +190,9 @@ def test_reporting_an_incident_twice(officer, system):
     )
     incident_mark_reported(actor=officer, incident=incident, authority="BaFin")
     url = f"/incidents/{incident.pk}/reported/"
-    french = text(reader(officer, "fr").post(url, {"authority": "BaFin"}, follow=True))
+    french = text(browser(officer, "fr").post(url, {"authority": "BaFin"}, follow=True))
     assert "Cet incident a déjà été signalé." in french
-    german = text(reader(officer, "de").post(url, {"authority": "BaFin"}, follow=True))
+    german = text(browser(officer, "de").post(url, {"authority": "BaFin"}, follow=True))
     assert "Dieser Vorfall wurde bereits gemeldet." in german
     error = api_refusal(
         officer, "post", f"/api/v1/incidents/{incident.pk}/reported/", {"authority": "BaFin"}

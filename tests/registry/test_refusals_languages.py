@@ -1,10 +1,8 @@
 """The registry's refusals in the reader's language on the pages, and in English, with the
 same code, through the API whatever Accept-Language or the profile say."""
 
-from html import unescape
-
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import translation
 
 from governance.kernel.errors import ServiceError
@@ -16,28 +14,10 @@ from registry.services.prompts import prompt_template_create
 from registry.services.systems import system_create
 from registry.services.versions import model_version_update
 from registry.storage import spool_to_incoming
+from tests.languages import browser, refused, text
 from tests.registry.conftest import upload
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user, language: str) -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def refused(response, status: int) -> dict:
-    """The API's error body; its language is English whatever was asked."""
-    assert response.status_code == status, response.content
-    assert response["Content-Language"] == "en"
-    return response.json()["error"]
 
 
 def test_upload_pages_refuse_in_french_and_german_the_api_in_english(
