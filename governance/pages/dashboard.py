@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits.programme.selectors import schedule_list, schedules_stalled
 from audits.runs.models.findings import WORK_STATUSES
@@ -37,7 +38,12 @@ from governance.review.worklists.selectors import (
 from registry.models import AISystem, ModelVersion, PIIFlag, PIIStatus, VersionStatus
 
 TOP = 5
-SEVERITIES = (("high", "High"), ("medium", "Medium"), ("low", "Low"), ("info", "Info"))
+SEVERITIES = (
+    ("high", gettext_noop("High")),
+    ("medium", gettext_noop("Medium")),
+    ("low", gettext_noop("Low")),
+    ("info", gettext_noop("Info")),
+)
 
 
 def open_findings(*, user: User) -> dict:

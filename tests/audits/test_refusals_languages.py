@@ -186,3 +186,25 @@ def test_finding_confirmations_in_the_readers_language(officer, scientist, model
     done = german.post(url, {"action": "resolve", "comment": "behoben"}, follow=True)
     assert f"Feststellung Nr. {finding.pk} gelöst." in text(done)
     assert "resolved." not in text(done)
+
+
+def test_severities_and_statuses_of_findings_in_the_readers_language(
+    officer, scientist, model_version
+):
+    run = CheckRun.objects.create(
+        kind="fairness", model_version=model_version, requested_by=scientist
+    )
+    Finding.objects.create(
+        model_version=model_version,
+        source="check",
+        check_run=run,
+        severity="high",
+        code="x",
+        status="in_progress",
+    )
+    french = text(browser(officer, "fr").get("/findings/"))
+    assert ">Élevé<" in french and ">En cours<" in french
+    german = text(browser(officer, "de").get("/findings/"))
+    assert ">Hoch<" in german and ">In Bearbeitung<" in german
+    run_page = text(browser(officer, "de").get(f"/checks/{run.pk}/"))
+    assert ">Hoch</span>" in run_page

@@ -8,25 +8,27 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from governance.kernel.permissions import team_scoped_queryset
 
 
 class Severity(models.TextChoices):
-    INFO = "info", "Info"
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    # Labels are English message ids (gettext_noop): pages translate them when shown.
+    INFO = "info", gettext_noop("Info")
+    LOW = "low", gettext_noop("Low")
+    MEDIUM = "medium", gettext_noop("Medium")
+    HIGH = "high", gettext_noop("High")
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    RESOLVED = "resolved", "Resolved"
-    RISK_ACCEPTED = "risk_accepted", "Risk accepted"
-    FALSE_POSITIVE = "false_positive", "False positive"
-    DUPLICATE = "duplicate", "Duplicate"
+    OPEN = "open", gettext_noop("Open")
+    IN_PROGRESS = "in_progress", gettext_noop("In progress")
+    RESOLVED = "resolved", gettext_noop("Resolved")
+    RISK_ACCEPTED = "risk_accepted", gettext_noop("Risk accepted")
+    FALSE_POSITIVE = "false_positive", gettext_noop("False positive")
+    DUPLICATE = "duplicate", gettext_noop("Duplicate")
 
 
 # Someone still has to act on these: they count as open work and carry a due date.

@@ -226,7 +226,7 @@ def test_resolving_without_a_comment_is_refused_in_the_browser(open_finding, off
     client.post(f"/findings/{open_finding.pk}/resolve/", {"comment": ""}, HTTP_HX_REQUEST="true")
     assert Finding.objects.get(pk=open_finding.pk).status == "open"
     ok = client.post(url, {"action": "resolve", "comment": "fixed"}, HTTP_HX_REQUEST="true")
-    assert "resolved" in ok.content.decode()
+    assert ">Resolved<" in ok.content.decode()
     assert Finding.objects.get(pk=open_finding.pk).status == "resolved"
 
 

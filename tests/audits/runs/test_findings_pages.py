@@ -111,7 +111,7 @@ def test_officer_resolves_a_finding_in_place(officer, model_version, scientist):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith(f'<tr id="finding-{finding.pk}">') and "resolved" in html
+    assert html.startswith(f'<tr id="finding-{finding.pk}">') and ">Resolved<" in html
     assert "Retrained with reweighing" in html
     finding.refresh_from_db()
     assert finding.status == "resolved" and finding.resolved_by == officer
