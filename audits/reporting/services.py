@@ -37,7 +37,7 @@ from governance.kernel.jobs.services import (
 from governance.kernel.languages import CODES as LANGUAGE_CODES
 from governance.kernel.languages import DEFAULT_LANGUAGE
 from governance.kernel.objectstore import blob_read_bytes
-from governance.kernel.phrases import Label, say
+from governance.kernel.sentences import Sentence, Term
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.services import notify
 from registry.models import Blob, ModelVersion
@@ -356,11 +356,13 @@ def _notify_ready(report: Report) -> None:
     target = report.model_version or report.audit_run or report
     # A kind's English label is its key in the catalogues.
     with translation.override(DEFAULT_LANGUAGE):
-        kind = Label(report.get_kind_display())
+        kind = Term(report.get_kind_display())
     notify(
         event="report_ready",
         target=target,
-        message=say(gettext_noop("%(kind)s #%(number)s is ready."), kind=kind, number=report.pk),
+        message=Sentence(
+            gettext_noop("%(kind)s #%(number)s is ready."), kind=kind, number=report.pk
+        ),
         payload={"report": report.pk, "sha256": report.sha256},
         recipients=[report.requested_by],
     )

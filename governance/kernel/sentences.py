@@ -13,20 +13,27 @@ The values are kept apart by what they are:
   English) are put in as they are, in every language;
 * ``Term``: a word of a vocabulary (a tier, a role, a check kind, a model task, a status, a
   field's label). English shows it as it always has (often the stored key, ``high_risk``),
-  other languages the translation of its label;
+  other languages the translation of its label (``Term(label)`` alone: a marked label, which
+  English shows as written);
 * ``Day``: a date, ISO 8601 in English, the local short form elsewhere;
+* ``Moment``: a date and time to the minute, likewise;
+* ``Number``: a decimal number, with the language's decimal separator;
 * ``Listing``: values one after the other (``, `` between them);
 * another ``Sentence``, translated in turn.
 
+``shown`` serves code that gives the same value to the API (English) and to a page or a report
+(``localized``).
+
 ``sentence_data`` and ``sentence_from_data`` write a sentence as JSON and read it back, for
-what keeps a computation to show it later (states stored before a sentence was kept with its
-data simply show their English text).
+what keeps a computation to show it later (a notification read days after it was sent, perhaps
+by someone whose language changed since; states stored before a sentence was kept with its data
+simply show their English text).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import formats
@@ -59,6 +66,8 @@ class Term(str):
     label: str
 
     def __new__(cls, label: str, english: str | None = None) -> Term:
+        # A lazy label is taken as it reads when the sentence is written, as plain text is.
+        label = str(label)
         word = super().__new__(cls, label if english is None else english)
         word.label = label
         return word
@@ -75,6 +84,22 @@ class Day(str):
 
     def __getnewargs__(self) -> tuple[date]:
         return (date.fromisoformat(self),)
+
+
+class Moment(str):
+    """A date and time to the minute: ``2026-11-22 03:00`` in English, ``22/11/2026 03:00``
+    or ``22.11.2026 03:00`` elsewhere."""
+
+    def __new__(cls, moment: datetime) -> Moment:
+        return super().__new__(cls, moment.strftime("%Y-%m-%d %H:%M"))
+
+    def __getnewargs__(self) -> tuple[datetime]:
+        return (datetime.fromisoformat(self),)
+
+
+class Number(str):
+    """A decimal number as English writes it (``2.5``, formatted by the caller); with the
+    language's decimal separator elsewhere (``2,5``)."""
 
 
 class Listing(str):
@@ -101,6 +126,12 @@ def localize(value: Any) -> str:
     return _translated(value)
 
 
+def shown(value: Any, localized: bool) -> str:
+    """``value`` as its English text (the API, stored records) or, with ``localized``, in the
+    active language (a page, a report), for code that computes both from the same records."""
+    return localize(value) if localized else str(value)
+
+
 def _translated(value: Any) -> str:
     if isinstance(value, Sentence):
         text = gettext(value.msgid)
@@ -111,13 +142,18 @@ def _translated(value: Any) -> str:
         return gettext(value.label) if value.label else str(value)
     if isinstance(value, Day):
         return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(value, Moment):
+        return formats.date_format(datetime.fromisoformat(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, Number):
+        return value.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
     if isinstance(value, Listing):
         return value.sep.join(_translated(item) for item in value.items)
     return str(value)
 
 
 def sentence_data(value: Any) -> Any:
-    """``value`` as JSON that ``sentence_from_data`` reads back (plain values as they are)."""
+    """``value`` as JSON that ``sentence_from_data`` reads back: text, numbers, booleans and
+    ``None`` as they are, any other value as the text it gave the sentence."""
     if isinstance(value, Sentence):
         return {
             "msgid": value.msgid,
@@ -127,9 +163,15 @@ def sentence_data(value: Any) -> Any:
         return {"term": value.label, "english": str(value)}
     if isinstance(value, Day):
         return {"day": str(value)}
+    if isinstance(value, Moment):
+        return {"moment": str(value)}
+    if isinstance(value, Number):
+        return {"number": str(value)}
     if isinstance(value, Listing):
         return {"items": [sentence_data(item) for item in value.items], "sep": value.sep}
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
 
 
 def sentence_from_data(data: Any) -> Any:
@@ -145,6 +187,10 @@ def sentence_from_data(data: Any) -> Any:
         return Term(data["term"], data.get("english"))
     if "day" in data:
         return Day(date.fromisoformat(data["day"]))
+    if "moment" in data:
+        return Moment(datetime.fromisoformat(data["moment"]))
+    if "number" in data:
+        return Number(data["number"])
     if "items" in data:
         return Listing((sentence_from_data(item) for item in data["items"]), data["sep"])
     raise ValueError(f"not a kept sentence: {data!r}")

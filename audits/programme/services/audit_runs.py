@@ -27,7 +27,7 @@ from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import ServiceError
 from governance.kernel.jobs.services import job_progress, job_succeed, tracked_job
 from governance.kernel.languages import DEFAULT_LANGUAGE
-from governance.kernel.phrases import say
+from governance.kernel.sentences import Sentence
 from governance.policy.deployments.models import Deployment
 from governance.policy.notifications.services import notify
 from governance.review.evaluation import evaluate
@@ -260,7 +260,7 @@ def audit_run_process(*, run_id: int, task=None) -> None:
                 notify(
                     event="finding_raised",
                     target=run.system,
-                    message=say(
+                    message=Sentence(
                         gettext_noop(
                             "Scheduled audit #%(number)s of %(system)s raised %(count)s "
                             "finding(s): %(codes)s"

@@ -32,7 +32,7 @@ from governance.kernel.errors import (
 )
 from governance.kernel.jobs.models import JobStatus
 from governance.kernel.jobs.services import job_enqueue
-from governance.kernel.phrases import Day, say
+from governance.kernel.sentences import Day, Sentence
 from governance.policy.classification.models import RiskClassification
 from governance.policy.notifications.models import Notification
 from governance.policy.notifications.services import notify
@@ -306,13 +306,13 @@ def schedules_stalled_notify(*, now: datetime | None = None) -> int:
             notify(
                 event="audit_overdue",
                 target=system,
-                message=say(
+                message=Sentence(
                     gettext_noop(
                         "The audit of %(system)s was due %(date)s and has not run; it is overdue "
                         "by more than its %(days)s-day interval."
                     ),
                     system=str(system),
-                    date=Day(f"{row.expected_at:%Y-%m-%d}"),
+                    date=Day(row.expected_at),
                     days=row.schedule.interval_days,
                 ),
                 payload={"schedule": row.schedule.pk, "expected_at": row.expected_at},

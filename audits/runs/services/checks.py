@@ -56,7 +56,7 @@ from governance.kernel.jobs.services import (
     job_succeed,
     tracked_job,
 )
-from governance.kernel.phrases import say
+from governance.kernel.sentences import Sentence
 from governance.policy.deployments.models import Deployment
 from registry.models import DatasetVersion, ModelVersion, ProfileStatus, Verification
 from registry.storage import blob_store, incoming_dir
@@ -444,7 +444,7 @@ def _reproduction_finished(run: CheckRun) -> None:
             target=run,
             findings=rows,
             kind=run.kind,
-            subject=say(
+            subject=Sentence(
                 gettext_noop("reproduction #%(number)s of %(kind)s check #%(original)s"),
                 number=run.pk,
                 kind=check_kind(run.kind),

@@ -28,7 +28,7 @@ from audits.runs.models.findings import (
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, Forbidden, ServiceError, vocabulary_term
-from governance.kernel.phrases import Phrase, Stored, say
+from governance.kernel.sentences import Sentence, Term
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
 
@@ -212,14 +212,14 @@ def _summary(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     ]
 
 
-def check_kind(kind: str) -> Stored:
+def check_kind(kind: str) -> Term:
     """A check kind in a notification: its key in English (as the messages always read), its
     label in another language."""
-    return Stored(kind, CHECK_LABELS.get(kind, ""))
+    return Term(CHECK_LABELS.get(kind, ""), kind)
 
 
-def check_subject(run) -> Phrase:
-    return say(
+def check_subject(run) -> Sentence:
+    return Sentence(
         gettext_noop("%(kind)s check #%(number)s of %(version)s"),
         kind=check_kind(run.kind),
         number=run.pk,
@@ -227,14 +227,14 @@ def check_subject(run) -> Phrase:
     )
 
 
-def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: Phrase) -> None:
+def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: Sentence) -> None:
     """``finding_raised`` for high findings; ``drift_detected`` for drift or performance."""
     high = [f for f in findings if f.severity == "high"]
     if high:
         notify(
             event="finding_raised",
             target=target,
-            message=say(
+            message=Sentence(
                 gettext_noop("%(count)s high-severity finding(s) on %(subject)s: %(codes)s"),
                 count=len(high),
                 subject=subject,
@@ -247,7 +247,7 @@ def notify_findings(*, target, findings: Sequence[Finding], kind: str, subject: 
         notify(
             event="drift_detected",
             target=target,
-            message=say(
+            message=Sentence(
                 gettext_noop("%(kind)s findings on %(subject)s: %(codes)s"),
                 kind=check_kind(kind),
                 subject=subject,
@@ -266,14 +266,14 @@ def notify_run_finished(run, findings: Sequence[Finding]) -> None:
     if run.status == "failed" or run.passed is False:
         # The error is the worker's, recorded in English with the run.
         message = (
-            say(
+            Sentence(
                 gettext_noop("The %(subject)s failed: %(code)s: %(error)s"),
                 subject=subject,
                 code=run.error_code,
                 error=run.error_message,
             )
             if run.status == "failed"
-            else say(
+            else Sentence(
                 gettext_noop("The %(subject)s did not pass its declared thresholds"),
                 subject=subject,
             )

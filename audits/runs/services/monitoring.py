@@ -21,7 +21,7 @@ from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Forbidden, ServiceError
 from governance.kernel.jobs.services import job_succeed
-from governance.kernel.phrases import Stored, say
+from governance.kernel.sentences import Sentence, Term
 from governance.policy.deployments.models import Environment
 from governance.policy.notifications.services import notify
 from registry.models import ModelVersion
@@ -157,12 +157,12 @@ def operational_metrics_report(
         notify(
             event="finding_raised",
             target=run,
-            message=say(
+            message=Sentence(
                 gettext_noop(
                     "Operational limits breached by %(version)s in %(environment)s: %(metrics)s"
                 ),
                 version=str(model_version),
-                environment=Stored(environment, ENVIRONMENT_LABELS.get(environment, "")),
+                environment=Term(ENVIRONMENT_LABELS.get(environment, ""), environment),
                 metrics=", ".join(f.metric for f in rows),
             ),
             payload={

@@ -8,9 +8,10 @@ authorities or act on their behalf register their use under Section C (Art. 49(3
 classification does not say whether the organisation is provider or deployer, both of the
 sections that could apply are given.
 
-The labels, sources, gaps, computed values and notes are phrases (``governance.kernel.phrases``):
-in English for the API (and as they have always read), in the active language for the page
-and the PDF (``localized=True``). What people wrote and names are given as written.
+The labels, sources, gaps, computed values and notes are sentences and terms
+(``governance.kernel.sentences``): in English for the API (and as they have always read), in
+the active language for the page and the PDF (``localized=True``). What people wrote and names
+are given as written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from governance.kernel.accounts.models import User
-from governance.kernel.phrases import Day, Joined, Label, say, shown
+from governance.kernel.sentences import Day, Listing, Sentence, Term, shown
 from governance.obligations.conformity.models import DeclarationStatus, DerogationCondition
 from governance.obligations.conformity.selectors import declaration_list, derogation_list
 from governance.obligations.fria.selectors import fria_current
@@ -27,23 +28,25 @@ from governance.policy.classification.models import RiskClassification, RiskTier
 from governance.policy.deployments.models import Deployment, Environment
 from registry.models import AISystem
 
-NOT_RECORDED = Label(gettext_noop("not recorded in the registry"))
-NOT_WRITTEN = Label(gettext_noop("(not written)"))
+NOT_RECORDED = Term(gettext_noop("not recorded in the registry"))
+NOT_WRITTEN = Term(gettext_noop("(not written)"))
 
 
 def _item(section, point, label, value="", source="", gap="", applicable_only=False) -> dict:
-    """One point of Annex VIII: ``label``, ``source`` and ``gap`` are marked texts or phrases;
-    ``value`` is what the record holds (people's text, or a phrase computed from it)."""
-    if isinstance(value, str):
+    """One point of Annex VIII: ``label``, ``source`` and ``gap`` are marked texts or sentences;
+    ``value`` is what the record holds (people's text, or a sentence computed from it)."""
+    if isinstance(value, str) and not isinstance(value, Sentence | Term | Listing):
+        # People's text is trimmed; a computed value must keep what says it again in the
+        # reader's language (trimming would leave its English text only).
         value = value.strip()
     if not value and not gap and not applicable_only:
         gap = NOT_RECORDED
     return {
         "section": section,
         "point": point,
-        "label": Label(label),
+        "label": Term(label),
         "value": value,
-        "source": Label(source),
+        "source": Term(source),
         "gap": gap,
         "where_applicable": applicable_only,
     }
@@ -56,10 +59,10 @@ def _status(system: AISystem):
         .first()
     )
     if prod is None:
-        return Label(gettext_noop("Not yet placed on the market or put into service"))
-    return say(
+        return Term(gettext_noop("Not yet placed on the market or put into service"))
+    return Sentence(
         gettext_noop("In service (first production deployment %(date)s)"),
-        date=Day(f"{prod.deployed_at:%Y-%m-%d}"),
+        date=Day(prod.deployed_at),
     )
 
 
@@ -69,11 +72,11 @@ def _provider_items(section: str, system: AISystem, declaration) -> list[dict]:
     reference = declaration.system_reference if declaration else ""
     purpose = system.intended_purpose.strip()
     if system.architecture:
-        components = say(
+        components = Sentence(
             gettext_noop("Components: %(architecture)s"), architecture=system.architecture
         )
         purpose = (
-            say("%(purpose)s\n%(components)s", purpose=purpose, components=components)
+            Sentence("%(purpose)s\n%(components)s", purpose=purpose, components=components)
             if purpose
             else components
         )
@@ -86,7 +89,7 @@ def _provider_items(section: str, system: AISystem, declaration) -> list[dict]:
             gettext_noop("declaration of conformity / documentation"),
             ""
             if name and address
-            else Label(gettext_noop("address and contact details not recorded in the registry")),
+            else Term(gettext_noop("address and contact details not recorded in the registry")),
         ),
         _item(
             section,
@@ -112,7 +115,7 @@ def _provider_items(section: str, system: AISystem, declaration) -> list[dict]:
             gettext_noop("documentation: intended purpose, architecture"),
             ""
             if system.intended_purpose
-            else Label(gettext_noop("intended purpose not recorded in the registry")),
+            else Term(gettext_noop("intended purpose not recorded in the registry")),
         ),
     ]
 
@@ -150,16 +153,16 @@ def _section_a(system, declaration, signed) -> dict:
             "A",
             "11",
             gettext_noop("EU declaration of conformity (Art. 47)"),
-            say(
+            Sentence(
                 gettext_noop("Declaration %(number)s, signed %(date)s by %(signatory)s"),
                 number=signed.number,
-                date=Day(f"{signed.signed_at:%Y-%m-%d}"),
+                date=Day(signed.signed_at),
                 signatory=signed.signatory_name,
             )
             if signed
             else "",
             DECLARATION_SOURCE,
-            "" if signed else Label(gettext_noop("no signed declaration of conformity")),
+            "" if signed else Term(gettext_noop("no signed declaration of conformity")),
         ),
         _item(
             "A",
@@ -172,7 +175,7 @@ def _section_a(system, declaration, signed) -> dict:
     ]
     return {
         "key": "A",
-        "title": Label(gettext_noop("Providers of high-risk AI systems (Art. 49(1))")),
+        "title": Term(gettext_noop("Providers of high-risk AI systems (Art. 49(1))")),
         "items": items,
     }
 
@@ -180,7 +183,7 @@ def _section_a(system, declaration, signed) -> dict:
 def _section_b(system, declaration, derogation) -> dict:
     labels = dict(DerogationCondition.choices)
     conditions = (
-        Joined(tuple(Label(labels[c]) for c in derogation.conditions), "\n")
+        Listing(tuple(Term(labels[c]) for c in derogation.conditions), "\n")
         if derogation and derogation.conditions
         else ""
     )
@@ -194,7 +197,7 @@ def _section_b(system, declaration, derogation) -> dict:
             DEROGATION_SOURCE,
             ""
             if derogation
-            else Label(
+            else Term(
                 gettext_noop("no Art. 6(3) assessment that concludes the derogation applies")
             ),
         ),
@@ -210,29 +213,29 @@ def _section_b(system, declaration, derogation) -> dict:
     ]
     return {
         "key": "B",
-        "title": Label(gettext_noop("Providers relying on an Art. 6(3) derogation (Art. 49(2))")),
+        "title": Term(gettext_noop("Providers relying on an Art. 6(3) derogation (Art. 49(2))")),
         "items": items,
     }
 
 
 def _section_c(system, fria) -> dict:
     summary = ""
-    gap = Label(gettext_noop("no fundamental rights impact assessment"))
+    gap = Term(gettext_noop("no fundamental rights impact assessment"))
     if fria is not None:
-        summary = say(
+        summary = Sentence(
             gettext_noop(
                 "Revision %(number)s of %(date)s. Risks: %(risks)s Measures: %(measures)s"
             ),
             number=fria.number,
-            date=Day(f"{fria.created_at:%Y-%m-%d}"),
+            date=Day(fria.created_at),
             risks=fria.specific_risks or NOT_WRITTEN,
             measures=fria.mitigation_measures or NOT_WRITTEN,
         )
         missing = fria.missing()
         gap = (
-            say(
+            Sentence(
                 gettext_noop("the assessment lacks: %(elements)s"),
-                elements=Joined(tuple(Label(m) for m in missing), "; "),
+                elements=Listing(tuple(Term(m) for m in missing), "; "),
             )
             if missing
             else ""
@@ -242,9 +245,9 @@ def _section_c(system, fria) -> dict:
             "C",
             "1",
             gettext_noop("Name, address and contact details of the deployer"),
-            say(gettext_noop("%(team)s (owning team)"), team=system.team.name),
+            Sentence(gettext_noop("%(team)s (owning team)"), team=system.team.name),
             gettext_noop("team"),
-            Label(
+            Term(
                 gettext_noop(
                     "the deployer's legal name, address and contact details not recorded in the "
                     "registry"
@@ -275,7 +278,7 @@ def _section_c(system, fria) -> dict:
     ]
     return {
         "key": "C",
-        "title": Label(gettext_noop("Deployers of high-risk AI systems (Art. 49(3))")),
+        "title": Term(gettext_noop("Deployers of high-risk AI systems (Art. 49(3))")),
         "items": items,
     }
 
@@ -307,23 +310,23 @@ def registration_data(*, actor: User, system: AISystem, localized: bool = False)
     notes = []
     if not latest:
         notes.append(
-            Label(
+            Term(
                 gettext_noop("The system is not classified: classify it to know what to register.")
             )
         )
     elif not sections:
         notes.append(
-            say(
+            Sentence(
                 gettext_noop(
                     "No registration is due for a system classified %(tier)s: the EU database "
                     "holds high-risk systems and systems relying on an Art. 6(3) derogation."
                 ),
-                tier=Label(RiskTier(tier).label) if tier in RiskTier.values else tier,
+                tier=Term(RiskTier(tier).label) if tier in RiskTier.values else tier,
             )
         )
     if latest and not role and sections:
         notes.append(
-            Label(
+            Term(
                 gettext_noop(
                     "The classification does not record whether the organisation is the "
                     "provider or the deployer: every section that could apply is given."
@@ -331,7 +334,7 @@ def registration_data(*, actor: User, system: AISystem, localized: bool = False)
             )
         )
     missing = [
-        say(
+        Sentence(
             gettext_noop("%(point)s %(label)s: %(gap)s"),
             point=f"{i['section']}{i['point']}",
             label=i["label"],

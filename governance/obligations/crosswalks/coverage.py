@@ -9,7 +9,7 @@ least one is covered or partly, and not covered otherwise; a control naming no k
 the registry keeps no record for.
 
 The summaries, what is missing and the link labels are sentences with named placeholders
-(``Phrase``): English as computed for the API, in the active language for the page and the
+(``Sentence``): English as computed for the API, in the active language for the page and the
 Statement of Applicability (``system_coverage(localized=True)``).
 """
 
@@ -28,7 +28,7 @@ from audits.programme.models import AuditSchedule
 from audits.runs.models.checks import CheckRun
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.models import AuditCheckpoint, AuditEvent
-from governance.kernel.phrases import Joined, Label, Phrase, Stored, say, shown
+from governance.kernel.sentences import Listing, Sentence, Term, shown
 from governance.obligations.crosswalks.models import Applicability, Control
 from governance.obligations.fria.models import FriaRevision
 from governance.obligations.incidents.models import Incident
@@ -86,17 +86,17 @@ def evidence_label(key: str, localized: bool) -> str:
     the check kinds' labels are only known to the catalogues one by one)."""
     if key.startswith("check:"):
         kind = CHECK_LABELS[key.split(":", 1)[1]]
-        return shown(say(gettext_noop("%(kind)s check"), kind=Label(kind)), localized)
-    return shown(Label(EVIDENCE_LABELS[key]), localized)
+        return shown(Sentence(gettext_noop("%(kind)s check"), kind=Term(kind)), localized)
+    return shown(Term(EVIDENCE_LABELS[key]), localized)
 
 
 @dataclass
 class Evidence:
     key: str
     state: str
-    summary: Phrase
+    summary: Sentence
     # A sentence, the sentences of the gaps, or text computed elsewhere in English.
-    missing: Phrase | Joined | str = ""
+    missing: Sentence | Listing | str = ""
     links: list[tuple[Any, str]] = field(default_factory=list)
 
     def as_dict(self, localized: bool = False) -> dict[str, Any]:
@@ -154,19 +154,19 @@ class _Records:
         return [_link(str(self.current), "model-version", self.current.pk)]
 
 
-def _no_version() -> tuple[str, Phrase]:
-    return MISSING, say(gettext_noop("The system has no model version."))
+def _no_version() -> tuple[str, Sentence]:
+    return MISSING, Sentence(gettext_noop("The system has no model version."))
 
 
-def _tier(classification) -> Label:
-    return Label(classification.get_tier_display())
+def _tier(classification) -> Term:
+    return Term(classification.get_tier_display())
 
 
 def _check(rec: _Records, kind: str) -> Evidence:
     key = f"check:{kind}"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, say(gettext_noop("No version to check.")), missing)
+        return Evidence(key, state, Sentence(gettext_noop("No version to check.")), missing)
     runs = CheckRun.objects.filter(
         model_version__model__system=rec.system,
         kind=kind,
@@ -175,29 +175,29 @@ def _check(rec: _Records, kind: str) -> Evidence:
         exploratory=False,
     ).order_by("-finished_at", "-pk")
     mine = runs.filter(model_version=rec.current).first()
-    label = Stored(CHECK_LABELS[kind].lower(), CHECK_LABELS[kind])
+    label = Term(CHECK_LABELS[kind], CHECK_LABELS[kind].lower())
     if mine is not None:
         links = [
             _link(
-                say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=mine.pk),
+                Sentence(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=mine.pk),
                 "check-run",
                 mine.pk,
             )
         ]
         if mine.dataset_version_id:
             on = {"number": mine.pk, "dataset": str(mine.dataset_version)}
-            passed = say(gettext_noop("Check #%(number)s on %(dataset)s passed."), **on)
-            ran = say(gettext_noop("Check #%(number)s on %(dataset)s ran."), **on)
+            passed = Sentence(gettext_noop("Check #%(number)s on %(dataset)s passed."), **on)
+            ran = Sentence(gettext_noop("Check #%(number)s on %(dataset)s ran."), **on)
         else:
-            passed = say(gettext_noop("Check #%(number)s passed."), number=mine.pk)
-            ran = say(gettext_noop("Check #%(number)s ran."), number=mine.pk)
+            passed = Sentence(gettext_noop("Check #%(number)s passed."), number=mine.pk)
+            ran = Sentence(gettext_noop("Check #%(number)s ran."), number=mine.pk)
         if mine.passed:
             return Evidence(key, COVERED, passed, links=links)
         return Evidence(
             key,
             PARTLY,
             ran,
-            say(
+            Sentence(
                 gettext_noop("The latest %(kind)s check of %(version)s did not pass."),
                 kind=label,
                 version=str(rec.current),
@@ -209,19 +209,21 @@ def _check(rec: _Records, kind: str) -> Evidence:
         return Evidence(
             key,
             PARTLY,
-            say(
+            Sentence(
                 gettext_noop("Check #%(number)s ran on %(version)s."),
                 number=older.pk,
                 version=str(older.model_version),
             ),
-            say(
+            Sentence(
                 gettext_noop("No %(kind)s check of the current version %(version)s."),
                 kind=label,
                 version=str(rec.current),
             ),
             [
                 _link(
-                    say(gettext_noop("%(kind)s check #%(number)s"), kind=label, number=older.pk),
+                    Sentence(
+                        gettext_noop("%(kind)s check #%(number)s"), kind=label, number=older.pk
+                    ),
                     "check-run",
                     older.pk,
                 )
@@ -230,8 +232,8 @@ def _check(rec: _Records, kind: str) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        say(gettext_noop("No check run.")),
-        say(gettext_noop("No %(kind)s check of this system has run."), kind=label),
+        Sentence(gettext_noop("No check run.")),
+        Sentence(gettext_noop("No %(kind)s check of this system has run."), kind=label),
     )
 
 
@@ -239,11 +241,11 @@ def _required_checks(rec: _Records) -> Evidence:
     key = "required_checks"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, say(gettext_noop("No version to evaluate.")), missing)
+        return Evidence(key, state, Sentence(gettext_noop("No version to evaluate.")), missing)
     requirements = evaluate(rec.current).requirements
     unmet = [r for r in requirements if not r.met]
     met = len(requirements) - len(unmet)
-    summary = say(
+    summary = Sentence(
         gettext_noop("%(met)s of %(total)s requirements of the tier policy met by %(version)s."),
         met=met,
         total=len(requirements),
@@ -251,11 +253,14 @@ def _required_checks(rec: _Records) -> Evidence:
     )
     if not requirements:
         return Evidence(
-            key, PARTLY, summary, say(gettext_noop("The tier policy requires nothing to check."))
+            key,
+            PARTLY,
+            summary,
+            Sentence(gettext_noop("The tier policy requires nothing to check.")),
         )
     state = COVERED if not unmet else (PARTLY if met else MISSING)
     # The requirement texts are the review policy's sentences.
-    unmet_labels = Joined(tuple(r.label for r in unmet), sep="; ") if unmet else ""
+    unmet_labels = Listing(tuple(r.label for r in unmet), sep="; ") if unmet else ""
     return Evidence(key, state, summary, unmet_labels, rec.version_link())
 
 
@@ -273,18 +278,18 @@ def _approvals(rec: _Records) -> Evidence:
         return Evidence(
             key,
             COVERED,
-            say(stands, version=str(rec.current), count=count),
+            Sentence(stands, version=str(rec.current), count=count),
             links=rec.version_link(),
         )
     if decisions.exists():
         return Evidence(
             key,
             PARTLY,
-            say(
+            Sentence(
                 gettext_noop("%(count)s signed approval(s) of earlier versions."),
                 count=decisions.count(),
             ),
-            say(
+            Sentence(
                 gettext_noop("The current version %(version)s is not approved."),
                 version=str(rec.current),
             ),
@@ -293,8 +298,8 @@ def _approvals(rec: _Records) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        say(gettext_noop("No approval decision.")),
-        say(gettext_noop("No version was approved.")),
+        Sentence(gettext_noop("No approval decision.")),
+        Sentence(gettext_noop("No version was approved.")),
     )
 
 
@@ -306,8 +311,8 @@ def _deployments(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("Never deployed.")),
-            say(gettext_noop("No deployment is recorded.")),
+            Sentence(gettext_noop("Never deployed.")),
+            Sentence(gettext_noop("No deployment is recorded.")),
         )
     text = {
         "deploy": gettext_noop(
@@ -322,11 +327,11 @@ def _deployments(rec: _Records) -> Evidence:
     return Evidence(
         key,
         COVERED,
-        say(
+        Sentence(
             text,
             count=rows.count(),
             version=str(latest.model_version),
-            environment=Stored(latest.environment, latest.get_environment_display()),
+            environment=Term(latest.get_environment_display(), latest.environment),
             date=f"{latest.deployed_at:%Y-%m-%d}",
         ),
         links=[_link(str(latest.model_version), "model-version", latest.model_version_id)],
@@ -340,18 +345,20 @@ def _raci(rec: _Records) -> Evidence:
         .filter(Q(system=rec.system) | Q(model__system=rec.system))
         .select_related("user")
     )
-    links = [_link(Label(gettext_noop("Responsibilities")), "responsibilities")]
-    roles = Joined(tuple(Label(role) for role in sorted({r.get_role_display() for r in rows})))
-    assigned = say(gettext_noop("Assigned: %(roles)s."), roles=roles)
+    links = [_link(Term(gettext_noop("Responsibilities")), "responsibilities")]
+    roles = Listing(tuple(Term(role) for role in sorted({r.get_role_display() for r in rows})))
+    assigned = Sentence(gettext_noop("Assigned: %(roles)s."), roles=roles)
     if any(r.role == "accountable" for r in rows):
         return Evidence(key, COVERED, assigned, links=links)
     if rows:
-        return Evidence(key, PARTLY, assigned, say(gettext_noop("Nobody is accountable.")), links)
+        return Evidence(
+            key, PARTLY, assigned, Sentence(gettext_noop("Nobody is accountable.")), links
+        )
     return Evidence(
         key,
         MISSING,
-        say(gettext_noop("No responsibility assigned.")),
-        say(gettext_noop("No RACI assignment.")),
+        Sentence(gettext_noop("No responsibility assigned.")),
+        Sentence(gettext_noop("No RACI assignment.")),
         links,
     )
 
@@ -363,13 +370,13 @@ def _audit_trail(rec: _Records) -> Evidence:
         target_type="registry.aisystem", target_id=str(rec.system.pk)
     ) | AuditEvent.objects.filter(target_type="registry.modelversion", target_id__in=version_ids)
     first = events.order_by("sequence").values_list("sequence", flat=True).first()
-    links = [_link(Label(gettext_noop("Audit trail")), "audit-trail")]
+    links = [_link(Term(gettext_noop("Audit trail")), "audit-trail")]
     if first is None:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No event about this system.")),
-            say(gettext_noop("Nothing logged.")),
+            Sentence(gettext_noop("No event about this system.")),
+            Sentence(gettext_noop("Nothing logged.")),
             links,
         )
     count = events.count()
@@ -378,7 +385,7 @@ def _audit_trail(rec: _Records) -> Evidence:
         return Evidence(
             key,
             COVERED,
-            say(
+            Sentence(
                 gettext_noop("%(count)s events; signed checkpoint up to event #%(sequence)s."),
                 count=count,
                 sequence=checkpoint.sequence,
@@ -388,27 +395,27 @@ def _audit_trail(rec: _Records) -> Evidence:
     return Evidence(
         key,
         PARTLY,
-        say(gettext_noop("%(count)s events in the hash chain."), count=count),
-        say(gettext_noop("No signed checkpoint covers them yet.")),
+        Sentence(gettext_noop("%(count)s events in the hash chain."), count=count),
+        Sentence(gettext_noop("No signed checkpoint covers them yet.")),
         links,
     )
 
 
 def _classification(rec: _Records) -> Evidence:
     key = "classification"
-    links = [_link(Label(gettext_noop("Classification")), "system-classification", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Classification")), "system-classification", rec.system.pk)]
     if rec.classification is None:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("Not classified.")),
-            say(gettext_noop("Classify the system.")),
+            Sentence(gettext_noop("Not classified.")),
+            Sentence(gettext_noop("Classify the system.")),
             links,
         )
     return Evidence(
         key,
         COVERED,
-        say(
+        Sentence(
             gettext_noop("Classified %(tier)s on %(date)s."),
             tier=_tier(rec.classification),
             date=f"{rec.classification.created_at:%Y-%m-%d}",
@@ -423,78 +430,82 @@ def _policy(rec: _Records) -> Evidence:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No tier, so no policy.")),
-            say(gettext_noop("Classify the system first.")),
+            Sentence(gettext_noop("No tier, so no policy.")),
+            Sentence(gettext_noop("Classify the system first.")),
         )
     policy = Policy.objects.filter(tier=rec.classification.tier).first()
     if policy is None:
         return Evidence(
             key,
             PARTLY,
-            say(gettext_noop("Classified %(tier)s."), tier=_tier(rec.classification)),
-            say(gettext_noop("No policy is defined for that tier.")),
+            Sentence(gettext_noop("Classified %(tier)s."), tier=_tier(rec.classification)),
+            Sentence(gettext_noop("No policy is defined for that tier.")),
         )
-    tier = Label(policy.get_tier_display())
+    tier = Term(policy.get_tier_display())
     return Evidence(
         key,
         COVERED,
-        say(
+        Sentence(
             gettext_noop("The %(tier)s policy (version %(version)s) applies."),
             tier=tier,
             version=policy.version,
         ),
-        links=[_link(say(gettext_noop("%(tier)s policy"), tier=tier), "policy-edit", policy.tier)],
+        links=[
+            _link(Sentence(gettext_noop("%(tier)s policy"), tier=tier), "policy-edit", policy.tier)
+        ],
     )
 
 
 def _risks(rec: _Records) -> Evidence:
     key = "risks"
     risks = list(Risk.objects.filter(system=rec.system).prefetch_related("mitigations"))
-    links = [_link(Label(gettext_noop("Risk register")), "system-risks", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Risk register")), "system-risks", rec.system.pk)]
     if not risks:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No risk recorded.")),
-            say(gettext_noop("The risk register is empty.")),
+            Sentence(gettext_noop("No risk recorded.")),
+            Sentence(gettext_noop("The risk register is empty.")),
             links,
         )
     today = timezone.localdate()
     gaps = []
     overdue = sum(1 for r in risks if r.is_overdue(today))
     if overdue:
-        gaps.append(say(gettext_noop("%(count)s review(s) overdue"), count=overdue))
+        gaps.append(Sentence(gettext_noop("%(count)s review(s) overdue"), count=overdue))
     unmitigated = sum(1 for r in risks if r.status == "open" and not r.mitigations.all())
     if unmitigated:
         gaps.append(
-            say(gettext_noop("%(count)s open risk(s) without mitigation"), count=unmitigated)
+            Sentence(gettext_noop("%(count)s open risk(s) without mitigation"), count=unmitigated)
         )
     unassessed = sum(1 for r in risks if r.residual_band is None and r.status != "closed")
     if unassessed:
-        gaps.append(say(gettext_noop("%(count)s without residual score"), count=unassessed))
-    summary = say(gettext_noop("%(count)s risk(s) recorded."), count=len(risks))
-    missing = Joined(tuple(gaps), "; ") if gaps else ""
+        gaps.append(Sentence(gettext_noop("%(count)s without residual score"), count=unassessed))
+    summary = Sentence(gettext_noop("%(count)s risk(s) recorded."), count=len(risks))
+    missing = Listing(tuple(gaps), "; ") if gaps else ""
     return Evidence(key, PARTLY if gaps else COVERED, summary, missing, links)
 
 
 def _incidents(rec: _Records) -> Evidence:
     key = "incidents"
     incidents = list(Incident.objects.filter(system=rec.system))
-    links = [_link(Label(gettext_noop("Serious incidents")), "system-incidents", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Serious incidents")), "system-incidents", rec.system.pk)]
     now = timezone.now()
     late = [i for i in incidents if i.is_late(now)]
     if late:
         return Evidence(
             key,
             PARTLY,
-            say(gettext_noop("%(count)s incident(s) recorded."), count=len(incidents)),
-            say(gettext_noop("%(count)s reported after the deadline or overdue."), count=len(late)),
+            Sentence(gettext_noop("%(count)s incident(s) recorded."), count=len(incidents)),
+            Sentence(
+                gettext_noop("%(count)s reported after the deadline or overdue."), count=len(late)
+            ),
             links,
         )
     summary = (
-        say(gettext_noop("%(count)s incident(s), none late."), count=len(incidents))
+        Sentence(gettext_noop("%(count)s incident(s), none late."), count=len(incidents))
         if incidents
-        else say(
+        else Sentence(
             gettext_noop("No serious incident recorded; the register and its clocks are in place.")
         )
     )
@@ -504,25 +515,25 @@ def _incidents(rec: _Records) -> Evidence:
 def _fria(rec: _Records) -> Evidence:
     key = "fria"
     current = FriaRevision.objects.filter(system=rec.system).order_by("-number").first()
-    links = [_link(Label(gettext_noop("FRIA")), "system-fria", rec.system.pk)]
+    links = [_link(Term(gettext_noop("FRIA")), "system-fria", rec.system.pk)]
     if current is None:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No assessment.")),
-            say(gettext_noop("No FRIA revision is recorded.")),
+            Sentence(gettext_noop("No assessment.")),
+            Sentence(gettext_noop("No FRIA revision is recorded.")),
             links,
         )
     missing = current.missing()
-    summary = say(
+    summary = Sentence(
         gettext_noop("Revision %(number)s of %(date)s."),
         number=current.number,
         date=f"{current.created_at:%Y-%m-%d}",
     )
     if missing:
-        empty = Joined(tuple(Label(label) for label in missing))
+        empty = Listing(tuple(Term(label) for label in missing))
         return Evidence(
-            key, PARTLY, summary, say(gettext_noop("Empty: %(items)s"), items=empty), links
+            key, PARTLY, summary, Sentence(gettext_noop("Empty: %(items)s"), items=empty), links
         )
     return Evidence(key, COVERED, summary, links=links)
 
@@ -530,58 +541,60 @@ def _fria(rec: _Records) -> Evidence:
 def _monitoring_plan(rec: _Records) -> Evidence:
     key = "monitoring_plan"
     plan = MonitoringPlan.objects.filter(system=rec.system).first()
-    links = [_link(Label(gettext_noop("Post-market plan")), "system-monitoring", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Post-market plan")), "system-monitoring", rec.system.pk)]
     if plan is None:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No plan.")),
-            say(gettext_noop("No post-market monitoring plan.")),
+            Sentence(gettext_noop("No plan.")),
+            Sentence(gettext_noop("No post-market monitoring plan.")),
             links,
         )
     mismatches = plan_mismatches(plan, rec.system)
-    summary = say(
+    summary = Sentence(
         gettext_noop("Plan with %(metrics)s metric(s), audits every %(days)s days."),
         metrics=len(plan.metrics),
         days=plan.audit_interval_days,
     )
     if mismatches:
-        return Evidence(key, PARTLY, summary, Joined(tuple(mismatches), " "), links)
+        return Evidence(key, PARTLY, summary, Listing(tuple(mismatches), " "), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
 def _audit_schedule(rec: _Records) -> Evidence:
     key = "audit_schedule"
     schedule = AuditSchedule.objects.filter(system=rec.system).first()
-    links = [_link(Label(gettext_noop("Audits")), "audits")]
+    links = [_link(Term(gettext_noop("Audits")), "audits")]
     if schedule is None:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("No schedule.")),
-            say(gettext_noop("No audit schedule.")),
+            Sentence(gettext_noop("No schedule.")),
+            Sentence(gettext_noop("No audit schedule.")),
             links,
         )
-    summary = say(
+    summary = Sentence(
         gettext_noop("Every %(days)s days, next due %(date)s."),
         days=schedule.interval_days,
         date=f"{schedule.next_due:%Y-%m-%d}",
     )
     if not schedule.active:
-        return Evidence(key, PARTLY, summary, say(gettext_noop("The schedule is paused.")), links)
+        return Evidence(
+            key, PARTLY, summary, Sentence(gettext_noop("The schedule is paused.")), links
+        )
     return Evidence(key, COVERED, summary, links=links)
 
 
 def _documentation(rec: _Records) -> Evidence:
     key = "documentation"
-    links = [_link(Label(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
     empty = [
-        Label(label)
+        Term(label)
         for f, label in DOCUMENTATION_FIELDS
         if not str(getattr(rec.system, f) or "").strip()
     ]
     written = len(DOCUMENTATION_FIELDS) - len(empty)
-    summary = say(
+    summary = Sentence(
         gettext_noop("%(written)s of %(total)s sections written."),
         written=written,
         total=len(DOCUMENTATION_FIELDS),
@@ -592,35 +605,35 @@ def _documentation(rec: _Records) -> Evidence:
         key,
         PARTLY if written else MISSING,
         summary,
-        say(gettext_noop("Empty: %(items)s"), items=Joined(tuple(empty))),
+        Sentence(gettext_noop("Empty: %(items)s"), items=Listing(tuple(empty))),
         links,
     )
 
 
 def _oversight(rec: _Records) -> Evidence:
     key = "oversight"
-    links = [_link(Label(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
+    links = [_link(Term(gettext_noop("Documentation")), "system-documentation", rec.system.pk)]
     measures = rec.system.human_oversight_measures or []
     if measures:
         return Evidence(
             key,
             COVERED,
-            say(gettext_noop("%(count)s oversight measure(s)."), count=len(measures)),
+            Sentence(gettext_noop("%(count)s oversight measure(s)."), count=len(measures)),
             links=links,
         )
     if (rec.system.human_oversight or "").strip():
         return Evidence(
             key,
             PARTLY,
-            say(gettext_noop("Described in prose.")),
-            say(gettext_noop("No structured measure (who, when, how).")),
+            Sentence(gettext_noop("Described in prose.")),
+            Sentence(gettext_noop("No structured measure (who, when, how).")),
             links,
         )
     return Evidence(
         key,
         MISSING,
-        say(gettext_noop("Not described.")),
-        say(gettext_noop("No human oversight measure.")),
+        Sentence(gettext_noop("Not described.")),
+        Sentence(gettext_noop("No human oversight measure.")),
         links,
     )
 
@@ -629,8 +642,8 @@ def _no_data(key: str) -> Evidence:
     return Evidence(
         key,
         MISSING,
-        say(gettext_noop("No data linked.")),
-        say(gettext_noop("No dataset is linked to the version.")),
+        Sentence(gettext_noop("No data linked.")),
+        Sentence(gettext_noop("No dataset is linked to the version.")),
     )
 
 
@@ -648,17 +661,21 @@ def _pii_scan(rec: _Records) -> Evidence:
     ).count()
     gaps = []
     if unscanned:
-        gaps.append(say(gettext_noop("not scanned: %(datasets)s"), datasets=", ".join(unscanned)))
+        gaps.append(
+            Sentence(gettext_noop("not scanned: %(datasets)s"), datasets=", ".join(unscanned))
+        )
     if suspected:
-        gaps.append(say(gettext_noop("%(count)s suspected flag(s) not decided"), count=suspected))
-    summary = say(
+        gaps.append(
+            Sentence(gettext_noop("%(count)s suspected flag(s) not decided"), count=suspected)
+        )
+    summary = Sentence(
         gettext_noop("%(scanned)s of %(total)s dataset version(s) scanned."),
         scanned=len(datasets) - len(unscanned),
         total=len(datasets),
     )
     if gaps:
         state = PARTLY if len(unscanned) < len(datasets) else MISSING
-        return Evidence(key, state, summary, Joined(tuple(gaps), "; "), links)
+        return Evidence(key, state, summary, Listing(tuple(gaps), "; "), links)
     return Evidence(key, COVERED, summary, links=links)
 
 
@@ -666,31 +683,31 @@ def _lineage(rec: _Records) -> Evidence:
     key = "lineage"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, say(gettext_noop("No version.")), missing)
+        return Evidence(key, state, Sentence(gettext_noop("No version.")), missing)
     kinds = sorted(set(rec.current.upstream_edges.values_list("kind", flat=True)))
     if not kinds:
         return Evidence(
             key,
             MISSING,
-            say(gettext_noop("%(version)s declares no upstream."), version=str(rec.current)),
-            say(gettext_noop("No training data or base model is linked.")),
+            Sentence(gettext_noop("%(version)s declares no upstream."), version=str(rec.current)),
+            Sentence(gettext_noop("No training data or base model is linked.")),
             rec.version_link(),
         )
     without = [
         str(v) for v in rec.versions if v.pk != rec.current.pk and not v.upstream_edges.exists()
     ]
     labels = dict(EdgeKind.choices)
-    summary = say(
+    summary = Sentence(
         gettext_noop("%(version)s: %(kinds)s."),
         version=str(rec.current),
-        kinds=Joined(tuple(Stored(k.replace("_", " "), labels.get(k, k)) for k in kinds)),
+        kinds=Listing(tuple(Term(labels.get(k, k), k.replace("_", " ")) for k in kinds)),
     )
     if without:
         return Evidence(
             key,
             PARTLY,
             summary,
-            say(gettext_noop("No lineage: %(versions)s"), versions=", ".join(without)),
+            Sentence(gettext_noop("No lineage: %(versions)s"), versions=", ".join(without)),
             rec.version_link(),
         )
     return Evidence(key, COVERED, summary, links=rec.version_link())
@@ -713,17 +730,17 @@ def _data_provenance(rec: _Records) -> Evidence:
     gaps = []
     for dv in {dv.dataset_id: dv for dv in datasets}.values():
         empty = [
-            Label(label) for f, label in PROVENANCE_FIELDS if not getattr(dv.dataset, f).strip()
+            Term(label) for f, label in PROVENANCE_FIELDS if not getattr(dv.dataset, f).strip()
         ]
         if empty:
             gaps.append(
-                say(
+                Sentence(
                     gettext_noop("%(dataset)s: no %(fields)s"),
                     dataset=dv.dataset.name,
-                    fields=Joined(tuple(empty)),
+                    fields=Listing(tuple(empty)),
                 )
             )
-    summary = say(gettext_noop("%(count)s dataset version(s) linked."), count=len(datasets))
+    summary = Sentence(gettext_noop("%(count)s dataset version(s) linked."), count=len(datasets))
     if not gaps:
         return Evidence(key, COVERED, summary, links=links)
     complete = len(gaps) < len({dv.dataset_id for dv in datasets})
@@ -731,7 +748,7 @@ def _data_provenance(rec: _Records) -> Evidence:
         key,
         PARTLY if complete else MISSING,
         summary,
-        Joined(tuple(gaps), "; "),
+        Listing(tuple(gaps), "; "),
         links,
     )
 
@@ -743,13 +760,13 @@ def _environment(rec: _Records) -> Evidence:
     key = "environment"
     if rec.current is None:
         state, missing = _no_version()
-        return Evidence(key, state, say(gettext_noop("No version.")), missing)
+        return Evidence(key, state, Sentence(gettext_noop("No version.")), missing)
     mv = rec.current
     if mv.external_service:
         return Evidence(
             key,
             COVERED,
-            say(
+            Sentence(
                 gettext_noop(
                     "%(version)s is an external service, identified by provider and model id."
                 ),
@@ -762,22 +779,22 @@ def _environment(rec: _Records) -> Evidence:
         for what, value in ((ENVIRONMENT_LOCK, mv.environment_lock), (CODE_COMMIT, mv.code_commit))
         if value
     ]
-    lacking = [Label(w) for w in (ENVIRONMENT_LOCK, CODE_COMMIT) if w not in held]
+    lacking = [Term(w) for w in (ENVIRONMENT_LOCK, CODE_COMMIT) if w not in held]
     if held:
-        summary = say(
+        summary = Sentence(
             gettext_noop("%(version)s: %(held)s recorded."),
             version=str(mv),
-            held=Joined(tuple(Label(w) for w in held)),
+            held=Listing(tuple(Term(w) for w in held)),
         )
     else:
-        summary = say(gettext_noop("%(version)s: nothing recorded."), version=str(mv))
+        summary = Sentence(gettext_noop("%(version)s: nothing recorded."), version=str(mv))
     if not lacking:
         return Evidence(key, COVERED, summary, links=rec.version_link())
     return Evidence(
         key,
         PARTLY if held else MISSING,
         summary,
-        say(gettext_noop("No %(items)s"), items=Joined(tuple(lacking))),
+        Sentence(gettext_noop("No %(items)s"), items=Listing(tuple(lacking))),
         rec.version_link(),
     )
 
@@ -810,7 +827,7 @@ def _evaluate(rec: _Records, key: str) -> Evidence:
     return EVALUATORS[key](rec)
 
 
-NO_RECORD = say(
+NO_RECORD = Sentence(
     gettext_noop("The registry keeps no record for this control; keep its evidence outside.")
 )
 
@@ -855,7 +872,7 @@ def system_coverage(*, system: AISystem, framework: str, localized: bool = False
         totals[state if applicable else "excluded"] += 1
         missing = [
             shown(
-                say(
+                Sentence(
                     gettext_noop("%(evidence)s: %(missing)s"),
                     evidence=evidence_label(e.key, localized),
                     missing=e.missing,

@@ -14,7 +14,7 @@ from audits.runs.models.findings import Finding
 from governance.kernel.accounts.models import User
 from governance.kernel.audit.services import audit_event_record
 from governance.kernel.errors import Conflict, ServiceError
-from governance.kernel.phrases import Day, Number, say
+from governance.kernel.sentences import Moment, Number, Sentence
 from governance.obligations.access import require_writer
 from governance.obligations.incidents.models import Incident, IncidentFollowUp, IncidentStatus
 from governance.obligations.vocab import incident_category, incident_clocks
@@ -188,11 +188,11 @@ def incident_reminders_send(*, now: datetime | None = None) -> int:
                 continue
             incident.reminders_sent = sorted({*incident.reminders_sent, *due}, reverse=True)
             incident.save(update_fields=["reminders_sent"])
-            deadline = Day(f"{incident.deadline:%Y-%m-%d %H:%M}")
+            deadline = Moment(incident.deadline)
             notify(
                 event="incident_deadline",
                 target=incident,
-                message=say(
+                message=Sentence(
                     gettext_noop(
                         "The Art. 73 report of incident “%(title)s” is overdue (%(deadline)s)."
                     ),
@@ -200,7 +200,7 @@ def incident_reminders_send(*, now: datetime | None = None) -> int:
                     deadline=deadline,
                 )
                 if days_left < 0
-                else say(
+                else Sentence(
                     gettext_noop(
                         "The Art. 73 report of incident “%(title)s” is due in %(days)s days "
                         "(%(deadline)s)."

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from governance.kernel.api.base import validated
 from governance.kernel.permissions import CHANGE
-from governance.kernel.phrases import shown
+from governance.kernel.sentences import shown
 from governance.obligations.access import visible_system
 from governance.obligations.monitoring.selectors import plan_for, plan_mismatches
 from governance.obligations.monitoring.serializers import MonitoringPlanInputSerializer

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from audits.programme.models import AuditSchedule
 from governance.kernel.accounts.models import User
-from governance.kernel.phrases import Number, Phrase, Stored, say
+from governance.kernel.sentences import Number, Sentence, Term
 from governance.obligations.monitoring.models import MonitoringPlan
 from governance.policy.policies.models import POLICY_TIERS, UNCLASSIFIED, Policy
 from governance.review.evaluation import current_classification
@@ -27,16 +27,16 @@ def plan_for(*, actor: User, system: AISystem) -> MonitoringPlan | None:
     )
 
 
-def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phrase]:
+def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Sentence]:
     """Each sentence names one disagreement between the plan and what runs: English for the
     API (``shown(m, False)``), the reader's language on the pages (``shown(m, True)``)."""
     if plan is None:
-        return [say(gettext_noop("There is no post-market monitoring plan for this system."))]
+        return [Sentence(gettext_noop("There is no post-market monitoring plan for this system."))]
     out = []
     schedule = AuditSchedule.objects.filter(system=system).first()
     if schedule is None:
         out.append(
-            say(
+            Sentence(
                 gettext_noop(
                     "The plan expects audits, but no audit schedule exists for this system."
                 )
@@ -44,10 +44,12 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phras
         )
     else:
         if not schedule.active:
-            out.append(say(gettext_noop("The audit schedule is paused; the plan expects audits.")))
+            out.append(
+                Sentence(gettext_noop("The audit schedule is paused; the plan expects audits."))
+            )
         if schedule.interval_days != plan.audit_interval_days:
             out.append(
-                say(
+                Sentence(
                     gettext_noop(
                         "The plan audits every %(plan_days)s days; the schedule runs every "
                         "%(schedule_days)s days."
@@ -67,10 +69,10 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phras
         required = {kind for task in tasks for kind in policy.checks_for(task)[0]}
     thresholds = (policy.thresholds or {}) if policy else {}
     planned = {m["check_kind"] for m in plan.metrics}
-    tier = Stored(tier_value, TIER_LABELS.get(tier_value, ""))
+    tier = Term(TIER_LABELS.get(tier_value, ""), tier_value)
     for kind in sorted(planned - required - {"operational"}):
         out.append(
-            say(
+            Sentence(
                 gettext_noop(
                     "The plan watches %(kind)s, but the %(tier)s policy does not run %(kind)s "
                     "checks."
@@ -81,7 +83,7 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phras
         )
     for kind in sorted(required - planned):
         out.append(
-            say(
+            Sentence(
                 gettext_noop(
                     "The %(tier)s policy runs %(kind)s checks; the plan does not mention them."
                 ),
@@ -93,7 +95,7 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phras
         enforced = (thresholds.get(m["check_kind"]) or {}).get(m["metric"])
         if m["threshold"] is not None and enforced is not None and enforced != m["threshold"]:
             out.append(
-                say(
+                Sentence(
                     gettext_noop(
                         "%(metric)s: the plan says %(planned)s, the policy enforces %(enforced)s."
                     ),
@@ -105,6 +107,6 @@ def plan_mismatches(plan: MonitoringPlan | None, system: AISystem) -> list[Phras
     return out
 
 
-def _kind(kind: str) -> Stored:
+def _kind(kind: str) -> Term:
     """A check kind: its key in English sentences (as they always read), its label in others."""
-    return Stored(kind, CHECK_LABELS.get(kind, ""))
+    return Term(CHECK_LABELS.get(kind, ""), kind)

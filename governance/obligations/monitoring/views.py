@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from audits.checks.vocabulary import CHECK_KIND_CHOICES
 from governance.kernel.errors import ServiceError
-from governance.kernel.phrases import shown
+from governance.kernel.sentences import shown
 from governance.kernel.web import forbidden, render_form
 from governance.obligations.access import may_write, visible_system
 from governance.obligations.monitoring.forms import (

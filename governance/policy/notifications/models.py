@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from governance.kernel.jobs.models import TrackedJob
 from governance.kernel.outbound import WebhookRefused, check_url
-from governance.kernel.phrases import phrase_from_json, shown
+from governance.kernel.sentences import localize, sentence_from_data
 
 NOTIFICATION_EVENTS = (
     "review_requested",
@@ -49,8 +49,8 @@ class Notification(models.Model):
     event = models.CharField(max_length=32, db_index=True)
     # In English, as the API and the webhooks give it.
     message = models.TextField()
-    # The same message as a phrase (``governance.kernel.phrases``), so that the page and the
-    # e-mail say it in their reader's language; empty for a message given as plain text.
+    # The same message as a sentence's data (``governance.kernel.sentences``), so that the page
+    # and the e-mail say it in their reader's language; empty for a message given as plain text.
     text = models.JSONField(default=dict, blank=True)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
@@ -69,7 +69,7 @@ class Notification(models.Model):
     def message_shown(self) -> str:
         """The message in the active language: the page's reader's, or the recipient's for
         an e-mail."""
-        return shown(phrase_from_json(self.text), localized=True) if self.text else self.message
+        return localize(sentence_from_data(self.text)) if self.text else self.message
 
     def event_label(self) -> str:
         label = EVENT_LABELS.get(self.event)

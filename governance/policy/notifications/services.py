@@ -4,10 +4,10 @@
 caller's transaction (so a rolled-back change notifies nobody) and sends e-mail and webhook
 deliveries only once that transaction commits.
 
-A message is given as a phrase (``governance.kernel.phrases``) and kept twice on each row: in
-English, as the API and the webhooks give it, and as the phrase itself, which the pages show in
-their reader's language and the e-mail writes in its recipient's. Keeping the phrase rather
-than a translation made at sending time means a message follows its reader: someone whose
+A message is given as a sentence (``governance.kernel.sentences``) and kept twice on each row:
+in English, as the API and the webhooks give it, and as the sentence's data, which the pages
+show in their reader's language and the e-mail writes in its recipient's. Keeping the sentence
+rather than a translation made at sending time means a message follows its reader: someone whose
 profile names no language reads it in their browser's, and a change of language applies to
 the messages already received.
 """
@@ -27,7 +27,7 @@ from django.utils import timezone
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import canonical_json
 from governance.kernel.jobs.services import job_enqueue, task_enqueue_on_commit
-from governance.kernel.phrases import Phrase, phrase_json, shown
+from governance.kernel.sentences import Sentence, sentence_data
 from governance.policy.notifications.models import (
     NOTIFICATION_EVENTS,
     Notification,
@@ -135,7 +135,7 @@ def notify(
     *,
     event: str,
     target: Any,
-    message: Phrase | str,
+    message: Sentence | str,
     payload: dict[str, Any],
     recipients: Iterable[User] | None = None,
 ) -> list[Notification]:
@@ -152,8 +152,8 @@ def notify(
     unique = {u.pk: u for u in people if u is not None and u.is_active}
     where = _target_fields(target)
     payload = json_safe(payload)
-    text = phrase_json(message) if isinstance(message, Phrase) else {}
-    message = shown(message, localized=False)
+    text = sentence_data(message) if isinstance(message, Sentence) else {}
+    message = str(message)
     with transaction.atomic():
         rows = Notification.objects.bulk_create(
             [

@@ -20,7 +20,7 @@ from governance.kernel.accounts.mfa.services import StepUp, signing_proof
 from governance.kernel.accounts.models import Role, User
 from governance.kernel.audit.services import audit_event_record, canonical_json
 from governance.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, named_value
-from governance.kernel.phrases import Day, Stored, say
+from governance.kernel.sentences import Day, Sentence, Term
 from governance.policy.notifications.services import default_recipients, notify
 from governance.policy.policies.models import POLICY_TIERS
 from governance.review.approvals.models import Decision, DecisionKind, Review, ReviewStatus
@@ -137,11 +137,11 @@ def model_version_submit(*, actor: User, model_version: ModelVersion) -> Review:
     notify(
         event="review_requested",
         target=mv,
-        message=say(
+        message=Sentence(
             gettext_noop("%(requester)s asks for a review of %(version)s (tier %(tier)s)."),
             requester=actor.username,
             version=str(mv),
-            tier=Stored(ev.tier, TIER_LABELS.get(ev.tier, "")),
+            tier=Term(TIER_LABELS.get(ev.tier, ""), ev.tier),
         ),
         payload={"model_version": mv.pk, "review": review.pk, "tier": ev.tier},
     )
@@ -262,7 +262,7 @@ def _signature_failed(*, actor: User, model_version: ModelVersion) -> None:
             notify(
                 event="signature_locked",
                 target=model_version,
-                message=say(
+                message=Sentence(
                     gettext_noop(
                         "%(limit)s wrong passwords were given to approve %(version)s as you; "
                         "approving is blocked for %(minutes)s minutes. If this was not you, "
@@ -436,7 +436,9 @@ def _review_decide(
     notify(
         event="decision",
         target=mv,
-        message=say(DECISION_MESSAGES[decision, outcome], reviewer=actor.username, version=str(mv)),
+        message=Sentence(
+            DECISION_MESSAGES[decision, outcome], reviewer=actor.username, version=str(mv)
+        ),
         payload={
             "model_version": mv.pk,
             "decision": decision,
@@ -535,7 +537,7 @@ def approvals_invalidate(
             event="approval_invalidated",
             target=mv,
             # The reason is the review policy's, recorded in English with the event.
-            message=say(
+            message=Sentence(
                 gettext_noop("The approval of %(version)s was invalidated: %(reason)s"),
                 version=str(mv),
                 reason=reason,
@@ -578,13 +580,13 @@ def approvals_expire(*, now: datetime | None = None) -> dict[str, int]:
             notify(
                 event="approval_expiring",
                 target=mv,
-                message=say(
+                message=Sentence(
                     gettext_noop(
                         "The approval of %(version)s expires on %(date)s; re-certify it before "
                         "then."
                     ),
                     version=str(mv),
-                    date=Day(f"{review.expires_at:%Y-%m-%d}"),
+                    date=Day(review.expires_at),
                 ),
                 payload={"model_version": mv.pk, "expires_at": review.expires_at},
             )
@@ -615,13 +617,13 @@ def approvals_expire(*, now: datetime | None = None) -> dict[str, int]:
             notify(
                 event="approval_expiring",
                 target=mv,
-                message=say(
+                message=Sentence(
                     gettext_noop(
                         "The approval of %(version)s expired on %(date)s; it is back in review "
                         "for re-certification."
                     ),
                     version=str(mv),
-                    date=Day(f"{review.expires_at:%Y-%m-%d}"),
+                    date=Day(review.expires_at),
                 ),
                 payload={"model_version": mv.pk, "expired": True},
             )
@@ -701,7 +703,7 @@ def review_assign(*, actor: User, model_version: ModelVersion, assignee: User | 
         notify(
             event="review_requested",
             target=mv,
-            message=say(
+            message=Sentence(
                 gettext_noop("%(requester)s asks you to decide on %(version)s."),
                 requester=actor.username,
                 version=str(mv),

@@ -86,3 +86,27 @@ def test_registration_data_on_the_page_and_over_the_api(language, users, api, br
     assert data["sections"][0]["items"][0]["label"] == REGISTRATION["en"][1]
     assert REGISTRATION["en"][3] in data["missing"]
     assert any(REGISTRATION["en"][2] == i["gap"] for i in data["sections"][0]["items"])
+
+
+NOT_PLACED = {
+    "en": "Not yet placed on the market or put into service",
+    "fr": "Pas encore mis sur le marché ni mis en service",
+    "de": "Noch nicht in Verkehr gebracht oder in Betrieb genommen",
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_a_system_never_deployed_reads_so_in_the_readers_language(
+    language, users, api, browser_for, system
+):
+    """The status point's value is a label the registry writes, not text people wrote: the
+    page translates it, the API keeps it English."""
+    officer = reader(users["compliance_officer"], language)
+    RiskClassification.objects.create(
+        system=system, tier="high_risk", role="provider", classified_by=officer, rationale=[]
+    )
+    page = unescape(browser_for(officer).get(f"/systems/{system.pk}/conformity/").content.decode())
+    assert NOT_PLACED[language] in page and NOT_PLACED["en"] not in page
+    data = api(officer).get(f"/api/v1/systems/{system.pk}/eu-database-registration/").json()
+    values = [i["value"] for i in data["sections"][0]["items"]]
+    assert NOT_PLACED["en"] in values

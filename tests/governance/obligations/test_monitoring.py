@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audits.programme.models import AuditSchedule
-from governance.kernel.phrases import shown
+from governance.kernel.sentences import shown
 from governance.obligations.monitoring.selectors import plan_mismatches
 from governance.obligations.monitoring.services import monitoring_plan_save
 from governance.policy.policies.models import Policy
