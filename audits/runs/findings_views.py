@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from audits.runs.models.findings import WORK_STATUSES, Severity
@@ -40,14 +40,15 @@ from governance.kernel.web import PAGE_SIZE, forbidden, is_htmx
 from registry import selectors as registry_selectors
 
 # "open" is the work queue: open and in progress; the others are one status each.
+# Labels are message ids, translated when the page shows them.
 STATUSES = [
-    ("open", "Open or in progress"),
-    ("in_progress", "In progress"),
-    ("resolved", "Resolved"),
-    ("risk_accepted", "Risk accepted"),
-    ("false_positive", "False positive"),
-    ("duplicate", "Duplicate"),
-    ("all", "Any status"),
+    ("open", gettext_noop("Open or in progress")),
+    ("in_progress", gettext_noop("In progress")),
+    ("resolved", gettext_noop("Resolved")),
+    ("risk_accepted", gettext_noop("Risk accepted")),
+    ("false_positive", gettext_noop("False positive")),
+    ("duplicate", gettext_noop("Duplicate")),
+    ("all", gettext_noop("Any status")),
 ]
 ACTIONS = ("start", "resolve", "accept_risk", "false_positive")
 # Most severe first; a finding's rank is computed in the query so the page sorts by it.

@@ -160,6 +160,6 @@ def finding_row_action(*, user, finding) -> dict | None:
     if finding.severity != "high" or not may_write(user):
         return None
     return {
-        "label": "Propose incident",
+        "label": gettext("Propose incident"),
         "url": reverse("incident-propose", args=[finding.pk]),
     }
