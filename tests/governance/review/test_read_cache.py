@@ -96,20 +96,27 @@ def _actions(ctx):
     }
 
 
+@pytest.fixture
+def recorded_changes(admin_user, officer, scientist, owner, system, model_version):
+    """The changes the property tests draw from, by name."""
+    return _actions(
+        {
+            "system": system,
+            "officer": officer,
+            "scientist": scientist,
+            "owner": owner,
+            "admin": admin_user,
+            "mv": model_version,
+        }
+    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_the_kept_detail_always_equals_a_fresh_one(
-    seed, settings, api, admin_user, officer, scientist, owner, system, model_version, pii_flag
+    seed, settings, api, officer, scientist, owner, model_version, pii_flag, recorded_changes
 ):
     rng = random.Random(seed)
-    ctx = {
-        "system": system,
-        "officer": officer,
-        "scientist": scientist,
-        "owner": owner,
-        "admin": admin_user,
-        "mv": model_version,
-    }
-    actions = _actions(ctx)
+    actions = dict(recorded_changes)
     readers = [api(officer), api(scientist), api(owner)]
     for _ in range(12):
         for client in readers:
@@ -228,20 +235,13 @@ def test_a_kept_list_page_always_equals_a_fresh_one(
     model_version,
     pii_flag,
     xgb_json_bytes,
+    recorded_changes,
 ):
     """List pages are kept like details (per user, per URL, until the trail moves): after each
     recorded change, registrations, edits and team membership included, each reader's kept page
     equals a fresh one; refused readers are refused whatever is kept."""
     rng = random.Random(seed)
-    ctx = {
-        "system": system,
-        "officer": officer,
-        "scientist": scientist,
-        "owner": owner,
-        "admin": admin_user,
-        "mv": model_version,
-    }
-    actions = _actions(ctx)
+    actions = dict(recorded_changes)
     counter = iter(range(1000))
     outsider = users["outsider"]
     actions["register"] = lambda: model_version_register(
