@@ -238,7 +238,9 @@ class ModelVersionsOfModelView(
         examples=[REGISTER_EXAMPLE],
     )
     def post(self, request, pk: int):
-        model = get_or_404(selectors.model_list(actor=request.user, action=CHANGE), pk, "model")
+        model = selectors.model_to_register_into(actor=request.user, pk=pk)
+        if model is None:
+            raise ApiError(404, "not_found", f"No model {pk}, or you may not see it.")
         data = dict(validated(s.ModelVersionRegisterSerializer, self.upload_data(request)))
         links = []
         for link in data.pop("lineage"):

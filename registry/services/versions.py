@@ -4,7 +4,8 @@ trusting a pickle."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,20 @@ def _duplicate(model: Model, version: str) -> Conflict:
     )
 
 
+@contextmanager
+def _label_taken(model: Model, version: str) -> Iterator[bool]:
+    """Around a registration's outermost transaction: yields whether ``_create`` needs a
+    savepoint (only when a caller's transaction is open) and turns a refused insert of a label
+    taken meanwhile into the 409 that names the version holding it, once rolled back."""
+    savepoint = transaction.get_connection().in_atomic_block
+    try:
+        yield savepoint
+    except IntegrityError as exc:
+        if savepoint or not ModelVersion.objects.filter(model=model, version=version).exists():
+            raise  # another constraint failed, or a caller's transaction is in the way
+        raise _duplicate(model, version) from exc
+
+
 def model_version_register(
     *,
     actor: User,
@@ -100,10 +115,11 @@ def model_version_register(
             )
         # The blob's row, the version, its edges and its audit event: one transaction, one
         # commit (the commit's flush to disk was a third of a registration's time).
-        with transaction.atomic():
+        with _label_taken(model, version) as savepoint, transaction.atomic():
             stored = incoming.store(detected_format=detected.format)
             return _create(
                 actor=actor,
+                savepoint=savepoint,
                 model=model,
                 version=version,
                 lineage=lineage,
@@ -166,9 +182,10 @@ def model_version_register_reference(
         )
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise _duplicate(model, version)
-    with transaction.atomic():
+    with _label_taken(model, version) as savepoint, transaction.atomic():
         mv = _create(
             actor=actor,
+            savepoint=savepoint,
             model=model,
             version=version,
             lineage=lineage,
@@ -226,32 +243,34 @@ def model_version_register_external(
         raise ServiceError("invalid_terms_url", _("The terms URL must be an http(s) address."))
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise _duplicate(model, version)
-    return _create(
-        actor=actor,
-        model=model,
-        version=version,
-        lineage=lineage,
-        fields={
-            "description": description,
-            "artefact": None,
-            "artefact_source": ArtefactSource.EXTERNAL_SERVICE,
-            "artefact_verification": Verification.NOT_APPLICABLE,
-            "framework": "external_service",
-            "service_provider": provider.strip(),
-            "service_model_id": model_id.strip(),
-            "service_version": service_version.strip(),
-            "service_terms_url": terms_url.strip(),
-            "hyperparameters": hyperparameters or {},
-            "declared_metrics": declared_metrics or {},
-        },
-        payload={
-            "source": ArtefactSource.EXTERNAL_SERVICE,
-            "provider": provider.strip(),
-            "model_id": model_id.strip(),
-            "service_version": service_version.strip(),
-            "terms_url": terms_url.strip(),
-        },
-    )
+    with _label_taken(model, version) as savepoint:
+        return _create(
+            actor=actor,
+            savepoint=savepoint,
+            model=model,
+            version=version,
+            lineage=lineage,
+            fields={
+                "description": description,
+                "artefact": None,
+                "artefact_source": ArtefactSource.EXTERNAL_SERVICE,
+                "artefact_verification": Verification.NOT_APPLICABLE,
+                "framework": "external_service",
+                "service_provider": provider.strip(),
+                "service_model_id": model_id.strip(),
+                "service_version": service_version.strip(),
+                "service_terms_url": terms_url.strip(),
+                "hyperparameters": hyperparameters or {},
+                "declared_metrics": declared_metrics or {},
+            },
+            payload={
+                "source": ArtefactSource.EXTERNAL_SERVICE,
+                "provider": provider.strip(),
+                "model_id": model_id.strip(),
+                "service_version": service_version.strip(),
+                "terms_url": terms_url.strip(),
+            },
+        )
 
 
 @transaction.atomic(savepoint=False)
@@ -264,18 +283,23 @@ def _create(
     fields: dict[str, Any],
     payload: dict[str, Any],
     also: Callable[[ModelVersion], object] | None = None,
+    savepoint: bool = True,
 ) -> ModelVersion:
     """The version row, its lineage edges and its audit event, in one transaction (the
     caller's when there is one: no savepoint of its own, two round trips fewer)."""
     try:
-        # A label taken by a concurrent registration: the savepoint keeps the transaction
-        # usable to name the version holding it.
-        with transaction.atomic():
+        # A label taken by a concurrent registration. Inside a caller's transaction a savepoint
+        # keeps it usable to name the version holding it; otherwise (a registration through
+        # the API) no savepoint, two round trips fewer: the transaction is rolled back and
+        # ``_label_taken`` names the version once it has been.
+        with transaction.atomic(savepoint=savepoint):
             mv = ModelVersion.objects.create(
                 model=model, version=version, created_by=actor, **fields
             )
     except IntegrityError as exc:
-        raise _duplicate(model, version) from exc
+        if savepoint:
+            raise _duplicate(model, version) from exc
+        raise
     for link in lineage or []:
         lineage_edge_add(
             actor=actor,
