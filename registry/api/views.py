@@ -324,7 +324,9 @@ class ModelVersionDetailView(APIView):
             body, etag = read_through(
                 scope=model_version_detail_scope(pk),
                 user_id=request.user.pk,
-                compute=lambda: model_version_detail(actor=request.user, model_version_id=pk),
+                compute=lambda: model_version_detail(
+                    actor=request.user, model_version=selectors.model_version_seen(pk)
+                ),
             )
         except ModelVersion.DoesNotExist:  # deleted since the check
             raise missing from None
