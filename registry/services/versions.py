@@ -61,9 +61,11 @@ def _duplicate(model: Model, version: str) -> Conflict:
 
 @contextmanager
 def _label_taken(model: Model, version: str) -> Iterator[bool]:
-    """Around a registration's outermost transaction: yields whether ``_create`` needs a
-    savepoint (only when a caller's transaction is open) and turns a refused insert of a label
-    taken meanwhile into the 409 that names the version holding it, once rolled back."""
+    """Around a registration: refuses a label already taken (409 naming its version), yields
+    whether ``_create`` needs a savepoint (only when a caller's transaction is open) and turns
+    a refused insert of a label taken meanwhile into the same 409, once rolled back."""
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise _duplicate(model, version)
     savepoint = transaction.get_connection().in_atomic_block
     try:
         yield savepoint
@@ -93,8 +95,34 @@ def model_version_register(
     deserialised here; version, edges and audit event commit together.
     """
     require_change(actor, model)
-    if ModelVersion.objects.filter(model=model, version=version).exists():
-        raise _duplicate(model, version)
+    with _label_taken(model, version) as savepoint:
+        return _register_upload(
+            actor=actor,
+            model=model,
+            version=version,
+            artefact=artefact,
+            savepoint=savepoint,
+            lineage=lineage,
+            fields={
+                "description": description,
+                "hyperparameters": hyperparameters or {},
+                "declared_metrics": declared_metrics or {},
+                "code_commit": code_commit,
+                "environment_lock": environment_lock,
+            },
+        )
+
+
+def _register_upload(
+    *,
+    actor: User,
+    model: Model,
+    version: str,
+    artefact,
+    savepoint: bool,
+    lineage: list[LineageLink] | None,
+    fields: dict[str, Any],
+) -> ModelVersion:
     incoming = spool_to_incoming(artefact)
     sha256, size = incoming.sha256, incoming.size
     try:
@@ -115,7 +143,7 @@ def model_version_register(
             )
         # The blob's row, the version, its edges and its audit event: one transaction, one
         # commit (the commit's flush to disk was a third of a registration's time).
-        with _label_taken(model, version) as savepoint, transaction.atomic():
+        with transaction.atomic():
             stored = incoming.store(detected_format=detected.format)
             return _create(
                 actor=actor,
@@ -124,7 +152,7 @@ def model_version_register(
                 version=version,
                 lineage=lineage,
                 fields={
-                    "description": description,
+                    **fields,
                     "artefact": stored.blob,
                     "artefact_format": detected.format,
                     "framework": detected.framework,
@@ -132,10 +160,6 @@ def model_version_register(
                     "artefact_filename": os.path.basename(getattr(artefact, "name", "") or "")[
                         :255
                     ],
-                    "hyperparameters": hyperparameters or {},
-                    "declared_metrics": declared_metrics or {},
-                    "code_commit": code_commit,
-                    "environment_lock": environment_lock,
                 },
                 payload={
                     "sha256": sha256,
@@ -180,8 +204,6 @@ def model_version_register_reference(
         raise ServiceError(
             "invalid_sha256", _("The declared SHA-256 must be 64 hexadecimal characters.")
         )
-    if ModelVersion.objects.filter(model=model, version=version).exists():
-        raise _duplicate(model, version)
     with _label_taken(model, version) as savepoint, transaction.atomic():
         mv = _create(
             actor=actor,
@@ -241,8 +263,6 @@ def model_version_register_external(
         )
     if terms_url and not terms_url.lower().startswith(("https://", "http://")):
         raise ServiceError("invalid_terms_url", _("The terms URL must be an http(s) address."))
-    if ModelVersion.objects.filter(model=model, version=version).exists():
-        raise _duplicate(model, version)
     with _label_taken(model, version) as savepoint:
         return _create(
             actor=actor,

@@ -33,6 +33,14 @@ def _taken_meanwhile(monkeypatch, model, scientist, label):
     return winner
 
 
+def _refused(scientist, model, label: str, content: bytes) -> Conflict:
+    with pytest.raises(Conflict) as refused:
+        versions.model_version_register(
+            actor=scientist, model=model, version=label, artefact=upload("m.json", content)
+        )
+    return refused.value
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_label_taken_meanwhile_is_409_without_a_transaction_of_the_caller(
     monkeypatch, scientist, model, xgb_json_bytes
@@ -40,15 +48,9 @@ def test_a_label_taken_meanwhile_is_409_without_a_transaction_of_the_caller(
     winner = _taken_meanwhile(monkeypatch, model, scientist, "race")
     events = AuditEvent.objects.count()
     assert not connection.in_atomic_block
-    with pytest.raises(Conflict) as refused:
-        versions.model_version_register(
-            actor=scientist,
-            model=model,
-            version="race",
-            artefact=upload("m.json", xgb_json_bytes),
-        )
-    assert refused.value.code == "duplicate_version"
-    assert refused.value.extra["existing_id"] == winner["id"]
+    refused = _refused(scientist, model, "race", xgb_json_bytes)
+    assert refused.code == "duplicate_version"
+    assert refused.extra["existing_id"] == winner["id"]
     # The losing registration left no row, no blob row and no event; the connection is usable.
     assert list(ModelVersion.objects.filter(model=model).values_list("pk", flat=True)) == [
         winner["id"]
@@ -68,14 +70,8 @@ def test_a_label_taken_meanwhile_inside_a_callers_transaction_keeps_it_usable(
 ):
     winner = _taken_meanwhile(monkeypatch, model, scientist, "race")
     with transaction.atomic():
-        with pytest.raises(Conflict) as refused:
-            versions.model_version_register(
-                actor=scientist,
-                model=model,
-                version="race",
-                artefact=upload("m.json", xgb_json_bytes),
-            )
-        assert refused.value.extra["existing_id"] == winner["id"]
+        refused = _refused(scientist, model, "race", xgb_json_bytes)
+        assert refused.extra["existing_id"] == winner["id"]
         # Still usable: the caller goes on in the same transaction.
         assert ModelVersion.objects.filter(model=model).count() == 1
 
