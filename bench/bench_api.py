@@ -219,6 +219,8 @@ def main() -> None:
                 "-m",
                 "gunicorn",
                 "governance.wsgi",
+                "--config",
+                "gunicorn.conf.py",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

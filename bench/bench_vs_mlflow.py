@@ -21,7 +21,9 @@ What is done to keep the comparison fair:
   read calls use the first model, registrations go to the second, so both sides register into
   a model that already holds the same number of versions.
 * Same worker count: 4 processes each, each server with its own default worker class (ours:
-  gunicorn sync workers; MLflow 3: uvicorn, which runs its Flask handlers in a thread pool).
+  gunicorn with the project's ``gunicorn.conf.py``, threaded workers of one thread with
+  keep-alive, as in production (sync workers before 2026-12-04); MLflow 3: uvicorn, which runs
+  its Flask handlers in a thread pool).
   Ours runs its production stack: DEBUG off, Redis cache (db 13), one Celery worker, and the
   per-user throttle lifted since the twenty clients share one token. MLflow runs with its
   defaults (its job runner included) and its security middleware on, restricted to the
@@ -432,7 +434,8 @@ def run_ours(tmp: Path) -> dict:
         gunicorn = subprocess.Popen(
             [
                 PY,
-                *["-m", "gunicorn", "governance.wsgi", "--workers", "4"],
+                *["-m", "gunicorn", "governance.wsgi", "--config", "gunicorn.conf.py"],
+                *["--workers", "4"],
                 *["--timeout", "600", "--bind", f"127.0.0.1:{port}"],
             ],
             cwd=ROOT,
