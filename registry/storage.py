@@ -278,12 +278,15 @@ def blob_store(
         row = cursor.fetchone()
     if row is None:
         return StoredBlob(Blob.objects.get(sha256=sha256), False)
-    blob = Blob(
-        pk=row[0], sha256=sha256, size=size, detected_format=detected_format, created_at=created_at
+    blob = Blob.from_db(
+        connection.alias,
+        ["id", *BLOB_COLUMNS],
+        [row[0], sha256, size, detected_format, created_at],
     )
-    blob._state.adding = False
-    blob._state.db = connection.alias
     return StoredBlob(blob, True)
+
+
+BLOB_COLUMNS = ("sha256", "size", "detected_format", "created_at")
 
 
 @functools.cache
@@ -299,6 +302,3 @@ def _insert_blob_sql(alias: str) -> str:
         f"ON CONFLICT ({qn(meta.get_field('sha256').column)}) DO NOTHING "
         f"RETURNING {qn(meta.pk.column)}"
     )
-
-
-BLOB_COLUMNS = ("sha256", "size", "detected_format", "created_at")

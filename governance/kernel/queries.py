@@ -14,6 +14,7 @@ visibility filter); callers check visibility first (``TeamScopedQuerySet.visible
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ class FixedGet:
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
-    @property
+    @functools.cached_property
     def model(self) -> type[models.Model]:
         return self._build().model
 
@@ -85,10 +86,10 @@ class FixedGet:
         params[compiled.pk_index] = model._meta.pk.get_db_prep_value(pk, connections[alias])
         with connections[alias].cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchmany(2)
-        if not rows:
+            found = cursor.fetchone()
+        if found is None:
             raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist.")
-        row = next(iter(compiled.compiler.results_iter(results=[rows[:1]])))
+        row = next(iter(compiled.compiler.results_iter(results=[[found]])))
         obj = model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
         for populator in compiled.populators:
             populator.populate(row, obj)

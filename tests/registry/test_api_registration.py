@@ -223,3 +223,23 @@ def test_streamed_upload_hashes_a_large_file(scientist, model, api):
 
     assert response.json()["artefact"]["sha256"] == hashlib.sha256(content).hexdigest()
     assert response.json()["artefact"]["format"] == "lightgbm_text"
+
+
+def test_registration_is_refused_to_whom_may_not_change_the_model(
+    users, model, api, xgb_json_bytes
+):
+    """Refused before the upload is read: another team's data scientist and ids no model has
+    get 404 (nothing confirmed), roles that do not register get 403; nothing is stored."""
+    for who, expected in (
+        ("outsider", 404),
+        ("auditor", 403),
+        ("compliance_officer", 403),
+    ):
+        response = register_version(api(users[who]), model.pk, "x", xgb_json_bytes)
+        assert response.status_code == expected, (who, response.content)
+    scientist = api(users["data_scientist"])
+    for missing in (model.pk + 10_000, 2**63 + 5):
+        response = register_version(scientist, missing, "x", xgb_json_bytes)
+        assert response.status_code == 404, response.content
+        assert response.json()["error"]["code"] == "not_found"
+    assert not ModelVersion.objects.exists() and not Blob.objects.exists()
